@@ -1,0 +1,249 @@
+//! Full verification of a log against a signed checkpoint, as `roundtable audit
+//! verify` runs it: signature, every leaf canonical and within limits, every leaf of
+//! this log, every stream's `seq`/`prev` chain, the recomputed root, and consistency
+//! with an older checkpoint the auditor pinned.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use crate::checkpoint::{Checkpoint, SignedCheckpoint};
+use crate::envelope::{EnvelopeError, LeafHeader, StreamName};
+use crate::hash::Hash;
+use crate::leaf::Leaf;
+use crate::note::NoteVerifier;
+use crate::tree::CompactRange;
+
+/// Why verification failed, and where: the first failing leaf index, or the
+/// checkpoint itself when `index` is `None`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditFailure {
+    pub index: Option<u64>,
+    pub reason: String,
+}
+
+impl fmt::Display for AuditFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.index {
+            Some(i) => write!(f, "leaf {i}: {}", self.reason),
+            None => write!(f, "checkpoint: {}", self.reason),
+        }
+    }
+}
+
+impl std::error::Error for AuditFailure {}
+
+fn at(index: u64, reason: impl Into<String>) -> AuditFailure {
+    AuditFailure {
+        index: Some(index),
+        reason: reason.into(),
+    }
+}
+
+fn checkpoint_failure(reason: impl Into<String>) -> AuditFailure {
+    AuditFailure {
+        index: None,
+        reason: reason.into(),
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditReport {
+    pub checkpoint: Checkpoint,
+    pub streams: usize,
+    /// The pinned checkpoint's size, when one was given and found consistent.
+    pub pinned: Option<u64>,
+}
+
+struct StreamHead {
+    seq: u64,
+    hash: Hash,
+    index: u64,
+}
+
+/// Leaves are checked in windows: parsed in parallel, then chained in order.
+const WINDOW: usize = 1 << 15;
+
+/// Verifies `entries` (line i is leaf i, each line ending in `\n`) against the signed
+/// checkpoint, optionally also against an older `pin`ned checkpoint.
+pub fn verify_log(
+    entries: &[u8],
+    checkpoint_note: &str,
+    log_key: &NoteVerifier,
+    pin: Option<&str>,
+) -> Result<AuditReport, AuditFailure> {
+    let signed = SignedCheckpoint::open(checkpoint_note, log_key)
+        .map_err(|e| checkpoint_failure(e.to_string()))?;
+    let cp = signed.checkpoint;
+    let pinned = pin
+        .map(|note| SignedCheckpoint::open(note, log_key))
+        .transpose()
+        .map_err(|e| checkpoint_failure(format!("pinned checkpoint: {e}")))?
+        .map(|s| s.checkpoint);
+    if let Some(p) = &pinned
+        && p.size > cp.size
+    {
+        return Err(checkpoint_failure(format!(
+            "size {} is smaller than the pinned checkpoint's {} (rollback)",
+            cp.size, p.size
+        )));
+    }
+
+    if !entries.is_empty() && !entries.ends_with(b"\n") {
+        return Err(checkpoint_failure(
+            "the entries file does not end with a newline (truncated?)",
+        ));
+    }
+    let lines: Vec<&[u8]> = if entries.is_empty() {
+        Vec::new()
+    } else {
+        entries[..entries.len() - 1]
+            .split(|&b| b == b'\n')
+            .collect()
+    };
+
+    let mut range = CompactRange::new();
+    let mut heads: HashMap<StreamName, StreamHead> = HashMap::new();
+    if pinned.as_ref().is_some_and(|p| p.size == 0) {
+        check_pin(&pinned, &range)?;
+    }
+    for (w, window) in lines.chunks(WINDOW).enumerate() {
+        let base = (w * WINDOW) as u64;
+        for (offset, parsed) in parse_window(window).into_iter().enumerate() {
+            let index = base + offset as u64;
+            if index >= cp.size {
+                return Err(at(
+                    index,
+                    format!("leaf is beyond the checkpoint's size {}", cp.size),
+                ));
+            }
+            let (hash, header) = parsed.map_err(|e| at(index, e.to_string()))?;
+            if header.log != cp.origin {
+                return Err(at(
+                    index,
+                    format!("leaf names log {:?}, not {:?}", header.log, cp.origin),
+                ));
+            }
+            check_chain(&mut heads, index, hash, header)?;
+            range.append(hash, |_, _, _| {});
+            if pinned.as_ref().is_some_and(|p| p.size == range.size()) {
+                check_pin(&pinned, &range)?;
+            }
+        }
+    }
+    if range.size() < cp.size {
+        return Err(at(
+            range.size(),
+            format!(
+                "missing: the log has {} leaves but the checkpoint covers {}",
+                range.size(),
+                cp.size
+            ),
+        ));
+    }
+    if range.root() != cp.root {
+        return Err(checkpoint_failure(format!(
+            "the root of the {} leaves is {}, the checkpoint says {}",
+            cp.size,
+            range.root(),
+            cp.root
+        )));
+    }
+    Ok(AuditReport {
+        streams: heads.len(),
+        pinned: pinned.map(|p| p.size),
+        checkpoint: cp,
+    })
+}
+
+fn check_pin(pinned: &Option<Checkpoint>, range: &CompactRange) -> Result<(), AuditFailure> {
+    match pinned {
+        Some(p) if range.root() != p.root => Err(checkpoint_failure(format!(
+            "not consistent with the pinned checkpoint: the first {} leaves hash to {}, the pinned checkpoint says {}",
+            p.size,
+            range.root(),
+            p.root
+        ))),
+        _ => Ok(()),
+    }
+}
+
+fn check_chain(
+    heads: &mut HashMap<StreamName, StreamHead>,
+    index: u64,
+    hash: Hash,
+    header: LeafHeader,
+) -> Result<(), AuditFailure> {
+    let stream = header.stream;
+    match heads.get(&stream) {
+        None => {
+            if header.seq != 1 {
+                return Err(at(
+                    index,
+                    format!("stream {stream} starts at seq {}, not 1", header.seq),
+                ));
+            }
+            if header.prev.is_some() {
+                return Err(at(index, format!("stream {stream} seq 1 has a prev")));
+            }
+        }
+        Some(head) => {
+            if header.seq != head.seq + 1 {
+                return Err(at(
+                    index,
+                    format!(
+                        "stream {stream}: seq {} follows seq {} (leaf {}); events are missing or out of order",
+                        header.seq, head.seq, head.index
+                    ),
+                ));
+            }
+            if header.prev != Some(head.hash) {
+                return Err(at(
+                    index,
+                    format!(
+                        "stream {stream} seq {}: prev.leaf_hash is not the hash of leaf {} (seq {}); one of them was altered",
+                        header.seq, head.index, head.seq
+                    ),
+                ));
+            }
+        }
+    }
+    heads.insert(
+        stream,
+        StreamHead {
+            seq: header.seq,
+            hash,
+            index,
+        },
+    );
+    Ok(())
+}
+
+type Parsed = Result<(Hash, LeafHeader), EnvelopeError>;
+
+fn parse_one(line: &[u8]) -> Parsed {
+    let (leaf, value) = Leaf::parse(line.to_vec())?;
+    let header = LeafHeader::from_value(&value)?;
+    Ok((leaf.hash(), header))
+}
+
+/// Parses and hashes a window of leaves on every available core.
+fn parse_window(window: &[&[u8]]) -> Vec<Parsed> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if threads == 1 || window.len() < 1024 {
+        return window.iter().map(|l| parse_one(l)).collect();
+    }
+    let chunk = window.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = window
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(|l| parse_one(l)).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| match h.join() {
+                Ok(parsed) => parsed,
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+            .collect()
+    })
+}

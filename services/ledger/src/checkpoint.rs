@@ -1,0 +1,142 @@
+//! C2SP tlog-checkpoint bodies (origin, size, root) and their signed form.
+
+use crate::hash::Hash;
+use crate::note::{NoteError, NoteSigner, NoteVerifier, open_note};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CheckpointError {
+    #[error(transparent)]
+    Note(#[from] NoteError),
+    #[error("checkpoint body is malformed: {0}")]
+    Malformed(&'static str),
+    #[error("checkpoint origin {found:?} is not the log's origin {expected:?}")]
+    WrongOrigin { expected: String, found: String },
+}
+
+/// What a checkpoint commits to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Checkpoint {
+    pub origin: String,
+    pub size: u64,
+    pub root: Hash,
+}
+
+impl Checkpoint {
+    /// The three-line body that gets signed.
+    pub fn body(&self) -> String {
+        format!("{}\n{}\n{}\n", self.origin, self.size, self.root)
+    }
+
+    /// Parses a body; extension lines after the root are allowed and ignored.
+    pub fn parse_body(text: &str) -> Result<Checkpoint, CheckpointError> {
+        let mut lines = text.split('\n');
+        let origin = lines
+            .next()
+            .filter(|o| !o.is_empty() && !o.contains([' ', '+']));
+        let size = lines.next();
+        let root = lines.next();
+        let (Some(origin), Some(size), Some(root)) = (origin, size, root) else {
+            return Err(CheckpointError::Malformed(
+                "want origin, size and root lines",
+            ));
+        };
+        let canonical_decimal = !size.is_empty()
+            && size.bytes().all(|b| b.is_ascii_digit())
+            && (size == "0" || !size.starts_with('0'));
+        let size: u64 = size
+            .parse()
+            .ok()
+            .filter(|_| canonical_decimal)
+            .ok_or(CheckpointError::Malformed("size is not a decimal number"))?;
+        let root: Hash = root
+            .parse()
+            .map_err(|_| CheckpointError::Malformed("root is not a base64 hash"))?;
+        Ok(Checkpoint {
+            origin: origin.to_owned(),
+            size,
+            root,
+        })
+    }
+
+    /// Signs the body; the key name must be the origin.
+    pub fn sign(&self, signer: &NoteSigner) -> Result<SignedCheckpoint, CheckpointError> {
+        if signer.name() != self.origin {
+            return Err(CheckpointError::WrongOrigin {
+                expected: self.origin.clone(),
+                found: signer.name().to_owned(),
+            });
+        }
+        Ok(SignedCheckpoint {
+            checkpoint: self.clone(),
+            note: signer.sign(&self.body())?,
+        })
+    }
+}
+
+/// A checkpoint with the note that signs it, kept verbatim (cosignatures included).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignedCheckpoint {
+    pub checkpoint: Checkpoint,
+    pub note: String,
+}
+
+impl SignedCheckpoint {
+    /// Opens a signed checkpoint with the log's key: signature, body, and origin equal
+    /// to the key name.
+    pub fn open(note: &str, log_key: &NoteVerifier) -> Result<SignedCheckpoint, CheckpointError> {
+        let opened = open_note(note, std::slice::from_ref(log_key))?;
+        let checkpoint = Checkpoint::parse_body(&opened.text)?;
+        if checkpoint.origin != log_key.name() {
+            return Err(CheckpointError::WrongOrigin {
+                expected: log_key.name().to_owned(),
+                found: checkpoint.origin,
+            });
+        }
+        Ok(SignedCheckpoint {
+            checkpoint,
+            note: note.to_owned(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hash::empty_root;
+
+    #[test]
+    fn sign_open_and_reject_edits() {
+        let signer = NoteSigner::from_seed("log.example/x", [3; 32]).unwrap();
+        let cp = Checkpoint {
+            origin: "log.example/x".into(),
+            size: 10,
+            root: empty_root(),
+        };
+        let signed = cp.sign(&signer).unwrap();
+        let opened = SignedCheckpoint::open(&signed.note, &signer.verifier()).unwrap();
+        assert_eq!(opened.checkpoint, cp);
+        let edited = signed.note.replacen("\n10\n", "\n11\n", 1);
+        assert!(SignedCheckpoint::open(&edited, &signer.verifier()).is_err());
+        let other = NoteSigner::from_seed("log.example/x", [4; 32]).unwrap();
+        assert!(SignedCheckpoint::open(&signed.note, &other.verifier()).is_err());
+        let wrong = NoteSigner::from_seed("log.example/y", [3; 32]).unwrap();
+        assert!(cp.sign(&wrong).is_err());
+    }
+
+    #[test]
+    fn body_parsing_is_strict() {
+        let root = empty_root();
+        assert!(Checkpoint::parse_body(&format!("o\n0\n{root}\n")).is_ok());
+        assert!(Checkpoint::parse_body(&format!("o\n5\n{root}\next\n")).is_ok());
+        for bad in [
+            format!("o\n05\n{root}\n"),
+            format!("o\n-5\n{root}\n"),
+            format!("o\n\n{root}\n"),
+            "o\n5\nnothash\n".to_string(),
+            format!("o x\n5\n{root}\n"),
+            "o\n5\n".to_string(),
+        ] {
+            assert!(Checkpoint::parse_body(&bad).is_err(), "{bad:?}");
+        }
+    }
+}

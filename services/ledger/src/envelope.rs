@@ -1,0 +1,404 @@
+//! The event envelope every leaf carries (DESIGN §3.1): who, what, which stream, which
+//! position in it, and the hash of its predecessor in the same stream.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde_json::{Map, Value, json};
+
+use crate::hash::Hash;
+use crate::leaf::{Leaf, LeafError};
+
+/// Name of one aggregate's stream: `kind/id`, e.g. `issue/01J…`.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct StreamName(String);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EnvelopeError {
+    #[error("stream name {0:?} is not `kind/id` ([a-z][a-z0-9_]* / [A-Za-z0-9._:-]{{1,128}})")]
+    BadStream(String),
+    #[error("event id {0:?} is not a lower-case hyphenated UUID")]
+    BadId(String),
+    #[error("time {0:?} is not YYYY-MM-DDTHH:MM:SS.mmmZ")]
+    BadTime(String),
+    #[error("event type {0:?} is not `word.word` in [a-z0-9_.]")]
+    BadType(String),
+    #[error("envelope field `{0}` is missing or has the wrong type")]
+    Field(&'static str),
+    #[error("envelope has an unknown field `{0}`")]
+    UnknownField(String),
+    #[error(transparent)]
+    Leaf(#[from] LeafError),
+}
+
+impl StreamName {
+    pub fn new(name: impl Into<String>) -> Result<StreamName, EnvelopeError> {
+        let name = name.into();
+        let valid = name.split_once('/').is_some_and(|(kind, id)| {
+            let mut k = kind.bytes();
+            k.next().is_some_and(|b| b.is_ascii_lowercase())
+                && k.all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+                && (1..=128).contains(&id.len())
+                && id
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"._:-".contains(&b))
+        });
+        if valid {
+            Ok(StreamName(name))
+        } else {
+            Err(EnvelopeError::BadStream(name))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The aggregate kind (`issue` in `issue/42`).
+    pub fn kind(&self) -> &str {
+        self.0.split_once('/').map_or("", |(k, _)| k)
+    }
+}
+
+impl fmt::Display for StreamName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for StreamName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "StreamName({})", self.0)
+    }
+}
+
+impl FromStr for StreamName {
+    type Err = EnvelopeError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        StreamName::new(s)
+    }
+}
+
+/// A UTC instant with millisecond precision, written `2026-11-26T08:00:00.000Z`.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+pub struct Timestamp(i64);
+
+impl Timestamp {
+    pub fn from_unix_millis(ms: i64) -> Timestamp {
+        Timestamp(ms)
+    }
+
+    pub fn unix_millis(&self) -> i64 {
+        self.0
+    }
+}
+
+// Civil-date conversions after Howard Hinnant's `days_from_civil`/`civil_from_days`.
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let days = self.0.div_euclid(86_400_000);
+        let ms_of_day = self.0.rem_euclid(86_400_000);
+        let (y, m, d) = civil_from_days(days);
+        let (h, rest) = (ms_of_day / 3_600_000, ms_of_day % 3_600_000);
+        let (min, rest) = (rest / 60_000, rest % 60_000);
+        write!(
+            f,
+            "{y:04}-{m:02}-{d:02}T{h:02}:{min:02}:{:02}.{:03}Z",
+            rest / 1000,
+            rest % 1000
+        )
+    }
+}
+
+impl FromStr for Timestamp {
+    type Err = EnvelopeError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || EnvelopeError::BadTime(s.to_owned());
+        let b = s.as_bytes();
+        if b.len() != 24 {
+            return Err(bad());
+        }
+        for (i, &c) in b.iter().enumerate() {
+            let ok = match i {
+                4 | 7 => c == b'-',
+                10 => c == b'T',
+                13 | 16 => c == b':',
+                19 => c == b'.',
+                23 => c == b'Z',
+                _ => c.is_ascii_digit(),
+            };
+            if !ok {
+                return Err(bad());
+            }
+        }
+        let num = |r: std::ops::Range<usize>| -> i64 {
+            b[r].iter().fold(0, |n, &c| n * 10 + i64::from(c - b'0'))
+        };
+        let (y, mo, d) = (num(0..4), num(5..7), num(8..10));
+        let (h, mi, sec, ms) = (num(11..13), num(14..16), num(17..19), num(20..23));
+        let days_in_month = match mo {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+            2 => 28,
+            _ => return Err(bad()),
+        };
+        if d < 1 || d > days_in_month || h > 23 || mi > 59 || sec > 59 {
+            return Err(bad());
+        }
+        let days = days_from_civil(y, mo, d);
+        Ok(Timestamp(
+            days * 86_400_000 + h * 3_600_000 + mi * 60_000 + sec * 1000 + ms,
+        ))
+    }
+}
+
+fn valid_uuid(s: &str) -> bool {
+    s.len() == 36
+        && s.bytes().enumerate().all(|(i, b)| match i {
+            8 | 13 | 18 | 23 => b == b'-',
+            _ => b.is_ascii_digit() || (b'a'..=b'f').contains(&b),
+        })
+}
+
+fn valid_type(s: &str) -> bool {
+    s.split('.').count() >= 2
+        && s.split('.').all(|part| {
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        })
+}
+
+/// What a writer supplies for one event; the store adds `log`, `stream`, `seq` and
+/// `prev` when it assigns the position.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EventDraft {
+    /// UUID, derived from the command's idempotency key so retries are recognised.
+    pub id: String,
+    pub kind: String,
+    pub version: u32,
+    pub actor: Value,
+    pub time: Timestamp,
+    pub body: Value,
+}
+
+impl EventDraft {
+    pub fn validate(&self) -> Result<(), EnvelopeError> {
+        if !valid_uuid(&self.id) {
+            return Err(EnvelopeError::BadId(self.id.clone()));
+        }
+        if !valid_type(&self.kind) {
+            return Err(EnvelopeError::BadType(self.kind.clone()));
+        }
+        if !self.actor.is_object() {
+            return Err(EnvelopeError::Field("actor"));
+        }
+        Ok(())
+    }
+
+    /// Builds the leaf for this event at a position in a stream of a log.
+    pub fn seal(
+        &self,
+        log: &str,
+        stream: &StreamName,
+        seq: u64,
+        prev: Option<&Hash>,
+    ) -> Result<Leaf, EnvelopeError> {
+        self.validate()?;
+        let value = json!({
+            "actor": self.actor,
+            "body": self.body,
+            "id": self.id,
+            "log": log,
+            "prev": prev.map(|h| json!({"leaf_hash": h.to_base64()})),
+            "seq": seq,
+            "stream": stream.as_str(),
+            "time": self.time.to_string(),
+            "type": self.kind,
+            "v": self.version,
+        });
+        Ok(Leaf::encode(&value)?)
+    }
+}
+
+/// The envelope fields of a leaf that the log's own checks need.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LeafHeader {
+    pub id: String,
+    pub log: String,
+    pub stream: StreamName,
+    pub seq: u64,
+    pub prev: Option<Hash>,
+    pub kind: String,
+    pub version: u32,
+    pub time: Timestamp,
+}
+
+const ENVELOPE_FIELDS: [&str; 10] = [
+    "actor", "body", "id", "log", "prev", "seq", "stream", "time", "type", "v",
+];
+
+impl LeafHeader {
+    /// Reads and checks the envelope of a parsed leaf: exactly the ten fields, each of
+    /// the right type and form.
+    pub fn from_value(value: &Value) -> Result<LeafHeader, EnvelopeError> {
+        let obj: &Map<String, Value> = value.as_object().ok_or(EnvelopeError::Field("(root)"))?;
+        if let Some(k) = obj.keys().find(|k| !ENVELOPE_FIELDS.contains(&k.as_str())) {
+            return Err(EnvelopeError::UnknownField(k.clone()));
+        }
+        let text = |f: &'static str| {
+            obj.get(f)
+                .and_then(Value::as_str)
+                .ok_or(EnvelopeError::Field(f))
+        };
+        if !obj.get("actor").is_some_and(Value::is_object) {
+            return Err(EnvelopeError::Field("actor"));
+        }
+        if !obj.contains_key("body") {
+            return Err(EnvelopeError::Field("body"));
+        }
+        let id = text("id")?;
+        if !valid_uuid(id) {
+            return Err(EnvelopeError::BadId(id.to_owned()));
+        }
+        let kind = text("type")?;
+        if !valid_type(kind) {
+            return Err(EnvelopeError::BadType(kind.to_owned()));
+        }
+        let seq = obj
+            .get("seq")
+            .and_then(Value::as_u64)
+            .filter(|&s| s >= 1)
+            .ok_or(EnvelopeError::Field("seq"))?;
+        let version = obj
+            .get("v")
+            .and_then(Value::as_u64)
+            .and_then(|v| u32::try_from(v).ok())
+            .filter(|&v| v >= 1)
+            .ok_or(EnvelopeError::Field("v"))?;
+        let prev = match obj.get("prev") {
+            Some(Value::Null) => None,
+            Some(Value::Object(p)) if p.len() == 1 => Some(
+                p.get("leaf_hash")
+                    .and_then(Value::as_str)
+                    .and_then(|s| s.parse::<Hash>().ok())
+                    .ok_or(EnvelopeError::Field("prev"))?,
+            ),
+            _ => return Err(EnvelopeError::Field("prev")),
+        };
+        Ok(LeafHeader {
+            id: id.to_owned(),
+            log: text("log")?.to_owned(),
+            stream: StreamName::new(text("stream")?)?,
+            seq,
+            prev,
+            kind: kind.to_owned(),
+            version,
+            time: text("time")?.parse()?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_round_trip() {
+        for s in [
+            "1970-01-01T00:00:00.000Z",
+            "2026-11-26T08:00:00.000Z",
+            "2024-02-29T23:59:59.999Z",
+            "1969-12-31T23:59:59.999Z",
+            "2100-03-01T00:00:00.001Z",
+        ] {
+            let t: Timestamp = s.parse().unwrap();
+            assert_eq!(t.to_string(), s);
+        }
+        assert_eq!(
+            "1970-01-01T00:00:01.500Z".parse::<Timestamp>().unwrap(),
+            Timestamp::from_unix_millis(1500)
+        );
+        for bad in [
+            "2026-02-29T00:00:00.000Z",
+            "2026-13-01T00:00:00.000Z",
+            "2026-11-26T24:00:00.000Z",
+            "2026-11-26T08:00:00Z",
+            "2026-11-26 08:00:00.000Z",
+        ] {
+            assert!(bad.parse::<Timestamp>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn stream_names() {
+        assert!(StreamName::new("issue/01J9ZK").is_ok());
+        assert_eq!(StreamName::new("vector/05").unwrap().kind(), "vector");
+        for bad in ["issue", "/x", "Issue/1", "issue/", "issue/a b", "issue/é"] {
+            assert!(StreamName::new(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn seal_then_read_header() {
+        let draft = EventDraft {
+            id: "128b2f33-0c5c-4fd0-a6a3-a4506513270e".into(),
+            kind: "issue.raised".into(),
+            version: 1,
+            actor: json!({"id": "m_1", "role": "resident"}),
+            time: "2026-11-26T08:00:00.000Z".parse().unwrap(),
+            body: json!({"title": "水"}),
+        };
+        let stream = StreamName::new("issue/1").unwrap();
+        let prev = crate::hash::leaf_hash(b"p");
+        let leaf = draft
+            .seal("example.org/log", &stream, 2, Some(&prev))
+            .unwrap();
+        let (_, value) = Leaf::parse(leaf.as_bytes().to_vec()).unwrap();
+        let h = LeafHeader::from_value(&value).unwrap();
+        assert_eq!((h.seq, h.prev, h.stream), (2, Some(prev), stream));
+        assert_eq!(h.log, "example.org/log");
+    }
+
+    #[test]
+    fn header_rejects_malformed_envelopes() {
+        let base = json!({"actor":{"id":"m"},"body":{},"id":"128b2f33-0c5c-4fd0-a6a3-a4506513270e",
+            "log":"l","prev":null,"seq":1,"stream":"a/b","time":"2026-11-26T08:00:00.000Z","type":"a.b","v":1});
+        assert!(LeafHeader::from_value(&base).is_ok());
+        for (field, bad) in [
+            ("seq", json!(0)),
+            ("prev", json!({"leaf_hash": "x"})),
+            ("id", json!("X")),
+            ("stream", json!("nope")),
+            ("time", json!("yesterday")),
+            ("extra", json!(1)),
+        ] {
+            let mut v = base.clone();
+            v[field] = bad;
+            assert!(LeafHeader::from_value(&v).is_err(), "{field}");
+        }
+    }
+}
