@@ -52,10 +52,9 @@ pub struct NoteVerifier {
 impl NoteVerifier {
     pub fn parse(vkey: &str) -> Result<NoteVerifier, NoteError> {
         let bad = |why: &str| NoteError::BadVerifierKey(format!("{why}: {vkey:?}"));
-        let mut parts = vkey.trim().split('+');
-        let (Some(name), Some(hex), Some(b64), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
+        // The base64 key may itself contain '+': split only twice, as Go does.
+        let mut parts = vkey.trim().splitn(3, '+');
+        let (Some(name), Some(hex), Some(b64)) = (parts.next(), parts.next(), parts.next()) else {
             return Err(bad("want name+id+key"));
         };
         if !valid_name(name) {
@@ -133,10 +132,8 @@ impl NoteSigner {
             .trim()
             .strip_prefix("PRIVATE+KEY+")
             .ok_or(NoteError::BadSigningKey)?;
-        let mut parts = rest.split('+');
-        let (Some(name), Some(hex), Some(b64), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
+        let mut parts = rest.splitn(3, '+');
+        let (Some(name), Some(hex), Some(b64)) = (parts.next(), parts.next(), parts.next()) else {
             return Err(NoteError::BadSigningKey);
         };
         let raw = STANDARD.decode(b64).map_err(|_| NoteError::BadSigningKey)?;

@@ -1,0 +1,109 @@
+//! The log's Ed25519 signing key on disk: created once, readable by its owner only.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use roundtable_ledger::{NoteError, NoteSigner};
+
+/// The key file inside a data directory.
+pub const KEY_FILE: &str = "log.key";
+
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{0}: the key file is readable by others (mode {1:o}); run chmod 600 on it")]
+    Permissions(PathBuf, u32),
+    #[error("{0}: not a signing key ({1})")]
+    Malformed(PathBuf, NoteError),
+    #[error("no randomness: {0}")]
+    Random(String),
+    #[error(transparent)]
+    Name(NoteError),
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> KeyError + '_ {
+    move |source| KeyError::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+/// A fresh key for `origin`, from the operating system's randomness.
+pub fn generate(origin: &str) -> Result<NoteSigner, KeyError> {
+    let mut seed = [0u8; 32];
+    getrandom::fill(&mut seed).map_err(|e| KeyError::Random(e.to_string()))?;
+    NoteSigner::from_seed(origin, seed).map_err(KeyError::Name)
+}
+
+/// Writes a key to a new file with mode 0600; never overwrites.
+pub fn write_new(path: &Path, signer: &NoteSigner) -> Result<(), KeyError> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path).map_err(io(path))?;
+    file.write_all(format!("{}\n", signer.to_skey()).as_bytes())
+        .and_then(|()| file.sync_all())
+        .map_err(io(path))
+}
+
+/// Reads a key file, refusing one that others can read.
+pub fn read(path: &Path) -> Result<NoteSigner, KeyError> {
+    let meta = std::fs::metadata(path).map_err(io(path))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = meta.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            return Err(KeyError::Permissions(path.to_owned(), mode));
+        }
+    }
+    let text = std::fs::read_to_string(path).map_err(io(path))?;
+    NoteSigner::parse(&text).map_err(|e| KeyError::Malformed(path.to_owned(), e))
+}
+
+/// The key in `dir` (created on first start), or the one in `explicit`.
+pub fn load_or_create(
+    dir: &Path,
+    explicit: Option<&Path>,
+    origin: &str,
+) -> Result<NoteSigner, KeyError> {
+    if let Some(path) = explicit {
+        return read(path);
+    }
+    let path = dir.join(KEY_FILE);
+    if path.exists() {
+        return read(&path);
+    }
+    let signer = generate(origin)?;
+    write_new(&path, &signer)?;
+    Ok(signer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn created_once_private_and_reread() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = load_or_create(dir.path(), None, "example.org/log").unwrap();
+        let b = load_or_create(dir.path(), None, "example.org/log").unwrap();
+        assert_eq!(a.to_skey(), b.to_skey());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let path = dir.path().join(KEY_FILE);
+            assert_eq!(
+                std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+                0o600
+            );
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+            assert!(matches!(read(&path), Err(KeyError::Permissions(..))));
+        }
+    }
+}

@@ -1,0 +1,475 @@
+//! The embedded backend: one SQLite file in WAL mode with `synchronous=FULL`, one
+//! writer thread (group commit), a small pool of read connections.
+
+mod schema;
+mod writer;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use roundtable_ledger::{CompactRange, EventDraft, Hash, SignedCheckpoint, StreamName, tree};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use tokio::sync::{mpsc, oneshot, watch};
+
+use crate::{
+    Appended, EventStore, Expected, RecordedEvent, StoreError, StoreMetrics, Subscription, TreeHead,
+};
+use schema::Nodes;
+use writer::{AppendRequest, Command, Writer};
+
+/// The database file inside the data directory.
+pub const DB_FILE: &str = "log.sqlite";
+
+#[derive(Clone, Debug)]
+pub struct SqliteOptions {
+    /// Page cache per connection, in MiB.
+    pub cache_mib: u32,
+    /// Appends that may wait for the writer before callers are slowed down.
+    pub queue: usize,
+}
+
+impl Default for SqliteOptions {
+    fn default() -> Self {
+        SqliteOptions {
+            cache_mib: 64,
+            queue: 4096,
+        }
+    }
+}
+
+pub struct SqliteStore {
+    origin: String,
+    path: PathBuf,
+    commands: Mutex<Option<mpsc::Sender<Command>>>,
+    writer: Mutex<Option<std::thread::JoinHandle<()>>>,
+    head: watch::Receiver<TreeHead>,
+    readers: Arc<ReaderPool>,
+    metrics: Arc<StoreMetrics>,
+}
+
+struct ReaderPool {
+    path: PathBuf,
+    idle: Mutex<Vec<Connection>>,
+    cache_mib: u32,
+}
+
+impl ReaderPool {
+    fn open(&self) -> Result<Connection, StoreError> {
+        let conn = Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.pragma_update(None, "cache_size", -(i64::from(self.cache_mib) * 1024))?;
+        Ok(conn)
+    }
+
+    fn with<T>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let conn = self.idle.lock().map_err(|_| StoreError::Closed)?.pop();
+        let conn = match conn {
+            Some(c) => c,
+            None => self.open()?,
+        };
+        let result = f(&conn);
+        if let Ok(mut idle) = self.idle.lock()
+            && idle.len() < 8
+        {
+            idle.push(conn);
+        }
+        result
+    }
+}
+
+fn open_writer_connection(path: &Path, cache_mib: u32) -> Result<Connection, StoreError> {
+    let conn = Connection::open(path)?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    let mode: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(StoreError::Storage(format!(
+            "could not enable WAL (journal_mode={mode})"
+        )));
+    }
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "cache_size", -(i64::from(cache_mib) * 1024))?;
+    Ok(conn)
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the log in `dir` for `origin`. Refuses a log made
+    /// for another origin, and one whose tree disagrees with its last checkpoint.
+    pub fn open(
+        dir: &Path,
+        origin: &str,
+        options: SqliteOptions,
+    ) -> Result<SqliteStore, StoreError> {
+        let path = dir.join(DB_FILE);
+        let conn = open_writer_connection(&path, options.cache_mib)?;
+        conn.execute_batch(schema::SCHEMA)?;
+        check_meta(&conn, origin)?;
+        verify_against_checkpoint(&conn)?;
+
+        let metrics = Arc::new(StoreMetrics::default());
+        let (head_tx, head_rx) = watch::channel(TreeHead {
+            size: 0,
+            root: roundtable_ledger::empty_root(),
+        });
+        let writer = Writer::open(conn, origin.to_owned(), head_tx, metrics.clone())?;
+        let (tx, rx) = mpsc::channel(options.queue);
+        let handle = std::thread::Builder::new()
+            .name("log-writer".into())
+            .spawn(move || writer.run(rx))
+            .map_err(|e| StoreError::Storage(format!("starting the writer thread: {e}")))?;
+        Ok(SqliteStore {
+            origin: origin.to_owned(),
+            path: path.clone(),
+            commands: Mutex::new(Some(tx)),
+            writer: Mutex::new(Some(handle)),
+            head: head_rx,
+            readers: Arc::new(ReaderPool {
+                path,
+                idle: Mutex::new(Vec::new()),
+                cache_mib: options.cache_mib,
+            }),
+            metrics,
+        })
+    }
+
+    /// Reads the origin a data directory was created for, without opening for writing.
+    pub fn stored_origin(dir: &Path) -> Result<Option<String>, StoreError> {
+        let path = dir.join(DB_FILE);
+        if !path.exists() {
+            return Ok(None);
+        }
+        let conn = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        Ok(conn
+            .query_row("SELECT value FROM meta WHERE key = 'origin'", [], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn metrics(&self) -> &Arc<StoreMetrics> {
+        &self.metrics
+    }
+
+    fn sender(&self) -> Result<mpsc::Sender<Command>, StoreError> {
+        self.commands
+            .lock()
+            .map_err(|_| StoreError::Closed)?
+            .clone()
+            .ok_or(StoreError::Closed)
+    }
+
+    /// Waits until everything queued so far is durable.
+    pub async fn flush(&self) -> Result<(), StoreError> {
+        let (tx, rx) = oneshot::channel();
+        self.sender()?
+            .send(Command::Flush(tx))
+            .await
+            .map_err(|_| StoreError::Closed)?;
+        rx.await.map_err(|_| StoreError::Closed)
+    }
+
+    /// Stops accepting appends, lets the writer finish what is queued, and waits.
+    pub async fn close(&self) {
+        let sender = self.commands.lock().ok().and_then(|mut s| s.take());
+        drop(sender);
+        let handle = self.writer.lock().ok().and_then(|mut h| h.take());
+        if let Some(handle) = handle {
+            let _ = tokio::task::spawn_blocking(move || handle.join()).await;
+        }
+    }
+
+    async fn read<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let pool = self.readers.clone();
+        tokio::task::spawn_blocking(move || pool.with(f))
+            .await
+            .map_err(|e| StoreError::Storage(format!("reader task failed: {e}")))?
+    }
+
+    fn check_size(&self, size: u64) -> Result<(), StoreError> {
+        let available = self.head.borrow().size;
+        if size > available {
+            return Err(StoreError::OutOfRange(format!(
+                "size {size} is beyond the log's {available} events"
+            )));
+        }
+        Ok(())
+    }
+}
+
+fn check_meta(conn: &Connection, origin: &str) -> Result<(), StoreError> {
+    let stored: Option<String> = conn
+        .query_row("SELECT value FROM meta WHERE key = 'origin'", [], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    match stored {
+        None => {
+            conn.execute(
+                "INSERT INTO meta (key, value) VALUES ('origin', ?1), ('schema', ?2)",
+                params![origin, schema::SCHEMA_VERSION],
+            )?;
+        }
+        Some(s) if s == origin => {}
+        Some(s) => {
+            return Err(StoreError::Corrupt(format!(
+                "this log belongs to origin {s:?}, not {origin:?}"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The stored tree must reproduce the last signed root: a cheap check at every start
+/// that the nodes and the checkpoints were not altered apart.
+fn verify_against_checkpoint(conn: &Connection) -> Result<(), StoreError> {
+    let size = schema::log_size(conn)?;
+    if let Some(cp) = schema::read_checkpoint(conn, None)? {
+        let cp = cp.checkpoint;
+        if cp.size > size {
+            return Err(StoreError::Corrupt(format!(
+                "the last checkpoint covers {} events but the log has {size}",
+                cp.size
+            )));
+        }
+        let root = tree::root_at(&Nodes(conn), cp.size)?;
+        if root != cp.root {
+            return Err(StoreError::Corrupt(format!(
+                "the stored tree's root at size {} is {root}, the signed checkpoint says {}",
+                cp.size, cp.root
+            )));
+        }
+    }
+    // And the tree's right edge must be readable (nodes present for the current size).
+    CompactRange::load(&Nodes(conn), size)?;
+    Ok(())
+}
+
+impl EventStore for SqliteStore {
+    fn origin(&self) -> &str {
+        &self.origin
+    }
+
+    async fn append(
+        &self,
+        stream: &StreamName,
+        expected: Expected,
+        events: Vec<EventDraft>,
+    ) -> Result<Appended, StoreError> {
+        let (reply, rx) = oneshot::channel();
+        let request = AppendRequest {
+            stream: stream.clone(),
+            expected,
+            events,
+            reply,
+            received: Instant::now(),
+        };
+        self.sender()?
+            .send(Command::Append(request))
+            .await
+            .map_err(|_| StoreError::Closed)?;
+        rx.await.map_err(|_| StoreError::Closed)?
+    }
+
+    async fn read_stream(
+        &self,
+        stream: &StreamName,
+        from_seq: u64,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        let stream = stream.clone();
+        self.read(move |c| schema::read_stream(c, &stream, from_seq))
+            .await
+    }
+
+    async fn read_all(&self, from: u64, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {
+        // Only what is durable and published: a reader never sees past the head.
+        let size = self.head.borrow().size;
+        let limit = limit.min(size.saturating_sub(from) as usize);
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        self.read(move |c| schema::read_all(c, from, limit)).await
+    }
+
+    fn subscribe_all(&self, from: u64) -> Subscription {
+        let (tx, rx) = mpsc::channel(1024);
+        let mut head = self.head.clone();
+        let readers = self.readers.clone();
+        tokio::spawn(async move {
+            let mut next = from;
+            loop {
+                // Wait until there is something at `next`; ends when the store closes.
+                let size = match head.wait_for(|h| h.size > next).await {
+                    Ok(h) => h.size,
+                    Err(_) => return,
+                };
+                let limit = (size - next).min(1024) as usize;
+                let pool = readers.clone();
+                let batch = tokio::task::spawn_blocking(move || {
+                    pool.with(|c| schema::read_all(c, next, limit))
+                })
+                .await;
+                let batch = match batch {
+                    Ok(Ok(b)) => b,
+                    Ok(Err(e)) => {
+                        let _ = tx.send(Err(e)).await;
+                        return;
+                    }
+                    Err(e) => {
+                        let _ = tx.send(Err(StoreError::Storage(e.to_string()))).await;
+                        return;
+                    }
+                };
+                for event in batch {
+                    if event.index != next {
+                        let _ = tx
+                            .send(Err(StoreError::Corrupt(format!(
+                                "expected index {next}, read {}",
+                                event.index
+                            ))))
+                            .await;
+                        return;
+                    }
+                    next += 1;
+                    if tx.send(Ok(event)).await.is_err() {
+                        return; // the subscriber went away
+                    }
+                }
+            }
+        });
+        Subscription { rx }
+    }
+
+    fn tree_head(&self) -> TreeHead {
+        *self.head.borrow()
+    }
+
+    async fn inclusion_proof(&self, index: u64, size: u64) -> Result<Vec<Hash>, StoreError> {
+        self.check_size(size)?;
+        self.read(move |c| tree::inclusion_proof(&Nodes(c), index, size).map_err(StoreError::from))
+            .await
+    }
+
+    async fn consistency_proof(&self, old: u64, new: u64) -> Result<Vec<Hash>, StoreError> {
+        self.check_size(new)?;
+        self.read(move |c| tree::consistency_proof(&Nodes(c), old, new).map_err(StoreError::from))
+            .await
+    }
+
+    async fn root_at(&self, size: u64) -> Result<Hash, StoreError> {
+        self.check_size(size)?;
+        self.read(move |c| tree::root_at(&Nodes(c), size)).await
+    }
+
+    async fn checkpoint(&self) -> Result<Option<SignedCheckpoint>, StoreError> {
+        self.read(|c| schema::read_checkpoint(c, None)).await
+    }
+
+    async fn checkpoint_at(&self, size: u64) -> Result<Option<SignedCheckpoint>, StoreError> {
+        self.read(move |c| schema::read_checkpoint(c, Some(size)))
+            .await
+    }
+
+    async fn store_checkpoint(&self, checkpoint: SignedCheckpoint) -> Result<(), StoreError> {
+        let (reply, rx) = oneshot::channel();
+        self.sender()?
+            .send(Command::Checkpoint(checkpoint, reply))
+            .await
+            .map_err(|_| StoreError::Closed)?;
+        rx.await.map_err(|_| StoreError::Closed)?
+    }
+}
+
+/// Read-only access to a data directory for `audit export` and `audit prove`, without
+/// starting a writer (a running server may hold it).
+pub struct SqliteReader {
+    conn: Connection,
+}
+
+impl SqliteReader {
+    pub fn open(dir: &Path) -> Result<SqliteReader, StoreError> {
+        let path = dir.join(DB_FILE);
+        if !path.is_file() {
+            return Err(StoreError::Storage(format!("no log at {}", path.display())));
+        }
+        let conn = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.query_row("SELECT value FROM meta WHERE key = 'origin'", [], |r| {
+            r.get::<_, String>(0)
+        })
+        .map_err(|e| {
+            StoreError::Corrupt(format!("{}: not a Roundtable log ({e})", path.display()))
+        })?;
+        Ok(SqliteReader { conn })
+    }
+
+    pub fn size(&self) -> Result<u64, StoreError> {
+        schema::log_size(&self.conn)
+    }
+
+    pub fn checkpoint(&self, size: Option<u64>) -> Result<Option<SignedCheckpoint>, StoreError> {
+        schema::read_checkpoint(&self.conn, size)
+    }
+
+    pub fn read_all(&self, from: u64, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {
+        schema::read_all(&self.conn, from, limit)
+    }
+
+    /// Streams every leaf below `size` to `out`, in index order, in chunks.
+    pub fn for_each_leaf(
+        &self,
+        size: u64,
+        mut out: impl FnMut(u64, &[u8]) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT idx, leaf FROM events WHERE idx < ?1 ORDER BY idx")?;
+        let mut rows = stmt.query([size as i64])?;
+        while let Some(row) = rows.next()? {
+            let idx: i64 = row.get(0)?;
+            let leaf = row
+                .get_ref(1)?
+                .as_blob()
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            out(idx as u64, leaf)?;
+        }
+        Ok(())
+    }
+
+    pub fn inclusion_proof(&self, index: u64, size: u64) -> Result<Vec<Hash>, StoreError> {
+        self.within(size)?;
+        tree::inclusion_proof(&Nodes(&self.conn), index, size).map_err(StoreError::from)
+    }
+
+    pub fn consistency_proof(&self, old: u64, new: u64) -> Result<Vec<Hash>, StoreError> {
+        self.within(new)?;
+        tree::consistency_proof(&Nodes(&self.conn), old, new).map_err(StoreError::from)
+    }
+
+    pub fn root_at(&self, size: u64) -> Result<Hash, StoreError> {
+        self.within(size)?;
+        tree::root_at(&Nodes(&self.conn), size)
+    }
+
+    fn within(&self, size: u64) -> Result<(), StoreError> {
+        let available = self.size()?;
+        if size > available {
+            return Err(StoreError::OutOfRange(format!(
+                "size {size} is beyond the log's {available} events"
+            )));
+        }
+        Ok(())
+    }
+}

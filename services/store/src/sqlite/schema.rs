@@ -1,0 +1,160 @@
+//! Tables of the embedded log and the reads every part shares.
+
+use roundtable_ledger::{Checkpoint, Hash, Leaf, NodeSource, SignedCheckpoint, StreamName};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::{RecordedEvent, StoreError};
+
+pub(crate) const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS streams (no INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+-- idx is the leaf's global index, its position in the Merkle tree.
+CREATE TABLE IF NOT EXISTS events (
+    idx INTEGER PRIMARY KEY,
+    stream_no INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    leaf BLOB NOT NULL,
+    leaf_hash BLOB NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS events_by_stream ON events (stream_no, seq);
+-- Complete subtrees above the leaves, key = level << 52 | index (see node_key).
+CREATE TABLE IF NOT EXISTS nodes (key INTEGER PRIMARY KEY, hash BLOB NOT NULL);
+-- Every signed checkpoint, verbatim.
+CREATE TABLE IF NOT EXISTS checkpoints (size INTEGER PRIMARY KEY, note TEXT NOT NULL);
+";
+
+pub(crate) const SCHEMA_VERSION: &str = "1";
+
+pub(crate) fn node_key(level: u32, index: u64) -> i64 {
+    ((level as i64) << 52) | index as i64
+}
+
+fn hash_of(bytes: Vec<u8>, what: &str) -> Result<Hash, StoreError> {
+    Hash::from_slice(&bytes).ok_or_else(|| StoreError::Corrupt(format!("{what} is not 32 bytes")))
+}
+
+/// Stored subtree hashes, read through one connection.
+pub(crate) struct Nodes<'c>(pub &'c Connection);
+
+impl NodeSource for Nodes<'_> {
+    type Error = StoreError;
+    fn node(&self, level: u32, index: u64) -> Result<Hash, StoreError> {
+        let bytes: Option<Vec<u8>> = if level == 0 {
+            self.0
+                .prepare_cached("SELECT leaf_hash FROM events WHERE idx = ?1")?
+                .query_row([index as i64], |r| r.get(0))
+                .optional()?
+        } else {
+            self.0
+                .prepare_cached("SELECT hash FROM nodes WHERE key = ?1")?
+                .query_row([node_key(level, index)], |r| r.get(0))
+                .optional()?
+        };
+        let bytes = bytes.ok_or_else(|| {
+            StoreError::Corrupt(format!("tree node ({level}, {index}) is missing"))
+        })?;
+        hash_of(bytes, "a tree node")
+    }
+}
+
+/// Number of leaves: one past the highest index, checked against the row count so a
+/// deleted row is noticed.
+pub(crate) fn log_size(conn: &Connection) -> Result<u64, StoreError> {
+    let (next, count): (i64, i64) = conn.query_row(
+        "SELECT COALESCE(MAX(idx) + 1, 0), COUNT(*) FROM events",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    if next != count {
+        return Err(StoreError::Corrupt(format!(
+            "the log has {count} events but its highest index is {}",
+            next - 1
+        )));
+    }
+    Ok(next as u64)
+}
+
+fn recorded(
+    index: i64,
+    stream: String,
+    seq: i64,
+    leaf: Vec<u8>,
+    hash: Vec<u8>,
+) -> Result<RecordedEvent, StoreError> {
+    Ok(RecordedEvent {
+        index: index as u64,
+        stream: StreamName::new(stream).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        seq: seq as u64,
+        leaf: Leaf::from_trusted_bytes(leaf),
+        leaf_hash: hash_of(hash, "a leaf hash")?,
+    })
+}
+
+type Row = (i64, String, i64, Vec<u8>, Vec<u8>);
+
+fn collect_rows(
+    rows: impl Iterator<Item = rusqlite::Result<Row>>,
+) -> Result<Vec<RecordedEvent>, StoreError> {
+    rows.map(|r| {
+        let (i, s, q, l, h) = r?;
+        recorded(i, s, q, l, h)
+    })
+    .collect()
+}
+
+pub(crate) fn read_all(
+    conn: &Connection,
+    from: u64,
+    limit: usize,
+) -> Result<Vec<RecordedEvent>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT e.idx, s.name, e.seq, e.leaf, e.leaf_hash FROM events e JOIN streams s ON s.no = e.stream_no
+         WHERE e.idx >= ?1 ORDER BY e.idx LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![from as i64, limit as i64], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+    })?;
+    collect_rows(rows)
+}
+
+pub(crate) fn read_stream(
+    conn: &Connection,
+    stream: &StreamName,
+    from_seq: u64,
+) -> Result<Vec<RecordedEvent>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT e.idx, s.name, e.seq, e.leaf, e.leaf_hash FROM streams s JOIN events e ON e.stream_no = s.no
+         WHERE s.name = ?1 AND e.seq >= ?2 ORDER BY e.seq",
+    )?;
+    let rows = stmt.query_map(params![stream.as_str(), from_seq as i64], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+    })?;
+    collect_rows(rows)
+}
+
+pub(crate) fn read_checkpoint(
+    conn: &Connection,
+    size: Option<u64>,
+) -> Result<Option<SignedCheckpoint>, StoreError> {
+    let note: Option<String> = match size {
+        None => conn
+            .prepare_cached("SELECT note FROM checkpoints ORDER BY size DESC LIMIT 1")?
+            .query_row([], |r| r.get(0))
+            .optional()?,
+        Some(size) => conn
+            .prepare_cached("SELECT note FROM checkpoints WHERE size = ?1")?
+            .query_row([size as i64], |r| r.get(0))
+            .optional()?,
+    };
+    let Some(note) = note else {
+        return Ok(None);
+    };
+    // Our own note: the body is everything before the blank line.
+    let body = note
+        .split_once("\n\n")
+        .map(|(body, _)| format!("{body}\n"))
+        .ok_or_else(|| StoreError::Corrupt("a stored checkpoint has no signature".into()))?;
+    let checkpoint =
+        Checkpoint::parse_body(&body).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    Ok(Some(SignedCheckpoint { checkpoint, note }))
+}

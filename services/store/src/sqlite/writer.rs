@@ -1,0 +1,460 @@
+//! The single writer: batches concurrent appends into one transaction (group commit),
+//! assigns `seq`, `prev`, index and leaf hash, writes leaves and tree nodes together,
+//! and answers each append only after the commit is durable.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use roundtable_ledger::{CompactRange, EventDraft, Hash, LeafHeader, SignedCheckpoint, StreamName};
+use rusqlite::{Connection, params};
+use tokio::sync::{mpsc, oneshot, watch};
+
+use super::schema::{self, Nodes, node_key};
+use crate::{Appended, AppendedEvent, Expected, StoreError, StoreMetrics, TreeHead};
+
+/// Upper bound on events per transaction, so one huge batch cannot stall everyone.
+const MAX_BATCH_EVENTS: usize = 16_384;
+
+pub(crate) struct AppendRequest {
+    pub stream: StreamName,
+    pub expected: Expected,
+    pub events: Vec<EventDraft>,
+    pub reply: oneshot::Sender<Result<Appended, StoreError>>,
+    pub received: Instant,
+}
+
+pub(crate) enum Command {
+    Append(AppendRequest),
+    Checkpoint(SignedCheckpoint, oneshot::Sender<Result<(), StoreError>>),
+    /// Answered once everything queued before it is durable.
+    Flush(oneshot::Sender<()>),
+}
+
+#[derive(Clone, Copy)]
+struct Head {
+    no: i64,
+    seq: u64,
+    hash: Hash,
+}
+
+/// One event staged in the current batch.
+struct Staged {
+    stream_no: i64,
+    seq: u64,
+    index: u64,
+    leaf: Vec<u8>,
+    hash: Hash,
+}
+
+pub(crate) struct Writer {
+    conn: Connection,
+    origin: String,
+    heads: HashMap<StreamName, Head>,
+    next_stream_no: i64,
+    range: CompactRange,
+    head_tx: watch::Sender<TreeHead>,
+    metrics: Arc<StoreMetrics>,
+}
+
+impl Writer {
+    pub(crate) fn open(
+        conn: Connection,
+        origin: String,
+        head_tx: watch::Sender<TreeHead>,
+        metrics: Arc<StoreMetrics>,
+    ) -> Result<Writer, StoreError> {
+        let mut writer = Writer {
+            conn,
+            origin,
+            heads: HashMap::new(),
+            next_stream_no: 1,
+            range: CompactRange::new(),
+            head_tx,
+            metrics,
+        };
+        writer.reload()?;
+        Ok(writer)
+    }
+
+    /// Rebuilds the in-memory state (stream heads, the tree's right edge) from disk.
+    fn reload(&mut self) -> Result<(), StoreError> {
+        let size = schema::log_size(&self.conn)?;
+        self.range = CompactRange::load(&Nodes(&self.conn), size)?;
+        self.heads.clear();
+        let mut stmt = self.conn.prepare(
+            "SELECT s.name, s.no, e.seq, e.leaf_hash FROM streams s
+             JOIN events e ON e.stream_no = s.no
+             AND e.seq = (SELECT MAX(seq) FROM events WHERE stream_no = s.no)",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, Vec<u8>>(3)?,
+            ))
+        })?;
+        for row in rows {
+            let (name, no, seq, hash) = row?;
+            let stream = StreamName::new(name).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let hash = Hash::from_slice(&hash)
+                .ok_or_else(|| StoreError::Corrupt("a leaf hash is not 32 bytes".into()))?;
+            self.heads.insert(
+                stream,
+                Head {
+                    no,
+                    seq: seq as u64,
+                    hash,
+                },
+            );
+        }
+        drop(stmt);
+        self.next_stream_no =
+            self.conn
+                .query_row("SELECT COALESCE(MAX(no), 0) + 1 FROM streams", [], |r| {
+                    r.get(0)
+                })?;
+        self.publish();
+        Ok(())
+    }
+
+    fn publish(&self) {
+        let head = TreeHead {
+            size: self.range.size(),
+            root: self.range.root(),
+        };
+        self.metrics.tree_size.set(head.size as i64);
+        self.head_tx.send_replace(head);
+    }
+
+    /// Runs until every sender is gone, then returns (the queue is drained first).
+    pub(crate) fn run(mut self, mut rx: mpsc::Receiver<Command>) {
+        while let Some(first) = rx.blocking_recv() {
+            let mut batch = vec![first];
+            let mut events = batch_events(&batch[0]);
+            while events < MAX_BATCH_EVENTS {
+                match rx.try_recv() {
+                    Ok(cmd) => {
+                        events += batch_events(&cmd);
+                        batch.push(cmd);
+                    }
+                    Err(_) => break,
+                }
+            }
+            self.process(batch);
+        }
+    }
+
+    fn process(&mut self, batch: Vec<Command>) {
+        let mut appends = Vec::new();
+        let mut checkpoints = Vec::new();
+        let mut flushes = Vec::new();
+        for cmd in batch {
+            match cmd {
+                Command::Append(req) => appends.push(req),
+                Command::Checkpoint(cp, reply) => checkpoints.push((cp, reply)),
+                Command::Flush(reply) => flushes.push(reply),
+            }
+        }
+        if !appends.is_empty() {
+            self.append_batch(appends);
+        }
+        for (cp, reply) in checkpoints {
+            let result = self
+                .conn
+                .execute(
+                    "INSERT OR IGNORE INTO checkpoints (size, note) VALUES (?1, ?2)",
+                    params![cp.checkpoint.size as i64, cp.note],
+                )
+                .map(|_| ())
+                .map_err(StoreError::from);
+            let _ = reply.send(result);
+        }
+        for reply in flushes {
+            let _ = reply.send(());
+        }
+    }
+
+    fn append_batch(&mut self, requests: Vec<AppendRequest>) {
+        let mut staged_heads: HashMap<StreamName, Head> = HashMap::new();
+        let mut new_streams: Vec<(i64, StreamName)> = Vec::new();
+        let mut staged: Vec<Staged> = Vec::new();
+        let mut nodes: Vec<(i64, Hash)> = Vec::new();
+        let mut range = self.range.clone();
+        let mut next_no = self.next_stream_no;
+        // Each accepted request with the result it will get once the batch commits.
+        let mut accepted: Vec<(AppendRequest, Appended)> = Vec::new();
+
+        for req in requests {
+            let outcome = self.stage(
+                &req,
+                &mut staged_heads,
+                &mut new_streams,
+                &mut next_no,
+                &mut staged,
+                &mut nodes,
+                &mut range,
+            );
+            match outcome {
+                Ok(result) => accepted.push((req, result)),
+                Err(e) => {
+                    let _ = req.reply.send(Err(e));
+                }
+            }
+        }
+        if staged.is_empty() {
+            // Only conflicts, invalid requests and replays: nothing to write.
+            for (req, result) in accepted {
+                let _ = req.reply.send(Ok(result));
+            }
+            return;
+        }
+
+        let started = Instant::now();
+        match self.commit(&new_streams, &staged, &nodes) {
+            Ok(()) => {
+                self.heads.extend(staged_heads);
+                self.next_stream_no = next_no;
+                self.range = range;
+                self.publish();
+                self.metrics.batches.inc();
+                self.metrics.batch_events.observe(staged.len() as f64);
+                self.metrics
+                    .commit_seconds
+                    .observe(started.elapsed().as_secs_f64());
+                self.metrics.events.inc_by(staged.len() as u64);
+                for (req, result) in accepted {
+                    self.metrics
+                        .append_seconds
+                        .observe(req.received.elapsed().as_secs_f64());
+                    let _ = req.reply.send(Ok(result));
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, events = staged.len(), "append batch failed; nothing acknowledged");
+                for (req, _) in accepted {
+                    let _ = req.reply.send(Err(e.clone()));
+                }
+                // The transaction rolled back; re-read the state to be sure we match disk.
+                if let Err(e) = self.reload() {
+                    tracing::error!(error = %e, "reloading the store after a failed commit");
+                }
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn stage(
+        &self,
+        req: &AppendRequest,
+        staged_heads: &mut HashMap<StreamName, Head>,
+        new_streams: &mut Vec<(i64, StreamName)>,
+        next_no: &mut i64,
+        staged: &mut Vec<Staged>,
+        nodes: &mut Vec<(i64, Hash)>,
+        range: &mut CompactRange,
+    ) -> Result<Appended, StoreError> {
+        if req.events.is_empty() {
+            return Err(StoreError::EmptyAppend);
+        }
+        for e in &req.events {
+            e.validate()?;
+        }
+        let head = staged_heads
+            .get(&req.stream)
+            .or_else(|| self.heads.get(&req.stream))
+            .copied();
+        let current = head.map_or(0, |h| h.seq);
+        let position = match req.expected {
+            Expected::NoStream => 0,
+            Expected::Exact(seq) => seq,
+            Expected::Any => current,
+        };
+        if position != current || req.expected == Expected::Any {
+            if let Some(original) = self.find_replay(req, head, position, staged)? {
+                return Ok(original);
+            }
+            if position != current {
+                return Err(StoreError::Conflict {
+                    stream: req.stream.clone(),
+                    expected: req.expected.to_string(),
+                    actual: current,
+                });
+            }
+        }
+
+        let no = match head {
+            Some(h) => h.no,
+            None => {
+                let no = *next_no;
+                *next_no += 1;
+                new_streams.push((no, req.stream.clone()));
+                no
+            }
+        };
+        // Seal every leaf before staging anything, so a bad event stages nothing.
+        let mut prev = head.map(|h| h.hash);
+        let mut leaves = Vec::with_capacity(req.events.len());
+        for (i, draft) in req.events.iter().enumerate() {
+            let seq = current + 1 + i as u64;
+            let leaf = draft.seal(&self.origin, &req.stream, seq, prev.as_ref())?;
+            let hash = leaf.hash();
+            prev = Some(hash);
+            leaves.push((seq, leaf, hash));
+        }
+        let mut result = Vec::with_capacity(leaves.len());
+        for (seq, leaf, hash) in leaves {
+            let index = range.size();
+            range.append(hash, |level, idx, h| {
+                if level > 0 {
+                    nodes.push((node_key(level, idx), h));
+                }
+            });
+            staged.push(Staged {
+                stream_no: no,
+                seq,
+                index,
+                leaf: leaf.into_bytes(),
+                hash,
+            });
+            result.push(AppendedEvent {
+                index,
+                seq,
+                leaf_hash: hash,
+            });
+        }
+        let last = result.last().map_or(current, |e| e.seq);
+        staged_heads.insert(
+            req.stream.clone(),
+            Head {
+                no,
+                seq: last,
+                hash: prev.unwrap_or_default(),
+            },
+        );
+        Ok(Appended {
+            events: result,
+            replayed: false,
+        })
+    }
+
+    /// Looks for the request's event ids already in the stream, where a retry would
+    /// find them: right after `position` (or anywhere, for `Expected::Any`).
+    fn find_replay(
+        &self,
+        req: &AppendRequest,
+        head: Option<Head>,
+        position: u64,
+        staged: &[Staged],
+    ) -> Result<Option<Appended>, StoreError> {
+        let Some(head) = head else {
+            return Ok(None);
+        };
+        let existing = self.stream_ids(head.no, staged)?;
+        let ids: Vec<&str> = req.events.iter().map(|e| e.id.as_str()).collect();
+        let start = match req.expected {
+            Expected::Any => existing.iter().position(|(_, id, _)| id == ids[0]),
+            _ => existing.iter().position(|(seq, _, _)| *seq == position + 1),
+        };
+        let Some(start) = start else {
+            return Ok(None);
+        };
+        let run = &existing[start..];
+        if run.len() < ids.len() || run.iter().zip(&ids).any(|((_, id, _), want)| id != want) {
+            return Ok(None);
+        }
+        Ok(Some(Appended {
+            events: run[..ids.len()]
+                .iter()
+                .map(|(seq, _, ev)| AppendedEvent {
+                    index: ev.0,
+                    seq: *seq,
+                    leaf_hash: ev.1,
+                })
+                .collect(),
+            replayed: true,
+        }))
+    }
+
+    /// (seq, event id, (index, leaf hash)) of a stream's events, durable and staged.
+    #[allow(clippy::type_complexity)]
+    fn stream_ids(
+        &self,
+        no: i64,
+        staged: &[Staged],
+    ) -> Result<Vec<(u64, String, (u64, Hash))>, StoreError> {
+        let mut out = Vec::new();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT seq, idx, leaf, leaf_hash FROM events WHERE stream_no = ?1 ORDER BY seq",
+        )?;
+        let rows = stmt.query_map([no], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, Vec<u8>>(2)?,
+                r.get::<_, Vec<u8>>(3)?,
+            ))
+        })?;
+        let id_of = |leaf: &[u8]| -> Result<String, StoreError> {
+            let value: serde_json::Value =
+                serde_json::from_slice(leaf).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            LeafHeader::from_value(&value)
+                .map(|h| h.id)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))
+        };
+        for row in rows {
+            let (seq, idx, leaf, hash) = row?;
+            let hash = Hash::from_slice(&hash)
+                .ok_or_else(|| StoreError::Corrupt("a leaf hash is not 32 bytes".into()))?;
+            out.push((seq as u64, id_of(&leaf)?, (idx as u64, hash)));
+        }
+        for s in staged.iter().filter(|s| s.stream_no == no) {
+            out.push((s.seq, id_of(&s.leaf)?, (s.index, s.hash)));
+        }
+        Ok(out)
+    }
+
+    fn commit(
+        &mut self,
+        new_streams: &[(i64, StreamName)],
+        staged: &[Staged],
+        nodes: &[(i64, Hash)],
+    ) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut insert_stream =
+                tx.prepare_cached("INSERT INTO streams (no, name) VALUES (?1, ?2)")?;
+            for (no, name) in new_streams {
+                insert_stream.execute(params![no, name.as_str()])?;
+            }
+            let mut insert_event = tx.prepare_cached(
+                "INSERT INTO events (idx, stream_no, seq, leaf, leaf_hash) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
+            for e in staged {
+                insert_event.execute(params![
+                    e.index as i64,
+                    e.stream_no,
+                    e.seq as i64,
+                    e.leaf,
+                    &e.hash.0[..]
+                ])?;
+            }
+            let mut insert_node =
+                tx.prepare_cached("INSERT INTO nodes (key, hash) VALUES (?1, ?2)")?;
+            for (key, hash) in nodes {
+                insert_node.execute(params![key, &hash.0[..]])?;
+            }
+        }
+        // synchronous=FULL in WAL mode: the commit returns after the WAL is fsync'd.
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+fn batch_events(cmd: &Command) -> usize {
+    match cmd {
+        Command::Append(req) => req.events.len(),
+        _ => 0,
+    }
+}

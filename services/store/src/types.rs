@@ -1,0 +1,143 @@
+use std::future::Future;
+
+use roundtable_ledger::{EventDraft, Hash, Leaf, SignedCheckpoint, StreamName};
+use tokio::sync::mpsc;
+
+use crate::StoreError;
+
+/// Where the writer believes the stream is (optimistic concurrency).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Expected {
+    /// The stream must not exist yet.
+    NoStream,
+    /// The stream's last event must have this `seq`.
+    Exact(u64),
+    /// Append wherever the stream is.
+    Any,
+}
+
+impl std::fmt::Display for Expected {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Expected::NoStream => f.write_str("no stream"),
+            Expected::Exact(seq) => write!(f, "seq {seq}"),
+            Expected::Any => f.write_str("any"),
+        }
+    }
+}
+
+/// Where one appended event landed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AppendedEvent {
+    pub index: u64,
+    pub seq: u64,
+    pub leaf_hash: Hash,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Appended {
+    pub events: Vec<AppendedEvent>,
+    /// True when these event ids were already appended: this is the original result
+    /// and nothing was written.
+    pub replayed: bool,
+}
+
+/// One event as stored: its leaf bytes and where it sits.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordedEvent {
+    pub index: u64,
+    pub stream: StreamName,
+    pub seq: u64,
+    pub leaf: Leaf,
+    pub leaf_hash: Hash,
+}
+
+/// The tree over every durable event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TreeHead {
+    pub size: u64,
+    pub root: Hash,
+}
+
+/// Every event from a starting index, in order, with no gap and no duplicate:
+/// first those already on disk, then each new one as it becomes durable.
+pub struct Subscription {
+    pub(crate) rx: mpsc::Receiver<Result<RecordedEvent, StoreError>>,
+}
+
+impl Subscription {
+    /// The next event; `None` once the store has closed.
+    pub async fn next(&mut self) -> Option<Result<RecordedEvent, StoreError>> {
+        self.rx.recv().await
+    }
+}
+
+/// The store contract (DESIGN §4). Every backend passes [`crate::contract`].
+pub trait EventStore: Send + Sync + 'static {
+    /// The log's origin, written into every leaf and checkpoint.
+    fn origin(&self) -> &str;
+
+    /// Appends atomically to one stream. Returns once the events are durable; a
+    /// mismatch with `expected` is [`StoreError::Conflict`] and writes nothing;
+    /// re-appending the same event ids returns the original result.
+    fn append(
+        &self,
+        stream: &StreamName,
+        expected: Expected,
+        events: Vec<EventDraft>,
+    ) -> impl Future<Output = Result<Appended, StoreError>> + Send;
+
+    /// The stream's events with `seq >= from_seq`, in order.
+    fn read_stream(
+        &self,
+        stream: &StreamName,
+        from_seq: u64,
+    ) -> impl Future<Output = Result<Vec<RecordedEvent>, StoreError>> + Send;
+
+    /// Up to `limit` events from global index `from`, in order.
+    fn read_all(
+        &self,
+        from: u64,
+        limit: usize,
+    ) -> impl Future<Output = Result<Vec<RecordedEvent>, StoreError>> + Send;
+
+    /// Catch up from `from`, then follow live.
+    fn subscribe_all(&self, from: u64) -> Subscription;
+
+    /// Size and root over every durable event.
+    fn tree_head(&self) -> TreeHead;
+
+    /// Audit path for `index` in the tree of `size` leaves.
+    fn inclusion_proof(
+        &self,
+        index: u64,
+        size: u64,
+    ) -> impl Future<Output = Result<Vec<Hash>, StoreError>> + Send;
+
+    /// Consistency proof between two sizes.
+    fn consistency_proof(
+        &self,
+        old: u64,
+        new: u64,
+    ) -> impl Future<Output = Result<Vec<Hash>, StoreError>> + Send;
+
+    /// Root of the tree at an earlier size.
+    fn root_at(&self, size: u64) -> impl Future<Output = Result<Hash, StoreError>> + Send;
+
+    /// The latest signed checkpoint.
+    fn checkpoint(
+        &self,
+    ) -> impl Future<Output = Result<Option<SignedCheckpoint>, StoreError>> + Send;
+
+    /// The signed checkpoint for exactly this size, if one was signed.
+    fn checkpoint_at(
+        &self,
+        size: u64,
+    ) -> impl Future<Output = Result<Option<SignedCheckpoint>, StoreError>> + Send;
+
+    /// Keeps a signed checkpoint (they are never deleted).
+    fn store_checkpoint(
+        &self,
+        checkpoint: SignedCheckpoint,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+}

@@ -1,0 +1,196 @@
+//! The store contract on the embedded SQLite backend, plus what is specific to it:
+//! restart, signing, refusal of altered data.
+
+use std::sync::Arc;
+
+use roundtable_ledger::{SignedCheckpoint, StreamName};
+use roundtable_store::{
+    EventStore, Expected, SqliteOptions, SqliteStore, contract, keys, signer::CheckpointSigner,
+};
+
+const ORIGIN: &str = "test.example/contract";
+
+fn open(dir: &std::path::Path) -> Arc<SqliteStore> {
+    Arc::new(SqliteStore::open(dir, ORIGIN, SqliteOptions::default()).unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn contract_conflicts() {
+    let dir = tempfile::tempdir().unwrap();
+    contract::conflicting_writers_one_wins(open(dir.path())).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn contract_idempotency() {
+    let dir = tempfile::tempdir().unwrap();
+    contract::idempotent_retries(open(dir.path())).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn contract_order() {
+    let dir = tempfile::tempdir().unwrap();
+    contract::ordered_without_gaps(open(dir.path())).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn contract_subscription() {
+    let dir = tempfile::tempdir().unwrap();
+    contract::subscription_handover(open(dir.path())).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn contract_read_after_append() {
+    let dir = tempfile::tempdir().unwrap();
+    contract::read_after_append(open(dir.path())).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn state_survives_restart_and_idempotency_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = StreamName::new("issue/restart").unwrap();
+    let events = vec![contract::draft("issue.raised", 1)];
+    let (first, head) = {
+        let store = open(dir.path());
+        let first = store
+            .append(&s, Expected::NoStream, events.clone())
+            .await
+            .unwrap();
+        store
+            .append(
+                &s,
+                Expected::Exact(1),
+                vec![contract::draft("issue.edited", 2)],
+            )
+            .await
+            .unwrap();
+        let head = store.tree_head();
+        store.close().await;
+        (first, head)
+    };
+    let store = open(dir.path());
+    assert_eq!(store.tree_head(), head);
+    let replay = store.append(&s, Expected::NoStream, events).await.unwrap();
+    assert!(replay.replayed);
+    assert_eq!(replay.events, first.events);
+    let third = store
+        .append(
+            &s,
+            Expected::Exact(2),
+            vec![contract::draft("issue.edited", 3)],
+        )
+        .await
+        .unwrap();
+    assert_eq!((third.events[0].seq, third.events[0].index), (3, 2));
+    let stream = store.read_stream(&s, 1).await.unwrap();
+    let header =
+        roundtable_ledger::LeafHeader::from_value(&stream[2].leaf.value().unwrap()).unwrap();
+    assert_eq!(header.prev, Some(stream[1].leaf_hash));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signer_signs_new_heads_only_and_keeps_them_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    let key = keys::load_or_create(dir.path(), None, ORIGIN).unwrap();
+    let mut signer = CheckpointSigner::resume(store.as_ref(), key.clone())
+        .await
+        .unwrap();
+    let empty = signer
+        .sign_if_new(store.as_ref())
+        .await
+        .unwrap()
+        .expect("empty log gets a checkpoint");
+    assert_eq!(empty.checkpoint.size, 0);
+    assert!(signer.sign_if_new(store.as_ref()).await.unwrap().is_none());
+    let s = StreamName::new("issue/sign").unwrap();
+    store
+        .append(
+            &s,
+            Expected::NoStream,
+            vec![contract::draft("issue.raised", 1)],
+        )
+        .await
+        .unwrap();
+    let one = signer.sign_if_new(store.as_ref()).await.unwrap().unwrap();
+    store
+        .append(
+            &s,
+            Expected::Exact(1),
+            vec![contract::draft("issue.edited", 2)],
+        )
+        .await
+        .unwrap();
+    let two = signer.sign_if_new(store.as_ref()).await.unwrap().unwrap();
+    assert_eq!((one.checkpoint.size, two.checkpoint.size), (1, 2));
+    for cp in [&empty, &one, &two] {
+        let kept = store
+            .checkpoint_at(cp.checkpoint.size)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(kept.note, cp.note);
+        SignedCheckpoint::open(&kept.note, &key.verifier()).unwrap();
+    }
+    assert_eq!(store.checkpoint().await.unwrap().unwrap().note, two.note);
+
+    // A signer whose memory says a different root at the same size refuses to sign.
+    let mut forged = CheckpointSigner::resume(store.as_ref(), key.clone())
+        .await
+        .unwrap();
+    store
+        .append(
+            &s,
+            Expected::Exact(2),
+            vec![contract::draft("issue.edited", 3)],
+        )
+        .await
+        .unwrap();
+    assert!(forged.sign_if_new(store.as_ref()).await.unwrap().is_some());
+    let other = keys::generate(ORIGIN).unwrap();
+    assert!(
+        CheckpointSigner::resume(store.as_ref(), other)
+            .await
+            .is_err()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refuses_altered_tree_and_foreign_origin() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = open(dir.path());
+        let key = keys::load_or_create(dir.path(), None, ORIGIN).unwrap();
+        let s = StreamName::new("issue/alter").unwrap();
+        for i in 0..5u64 {
+            let expected = if i == 0 {
+                Expected::NoStream
+            } else {
+                Expected::Exact(i)
+            };
+            store
+                .append(&s, expected, vec![contract::draft("issue.step", i)])
+                .await
+                .unwrap();
+        }
+        let mut signer = CheckpointSigner::resume(store.as_ref(), key).await.unwrap();
+        signer.sign_if_new(store.as_ref()).await.unwrap();
+        store.close().await;
+    }
+    assert!(SqliteStore::open(dir.path(), "other.example/log", SqliteOptions::default()).is_err());
+    // The start-up check reads the tree's stored peaks (here: node (2,0) and leaf 4).
+    let conn = rusqlite_conn(dir.path());
+    conn.execute(
+        "UPDATE events SET leaf_hash = zeroblob(32) WHERE idx = 4",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let err = SqliteStore::open(dir.path(), ORIGIN, SqliteOptions::default())
+        .err()
+        .expect("altered tree refused");
+    assert!(err.to_string().contains("checkpoint"), "{err}");
+}
+
+fn rusqlite_conn(dir: &std::path::Path) -> rusqlite::Connection {
+    rusqlite::Connection::open(dir.join(roundtable_store::DB_FILE)).unwrap()
+}
