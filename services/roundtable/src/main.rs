@@ -1,1 +1,70 @@
-fn main() {}
+//! `roundtable`: the server and the auditor's command line.
+
+mod audit;
+mod http;
+mod serve;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "roundtable",
+    version,
+    about = "Civic deliberation on a verifiable record"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server on an embedded data directory.
+    Serve(serve::ServeArgs),
+    /// Create a log signing key; prints its verifier key.
+    Keygen {
+        /// Where to write the private key (mode 0600; never overwritten).
+        #[arg(long)]
+        out: PathBuf,
+        /// The log's origin, which names the key.
+        #[arg(long, default_value = serve::DEFAULT_ORIGIN)]
+        origin: String,
+    },
+    /// Check the record without trusting the operator.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Serve(args) => serve::run(args),
+        Command::Keygen { out, origin } => keygen(&out, &origin),
+        Command::Audit(cmd) => audit::run(cmd),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            // One line, with its causes: never a backtrace.
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn keygen(out: &std::path::Path, origin: &str) -> anyhow::Result<ExitCode> {
+    let signer = roundtable_store::keys::generate(origin)?;
+    roundtable_store::keys::write_new(out, &signer)?;
+    println!("{}", signer.verifier().to_vkey());
+    Ok(ExitCode::SUCCESS)
+}

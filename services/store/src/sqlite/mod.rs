@@ -46,6 +46,28 @@ pub struct SqliteStore {
     head: watch::Receiver<TreeHead>,
     readers: Arc<ReaderPool>,
     metrics: Arc<StoreMetrics>,
+    /// Held for the store's life: one writing process per data directory.
+    _lock: std::fs::File,
+}
+
+/// The lock file that keeps a second writer out of a data directory.
+pub const LOCK_FILE: &str = "lock";
+
+fn lock_dir(dir: &Path) -> Result<std::fs::File, StoreError> {
+    let path = dir.join(LOCK_FILE);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| StoreError::Storage(format!("{}: {e}", path.display())))?;
+    file.try_lock().map_err(|_| {
+        StoreError::Storage(format!(
+            "{} is in use by another roundtable process",
+            dir.display()
+        ))
+    })?;
+    Ok(file)
 }
 
 struct ReaderPool {
@@ -106,6 +128,7 @@ impl SqliteStore {
         origin: &str,
         options: SqliteOptions,
     ) -> Result<SqliteStore, StoreError> {
+        let lock = lock_dir(dir)?;
         let path = dir.join(DB_FILE);
         let conn = open_writer_connection(&path, options.cache_mib)?;
         conn.execute_batch(schema::SCHEMA)?;
@@ -135,6 +158,7 @@ impl SqliteStore {
                 cache_mib: options.cache_mib,
             }),
             metrics,
+            _lock: lock,
         })
     }
 
@@ -176,6 +200,17 @@ impl SqliteStore {
             .await
             .map_err(|_| StoreError::Closed)?;
         rx.await.map_err(|_| StoreError::Closed)
+    }
+
+    /// Records the log's verifier key, so an export can include it. (Auditors should
+    /// still pin the key they got out of band: `audit verify --vkey`.)
+    pub async fn set_vkey(&self, vkey: &str) -> Result<(), StoreError> {
+        let (tx, rx) = oneshot::channel();
+        self.sender()?
+            .send(Command::SetMeta("vkey", vkey.to_owned(), tx))
+            .await
+            .map_err(|_| StoreError::Closed)?;
+        rx.await.map_err(|_| StoreError::Closed)?
     }
 
     /// Stops accepting appends, lets the writer finish what is queued, and waits.
@@ -417,6 +452,16 @@ impl SqliteReader {
 
     pub fn size(&self) -> Result<u64, StoreError> {
         schema::log_size(&self.conn)
+    }
+
+    /// The verifier key recorded by the server, if it recorded one.
+    pub fn vkey(&self) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = 'vkey'", [], |r| {
+                r.get(0)
+            })
+            .optional()?)
     }
 
     pub fn checkpoint(&self, size: Option<u64>) -> Result<Option<SignedCheckpoint>, StoreError> {

@@ -29,6 +29,12 @@ pub(crate) enum Command {
     Checkpoint(SignedCheckpoint, oneshot::Sender<Result<(), StoreError>>),
     /// Answered once everything queued before it is durable.
     Flush(oneshot::Sender<()>),
+    /// Records a value in the log's metadata (e.g. the verifier key).
+    SetMeta(
+        &'static str,
+        String,
+        oneshot::Sender<Result<(), StoreError>>,
+    ),
 }
 
 #[derive(Clone, Copy)]
@@ -155,6 +161,18 @@ impl Writer {
                 Command::Append(req) => appends.push(req),
                 Command::Checkpoint(cp, reply) => checkpoints.push((cp, reply)),
                 Command::Flush(reply) => flushes.push(reply),
+                Command::SetMeta(key, value, reply) => {
+                    let result = self
+                        .conn
+                        .execute(
+                            "INSERT INTO meta (key, value) VALUES (?1, ?2)
+                             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                            params![key, value],
+                        )
+                        .map(|_| ())
+                        .map_err(StoreError::from);
+                    let _ = reply.send(result);
+                }
             }
         }
         if !appends.is_empty() {

@@ -1,0 +1,252 @@
+//! `roundtable audit`: export an offline bundle, verify a bundle or a live server,
+//! and print proofs — everything an auditor needs without trusting the operator.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use roundtable_ledger::{NoteVerifier, SignedCheckpoint, verify_log};
+use roundtable_store::SqliteReader;
+
+use crate::http::{ConsistencyProof, InclusionProof, MAX_ENTRIES_PER_REQUEST};
+
+#[derive(clap::Subcommand)]
+pub enum AuditCommand {
+    /// Write OUT/entries.jsonl, OUT/checkpoint and OUT/vkey from a data directory.
+    Export {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Verify a bundle directory, or a running server with --url.
+    Verify {
+        /// The bundle directory (omit with --url).
+        bundle: Option<PathBuf>,
+        /// Verify a live server instead, e.g. http://127.0.0.1:8080.
+        #[arg(long, conflicts_with = "bundle")]
+        url: Option<String>,
+        /// The log's verifier key, obtained out of band (default: the bundle's or the
+        /// server's own — which only proves self-consistency).
+        #[arg(long)]
+        vkey: Option<PathBuf>,
+        /// An older signed checkpoint the new one must extend.
+        #[arg(long)]
+        pin: Option<PathBuf>,
+    },
+    /// Print an inclusion proof (--index) or a consistency proof (--consistency M N).
+    Prove {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long, required_unless_present = "consistency")]
+        index: Option<u64>,
+        /// Tree size for the inclusion proof (default: the latest checkpoint's).
+        #[arg(long, requires = "index")]
+        size: Option<u64>,
+        #[arg(long, num_args = 2, value_names = ["M", "N"], conflicts_with = "index")]
+        consistency: Option<Vec<u64>>,
+    },
+}
+
+pub fn run(cmd: AuditCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        AuditCommand::Export { data, out } => export(&data, &out),
+        AuditCommand::Verify {
+            bundle,
+            url,
+            vkey,
+            pin,
+        } => verify(bundle, url, vkey, pin),
+        AuditCommand::Prove {
+            data,
+            index,
+            size,
+            consistency,
+        } => prove(&data, index, size, consistency),
+    }
+}
+
+fn open_reader(data: &Path) -> anyhow::Result<SqliteReader> {
+    if !data.is_dir() {
+        bail!("data directory {} does not exist", data.display());
+    }
+    SqliteReader::open(data).with_context(|| format!("opening the log in {}", data.display()))
+}
+
+fn export(data: &Path, out: &Path) -> anyhow::Result<ExitCode> {
+    let reader = open_reader(data)?;
+    let cp = reader
+        .checkpoint(None)?
+        .context("the log has no signed checkpoint yet: start `roundtable serve` once")?;
+    let vkey = reader
+        .vkey()?
+        .context("the log has no recorded verifier key: start `roundtable serve` once")?;
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    let path = out.join("entries.jsonl");
+    let file =
+        std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?;
+    let mut writer = std::io::BufWriter::new(file);
+    let mut failure = None;
+    reader.for_each_leaf(cp.checkpoint.size, |_, leaf| {
+        if failure.is_none()
+            && let Err(e) = writer
+                .write_all(leaf)
+                .and_then(|()| writer.write_all(b"\n"))
+        {
+            failure = Some(e);
+        }
+        Ok(())
+    })?;
+    if let Some(e) = failure {
+        return Err(e).with_context(|| format!("writing {}", path.display()));
+    }
+    writer
+        .flush()
+        .with_context(|| format!("writing {}", path.display()))?;
+    std::fs::write(out.join("checkpoint"), &cp.note).context("writing the checkpoint")?;
+    std::fs::write(out.join("vkey"), format!("{vkey}\n")).context("writing the vkey")?;
+    println!(
+        "exported {} leaves and the checkpoint at size {} to {}",
+        cp.checkpoint.size,
+        cp.checkpoint.size,
+        out.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn read_text(path: &Path) -> anyhow::Result<String> {
+    std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
+}
+
+fn verify(
+    bundle: Option<PathBuf>,
+    url: Option<String>,
+    vkey: Option<PathBuf>,
+    pin: Option<PathBuf>,
+) -> anyhow::Result<ExitCode> {
+    let pinned_key = vkey.map(|p| read_text(&p)).transpose()?;
+    let (entries, checkpoint, served_key) = match (bundle, url) {
+        (Some(dir), None) => {
+            if !dir.is_dir() {
+                bail!("bundle directory {} does not exist", dir.display());
+            }
+            let entries = std::fs::read(dir.join("entries.jsonl"))
+                .with_context(|| format!("reading {}", dir.join("entries.jsonl").display()))?;
+            (
+                entries,
+                read_text(&dir.join("checkpoint"))?,
+                read_text(&dir.join("vkey")).ok(),
+            )
+        }
+        (None, Some(url)) => fetch(&url, pinned_key.as_deref())?,
+        _ => bail!("give a bundle directory or --url"),
+    };
+    let key_text = pinned_key
+        .or(served_key)
+        .context("no verifier key: pass --vkey FILE")?;
+    let key = NoteVerifier::parse(&key_text).context("the verifier key")?;
+    let pin = pin.map(|p| read_text(&p)).transpose()?;
+    match verify_log(&entries, &checkpoint, &key, pin.as_deref()) {
+        Ok(report) => {
+            let cp = &report.checkpoint;
+            print!(
+                "OK {} size={} root={} streams={}",
+                cp.origin, cp.size, cp.root, report.streams
+            );
+            match report.pinned {
+                Some(size) => println!(" consistent-with-pinned-size={size}"),
+                None => println!(),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(failure) => {
+            println!("FAIL {failure}");
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+fn get(agent: &ureq::Agent, url: &str) -> anyhow::Result<Vec<u8>> {
+    let mut response = agent
+        .get(url)
+        .call()
+        .with_context(|| format!("GET {url}"))?;
+    response
+        .body_mut()
+        .with_config()
+        .limit(256 << 20)
+        .read_to_vec()
+        .with_context(|| format!("reading {url}"))
+}
+
+/// Downloads the latest checkpoint and every leaf it covers.
+fn fetch(
+    base: &str,
+    pinned_key: Option<&str>,
+) -> anyhow::Result<(Vec<u8>, String, Option<String>)> {
+    let base = base.trim_end_matches('/');
+    let agent = ureq::Agent::new_with_defaults();
+    let served_key = String::from_utf8(get(&agent, &format!("{base}/log/vkey"))?)
+        .context("the vkey is not text")?;
+    let checkpoint = String::from_utf8(get(&agent, &format!("{base}/log/checkpoint"))?)
+        .context("the checkpoint is not text")?;
+    // Open it first, to learn how many leaves to fetch.
+    let key = NoteVerifier::parse(pinned_key.unwrap_or(&served_key)).context("the verifier key")?;
+    let size = match SignedCheckpoint::open(&checkpoint, &key) {
+        Ok(cp) => cp.checkpoint.size,
+        // Let verify_log report it like any other failure.
+        Err(_) => return Ok((Vec::new(), checkpoint, Some(served_key))),
+    };
+    let mut entries = Vec::new();
+    let mut start = 0;
+    while start < size {
+        let end = (start + MAX_ENTRIES_PER_REQUEST).min(size);
+        entries.extend(get(
+            &agent,
+            &format!("{base}/log/entries?start={start}&end={end}"),
+        )?);
+        start = end;
+    }
+    Ok((entries, checkpoint, Some(served_key)))
+}
+
+fn prove(
+    data: &Path,
+    index: Option<u64>,
+    size: Option<u64>,
+    consistency: Option<Vec<u64>>,
+) -> anyhow::Result<ExitCode> {
+    let reader = open_reader(data)?;
+    let json = match (index, consistency.as_deref()) {
+        (Some(index), None) => {
+            let size = match size {
+                Some(s) => s,
+                None => {
+                    reader
+                        .checkpoint(None)?
+                        .context("no signed checkpoint yet")?
+                        .checkpoint
+                        .size
+                }
+            };
+            let inclusion = reader.inclusion_proof(index, size)?;
+            let leaf = reader.read_all(index, 1)?;
+            let leaf = leaf.first().context("no such leaf")?;
+            serde_json::to_string(&InclusionProof {
+                index,
+                tree_size: size,
+                leaf_hash: leaf.leaf_hash,
+                inclusion,
+            })?
+        }
+        (None, Some([old, new])) => serde_json::to_string(&ConsistencyProof {
+            old_size: *old,
+            tree_size: *new,
+            consistency: reader.consistency_proof(*old, *new)?,
+        })?,
+        _ => bail!("give --index I [--size N] or --consistency M N"),
+    };
+    println!("{json}");
+    Ok(ExitCode::SUCCESS)
+}

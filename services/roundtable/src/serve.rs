@@ -1,0 +1,141 @@
+//! `roundtable serve`: the store, the checkpoint signer and the HTTP surface, with a
+//! graceful shutdown that finishes in-flight appends and signs a final checkpoint.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use poem::listener::{Acceptor, Listener, TcpListener};
+use roundtable_store::signer::{self, CheckpointSigner};
+use roundtable_store::{EventStore, SqliteOptions, SqliteStore, keys};
+use tokio::sync::watch;
+
+pub const DEFAULT_ORIGIN: &str = "roundtable.localhost/dev";
+
+#[derive(clap::Args)]
+pub struct ServeArgs {
+    /// Data directory (created on first start).
+    #[arg(long)]
+    pub data: PathBuf,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Signing key file (default: DATA/log.key, created on first start).
+    #[arg(long)]
+    pub key: Option<PathBuf>,
+    /// The log's origin, used when the key is created.
+    #[arg(long, default_value = DEFAULT_ORIGIN)]
+    pub origin: String,
+    /// Sign a checkpoint at most this often while there are new events (milliseconds).
+    #[arg(long, default_value_t = 1000)]
+    pub checkpoint_interval_ms: u64,
+}
+
+pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the runtime")?;
+    runtime.block_on(serve(args))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    if args.data.exists() && !args.data.is_dir() {
+        anyhow::bail!("data directory {} is not a directory", args.data.display());
+    }
+    std::fs::create_dir_all(&args.data)
+        .with_context(|| format!("creating data directory {}", args.data.display()))?;
+    let key = keys::load_or_create(&args.data, args.key.as_deref(), &args.origin)?;
+    let origin = key.name().to_owned();
+    let store = Arc::new(
+        SqliteStore::open(&args.data, &origin, SqliteOptions::default())
+            .with_context(|| format!("opening the log in {}", args.data.display()))?,
+    );
+    store
+        .set_vkey(&key.verifier().to_vkey())
+        .await
+        .context("recording the verifier key")?;
+
+    let mut signer = CheckpointSigner::resume(store.as_ref(), key.clone()).await?;
+    signer.sign_if_new(store.as_ref()).await?;
+
+    // Bind before announcing anything, so a busy port is a clear error.
+    let acceptor = TcpListener::bind(args.listen)
+        .into_acceptor()
+        .await
+        .with_context(|| format!("cannot listen on {}", args.listen))?;
+    let local = acceptor
+        .local_addr()
+        .first()
+        .map(|a| a.to_string())
+        .unwrap_or_default();
+
+    let state = Arc::new(crate::http::LogState::new(store.clone(), key.verifier()));
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let checkpoints = state.metrics.clone();
+    let signer_task = tokio::spawn(signer::run(
+        store.clone(),
+        signer,
+        Duration::from_millis(args.checkpoint_interval_ms),
+        stop_rx,
+        move |_| {
+            checkpoints.checkpoints.inc();
+        },
+    ));
+
+    tracing::info!(
+        origin,
+        vkey = %key.verifier().to_vkey(),
+        data = %args.data.display(),
+        "roundtable listening on {local}"
+    );
+    poem::Server::new_with_acceptor(acceptor)
+        .run_with_graceful_shutdown(
+            crate::http::routes(state),
+            shutdown_signal(),
+            Some(Duration::from_secs(10)),
+        )
+        .await
+        .context("serving HTTP")?;
+
+    // In-flight requests are done; let queued appends commit, then sign the last head.
+    tracing::info!("shutting down: flushing the log and signing a final checkpoint");
+    store.flush().await.ok();
+    let _ = stop_tx.send(true);
+    match signer_task.await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => tracing::error!(error = %e, "checkpoint signer"),
+        Err(e) => tracing::error!(error = %e, "checkpoint signer task"),
+    }
+    store.close().await;
+    let head = store.tree_head();
+    tracing::info!(size = head.size, root = %head.root, "stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(
+            tokio::signal::unix::SignalKind::terminate(),
+        ) {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot watch SIGTERM; only Ctrl-C stops the server");
+                let _ = ctrl_c.await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = ctrl_c => {},
+            _ = term.recv() => {},
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}
