@@ -1,0 +1,87 @@
+//! Shared by the black-box tests: build a real log on disk, run the real binary.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::Arc;
+
+use roundtable_ledger::{SignedCheckpoint, StreamName};
+use roundtable_store::signer::CheckpointSigner;
+use roundtable_store::{EventStore, Expected, SqliteOptions, SqliteStore, contract, keys};
+
+pub const ORIGIN: &str = "roundtable.test/blackbox";
+
+pub fn binary() -> &'static str {
+    env!("CARGO_BIN_EXE_roundtable")
+}
+
+pub fn roundtable(args: &[&str]) -> Output {
+    Command::new(binary())
+        .args(args)
+        .output()
+        .expect("running roundtable")
+}
+
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// A data directory with `events` events over `streams` streams, signed at each size
+/// in `sign_at` (and at the end), made through the real store and signer.
+pub struct Fixture {
+    pub dir: tempfile::TempDir,
+    pub checkpoints: Vec<SignedCheckpoint>,
+    pub vkey: String,
+}
+
+pub async fn build_log(events: u64, streams: u64, sign_at: &[u64]) -> Fixture {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = keys::load_or_create(dir.path(), None, ORIGIN).expect("key");
+    let store =
+        Arc::new(SqliteStore::open(dir.path(), ORIGIN, SqliteOptions::default()).expect("store"));
+    store
+        .set_vkey(&key.verifier().to_vkey())
+        .await
+        .expect("vkey");
+    let mut signer = CheckpointSigner::resume(store.as_ref(), key.clone())
+        .await
+        .expect("signer");
+    let mut checkpoints = Vec::new();
+    let sign = async |signer: &mut CheckpointSigner, checkpoints: &mut Vec<SignedCheckpoint>| {
+        if let Some(cp) = signer.sign_if_new(store.as_ref()).await.expect("sign") {
+            checkpoints.push(cp);
+        }
+    };
+    if sign_at.contains(&0) {
+        sign(&mut signer, &mut checkpoints).await;
+    }
+    let mut seqs = vec![0u64; streams as usize];
+    for i in 0..events {
+        let s = (i * 7 + i / 3) % streams;
+        let stream = StreamName::new(format!("issue/{s}")).expect("stream");
+        let expected = match seqs[s as usize] {
+            0 => Expected::NoStream,
+            n => Expected::Exact(n),
+        };
+        store
+            .append(&stream, expected, vec![contract::draft("issue.noted", i)])
+            .await
+            .expect("append");
+        seqs[s as usize] += 1;
+        if sign_at.contains(&(i + 1)) {
+            sign(&mut signer, &mut checkpoints).await;
+        }
+    }
+    sign(&mut signer, &mut checkpoints).await;
+    store.close().await;
+    Fixture {
+        dir,
+        checkpoints,
+        vkey: key.verifier().to_vkey(),
+    }
+}
+
+pub fn data_arg(dir: &Path) -> String {
+    dir.display().to_string()
+}
