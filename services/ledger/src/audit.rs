@@ -9,7 +9,6 @@ use std::fmt;
 use crate::checkpoint::{Checkpoint, SignedCheckpoint};
 use crate::envelope::{EnvelopeError, LeafHeader, StreamName};
 use crate::hash::Hash;
-use crate::leaf::Leaf;
 use crate::note::NoteVerifier;
 use crate::tree::CompactRange;
 
@@ -221,9 +220,9 @@ fn check_chain(
 type Parsed = Result<(Hash, LeafHeader), EnvelopeError>;
 
 fn parse_one(line: &[u8]) -> Parsed {
-    let (leaf, value) = Leaf::parse(line.to_vec())?;
-    let header = LeafHeader::from_value(&value)?;
-    Ok((leaf.hash(), header))
+    crate::leaf::check_canonical(line)?;
+    let header = LeafHeader::from_bytes(line)?;
+    Ok((crate::hash::leaf_hash(line), header))
 }
 
 /// Parses and hashes a window of leaves on every available core.

@@ -1,10 +1,11 @@
 //! The event envelope every leaf carries (DESIGN §3.1): who, what, which stream, which
 //! position in it, and the hash of its predecessor in the same stream.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use crate::hash::Hash;
 use crate::leaf::{Leaf, LeafError};
@@ -25,8 +26,8 @@ pub enum EnvelopeError {
     BadType(String),
     #[error("envelope field `{0}` is missing or has the wrong type")]
     Field(&'static str),
-    #[error("envelope has an unknown field `{0}`")]
-    UnknownField(String),
+    #[error("malformed envelope: {0}")]
+    Malformed(String),
     #[error(transparent)]
     Leaf(#[from] LeafError),
 }
@@ -257,67 +258,103 @@ pub struct LeafHeader {
     pub time: Timestamp,
 }
 
-const ENVELOPE_FIELDS: [&str; 10] = [
-    "actor", "body", "id", "log", "prev", "seq", "stream", "time", "type", "v",
-];
+/// The envelope as it is on the wire, borrowed from the leaf bytes where possible.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WireEnvelope<'a> {
+    actor: AnyObject,
+    #[allow(dead_code)]
+    body: serde::de::IgnoredAny,
+    #[serde(borrow)]
+    id: Cow<'a, str>,
+    #[serde(borrow)]
+    log: Cow<'a, str>,
+    #[serde(borrow)]
+    prev: Option<WirePrev<'a>>,
+    seq: u64,
+    #[serde(borrow)]
+    stream: Cow<'a, str>,
+    #[serde(borrow)]
+    time: Cow<'a, str>,
+    #[serde(borrow, rename = "type")]
+    kind: Cow<'a, str>,
+    v: u32,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WirePrev<'a> {
+    #[serde(borrow)]
+    leaf_hash: Cow<'a, str>,
+}
+
+/// Accepts any JSON object and keeps nothing of it.
+struct AnyObject;
+
+impl<'de> serde::Deserialize<'de> for AnyObject {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = AnyObject;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AnyObject, A::Error> {
+                while map
+                    .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+                    .is_some()
+                {}
+                Ok(AnyObject)
+            }
+        }
+        d.deserialize_map(Visit)
+    }
+}
 
 impl LeafHeader {
-    /// Reads and checks the envelope of a parsed leaf: exactly the ten fields, each of
-    /// the right type and form.
-    pub fn from_value(value: &Value) -> Result<LeafHeader, EnvelopeError> {
-        let obj: &Map<String, Value> = value.as_object().ok_or(EnvelopeError::Field("(root)"))?;
-        if let Some(k) = obj.keys().find(|k| !ENVELOPE_FIELDS.contains(&k.as_str())) {
-            return Err(EnvelopeError::UnknownField(k.clone()));
+    /// Reads and checks the envelope of a leaf: exactly the ten fields, each of the
+    /// right type and form.
+    pub fn from_leaf(leaf: &Leaf) -> Result<LeafHeader, EnvelopeError> {
+        LeafHeader::from_bytes(leaf.as_bytes())
+    }
+
+    /// As [`LeafHeader::from_leaf`], for bytes not (yet) known to be canonical.
+    pub fn from_bytes(bytes: &[u8]) -> Result<LeafHeader, EnvelopeError> {
+        let wire: WireEnvelope<'_> =
+            serde_json::from_slice(bytes).map_err(|e| EnvelopeError::Malformed(e.to_string()))?;
+        let AnyObject = wire.actor;
+        if !valid_uuid(&wire.id) {
+            return Err(EnvelopeError::BadId(wire.id.into_owned()));
         }
-        let text = |f: &'static str| {
-            obj.get(f)
-                .and_then(Value::as_str)
-                .ok_or(EnvelopeError::Field(f))
-        };
-        if !obj.get("actor").is_some_and(Value::is_object) {
-            return Err(EnvelopeError::Field("actor"));
+        if !valid_type(&wire.kind) {
+            return Err(EnvelopeError::BadType(wire.kind.into_owned()));
         }
-        if !obj.contains_key("body") {
-            return Err(EnvelopeError::Field("body"));
+        if wire.seq < 1 {
+            return Err(EnvelopeError::Field("seq"));
         }
-        let id = text("id")?;
-        if !valid_uuid(id) {
-            return Err(EnvelopeError::BadId(id.to_owned()));
+        if wire.v < 1 {
+            return Err(EnvelopeError::Field("v"));
         }
-        let kind = text("type")?;
-        if !valid_type(kind) {
-            return Err(EnvelopeError::BadType(kind.to_owned()));
-        }
-        let seq = obj
-            .get("seq")
-            .and_then(Value::as_u64)
-            .filter(|&s| s >= 1)
-            .ok_or(EnvelopeError::Field("seq"))?;
-        let version = obj
-            .get("v")
-            .and_then(Value::as_u64)
-            .and_then(|v| u32::try_from(v).ok())
-            .filter(|&v| v >= 1)
-            .ok_or(EnvelopeError::Field("v"))?;
-        let prev = match obj.get("prev") {
-            Some(Value::Null) => None,
-            Some(Value::Object(p)) if p.len() == 1 => Some(
-                p.get("leaf_hash")
-                    .and_then(Value::as_str)
-                    .and_then(|s| s.parse::<Hash>().ok())
-                    .ok_or(EnvelopeError::Field("prev"))?,
+        let prev = match wire.prev {
+            None => None,
+            Some(p) => Some(
+                p.leaf_hash
+                    .parse::<Hash>()
+                    .map_err(|_| EnvelopeError::Field("prev"))?,
             ),
-            _ => return Err(EnvelopeError::Field("prev")),
         };
         Ok(LeafHeader {
-            id: id.to_owned(),
-            log: text("log")?.to_owned(),
-            stream: StreamName::new(text("stream")?)?,
-            seq,
+            id: wire.id.into_owned(),
+            log: wire.log.into_owned(),
+            stream: StreamName::new(wire.stream.into_owned())?,
+            seq: wire.seq,
             prev,
-            kind: kind.to_owned(),
-            version,
-            time: text("time")?.parse()?,
+            kind: wire.kind.into_owned(),
+            version: wire.v,
+            time: wire.time.parse()?,
         })
     }
 }
@@ -377,8 +414,8 @@ mod tests {
         let leaf = draft
             .seal("example.org/log", &stream, 2, Some(&prev))
             .unwrap();
-        let (_, value) = Leaf::parse(leaf.as_bytes().to_vec()).unwrap();
-        let h = LeafHeader::from_value(&value).unwrap();
+        let leaf = Leaf::parse(leaf.as_bytes().to_vec()).unwrap();
+        let h = LeafHeader::from_leaf(&leaf).unwrap();
         assert_eq!((h.seq, h.prev, h.stream), (2, Some(prev), stream));
         assert_eq!(h.log, "example.org/log");
     }
@@ -387,7 +424,8 @@ mod tests {
     fn header_rejects_malformed_envelopes() {
         let base = json!({"actor":{"id":"m"},"body":{},"id":"128b2f33-0c5c-4fd0-a6a3-a4506513270e",
             "log":"l","prev":null,"seq":1,"stream":"a/b","time":"2026-11-26T08:00:00.000Z","type":"a.b","v":1});
-        assert!(LeafHeader::from_value(&base).is_ok());
+        let header = |v: &Value| LeafHeader::from_leaf(&Leaf::encode(v).unwrap());
+        assert!(header(&base).is_ok());
         for (field, bad) in [
             ("seq", json!(0)),
             ("prev", json!({"leaf_hash": "x"})),
@@ -395,10 +433,18 @@ mod tests {
             ("stream", json!("nope")),
             ("time", json!("yesterday")),
             ("extra", json!(1)),
+            ("actor", json!("m")),
+            (
+                "prev",
+                json!({"leaf_hash": "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=", "x": 1}),
+            ),
         ] {
             let mut v = base.clone();
             v[field] = bad;
-            assert!(LeafHeader::from_value(&v).is_err(), "{field}");
+            assert!(header(&v).is_err(), "{field}");
         }
+        let mut missing = base.clone();
+        missing.as_object_mut().unwrap().remove("body");
+        assert!(header(&missing).is_err());
     }
 }

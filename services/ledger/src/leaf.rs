@@ -55,22 +55,11 @@ impl Leaf {
         Ok(Leaf(out))
     }
 
-    /// Accepts bytes only if they are a canonical leaf; returns the parsed value too,
-    /// so a caller that needs the fields does not parse twice.
-    pub fn parse(bytes: Vec<u8>) -> Result<(Leaf, Value), LeafError> {
-        if bytes.len() > MAX_LEAF_BYTES {
-            return Err(LeafError::TooLarge(bytes.len()));
-        }
-        if std::str::from_utf8(&bytes).is_err() {
-            return Err(LeafError::NotUtf8);
-        }
-        let value: Value =
-            serde_json::from_slice(&bytes).map_err(|e| LeafError::NotJson(e.to_string()))?;
-        let canonical = Leaf::encode(&value)?;
-        if canonical.0 != bytes {
-            return Err(LeafError::NotCanonical);
-        }
-        Ok((canonical, value))
+    /// Accepts bytes only if they are a canonical leaf: one pass over the bytes, no
+    /// allocation (this is what auditors run on every leaf).
+    pub fn parse(bytes: Vec<u8>) -> Result<Leaf, LeafError> {
+        check_canonical(&bytes)?;
+        Ok(Leaf(bytes))
     }
 
     /// Wraps bytes the caller already validated (e.g. read back from our own store,
@@ -267,6 +256,237 @@ fn write_string(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
 }
 
+/// Checks that `bytes` are exactly the canonical encoding of a value within the
+/// profile, without building the value. Agrees with `encode(parse(bytes)) == bytes`
+/// (a property test holds it to that).
+pub fn check_canonical(bytes: &[u8]) -> Result<(), LeafError> {
+    if bytes.len() > MAX_LEAF_BYTES {
+        return Err(LeafError::TooLarge(bytes.len()));
+    }
+    let text = std::str::from_utf8(bytes).map_err(|_| LeafError::NotUtf8)?;
+    let mut c = Checker {
+        b: bytes,
+        text,
+        pos: 0,
+        path: Vec::new(),
+    };
+    c.value(0)?;
+    if c.pos != bytes.len() {
+        return Err(c.not_canonical());
+    }
+    Ok(())
+}
+
+struct Checker<'a> {
+    b: &'a [u8],
+    text: &'a str,
+    pos: usize,
+    path: Vec<Seg<'a>>,
+}
+
+impl<'a> Checker<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.pos).copied()
+    }
+
+    /// Invalid JSON and valid-but-not-canonical JSON are told apart only as far as
+    /// it is cheap: anything odd is `NotCanonical` unless serde_json cannot parse it.
+    fn not_canonical(&self) -> LeafError {
+        match serde_json::from_slice::<Value>(self.b) {
+            Err(e) => LeafError::NotJson(e.to_string()),
+            Ok(_) => LeafError::NotCanonical,
+        }
+    }
+
+    fn expect(&mut self, byte: u8) -> Result<(), LeafError> {
+        if self.peek() == Some(byte) {
+            self.pos += 1;
+            Ok(())
+        } else {
+            Err(self.not_canonical())
+        }
+    }
+
+    fn literal(&mut self, word: &[u8]) -> Result<(), LeafError> {
+        if self.b[self.pos..].starts_with(word) {
+            self.pos += word.len();
+            Ok(())
+        } else {
+            Err(self.not_canonical())
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Result<(), LeafError> {
+        match self.peek() {
+            Some(b'{') => self.object(depth),
+            Some(b'[') => self.array(depth),
+            Some(b'"') => self.string().map(|_| ()),
+            Some(b't') => self.literal(b"true"),
+            Some(b'f') => self.literal(b"false"),
+            Some(b'n') => self.literal(b"null"),
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            _ => Err(self.not_canonical()),
+        }
+    }
+
+    fn object(&mut self, depth: usize) -> Result<(), LeafError> {
+        if depth + 1 > MAX_DEPTH {
+            return Err(LeafError::TooDeep(path_string(&self.path)));
+        }
+        self.pos += 1;
+        if self.peek() == Some(b'}') {
+            self.pos += 1;
+            return Ok(());
+        }
+        let mut previous: Option<&'a str> = None;
+        loop {
+            let key = self.string()?;
+            if !valid_key(key) {
+                // An escaped or non-ASCII key is never valid; report it decoded.
+                let key = serde_json::from_str::<String>(&format!("\"{key}\""))
+                    .unwrap_or_else(|_| key.to_owned());
+                return Err(LeafError::BadKey {
+                    path: path_string(&self.path),
+                    key,
+                });
+            }
+            if previous.is_some_and(|p| p >= key) {
+                return Err(self.not_canonical());
+            }
+            previous = Some(key);
+            self.expect(b':')?;
+            self.path.push(Seg::Key(key));
+            self.value(depth + 1)?;
+            self.path.pop();
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b'}') => {
+                    self.pos += 1;
+                    return Ok(());
+                }
+                _ => return Err(self.not_canonical()),
+            }
+        }
+    }
+
+    fn array(&mut self, depth: usize) -> Result<(), LeafError> {
+        if depth + 1 > MAX_DEPTH {
+            return Err(LeafError::TooDeep(path_string(&self.path)));
+        }
+        self.pos += 1;
+        if self.peek() == Some(b']') {
+            self.pos += 1;
+            return Ok(());
+        }
+        let mut i = 0;
+        loop {
+            self.path.push(Seg::Index(i));
+            self.value(depth + 1)?;
+            self.path.pop();
+            i += 1;
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b']') => {
+                    self.pos += 1;
+                    return Ok(());
+                }
+                _ => return Err(self.not_canonical()),
+            }
+        }
+    }
+
+    fn number(&mut self) -> Result<(), LeafError> {
+        let start = self.pos;
+        if self.peek() == Some(b'-') {
+            self.pos += 1;
+        }
+        let digits = self.pos;
+        while matches!(self.peek(), Some(b'0'..=b'9')) {
+            self.pos += 1;
+        }
+        let n = self.pos - digits;
+        if matches!(self.peek(), Some(b'.' | b'e' | b'E')) {
+            return Err(match serde_json::from_slice::<Value>(self.b) {
+                Ok(_) => LeafError::Float(path_string(&self.path)),
+                Err(e) => LeafError::NotJson(e.to_string()),
+            });
+        }
+        // Canonical integers: no leading zero, no "-0", something after "-".
+        if n == 0 || (n > 1 && self.b[digits] == b'0') || &self.b[start..self.pos] == b"-0" {
+            return Err(self.not_canonical());
+        }
+        let magnitude = (n <= 16)
+            .then(|| self.text[digits..self.pos].parse::<i64>().ok())
+            .flatten();
+        match magnitude {
+            Some(m) if m <= MAX_SAFE_INTEGER => Ok(()),
+            _ => Err(LeafError::IntegerOutOfRange(path_string(&self.path))),
+        }
+    }
+
+    /// A canonically escaped string; returns its raw (still escaped) contents.
+    fn string(&mut self) -> Result<&'a str, LeafError> {
+        if self.peek() != Some(b'"') {
+            return Err(self.not_canonical());
+        }
+        self.pos += 1;
+        let start = self.pos;
+        let mut escaped = false;
+        loop {
+            let Some(b) = self.peek() else {
+                return Err(self.not_canonical());
+            };
+            match b {
+                b'"' => break,
+                b'\\' => {
+                    escaped = true;
+                    let ok = match self.b.get(self.pos + 1) {
+                        Some(b'"' | b'\\' | b'b' | b'f' | b'n' | b'r' | b't') => {
+                            self.pos += 2;
+                            true
+                        }
+                        Some(b'u') => {
+                            // Only control characters without a short form, lower-case hex.
+                            let hex = self.b.get(self.pos + 2..self.pos + 6);
+                            let ok = hex.is_some_and(|h| {
+                                h[0] == b'0'
+                                    && h[1] == b'0'
+                                    && matches!(h[2], b'0' | b'1')
+                                    && matches!(h[3], b'0'..=b'9' | b'a'..=b'f')
+                                    && !matches!(
+                                        (h[2], h[3]),
+                                        (b'0', b'8' | b'9' | b'a' | b'c' | b'd')
+                                    )
+                            });
+                            self.pos += 6;
+                            ok
+                        }
+                        _ => false,
+                    };
+                    if !ok {
+                        return Err(self.not_canonical());
+                    }
+                }
+                0x00..=0x1f => return Err(self.not_canonical()),
+                _ => self.pos += 1,
+            }
+        }
+        let raw = &self.text[start..self.pos];
+        self.pos += 1;
+        let nfc = if escaped {
+            serde_json::from_str::<String>(&self.text[start - 1..self.pos])
+                .map(|s| unicode_normalization::is_nfc(&s))
+                .unwrap_or(false)
+        } else {
+            unicode_normalization::is_nfc(raw)
+        };
+        if !nfc {
+            return Err(LeafError::NotNfc(path_string(&self.path)));
+        }
+        Ok(raw)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -320,6 +540,23 @@ mod tests {
     }
 
     #[test]
+    fn parse_names_what_is_wrong() {
+        let err = |b: &[u8]| Leaf::parse(b.to_vec()).unwrap_err();
+        assert_eq!(err(br#"{"a":{"b":1.5}}"#), LeafError::Float("$.a.b".into()));
+        assert_eq!(
+            err(br#"{"a":[1,9007199254740992]}"#),
+            LeafError::IntegerOutOfRange("$.a[1]".into())
+        );
+        assert!(matches!(err(br#"{"A":1}"#), LeafError::BadKey { .. }));
+        assert!(matches!(
+            err(b"{\"s\":\"e\xcc\x81\"}"),
+            LeafError::NotNfc(_)
+        ));
+        assert!(matches!(err(br#"{"a":1"#), LeafError::NotJson(_)));
+        assert_eq!(err(br#"{"b":1,"a":2}"#), LeafError::NotCanonical);
+    }
+
+    #[test]
     fn parse_accepts_only_canonical_bytes() {
         let ok = br#"{"a":1,"b":"x"}"#.to_vec();
         assert!(Leaf::parse(ok).is_ok());
@@ -332,6 +569,14 @@ mod tests {
             br#"{"a":-0}"#,
             br#"{"a":"\u0041"}"#,
             br#"{"a":"\/"}"#,
+            br#"{"a":"\u001F"}"#,
+            br#"{"a":"\u000a"}"#,
+            br#"{"a":"\u00e9"}"#,
+            br#"{"a":01}"#,
+            br#"{"a":-}"#,
+            br#"[1,]"#,
+            br#"{"a":1,}"#,
+            br#"{"a":tru}"#,
             b"{\"a\":1}\n",
             b"\xff",
         ] {

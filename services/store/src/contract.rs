@@ -174,10 +174,9 @@ pub async fn ordered_without_gaps<S: EventStore>(store: Arc<S>) {
     let mut heads: HashMap<StreamName, (u64, roundtable_ledger::Hash)> = HashMap::new();
     for (i, e) in all.iter().enumerate() {
         assert_eq!(e.index, i as u64);
-        let (leaf, value) =
-            Leaf::parse(e.leaf.as_bytes().to_vec()).expect("stored leaves are canonical");
+        let leaf = Leaf::parse(e.leaf.as_bytes().to_vec()).expect("stored leaves are canonical");
         assert_eq!(leaf.hash(), e.leaf_hash);
-        let header = LeafHeader::from_value(&value).unwrap();
+        let header = LeafHeader::from_leaf(&leaf).unwrap();
         assert_eq!(
             (header.stream.clone(), header.seq),
             (e.stream.clone(), e.seq)

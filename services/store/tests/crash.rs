@@ -153,9 +153,10 @@ async fn check_after_crash(
     let mut batches: HashMap<String, (u64, u64)> = HashMap::new();
     for (i, e) in all.iter().enumerate() {
         assert_eq!(e.index, i as u64);
-        let (leaf, value) = Leaf::parse(e.leaf.as_bytes().to_vec()).unwrap();
+        let leaf = Leaf::parse(e.leaf.as_bytes().to_vec()).unwrap();
         assert_eq!(leaf.hash(), e.leaf_hash);
-        LeafHeader::from_value(&value).unwrap();
+        LeafHeader::from_leaf(&leaf).unwrap();
+        let value = leaf.value().unwrap();
         let batch = value["body"]["batch"].as_str().unwrap().to_owned();
         let of = value["body"]["of"].as_u64().unwrap();
         batches.entry(batch).or_insert((of, 0)).1 += 1;

@@ -14,35 +14,24 @@ fn open(dir: &std::path::Path) -> Arc<SqliteStore> {
     Arc::new(SqliteStore::open(dir, ORIGIN, SqliteOptions::default()).unwrap())
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn contract_conflicts() {
-    let dir = tempfile::tempdir().unwrap();
-    contract::conflicting_writers_one_wins(open(dir.path())).await;
+/// One test per contract case, each on a fresh store in its own directory.
+macro_rules! contract_tests {
+    ($($name:ident),* $(,)?) => {$(
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $name() {
+            let dir = tempfile::tempdir().unwrap();
+            contract::$name(open(dir.path())).await;
+        }
+    )*};
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn contract_idempotency() {
-    let dir = tempfile::tempdir().unwrap();
-    contract::idempotent_retries(open(dir.path())).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn contract_order() {
-    let dir = tempfile::tempdir().unwrap();
-    contract::ordered_without_gaps(open(dir.path())).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn contract_subscription() {
-    let dir = tempfile::tempdir().unwrap();
-    contract::subscription_handover(open(dir.path())).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn contract_read_after_append() {
-    let dir = tempfile::tempdir().unwrap();
-    contract::read_after_append(open(dir.path())).await;
-}
+contract_tests!(
+    conflicting_writers_one_wins,
+    idempotent_retries,
+    ordered_without_gaps,
+    subscription_handover,
+    read_after_append,
+);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn state_survives_restart_and_idempotency_too() {
@@ -82,8 +71,7 @@ async fn state_survives_restart_and_idempotency_too() {
         .unwrap();
     assert_eq!((third.events[0].seq, third.events[0].index), (3, 2));
     let stream = store.read_stream(&s, 1).await.unwrap();
-    let header =
-        roundtable_ledger::LeafHeader::from_value(&stream[2].leaf.value().unwrap()).unwrap();
+    let header = roundtable_ledger::LeafHeader::from_leaf(&stream[2].leaf).unwrap();
     assert_eq!(header.prev, Some(stream[1].leaf_hash));
 }
 

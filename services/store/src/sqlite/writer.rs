@@ -415,9 +415,7 @@ impl Writer {
             ))
         })?;
         let id_of = |leaf: &[u8]| -> Result<String, StoreError> {
-            let value: serde_json::Value =
-                serde_json::from_slice(leaf).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            LeafHeader::from_value(&value)
+            LeafHeader::from_bytes(leaf)
                 .map(|h| h.id)
                 .map_err(|e| StoreError::Corrupt(e.to_string()))
         };
