@@ -121,11 +121,7 @@ async fn concurrent_appends(
             tokio::spawn(async move {
                 let mut latencies = Vec::with_capacity(per_writer as usize);
                 for i in 0..per_writer {
-                    let expected = if i == 0 {
-                        Expected::NoStream
-                    } else {
-                        Expected::Exact(i)
-                    };
+                    let expected = Expected::at(i);
                     let t = Instant::now();
                     store
                         .append(
@@ -245,11 +241,7 @@ fn main() {
         for b in 0..batches {
             let s = (b % streams) as usize;
             let stream = StreamName::new(format!("bench/bulk-{s}")).unwrap();
-            let expected = if seqs[s] == 0 {
-                Expected::NoStream
-            } else {
-                Expected::Exact(seqs[s])
-            };
+            let expected = Expected::at(seqs[s]);
             let events = (0..1000)
                 .map(|i| contract::draft("bench.bulk", b * 1000 + i))
                 .collect();

@@ -152,11 +152,7 @@ pub async fn ordered_without_gaps<S: EventStore>(store: Arc<S>) {
             tokio::spawn(async move {
                 let s = stream(&format!("contract/w{w}"));
                 for i in 0..per_writer {
-                    let expected = if i == 0 {
-                        Expected::NoStream
-                    } else {
-                        Expected::Exact(i)
-                    };
+                    let expected = Expected::at(i);
                     store
                         .append(&s, expected, vec![draft("contract.step", i)])
                         .await
@@ -200,11 +196,7 @@ pub async fn ordered_without_gaps<S: EventStore>(store: Arc<S>) {
 pub async fn subscription_handover<S: EventStore>(store: Arc<S>) {
     let s = stream("contract/sub");
     for i in 0..100 {
-        let expected = if i == 0 {
-            Expected::NoStream
-        } else {
-            Expected::Exact(i)
-        };
+        let expected = Expected::at(i);
         store
             .append(&s, expected, vec![draft("contract.before", i)])
             .await
@@ -217,11 +209,7 @@ pub async fn subscription_handover<S: EventStore>(store: Arc<S>) {
             for w in 0..4 {
                 let s = stream(&format!("contract/live{w}"));
                 for i in 0..50 {
-                    let expected = if i == 0 {
-                        Expected::NoStream
-                    } else {
-                        Expected::Exact(i)
-                    };
+                    let expected = Expected::at(i);
                     store
                         .append(&s, expected, vec![draft("contract.live", i)])
                         .await
@@ -251,11 +239,7 @@ pub async fn read_after_append<S: EventStore>(store: Arc<S>) {
     let s = stream("contract/read");
     let mut old = None;
     for i in 0..30u64 {
-        let expected = if i == 0 {
-            Expected::NoStream
-        } else {
-            Expected::Exact(i)
-        };
+        let expected = Expected::at(i);
         let appended = store
             .append(&s, expected, vec![draft("contract.read", i)])
             .await

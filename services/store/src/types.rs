@@ -16,6 +16,16 @@ pub enum Expected {
     Any,
 }
 
+impl Expected {
+    /// The expectation for a writer that has seen `seq` events of the stream (0: none).
+    pub fn at(seq: u64) -> Expected {
+        match seq {
+            0 => Expected::NoStream,
+            n => Expected::Exact(n),
+        }
+    }
+}
+
 impl std::fmt::Display for Expected {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

@@ -42,11 +42,7 @@ async fn crash_child() {
             let stream = StreamName::new(format!("crash/w{w}")).unwrap();
             let mut seq = store.read_stream(&stream, 1).await.unwrap().len() as u64;
             for n in 0.. {
-                let expected = if seq == 0 {
-                    Expected::NoStream
-                } else {
-                    Expected::Exact(seq)
-                };
+                let expected = Expected::at(seq);
                 // Every third append carries two events: they must land together or not at all.
                 let count = if n % 3 == 0 { 2 } else { 1 };
                 let batch = uuid::Uuid::new_v4().to_string();

@@ -121,8 +121,14 @@ async fn signer_signs_new_heads_only_and_keeps_them_all() {
     }
     assert_eq!(store.checkpoint().await.unwrap().unwrap().note, two.note);
 
-    // A signer whose memory says a different root at the same size refuses to sign.
-    let mut forged = CheckpointSigner::resume(store.as_ref(), key.clone())
+    // A signer whose last checkpoint is not a prefix of the stored tree refuses to sign.
+    let forged = roundtable_ledger::Checkpoint {
+        origin: ORIGIN.into(),
+        size: 3,
+        root: roundtable_ledger::leaf_hash(b"another history"),
+    };
+    store
+        .store_checkpoint(forged.sign(&key).unwrap())
         .await
         .unwrap();
     store
@@ -133,7 +139,30 @@ async fn signer_signs_new_heads_only_and_keeps_them_all() {
         )
         .await
         .unwrap();
-    assert!(forged.sign_if_new(store.as_ref()).await.unwrap().is_some());
+    store
+        .append(
+            &s,
+            Expected::Exact(3),
+            vec![contract::draft("issue.edited", 4)],
+        )
+        .await
+        .unwrap();
+    let mut misled = CheckpointSigner::resume(store.as_ref(), key.clone())
+        .await
+        .unwrap();
+    assert_eq!(misled.last().map(|c| c.size), Some(3));
+    let refused = misled.sign_if_new(store.as_ref()).await;
+    assert!(
+        matches!(
+            refused,
+            Err(roundtable_store::signer::SignerError::Inconsistent { .. })
+        ),
+        "{refused:?}"
+    );
+    assert_eq!(
+        store.checkpoint().await.unwrap().unwrap().checkpoint.size,
+        3
+    );
     let other = keys::generate(ORIGIN).unwrap();
     assert!(
         CheckpointSigner::resume(store.as_ref(), other)
@@ -150,11 +179,7 @@ async fn refuses_altered_tree_and_foreign_origin() {
         let key = keys::load_or_create(dir.path(), None, ORIGIN).unwrap();
         let s = StreamName::new("issue/alter").unwrap();
         for i in 0..5u64 {
-            let expected = if i == 0 {
-                Expected::NoStream
-            } else {
-                Expected::Exact(i)
-            };
+            let expected = Expected::at(i);
             store
                 .append(&s, expected, vec![contract::draft("issue.step", i)])
                 .await

@@ -60,10 +60,7 @@ pub async fn build_log(events: u64, streams: u64, sign_at: &[u64]) -> Fixture {
     for i in 0..events {
         let s = (i * 7 + i / 3) % streams;
         let stream = StreamName::new(format!("issue/{s}")).expect("stream");
-        let expected = match seqs[s as usize] {
-            0 => Expected::NoStream,
-            n => Expected::Exact(n),
-        };
+        let expected = Expected::at(seqs[s as usize]);
         store
             .append(&stream, expected, vec![contract::draft("issue.noted", i)])
             .await
