@@ -12,7 +12,7 @@ use roundtable_ledger::{
 };
 use serde_json::json;
 
-use crate::{EventStore, Expected, StoreError};
+use crate::{Appended, EventStore, Expected, StoreError};
 
 /// A valid event with a fresh id.
 pub fn draft(kind: &str, n: u64) -> EventDraft {
@@ -24,6 +24,20 @@ pub fn draft(kind: &str, n: u64) -> EventDraft {
         time: Timestamp::from_unix_millis(1_790_000_000_000 + n as i64),
         body: json!({"n": n}),
     }
+}
+
+/// Appends one valid event to a stream of which the writer has seen `seen` events.
+pub async fn append_one<S: EventStore>(
+    store: &S,
+    stream: &StreamName,
+    seen: u64,
+    kind: &str,
+    n: u64,
+) -> Appended {
+    store
+        .append(stream, Expected::at(seen), vec![draft(kind, n)])
+        .await
+        .expect("append")
 }
 
 fn stream(name: &str) -> StreamName {

@@ -44,14 +44,7 @@ async fn state_survives_restart_and_idempotency_too() {
             .append(&s, Expected::NoStream, events.clone())
             .await
             .unwrap();
-        store
-            .append(
-                &s,
-                Expected::Exact(1),
-                vec![contract::draft("issue.edited", 2)],
-            )
-            .await
-            .unwrap();
+        contract::append_one(store.as_ref(), &s, 1, "issue.edited", 2).await;
         let head = store.tree_head();
         store.close().await;
         (first, head)
@@ -61,14 +54,7 @@ async fn state_survives_restart_and_idempotency_too() {
     let replay = store.append(&s, Expected::NoStream, events).await.unwrap();
     assert!(replay.replayed);
     assert_eq!(replay.events, first.events);
-    let third = store
-        .append(
-            &s,
-            Expected::Exact(2),
-            vec![contract::draft("issue.edited", 3)],
-        )
-        .await
-        .unwrap();
+    let third = contract::append_one(store.as_ref(), &s, 2, "issue.edited", 3).await;
     assert_eq!((third.events[0].seq, third.events[0].index), (3, 2));
     let stream = store.read_stream(&s, 1).await.unwrap();
     let header = roundtable_ledger::LeafHeader::from_leaf(&stream[2].leaf).unwrap();
@@ -100,14 +86,7 @@ async fn signer_signs_new_heads_only_and_keeps_them_all() {
         .await
         .unwrap();
     let one = signer.sign_if_new(store.as_ref()).await.unwrap().unwrap();
-    store
-        .append(
-            &s,
-            Expected::Exact(1),
-            vec![contract::draft("issue.edited", 2)],
-        )
-        .await
-        .unwrap();
+    contract::append_one(store.as_ref(), &s, 1, "issue.edited", 2).await;
     let two = signer.sign_if_new(store.as_ref()).await.unwrap().unwrap();
     assert_eq!((one.checkpoint.size, two.checkpoint.size), (1, 2));
     for cp in [&empty, &one, &two] {
@@ -131,22 +110,8 @@ async fn signer_signs_new_heads_only_and_keeps_them_all() {
         .store_checkpoint(forged.sign(&key).unwrap())
         .await
         .unwrap();
-    store
-        .append(
-            &s,
-            Expected::Exact(2),
-            vec![contract::draft("issue.edited", 3)],
-        )
-        .await
-        .unwrap();
-    store
-        .append(
-            &s,
-            Expected::Exact(3),
-            vec![contract::draft("issue.edited", 4)],
-        )
-        .await
-        .unwrap();
+    contract::append_one(store.as_ref(), &s, 2, "issue.edited", 3).await;
+    contract::append_one(store.as_ref(), &s, 3, "issue.edited", 4).await;
     let mut misled = CheckpointSigner::resume(store.as_ref(), key.clone())
         .await
         .unwrap();
@@ -179,11 +144,7 @@ async fn refuses_altered_tree_and_foreign_origin() {
         let key = keys::load_or_create(dir.path(), None, ORIGIN).unwrap();
         let s = StreamName::new("issue/alter").unwrap();
         for i in 0..5u64 {
-            let expected = Expected::at(i);
-            store
-                .append(&s, expected, vec![contract::draft("issue.step", i)])
-                .await
-                .unwrap();
+            contract::append_one(store.as_ref(), &s, i, "issue.step", i).await;
         }
         let mut signer = CheckpointSigner::resume(store.as_ref(), key).await.unwrap();
         signer.sign_if_new(store.as_ref()).await.unwrap();

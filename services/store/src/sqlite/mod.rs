@@ -512,7 +512,7 @@ impl SqliteReader {
     }
 
     fn within(&self, size: u64) -> Result<(), StoreError> {
-        let available = self.size()?;
+        let available = schema::next_index(&self.conn)?;
         if size > available {
             return Err(StoreError::OutOfRange(format!(
                 "size {size} is beyond the log's {available} events"

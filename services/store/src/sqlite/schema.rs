@@ -57,8 +57,16 @@ impl NodeSource for Nodes<'_> {
     }
 }
 
+/// One past the highest index: the log's size if no row is missing. O(1).
+pub(crate) fn next_index(conn: &Connection) -> Result<u64, StoreError> {
+    let next: i64 = conn.query_row("SELECT COALESCE(MAX(idx) + 1, 0) FROM events", [], |r| {
+        r.get(0)
+    })?;
+    Ok(next as u64)
+}
+
 /// Number of leaves: one past the highest index, checked against the row count so a
-/// deleted row is noticed.
+/// deleted row is noticed. Scans the table: for start-up, not for every request.
 pub(crate) fn log_size(conn: &Connection) -> Result<u64, StoreError> {
     let (next, count): (i64, i64) = conn.query_row(
         "SELECT COALESCE(MAX(idx) + 1, 0), COUNT(*) FROM events",

@@ -85,7 +85,8 @@ impl Writer {
 
     /// Rebuilds the in-memory state (stream heads, the tree's right edge) from disk.
     fn reload(&mut self) -> Result<(), StoreError> {
-        let size = schema::log_size(&self.conn)?;
+        // `open` already checked (by a full count) that no index is missing.
+        let size = schema::next_index(&self.conn)?;
         self.range = CompactRange::load(&Nodes(&self.conn), size)?;
         self.heads.clear();
         let mut stmt = self.conn.prepare(
