@@ -28,9 +28,9 @@ const READING: &str = "
   CPU (two cores shared by the writer thread, SQLite's B-tree inserts for the event,
   the per-stream index and the tree nodes, and the callers' tasks), which is why the
   ratio to raw appends falls as batches grow.
-- Replay reads rows from SQLite and decodes each envelope with serde on one thread;
-  below the 1,000,000/s target. The next steps are a stream-name cache instead of the
-  join, and decoding in parallel with reading.
+- Replay reads rows from SQLite (stream names from a cache, not a join) and decodes
+  each envelope with serde on one thread; below the 1,000,000/s target. The next step
+  is decoding in parallel with reading.
 - Verification runs the one-pass canonical check, the envelope decode and SHA-256 on
   all cores, then the chain and tree checks in order.
 - This machine has SHA-NI, so SHA-256 is far from being the bottleneck.

@@ -74,6 +74,7 @@ struct ReaderPool {
     path: PathBuf,
     idle: Mutex<Vec<Connection>>,
     cache_mib: u32,
+    names: schema::StreamNames,
 }
 
 impl ReaderPool {
@@ -159,6 +160,7 @@ impl SqliteStore {
                 path,
                 idle: Mutex::new(Vec::new()),
                 cache_mib: options.cache_mib,
+                names: schema::StreamNames::default(),
             }),
             metrics,
             _lock: lock,
@@ -338,7 +340,9 @@ impl EventStore for SqliteStore {
         if limit == 0 {
             return Ok(Vec::new());
         }
-        self.read(move |c| schema::read_all(c, from, limit)).await
+        let pool = self.readers.clone();
+        self.read(move |c| schema::read_all(c, &pool.names, from, limit))
+            .await
     }
 
     fn subscribe_all(&self, from: u64) -> Subscription {
@@ -356,7 +360,7 @@ impl EventStore for SqliteStore {
                 let limit = (size - next).min(1024) as usize;
                 let pool = readers.clone();
                 let batch = tokio::task::spawn_blocking(move || {
-                    pool.with(|c| schema::read_all(c, next, limit))
+                    pool.with(|c| schema::read_all(c, &pool.names, next, limit))
                 })
                 .await;
                 let batch = match batch {
@@ -434,6 +438,7 @@ impl EventStore for SqliteStore {
 /// starting a writer (a running server may hold it).
 pub struct SqliteReader {
     conn: Connection,
+    names: schema::StreamNames,
 }
 
 impl SqliteReader {
@@ -450,7 +455,10 @@ impl SqliteReader {
         .map_err(|e| {
             StoreError::Corrupt(format!("{}: not a Roundtable log ({e})", path.display()))
         })?;
-        Ok(SqliteReader { conn })
+        Ok(SqliteReader {
+            conn,
+            names: schema::StreamNames::default(),
+        })
     }
 
     pub fn size(&self) -> Result<u64, StoreError> {
@@ -472,7 +480,7 @@ impl SqliteReader {
     }
 
     pub fn read_all(&self, from: u64, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {
-        schema::read_all(&self.conn, from, limit)
+        schema::read_all(&self.conn, &self.names, from, limit)
     }
 
     /// Streams every leaf below `size` to `out`, in index order, in chunks.

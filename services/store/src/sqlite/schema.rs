@@ -1,6 +1,9 @@
 //! Tables of the embedded log and the reads every part shares.
 
 use roundtable_ledger::{Checkpoint, Hash, Leaf, NodeSource, SignedCheckpoint, StreamName};
+use std::collections::HashMap;
+use std::sync::Mutex;
+
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::{RecordedEvent, StoreError};
@@ -110,19 +113,56 @@ fn collect_rows(
     .collect()
 }
 
+/// Stream names by number. A number names one stream forever, so readers cache them
+/// instead of joining `streams` on every row.
+#[derive(Default)]
+pub(crate) struct StreamNames(Mutex<HashMap<i64, StreamName>>);
+
+impl StreamNames {
+    fn get(&self, conn: &Connection, no: i64) -> Result<StreamName, StoreError> {
+        if let Some(name) = self.0.lock().map_err(|_| StoreError::Closed)?.get(&no) {
+            return Ok(name.clone());
+        }
+        let name: String = conn
+            .prepare_cached("SELECT name FROM streams WHERE no = ?1")?
+            .query_row([no], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| StoreError::Corrupt(format!("stream number {no} has no name")))?;
+        let name = StreamName::new(name).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        self.0
+            .lock()
+            .map_err(|_| StoreError::Closed)?
+            .insert(no, name.clone());
+        Ok(name)
+    }
+}
+
 pub(crate) fn read_all(
     conn: &Connection,
+    names: &StreamNames,
     from: u64,
     limit: usize,
 ) -> Result<Vec<RecordedEvent>, StoreError> {
     let mut stmt = conn.prepare_cached(
-        "SELECT e.idx, s.name, e.seq, e.leaf, e.leaf_hash FROM events e JOIN streams s ON s.no = e.stream_no
-         WHERE e.idx >= ?1 ORDER BY e.idx LIMIT ?2",
+        "SELECT idx, stream_no, seq, leaf, leaf_hash FROM events WHERE idx >= ?1 ORDER BY idx LIMIT ?2",
     )?;
-    let rows = stmt.query_map(params![from as i64, limit as i64], |r| {
-        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-    })?;
-    collect_rows(rows)
+    let mut rows = stmt.query(params![from as i64, limit as i64])?;
+    let mut out = Vec::with_capacity(limit.min(1 << 16));
+    while let Some(row) = rows.next()? {
+        let blob = |i: usize| {
+            row.get_ref(i)
+                .and_then(|v| v.as_blob().map_err(rusqlite::Error::from))
+        };
+        out.push(RecordedEvent {
+            index: row.get::<_, i64>(0)? as u64,
+            stream: names.get(conn, row.get(1)?)?,
+            seq: row.get::<_, i64>(2)? as u64,
+            leaf: Leaf::from_trusted_bytes(blob(3)?.to_vec()),
+            leaf_hash: Hash::from_slice(blob(4)?)
+                .ok_or_else(|| StoreError::Corrupt("a leaf hash is not 32 bytes".into()))?,
+        });
+    }
+    Ok(out)
 }
 
 pub(crate) fn read_stream(
