@@ -87,20 +87,16 @@ fn export(data: &Path, out: &Path) -> anyhow::Result<ExitCode> {
     let file =
         std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?;
     let mut writer = std::io::BufWriter::new(file);
-    let mut failure = None;
-    reader.for_each_leaf(cp.checkpoint.size, |_, leaf| {
-        if failure.is_none()
-            && let Err(e) = writer
+    reader
+        .for_each_leaf(cp.checkpoint.size, |_, leaf| {
+            writer
                 .write_all(leaf)
                 .and_then(|()| writer.write_all(b"\n"))
-        {
-            failure = Some(e);
-        }
-        Ok(())
-    })?;
-    if let Some(e) = failure {
-        return Err(e).with_context(|| format!("writing {}", path.display()));
-    }
+                .map_err(|e| {
+                    roundtable_store::StoreError::Storage(format!("{}: {e}", path.display()))
+                })
+        })
+        .context("writing the entries")?;
     writer
         .flush()
         .with_context(|| format!("writing {}", path.display()))?;

@@ -179,8 +179,11 @@ pub struct ConsistencyProof {
     pub consistency: Vec<Hash>,
 }
 
-/// The size proofs refer to by default: the latest signed checkpoint's.
-async fn signed_size(state: &LogState) -> poem::Result<u64> {
+/// The size a proof refers to: the one asked for, else the latest signed checkpoint's.
+async fn size_or_signed(state: &LogState, size: Option<u64>) -> poem::Result<u64> {
+    if let Some(size) = size {
+        return Ok(size);
+    }
     let cp = state.store.checkpoint().await.map_err(store_error)?;
     cp.map(|c| c.checkpoint.size)
         .ok_or_else(|| error(StatusCode::NOT_FOUND, "no checkpoint signed yet"))
@@ -191,10 +194,7 @@ async fn inclusion(
     state: State<'_>,
     Query(q): Query<InclusionQuery>,
 ) -> poem::Result<Json<InclusionProof>> {
-    let size = match q.size {
-        Some(s) => s,
-        None => signed_size(&state).await?,
-    };
+    let size = size_or_signed(&state, q.size).await?;
     let proof = state
         .store
         .inclusion_proof(q.index, size)
@@ -227,10 +227,7 @@ async fn consistency(
     state: State<'_>,
     Query(q): Query<ConsistencyQuery>,
 ) -> poem::Result<Json<ConsistencyProof>> {
-    let to = match q.to {
-        Some(s) => s,
-        None => signed_size(&state).await?,
-    };
+    let to = size_or_signed(&state, q.to).await?;
     if q.from > to {
         return Err(error(
             StatusCode::BAD_REQUEST,

@@ -287,7 +287,49 @@ async fn bad_input_gets_one_line_and_a_non_zero_exit() {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&loose_key, std::fs::Permissions::from_mode(0o644)).unwrap();
     }
+    // A bundle to point bad --vkey and --pin files at.
+    let fixture = support::build_log(3, 1, &[]).await;
+    let bundle = work.path().join("bundle");
+    export(fixture.dir.path(), &bundle);
+    let junk = work.path().join("junk");
+    std::fs::write(&junk, "not a key, not a note\n").unwrap();
+    let pinned_junk = verify(&bundle, &["--pin", &data_arg(&junk)]);
+    assert_fails(
+        &pinned_junk,
+        "junk pin",
+        "FAIL checkpoint: pinned checkpoint",
+    );
     let cases: Vec<(Vec<String>, &str)> = vec![
+        (
+            vec![
+                "audit".into(),
+                "verify".into(),
+                data_arg(&bundle),
+                "--vkey".into(),
+                data_arg(&junk),
+            ],
+            "the verifier key",
+        ),
+        (
+            vec![
+                "audit".into(),
+                "verify".into(),
+                data_arg(&bundle),
+                "--pin".into(),
+                format!("{w}/no-such-pin"),
+            ],
+            "no-such-pin",
+        ),
+        (
+            vec![
+                "keygen".into(),
+                "--out".into(),
+                format!("{w}/k2"),
+                "--origin".into(),
+                "has space".into(),
+            ],
+            "key name",
+        ),
         (
             vec!["audit".into(), "verify".into()],
             "give a bundle directory or --url",

@@ -44,52 +44,51 @@ fn stream(name: &str) -> StreamName {
     StreamName::new(name).expect("test stream names are valid")
 }
 
-/// Of many writers racing to create one stream, exactly one wins; the rest get
-/// `Conflict` and write nothing.
-pub async fn conflicting_writers_one_wins<S: EventStore>(store: Arc<S>) {
-    let s = stream("contract/race");
-    let tasks: Vec<_> = (0..16)
+/// Starts `writers` concurrent appends of one event each to `s`, all expecting
+/// `expected`; returns how many succeeded, checking that the rest got `Conflict`.
+async fn race<S: EventStore>(
+    store: &Arc<S>,
+    s: &StreamName,
+    expected: Expected,
+    writers: u64,
+) -> usize {
+    let tasks: Vec<_> = (0..writers)
         .map(|i| {
             let store = store.clone();
             let s = s.clone();
             tokio::spawn(async move {
                 store
-                    .append(&s, Expected::NoStream, vec![draft("contract.raced", i)])
+                    .append(&s, expected, vec![draft("contract.raced", i)])
                     .await
             })
         })
         .collect();
+    // Losers find the stream one past where they expected it.
+    let winner_seq = match expected {
+        Expected::Exact(n) => n + 1,
+        _ => 1,
+    };
     let mut wins = 0;
     for t in tasks {
         match t.await.expect("task") {
             Ok(_) => wins += 1,
-            Err(StoreError::Conflict { actual, .. }) => assert_eq!(actual, 1),
+            Err(StoreError::Conflict { actual, .. }) => assert_eq!(actual, winner_seq),
             Err(e) => panic!("unexpected error {e}"),
         }
     }
-    assert_eq!(wins, 1);
+    wins
+}
+
+/// Of many writers racing to create one stream, exactly one wins; the rest get
+/// `Conflict` and write nothing.
+pub async fn conflicting_writers_one_wins<S: EventStore>(store: Arc<S>) {
+    let s = stream("contract/race");
+    assert_eq!(race(&store, &s, Expected::NoStream, 16).await, 1);
     assert_eq!(store.read_stream(&s, 1).await.unwrap().len(), 1);
     assert_eq!(store.tree_head().size, 1);
 
     // Exact expectations race the same way.
-    let tasks: Vec<_> = (0..8)
-        .map(|i| {
-            let store = store.clone();
-            let s = s.clone();
-            tokio::spawn(async move {
-                store
-                    .append(&s, Expected::Exact(1), vec![draft("contract.raced", i)])
-                    .await
-            })
-        })
-        .collect();
-    let mut wins = 0;
-    for t in tasks {
-        if t.await.expect("task").is_ok() {
-            wins += 1;
-        }
-    }
-    assert_eq!(wins, 1);
+    assert_eq!(race(&store, &s, Expected::Exact(1), 8).await, 1);
     assert_eq!(store.read_stream(&s, 1).await.unwrap().len(), 2);
 }
 

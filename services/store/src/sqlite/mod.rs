@@ -167,20 +167,6 @@ impl SqliteStore {
         })
     }
 
-    /// Reads the origin a data directory was created for, without opening for writing.
-    pub fn stored_origin(dir: &Path) -> Result<Option<String>, StoreError> {
-        let path = dir.join(DB_FILE);
-        if !path.exists() {
-            return Ok(None);
-        }
-        let conn = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-        Ok(conn
-            .query_row("SELECT value FROM meta WHERE key = 'origin'", [], |r| {
-                r.get(0)
-            })
-            .optional()?)
-    }
-
     pub fn path(&self) -> &Path {
         &self.path
     }

@@ -85,32 +85,25 @@ pub(crate) fn log_size(conn: &Connection) -> Result<u64, StoreError> {
     Ok(next as u64)
 }
 
-fn recorded(
-    index: i64,
-    stream: String,
-    seq: i64,
-    leaf: Vec<u8>,
-    hash: Vec<u8>,
+/// Columns every event query selects, in this order, so one decoder reads them all.
+const EVENT_COLUMNS: &str = "idx, stream_no, seq, leaf, leaf_hash";
+
+fn event_from_row(
+    row: &rusqlite::Row<'_>,
+    stream: StreamName,
 ) -> Result<RecordedEvent, StoreError> {
+    let blob = |i: usize| {
+        row.get_ref(i)
+            .and_then(|v| v.as_blob().map_err(rusqlite::Error::from))
+    };
     Ok(RecordedEvent {
-        index: index as u64,
-        stream: StreamName::new(stream).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-        seq: seq as u64,
-        leaf: Leaf::from_trusted_bytes(leaf),
-        leaf_hash: hash_of(hash, "a leaf hash")?,
+        index: row.get::<_, i64>(0)? as u64,
+        stream,
+        seq: row.get::<_, i64>(2)? as u64,
+        leaf: Leaf::from_trusted_bytes(blob(3)?.to_vec()),
+        leaf_hash: Hash::from_slice(blob(4)?)
+            .ok_or_else(|| StoreError::Corrupt("a leaf hash is not 32 bytes".into()))?,
     })
-}
-
-type Row = (i64, String, i64, Vec<u8>, Vec<u8>);
-
-fn collect_rows(
-    rows: impl Iterator<Item = rusqlite::Result<Row>>,
-) -> Result<Vec<RecordedEvent>, StoreError> {
-    rows.map(|r| {
-        let (i, s, q, l, h) = r?;
-        recorded(i, s, q, l, h)
-    })
-    .collect()
 }
 
 /// Stream names by number. A number names one stream forever, so readers cache them
@@ -143,24 +136,13 @@ pub(crate) fn read_all(
     from: u64,
     limit: usize,
 ) -> Result<Vec<RecordedEvent>, StoreError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT idx, stream_no, seq, leaf, leaf_hash FROM events WHERE idx >= ?1 ORDER BY idx LIMIT ?2",
-    )?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {EVENT_COLUMNS} FROM events WHERE idx >= ?1 ORDER BY idx LIMIT ?2"
+    ))?;
     let mut rows = stmt.query(params![from as i64, limit as i64])?;
     let mut out = Vec::with_capacity(limit.min(1 << 16));
     while let Some(row) = rows.next()? {
-        let blob = |i: usize| {
-            row.get_ref(i)
-                .and_then(|v| v.as_blob().map_err(rusqlite::Error::from))
-        };
-        out.push(RecordedEvent {
-            index: row.get::<_, i64>(0)? as u64,
-            stream: names.get(conn, row.get(1)?)?,
-            seq: row.get::<_, i64>(2)? as u64,
-            leaf: Leaf::from_trusted_bytes(blob(3)?.to_vec()),
-            leaf_hash: Hash::from_slice(blob(4)?)
-                .ok_or_else(|| StoreError::Corrupt("a leaf hash is not 32 bytes".into()))?,
-        });
+        out.push(event_from_row(row, names.get(conn, row.get(1)?)?)?);
     }
     Ok(out)
 }
@@ -170,14 +152,32 @@ pub(crate) fn read_stream(
     stream: &StreamName,
     from_seq: u64,
 ) -> Result<Vec<RecordedEvent>, StoreError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT e.idx, s.name, e.seq, e.leaf, e.leaf_hash FROM streams s JOIN events e ON e.stream_no = s.no
-         WHERE s.name = ?1 AND e.seq >= ?2 ORDER BY e.seq",
-    )?;
-    let rows = stmt.query_map(params![stream.as_str(), from_seq as i64], |r| {
-        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-    })?;
-    collect_rows(rows)
+    let no: Option<i64> = conn
+        .prepare_cached("SELECT no FROM streams WHERE name = ?1")?
+        .query_row([stream.as_str()], |r| r.get(0))
+        .optional()?;
+    match no {
+        Some(no) => read_stream_no(conn, no, stream, from_seq),
+        None => Ok(Vec::new()),
+    }
+}
+
+/// The events of stream number `no` (named `stream`) with `seq >= from_seq`.
+pub(crate) fn read_stream_no(
+    conn: &Connection,
+    no: i64,
+    stream: &StreamName,
+    from_seq: u64,
+) -> Result<Vec<RecordedEvent>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {EVENT_COLUMNS} FROM events WHERE stream_no = ?1 AND seq >= ?2 ORDER BY seq"
+    ))?;
+    let mut rows = stmt.query(params![no, from_seq as i64])?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        out.push(event_from_row(row, stream.clone())?);
+    }
+    Ok(out)
 }
 
 pub(crate) fn read_checkpoint(

@@ -370,64 +370,54 @@ impl Writer {
         let Some(head) = head else {
             return Ok(None);
         };
-        let existing = self.stream_ids(head.no, staged)?;
+        let existing = self.stream_ids(head.no, &req.stream, staged)?;
         let ids: Vec<&str> = req.events.iter().map(|e| e.id.as_str()).collect();
         let start = match req.expected {
-            Expected::Any => existing.iter().position(|(_, id, _)| id == ids[0]),
-            _ => existing.iter().position(|(seq, _, _)| *seq == position + 1),
+            Expected::Any => existing.iter().position(|(id, _)| id == ids[0]),
+            _ => existing.iter().position(|(_, e)| e.seq == position + 1),
         };
         let Some(start) = start else {
             return Ok(None);
         };
         let run = &existing[start..];
-        if run.len() < ids.len() || run.iter().zip(&ids).any(|((_, id, _), want)| id != want) {
+        if run.len() < ids.len() || run.iter().zip(&ids).any(|((id, _), want)| id != want) {
             return Ok(None);
         }
         Ok(Some(Appended {
-            events: run[..ids.len()]
-                .iter()
-                .map(|(seq, _, ev)| AppendedEvent {
-                    index: ev.0,
-                    seq: *seq,
-                    leaf_hash: ev.1,
-                })
-                .collect(),
+            events: run[..ids.len()].iter().map(|(_, e)| e.clone()).collect(),
             replayed: true,
         }))
     }
 
-    /// (seq, event id, (index, leaf hash)) of a stream's events, durable and staged.
-    #[allow(clippy::type_complexity)]
+    /// The id and position of each of a stream's events, durable and staged, in order.
     fn stream_ids(
         &self,
         no: i64,
+        stream: &StreamName,
         staged: &[Staged],
-    ) -> Result<Vec<(u64, String, (u64, Hash))>, StoreError> {
-        let mut out = Vec::new();
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT seq, idx, leaf, leaf_hash FROM events WHERE stream_no = ?1 ORDER BY seq",
-        )?;
-        let rows = stmt.query_map([no], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, Vec<u8>>(2)?,
-                r.get::<_, Vec<u8>>(3)?,
-            ))
-        })?;
+    ) -> Result<Vec<(String, AppendedEvent)>, StoreError> {
         let id_of = |leaf: &[u8]| -> Result<String, StoreError> {
             LeafHeader::from_bytes(leaf)
                 .map(|h| h.id)
                 .map_err(|e| StoreError::Corrupt(e.to_string()))
         };
-        for row in rows {
-            let (seq, idx, leaf, hash) = row?;
-            let hash = Hash::from_slice(&hash)
-                .ok_or_else(|| StoreError::Corrupt("a leaf hash is not 32 bytes".into()))?;
-            out.push((seq as u64, id_of(&leaf)?, (idx as u64, hash)));
+        let durable = schema::read_stream_no(&self.conn, no, stream, 1)?;
+        let mut out = Vec::with_capacity(durable.len());
+        for e in durable {
+            let position = AppendedEvent {
+                index: e.index,
+                seq: e.seq,
+                leaf_hash: e.leaf_hash,
+            };
+            out.push((id_of(e.leaf.as_bytes())?, position));
         }
         for s in staged.iter().filter(|s| s.stream_no == no) {
-            out.push((s.seq, id_of(&s.leaf)?, (s.index, s.hash)));
+            let position = AppendedEvent {
+                index: s.index,
+                seq: s.seq,
+                leaf_hash: s.hash,
+            };
+            out.push((id_of(&s.leaf)?, position));
         }
         Ok(out)
     }
