@@ -16,7 +16,7 @@ pub struct StreamName(String);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EnvelopeError {
-    #[error("stream name {0:?} is not `kind/id` ([a-z][a-z0-9_]* / [A-Za-z0-9._:-]{{1,128}})")]
+    #[error("stream name {0:?} is not `kind/id` ([a-z][a-z0-9_]* / [A-Za-z0-9_.:-]{{1,128}})")]
     BadStream(String),
     #[error("event id {0:?} is not a lower-case hyphenated UUID")]
     BadId(String),
@@ -42,7 +42,7 @@ impl StreamName {
                 && (1..=128).contains(&id.len())
                 && id
                     .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b"._:-".contains(&b))
+                    .all(|b| b.is_ascii_alphanumeric() || b"._:-_".contains(&b))
         });
         if valid {
             Ok(StreamName(name))

@@ -1,0 +1,226 @@
+//! Who is acting, with which roles, and what the rest of the world looks like to a
+//! decider. Authorization is decided here, in the domain, from these facts alone.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use roundtable_ledger::Timestamp;
+
+use crate::{CouncilId, DomainError, JurisdictionId, MemberId};
+
+/// The levels of the grid, top down. Villages are communities.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JurisdictionKind {
+    City,
+    District,
+    Street,
+    Community,
+    Grid,
+}
+
+impl JurisdictionKind {
+    /// The kind a child of this node must have (a grid has none).
+    pub fn child(self) -> Option<JurisdictionKind> {
+        match self {
+            JurisdictionKind::City => Some(JurisdictionKind::District),
+            JurisdictionKind::District => Some(JurisdictionKind::Street),
+            JurisdictionKind::Street => Some(JurisdictionKind::Community),
+            JurisdictionKind::Community => Some(JurisdictionKind::Grid),
+            JurisdictionKind::Grid => None,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MemberKind {
+    /// Registered themself; must be verified before co-signing or voting.
+    Resident,
+    /// Invited by an administrator.
+    Staff,
+}
+
+/// A role granted on a member's stream.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Role {
+    /// Serves a jurisdiction and everything below it.
+    GridWorker {
+        jurisdiction: JurisdictionId,
+    },
+    /// Reads everything, changes nothing.
+    Auditor,
+    Administrator,
+}
+
+impl Role {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Role::GridWorker { .. } => "grid_worker",
+            Role::Auditor => "auditor",
+            Role::Administrator => "administrator",
+        }
+    }
+}
+
+/// A seat at a council's table (committee membership).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Seat {
+    Chair,
+    Secretary,
+    Member,
+    Observer,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CouncilSeat {
+    pub council: CouncilId,
+    pub seat: Seat,
+    pub voting: bool,
+}
+
+/// The authenticated (or anonymous) caller of a command, as the read models know them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Actor {
+    /// `None`: not signed in.
+    pub member: Option<MemberId>,
+    pub kind: Option<MemberKind>,
+    pub verified: bool,
+    pub home_grid: Option<JurisdictionId>,
+    pub roles: Vec<Role>,
+    pub seats: Vec<CouncilSeat>,
+}
+
+impl Actor {
+    pub fn anonymous() -> Actor {
+        Actor::default()
+    }
+
+    /// The signed-in member, or `Unauthenticated`.
+    pub fn signed_in(&self) -> Result<&MemberId, DomainError> {
+        self.member.as_ref().ok_or(DomainError::Unauthenticated)
+    }
+
+    pub fn is_administrator(&self) -> bool {
+        self.member.is_some() && self.roles.contains(&Role::Administrator)
+    }
+
+    pub fn is_auditor(&self) -> bool {
+        self.member.is_some() && self.roles.contains(&Role::Auditor)
+    }
+
+    /// Refuses anyone who is not an administrator.
+    pub fn require_administrator(&self, what: &str) -> Result<(), DomainError> {
+        self.signed_in()?;
+        if self.is_administrator() {
+            Ok(())
+        } else {
+            Err(DomainError::forbidden(format!(
+                "only an administrator may {what}"
+            )))
+        }
+    }
+
+    /// A grid worker whose scope contains `jurisdiction`.
+    pub fn serves(&self, directory: &dyn Directory, jurisdiction: &JurisdictionId) -> bool {
+        self.member.is_some()
+            && self.roles.iter().any(|role| match role {
+                Role::GridWorker {
+                    jurisdiction: scope,
+                } => directory.is_within(jurisdiction, scope),
+                _ => false,
+            })
+    }
+
+    pub fn seat_in(&self, council: &CouncilId) -> Option<&CouncilSeat> {
+        self.member.as_ref()?;
+        self.seats.iter().find(|s| &s.council == council)
+    }
+
+    pub fn chairs(&self, council: &CouncilId) -> bool {
+        self.seat_in(council).is_some_and(|s| s.seat == Seat::Chair)
+    }
+
+    /// The most significant role, for the envelope's `actor.role`.
+    pub fn primary_role(&self) -> &'static str {
+        if self.member.is_none() {
+            "anonymous"
+        } else if self.is_administrator() {
+            "administrator"
+        } else if let Some(role) = self.roles.iter().find(|r| !matches!(r, Role::Auditor)) {
+            role.name()
+        } else if !self.seats.is_empty() {
+            "committee_member"
+        } else if self.is_auditor() {
+            "auditor"
+        } else if self.kind == Some(MemberKind::Staff) {
+            "staff"
+        } else if self.verified {
+            "resident"
+        } else {
+            "unverified_resident"
+        }
+    }
+
+    /// The `actor` object of the leaf envelope: a pseudonymous id and a role, nothing personal.
+    pub fn envelope(&self) -> Value {
+        match &self.member {
+            Some(id) => json!({"id": id.as_str(), "role": self.primary_role()}),
+            None => json!({"id": "anonymous", "role": "anonymous"}),
+        }
+    }
+}
+
+/// The time and the actor a command is decided with (both come from outside).
+#[derive(Clone, Debug)]
+pub struct Context {
+    pub actor: Actor,
+    pub now: Timestamp,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JurisdictionFacts {
+    pub kind: JurisdictionKind,
+    pub parent: Option<JurisdictionId>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MemberFacts {
+    pub kind: MemberKind,
+    pub home_grid: Option<JurisdictionId>,
+    pub verified: bool,
+    pub erased: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CouncilFacts {
+    pub jurisdiction: JurisdictionId,
+}
+
+/// What a decider may know about other aggregates: a read-only view the caller
+/// supplies (the read models in production, a fixture in tests).
+pub trait Directory {
+    fn jurisdiction(&self, id: &JurisdictionId) -> Option<JurisdictionFacts>;
+    /// Whether anything refers to the node: children, residents, councils, grid workers.
+    fn jurisdiction_in_use(&self, id: &JurisdictionId) -> bool;
+    fn member(&self, id: &MemberId) -> Option<MemberFacts>;
+    fn council(&self, id: &CouncilId) -> Option<CouncilFacts>;
+    fn has_administrator(&self) -> bool;
+
+    /// Whether `node` is `ancestor` or lies below it.
+    fn is_within(&self, node: &JurisdictionId, ancestor: &JurisdictionId) -> bool {
+        let mut cursor = Some(node.clone());
+        // The tree is acyclic by construction (moves into one's own subtree are
+        // refused); the bound only guards against a corrupt read model.
+        for _ in 0..64 {
+            match cursor {
+                Some(ref id) if id == ancestor => return true,
+                Some(id) => cursor = self.jurisdiction(&id).and_then(|j| j.parent),
+                None => return false,
+            }
+        }
+        false
+    }
+}

@@ -1,0 +1,194 @@
+//! Round-table bodies: where they sit in the grid, who has a seat, and the rules
+//! (versioned, hashed) they decide under.
+
+use std::collections::BTreeMap;
+
+use crate::{
+    Aggregate, Context, CouncilId, CouncilRules, Directory, DomainError, Event, JurisdictionId,
+    MemberId, Name, Reason, RulesHash, Seat,
+};
+
+pub struct Council;
+
+#[derive(Clone, Debug, Default)]
+pub struct CouncilState {
+    pub jurisdiction: Option<JurisdictionId>,
+    pub name: Option<Name>,
+    pub rules: Option<(CouncilRules, RulesHash)>,
+    pub seats: BTreeMap<MemberId, (Seat, bool)>,
+}
+
+#[derive(Debug)]
+pub enum CouncilCommand {
+    Create {
+        jurisdiction: JurisdictionId,
+        name: Name,
+        rules: CouncilRules,
+    },
+    Rename {
+        name: Name,
+    },
+    ChangeRules {
+        rules: CouncilRules,
+        reason: Reason,
+    },
+    SeatMember {
+        member: MemberId,
+        seat: Seat,
+        voting: bool,
+        reason: Reason,
+    },
+    UnseatMember {
+        member: MemberId,
+        reason: Reason,
+    },
+}
+
+impl Aggregate for Council {
+    type Id = CouncilId;
+    type State = CouncilState;
+    type Command = CouncilCommand;
+    const STREAM_KIND: &'static str = CouncilId::STREAM_KIND;
+
+    fn stream(id: &CouncilId) -> String {
+        id.stream()
+    }
+
+    fn evolve(mut state: CouncilState, event: &Event) -> CouncilState {
+        match event {
+            Event::CouncilCreated {
+                jurisdiction,
+                name,
+                rules,
+                rules_hash,
+            } => {
+                state.jurisdiction = Some(jurisdiction.clone());
+                state.name = Some(name.clone());
+                state.rules = Some((rules.clone(), rules_hash.clone()));
+            }
+            Event::CouncilRenamed { name } => state.name = Some(name.clone()),
+            Event::CouncilRulesChanged {
+                rules, rules_hash, ..
+            } => state.rules = Some((rules.clone(), rules_hash.clone())),
+            Event::MemberSeated {
+                member,
+                seat,
+                voting,
+                ..
+            } => {
+                state.seats.insert(member.clone(), (*seat, *voting));
+            }
+            Event::MemberUnseated { member, .. } => {
+                state.seats.remove(member);
+            }
+            _ => {}
+        }
+        state
+    }
+
+    fn decide(
+        id: &CouncilId,
+        state: &CouncilState,
+        command: CouncilCommand,
+        context: &Context,
+        directory: &dyn Directory,
+    ) -> Result<Vec<Event>, DomainError> {
+        let actor = &context.actor;
+        if let CouncilCommand::Create {
+            jurisdiction,
+            name,
+            rules,
+        } = command
+        {
+            actor.require_administrator("create a council")?;
+            if state.jurisdiction.is_some() {
+                return Err(DomainError::conflict(format!("council {id} exists")));
+            }
+            if directory.jurisdiction(&jurisdiction).is_none() {
+                return Err(DomainError::NotFound(format!(
+                    "jurisdiction {jurisdiction}"
+                )));
+            }
+            rules.validate()?;
+            let rules_hash = rules.hash();
+            return Ok(vec![Event::CouncilCreated {
+                jurisdiction,
+                name,
+                rules,
+                rules_hash,
+            }]);
+        }
+
+        // Every other command: the council exists, and its chair or an administrator acts.
+        actor.signed_in()?;
+        let Some((current_rules, current_hash)) = &state.rules else {
+            return Err(DomainError::NotFound(format!("council {id}")));
+        };
+        if !actor.is_administrator() && !actor.chairs(id) {
+            return Err(DomainError::forbidden(
+                "only the council's chair or an administrator may do this",
+            ));
+        }
+        match command {
+            CouncilCommand::Create { .. } => unreachable!("handled above"),
+            CouncilCommand::Rename { name } => {
+                if state.name.as_ref() == Some(&name) {
+                    return Err(DomainError::conflict("the name is unchanged"));
+                }
+                Ok(vec![Event::CouncilRenamed { name }])
+            }
+            CouncilCommand::ChangeRules { rules, reason } => {
+                rules.validate()?;
+                if &rules == current_rules {
+                    return Err(DomainError::conflict("these rules are already in force"));
+                }
+                // Takes effect at this event's time: no rule applies to the past.
+                let rules_hash = rules.hash();
+                Ok(vec![Event::CouncilRulesChanged {
+                    rules,
+                    rules_hash,
+                    previous_rules_hash: current_hash.clone(),
+                    reason,
+                }])
+            }
+            CouncilCommand::SeatMember {
+                member,
+                seat,
+                voting,
+                reason,
+            } => {
+                match directory.member(&member) {
+                    None => return Err(DomainError::NotFound(format!("member {member}"))),
+                    Some(m) if m.erased => {
+                        return Err(DomainError::NotFound(format!("member {member} (erased)")));
+                    }
+                    Some(_) => {}
+                }
+                if seat == Seat::Observer && voting {
+                    return Err(DomainError::validation("voting", "an observer cannot vote"));
+                }
+                if state.seats.contains_key(&member) {
+                    return Err(DomainError::conflict("the member already has a seat"));
+                }
+                if seat == Seat::Chair && state.seats.values().any(|(s, _)| *s == Seat::Chair) {
+                    return Err(DomainError::conflict(
+                        "the council has a chair; unseat them first",
+                    ));
+                }
+                Ok(vec![Event::MemberSeated {
+                    member,
+                    seat,
+                    voting,
+                    reason,
+                    rules_hash: current_hash.clone(),
+                }])
+            }
+            CouncilCommand::UnseatMember { member, reason } => {
+                if !state.seats.contains_key(&member) {
+                    return Err(DomainError::NotFound(format!("seat of {member}")));
+                }
+                Ok(vec![Event::MemberUnseated { member, reason }])
+            }
+        }
+    }
+}

@@ -1,0 +1,156 @@
+//! Every event the domain emits. The leaf's `type` is the serde tag, its `body` the
+//! variant's fields; `schema/events/<type>.json` documents each one for auditors.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::{
+    CouncilRules, DomainError, JurisdictionId, JurisdictionKind, MemberId, MemberKind, Name,
+    Reason, Role, RulesHash, Seat,
+};
+
+/// Current version of every event type; bumped per type when its body changes.
+pub const EVENT_VERSION: u32 = 1;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "body")]
+pub enum Event {
+    #[serde(rename = "jurisdiction.created")]
+    JurisdictionCreated {
+        kind: JurisdictionKind,
+        name: Name,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        parent: Option<JurisdictionId>,
+    },
+    #[serde(rename = "jurisdiction.renamed")]
+    JurisdictionRenamed { name: Name },
+    #[serde(rename = "jurisdiction.moved")]
+    JurisdictionMoved { parent: JurisdictionId },
+
+    #[serde(rename = "member.registered")]
+    MemberRegistered {
+        kind: MemberKind,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        home_grid: Option<JurisdictionId>,
+    },
+    #[serde(rename = "member.verified")]
+    MemberVerified {
+        verified_by: MemberId,
+        /// The verifier's scope that contains the member's home grid.
+        scope: Option<JurisdictionId>,
+    },
+    #[serde(rename = "member.role_granted")]
+    RoleGranted { role: Role, reason: Reason },
+    #[serde(rename = "member.role_revoked")]
+    RoleRevoked { role: Role, reason: Reason },
+    #[serde(rename = "member.erased")]
+    MemberErased { reason: Reason },
+
+    #[serde(rename = "council.created")]
+    CouncilCreated {
+        jurisdiction: JurisdictionId,
+        name: Name,
+        rules: CouncilRules,
+        rules_hash: RulesHash,
+    },
+    #[serde(rename = "council.renamed")]
+    CouncilRenamed { name: Name },
+    #[serde(rename = "council.rules_changed")]
+    CouncilRulesChanged {
+        rules: CouncilRules,
+        rules_hash: RulesHash,
+        previous_rules_hash: RulesHash,
+        reason: Reason,
+    },
+    #[serde(rename = "council.member_seated")]
+    MemberSeated {
+        member: MemberId,
+        seat: Seat,
+        voting: bool,
+        reason: Reason,
+        /// The rules in force when the seat was given.
+        rules_hash: RulesHash,
+    },
+    #[serde(rename = "council.member_unseated")]
+    MemberUnseated { member: MemberId, reason: Reason },
+}
+
+/// Every event type, for the schema catalogue and its test.
+pub const EVENT_TYPES: &[&str] = &[
+    "jurisdiction.created",
+    "jurisdiction.renamed",
+    "jurisdiction.moved",
+    "member.registered",
+    "member.verified",
+    "member.role_granted",
+    "member.role_revoked",
+    "member.erased",
+    "council.created",
+    "council.renamed",
+    "council.rules_changed",
+    "council.member_seated",
+    "council.member_unseated",
+];
+
+impl Event {
+    /// The `type` of the leaf.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Event::JurisdictionCreated { .. } => "jurisdiction.created",
+            Event::JurisdictionRenamed { .. } => "jurisdiction.renamed",
+            Event::JurisdictionMoved { .. } => "jurisdiction.moved",
+            Event::MemberRegistered { .. } => "member.registered",
+            Event::MemberVerified { .. } => "member.verified",
+            Event::RoleGranted { .. } => "member.role_granted",
+            Event::RoleRevoked { .. } => "member.role_revoked",
+            Event::MemberErased { .. } => "member.erased",
+            Event::CouncilCreated { .. } => "council.created",
+            Event::CouncilRenamed { .. } => "council.renamed",
+            Event::CouncilRulesChanged { .. } => "council.rules_changed",
+            Event::MemberSeated { .. } => "council.member_seated",
+            Event::MemberUnseated { .. } => "council.member_unseated",
+        }
+    }
+
+    /// The leaf's `body`.
+    pub fn body(&self) -> Value {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|mut v| v.get_mut("body").map(Value::take))
+            .unwrap_or(Value::Null)
+    }
+
+    /// Reads an event back from a leaf's `type`, `v` and `body`.
+    pub fn from_parts(kind: &str, version: u32, body: &Value) -> Result<Event, DomainError> {
+        if version != EVENT_VERSION {
+            return Err(DomainError::validation(
+                "v",
+                format!("{kind} version {version} is not known"),
+            ));
+        }
+        let tagged = serde_json::json!({"type": kind, "body": body});
+        serde_json::from_value(tagged)
+            .map_err(|e| DomainError::validation("body", format!("{kind}: {e}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_round_trip_through_type_and_body() {
+        let event = Event::RoleGranted {
+            role: Role::GridWorker {
+                jurisdiction: JurisdictionId::parse("j_1").unwrap(),
+            },
+            reason: Reason::parse("assigned to grid 1").unwrap(),
+        };
+        assert_eq!(event.kind(), "member.role_granted");
+        let body = event.body();
+        assert_eq!(body["role"]["kind"], "grid_worker");
+        assert_eq!(Event::from_parts(event.kind(), 1, &body).unwrap(), event);
+        assert!(Event::from_parts(event.kind(), 2, &body).is_err());
+        assert!(Event::from_parts("member.unknown", 1, &body).is_err());
+    }
+}

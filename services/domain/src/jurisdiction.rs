@@ -1,0 +1,138 @@
+//! The grid tree: city > district > street > community > grid.
+
+use crate::{
+    Aggregate, Context, Directory, DomainError, Event, JurisdictionId, JurisdictionKind, Name,
+};
+
+pub struct Jurisdiction;
+
+#[derive(Clone, Debug, Default)]
+pub struct JurisdictionState {
+    pub created: Option<(JurisdictionKind, Option<JurisdictionId>)>,
+    pub name: Option<Name>,
+}
+
+#[derive(Debug)]
+pub enum JurisdictionCommand {
+    Create {
+        kind: JurisdictionKind,
+        name: Name,
+        parent: Option<JurisdictionId>,
+    },
+    Rename {
+        name: Name,
+    },
+    Move {
+        parent: JurisdictionId,
+    },
+}
+
+/// Checks that a `kind` node may hang under `parent` (only a city has no parent).
+fn check_placement(
+    kind: JurisdictionKind,
+    parent: Option<&JurisdictionId>,
+    directory: &dyn Directory,
+) -> Result<(), DomainError> {
+    match parent {
+        None if kind == JurisdictionKind::City => Ok(()),
+        None => Err(DomainError::validation(
+            "parent",
+            "only a city may be a root; give a parent",
+        )),
+        Some(parent_id) => {
+            let parent = directory
+                .jurisdiction(parent_id)
+                .ok_or_else(|| DomainError::NotFound(format!("jurisdiction {parent_id}")))?;
+            if parent.kind.child() == Some(kind) {
+                Ok(())
+            } else {
+                Err(DomainError::validation(
+                    "parent",
+                    format!("a {kind:?} cannot be placed under a {:?}", parent.kind),
+                ))
+            }
+        }
+    }
+}
+
+impl Aggregate for Jurisdiction {
+    type Id = JurisdictionId;
+    type State = JurisdictionState;
+    type Command = JurisdictionCommand;
+    const STREAM_KIND: &'static str = JurisdictionId::STREAM_KIND;
+
+    fn stream(id: &JurisdictionId) -> String {
+        id.stream()
+    }
+
+    fn evolve(mut state: JurisdictionState, event: &Event) -> JurisdictionState {
+        match event {
+            Event::JurisdictionCreated { kind, name, parent } => {
+                state.created = Some((*kind, parent.clone()));
+                state.name = Some(name.clone());
+            }
+            Event::JurisdictionRenamed { name } => state.name = Some(name.clone()),
+            Event::JurisdictionMoved { parent } => {
+                if let Some((_, p)) = state.created.as_mut() {
+                    *p = Some(parent.clone());
+                }
+            }
+            _ => {}
+        }
+        state
+    }
+
+    fn decide(
+        id: &JurisdictionId,
+        state: &JurisdictionState,
+        command: JurisdictionCommand,
+        context: &Context,
+        directory: &dyn Directory,
+    ) -> Result<Vec<Event>, DomainError> {
+        let actor = &context.actor;
+        match command {
+            JurisdictionCommand::Create { kind, name, parent } => {
+                actor.require_administrator("create a jurisdiction")?;
+                if state.created.is_some() {
+                    return Err(DomainError::conflict(format!("jurisdiction {id} exists")));
+                }
+                check_placement(kind, parent.as_ref(), directory)?;
+                Ok(vec![Event::JurisdictionCreated { kind, name, parent }])
+            }
+            JurisdictionCommand::Rename { name } => {
+                actor.require_administrator("rename a jurisdiction")?;
+                if state.created.is_none() {
+                    return Err(DomainError::NotFound(format!("jurisdiction {id}")));
+                }
+                if state.name.as_ref() == Some(&name) {
+                    return Err(DomainError::conflict("the name is unchanged"));
+                }
+                Ok(vec![Event::JurisdictionRenamed { name }])
+            }
+            JurisdictionCommand::Move { parent } => {
+                actor.require_administrator("move a jurisdiction")?;
+                let Some((kind, current)) = &state.created else {
+                    return Err(DomainError::NotFound(format!("jurisdiction {id}")));
+                };
+                if current.as_ref() == Some(&parent) {
+                    return Err(DomainError::conflict("it is already there"));
+                }
+                if directory.is_within(&parent, id) {
+                    return Err(DomainError::validation(
+                        "parent",
+                        "cannot move a node under itself",
+                    ));
+                }
+                // Residents, councils, workers and children point at this node; moving
+                // it would silently change what they belong to.
+                if directory.jurisdiction_in_use(id) {
+                    return Err(DomainError::conflict(
+                        "something refers to this jurisdiction; it can no longer move",
+                    ));
+                }
+                check_placement(*kind, Some(&parent), directory)?;
+                Ok(vec![Event::JurisdictionMoved { parent }])
+            }
+        }
+    }
+}

@@ -1,0 +1,31 @@
+//! `roundtable-domain`: the deliberation model as pure deciders.
+//!
+//! Each aggregate (one stream) has a `State`, a `Command`, `decide` and `evolve`
+//! ([`Aggregate`]). Deciders see the actor and their roles, the time and a read-only
+//! [`Directory`] of other aggregates, all passed in: this crate does no I/O, reads no
+//! clock and draws no randomness, so every rule is tested given/when/then.
+
+mod actor;
+mod aggregate;
+mod council;
+mod error;
+mod event;
+mod ids;
+mod jurisdiction;
+mod member;
+mod rules;
+mod text;
+
+pub use actor::{
+    Actor, Context, CouncilFacts, CouncilSeat, Directory, JurisdictionFacts, JurisdictionKind,
+    MemberFacts, MemberKind, Role, Seat,
+};
+pub use aggregate::Aggregate;
+pub use council::{Council, CouncilCommand, CouncilState};
+pub use error::DomainError;
+pub use event::{EVENT_TYPES, EVENT_VERSION, Event};
+pub use ids::{CouncilId, JurisdictionId, MemberId};
+pub use jurisdiction::{Jurisdiction, JurisdictionCommand, JurisdictionState};
+pub use member::{Member, MemberCommand, MemberState};
+pub use rules::{CouncilRules, Fraction, MajorityKind, RulesHash};
+pub use text::{Name, Reason, checked_text};

@@ -1,0 +1,219 @@
+//! People: registration, verification, roles, erasure. The stream holds only
+//! pseudonymous facts; names and phones live in the vault, off the log.
+
+use crate::{
+    Aggregate, Context, Directory, DomainError, Event, JurisdictionId, JurisdictionKind, MemberId,
+    MemberKind, Reason, Role,
+};
+
+pub struct Member;
+
+#[derive(Clone, Debug, Default)]
+pub struct MemberState {
+    pub kind: Option<MemberKind>,
+    pub home_grid: Option<JurisdictionId>,
+    pub verified_by: Option<MemberId>,
+    pub roles: Vec<Role>,
+    pub erased: bool,
+}
+
+#[derive(Debug)]
+pub enum MemberCommand {
+    /// A resident registers themself with a home grid.
+    Register {
+        home_grid: JurisdictionId,
+    },
+    /// The first administrator (`roundtable admin init`): allowed only while there is none.
+    Bootstrap {
+        reason: Reason,
+    },
+    /// An administrator invites a staff member, optionally with a first role.
+    Invite {
+        role: Option<Role>,
+        reason: Reason,
+    },
+    Verify,
+    Grant {
+        role: Role,
+        reason: Reason,
+    },
+    Revoke {
+        role: Role,
+        reason: Reason,
+    },
+    Erase {
+        reason: Reason,
+    },
+}
+
+fn check_role_target(role: &Role, directory: &dyn Directory) -> Result<(), DomainError> {
+    if let Role::GridWorker { jurisdiction } = role
+        && directory.jurisdiction(jurisdiction).is_none()
+    {
+        return Err(DomainError::NotFound(format!(
+            "jurisdiction {jurisdiction}"
+        )));
+    }
+    Ok(())
+}
+
+impl Aggregate for Member {
+    type Id = MemberId;
+    type State = MemberState;
+    type Command = MemberCommand;
+    const STREAM_KIND: &'static str = MemberId::STREAM_KIND;
+
+    fn stream(id: &MemberId) -> String {
+        id.stream()
+    }
+
+    fn evolve(mut state: MemberState, event: &Event) -> MemberState {
+        match event {
+            Event::MemberRegistered { kind, home_grid } => {
+                state.kind = Some(*kind);
+                state.home_grid = home_grid.clone();
+            }
+            Event::MemberVerified { verified_by, .. } => {
+                state.verified_by = Some(verified_by.clone())
+            }
+            Event::RoleGranted { role, .. } => state.roles.push(role.clone()),
+            Event::RoleRevoked { role, .. } => state.roles.retain(|r| r != role),
+            Event::MemberErased { .. } => state.erased = true,
+            _ => {}
+        }
+        state
+    }
+
+    fn decide(
+        id: &MemberId,
+        state: &MemberState,
+        command: MemberCommand,
+        context: &Context,
+        directory: &dyn Directory,
+    ) -> Result<Vec<Event>, DomainError> {
+        let actor = &context.actor;
+        let exists = |state: &MemberState| -> Result<MemberKind, DomainError> {
+            match state.kind {
+                Some(_) if state.erased => {
+                    Err(DomainError::NotFound(format!("member {id} (erased)")))
+                }
+                Some(kind) => Ok(kind),
+                None => Err(DomainError::NotFound(format!("member {id}"))),
+            }
+        };
+        let fresh = |state: &MemberState| {
+            if state.kind.is_some() {
+                Err(DomainError::conflict(format!("member {id} exists")))
+            } else {
+                Ok(())
+            }
+        };
+        match command {
+            MemberCommand::Register { home_grid } => {
+                fresh(state)?;
+                match directory.jurisdiction(&home_grid) {
+                    None => Err(DomainError::NotFound(format!("jurisdiction {home_grid}"))),
+                    Some(j) if j.kind != JurisdictionKind::Grid => Err(DomainError::validation(
+                        "homeGrid",
+                        "the home must be a grid (the smallest unit)",
+                    )),
+                    Some(_) => Ok(vec![Event::MemberRegistered {
+                        kind: MemberKind::Resident,
+                        home_grid: Some(home_grid),
+                    }]),
+                }
+            }
+            MemberCommand::Bootstrap { reason } => {
+                fresh(state)?;
+                if directory.has_administrator() {
+                    return Err(DomainError::conflict(
+                        "an administrator exists; ask them to invite you",
+                    ));
+                }
+                Ok(vec![
+                    Event::MemberRegistered {
+                        kind: MemberKind::Staff,
+                        home_grid: None,
+                    },
+                    Event::RoleGranted {
+                        role: Role::Administrator,
+                        reason,
+                    },
+                ])
+            }
+            MemberCommand::Invite { role, reason } => {
+                actor.require_administrator("invite staff")?;
+                fresh(state)?;
+                let mut events = vec![Event::MemberRegistered {
+                    kind: MemberKind::Staff,
+                    home_grid: None,
+                }];
+                if let Some(role) = role {
+                    check_role_target(&role, directory)?;
+                    events.push(Event::RoleGranted { role, reason });
+                }
+                Ok(events)
+            }
+            MemberCommand::Verify => {
+                let verifier = actor.signed_in()?.clone();
+                let kind = exists(state)?;
+                let home = match (&state.home_grid, kind) {
+                    (Some(home), MemberKind::Resident) => home,
+                    _ => return Err(DomainError::conflict("only residents are verified")),
+                };
+                let scope = actor.roles.iter().find_map(|role| match role {
+                    Role::GridWorker { jurisdiction }
+                        if directory.is_within(home, jurisdiction) =>
+                    {
+                        Some(jurisdiction.clone())
+                    }
+                    _ => None,
+                });
+                if scope.is_none() && !actor.is_administrator() {
+                    return Err(DomainError::forbidden(
+                        "only a grid worker of the resident's grid (or above) may verify them",
+                    ));
+                }
+                if state.verified_by.is_some() {
+                    return Err(DomainError::conflict("already verified"));
+                }
+                Ok(vec![Event::MemberVerified {
+                    verified_by: verifier,
+                    scope,
+                }])
+            }
+            MemberCommand::Grant { role, reason } => {
+                actor.require_administrator("grant roles")?;
+                exists(state)?;
+                check_role_target(&role, directory)?;
+                if state.roles.contains(&role) {
+                    return Err(DomainError::conflict("the member already has this role"));
+                }
+                Ok(vec![Event::RoleGranted { role, reason }])
+            }
+            MemberCommand::Revoke { role, reason } => {
+                actor.require_administrator("revoke roles")?;
+                exists(state)?;
+                if !state.roles.contains(&role) {
+                    return Err(DomainError::conflict("the member does not have this role"));
+                }
+                if role == Role::Administrator && actor.member.as_ref() == Some(id) {
+                    return Err(DomainError::conflict(
+                        "an administrator cannot revoke their own administrator role",
+                    ));
+                }
+                Ok(vec![Event::RoleRevoked { role, reason }])
+            }
+            MemberCommand::Erase { reason } => {
+                let me = actor.signed_in()?;
+                if me != id && !actor.is_administrator() {
+                    return Err(DomainError::forbidden(
+                        "only the member themself or an administrator may erase a member",
+                    ));
+                }
+                exists(state)?;
+                Ok(vec![Event::MemberErased { reason }])
+            }
+        }
+    }
+}

@@ -1,0 +1,229 @@
+//! A small grid and its people, as a decider sees them, for the domain's tests.
+#![allow(dead_code)]
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use roundtable_domain::*;
+use roundtable_ledger::Timestamp;
+
+pub fn j(id: &str) -> JurisdictionId {
+    JurisdictionId::parse(id).unwrap()
+}
+pub fn m(id: &str) -> MemberId {
+    MemberId::parse(id).unwrap()
+}
+pub fn c(id: &str) -> CouncilId {
+    CouncilId::parse(id).unwrap()
+}
+pub fn reason(text: &str) -> Reason {
+    Reason::parse(text).unwrap()
+}
+pub fn name(text: &str) -> Name {
+    Name::parse(text).unwrap()
+}
+
+pub const NOW: i64 = 1_795_000_000_000;
+
+#[derive(Default)]
+pub struct World {
+    pub jurisdictions: BTreeMap<JurisdictionId, JurisdictionFacts>,
+    pub in_use: BTreeSet<JurisdictionId>,
+    pub members: BTreeMap<MemberId, MemberFacts>,
+    pub councils: BTreeMap<CouncilId, CouncilFacts>,
+    pub administrators: bool,
+}
+
+impl Directory for World {
+    fn jurisdiction(&self, id: &JurisdictionId) -> Option<JurisdictionFacts> {
+        self.jurisdictions.get(id).cloned()
+    }
+    fn jurisdiction_in_use(&self, id: &JurisdictionId) -> bool {
+        self.in_use.contains(id)
+    }
+    fn member(&self, id: &MemberId) -> Option<MemberFacts> {
+        self.members.get(id).cloned()
+    }
+    fn council(&self, id: &CouncilId) -> Option<CouncilFacts> {
+        self.councils.get(id).cloned()
+    }
+    fn has_administrator(&self) -> bool {
+        self.administrators
+    }
+}
+
+/// 铁岭市 > 银州区 > 红旗街道 > 银网社区 > grids 1 and 2 (and an unused grid 9);
+/// 兀术街街道 > 兀术社区 > grid 3 elsewhere in the city.
+pub fn world() -> World {
+    use JurisdictionKind::*;
+    let mut w = World {
+        administrators: true,
+        ..World::default()
+    };
+    let tree = [
+        ("j_city", City, None),
+        ("j_district", District, Some("j_city")),
+        ("j_street", Street, Some("j_district")),
+        ("j_community", Community, Some("j_street")),
+        ("j_grid1", Grid, Some("j_community")),
+        ("j_grid2", Grid, Some("j_community")),
+        ("j_grid9", Grid, Some("j_community")),
+        ("j_street2", Street, Some("j_district")),
+        ("j_community2", Community, Some("j_street2")),
+        ("j_grid3", Grid, Some("j_community2")),
+    ];
+    for (id, kind, parent) in tree {
+        w.jurisdictions.insert(
+            j(id),
+            JurisdictionFacts {
+                kind,
+                parent: parent.map(j),
+            },
+        );
+        if let Some(p) = parent {
+            w.in_use.insert(j(p));
+        }
+    }
+    for g in ["j_grid1", "j_grid2", "j_grid3"] {
+        w.in_use.insert(j(g));
+    }
+    let resident = |grid: &str, verified: bool| MemberFacts {
+        kind: MemberKind::Resident,
+        home_grid: Some(j(grid)),
+        verified,
+        erased: false,
+    };
+    w.members
+        .insert(m("m_unverified"), resident("j_grid1", false));
+    w.members.insert(m("m_verified"), resident("j_grid1", true));
+    w.members.insert(m("m_far"), resident("j_grid3", true));
+    for staff in [
+        "m_admin",
+        "m_auditor",
+        "m_gw_in",
+        "m_gw_out",
+        "m_chair",
+        "m_other_chair",
+    ] {
+        w.members.insert(
+            m(staff),
+            MemberFacts {
+                kind: MemberKind::Staff,
+                home_grid: None,
+                verified: false,
+                erased: false,
+            },
+        );
+    }
+    w.councils.insert(
+        c("c_here"),
+        CouncilFacts {
+            jurisdiction: j("j_community"),
+        },
+    );
+    w.councils.insert(
+        c("c_other"),
+        CouncilFacts {
+            jurisdiction: j("j_community2"),
+        },
+    );
+    w
+}
+
+/// The actors of the authorization table, by name.
+pub fn actor(who: &str) -> Actor {
+    let staff = |id: &str, roles: Vec<Role>, seats: Vec<CouncilSeat>| Actor {
+        member: Some(m(id)),
+        kind: Some(MemberKind::Staff),
+        verified: false,
+        home_grid: None,
+        roles,
+        seats,
+    };
+    let chair = |council: &str| CouncilSeat {
+        council: c(council),
+        seat: Seat::Chair,
+        voting: true,
+    };
+    match who {
+        "anonymous" => Actor::anonymous(),
+        "resident_unverified" | "resident_verified" => Actor {
+            member: Some(m(if who == "resident_verified" {
+                "m_verified"
+            } else {
+                "m_unverified"
+            })),
+            kind: Some(MemberKind::Resident),
+            verified: who == "resident_verified",
+            home_grid: Some(j("j_grid1")),
+            roles: vec![],
+            seats: vec![],
+        },
+        "grid_worker_inside" => staff(
+            "m_gw_in",
+            vec![Role::GridWorker {
+                jurisdiction: j("j_community"),
+            }],
+            vec![],
+        ),
+        "grid_worker_outside" => staff(
+            "m_gw_out",
+            vec![Role::GridWorker {
+                jurisdiction: j("j_community2"),
+            }],
+            vec![],
+        ),
+        "committee_this_council" => staff("m_chair", vec![], vec![chair("c_here")]),
+        "committee_other_council" => staff("m_other_chair", vec![], vec![chair("c_other")]),
+        "auditor" => staff("m_auditor", vec![Role::Auditor], vec![]),
+        "administrator" => staff("m_admin", vec![Role::Administrator], vec![]),
+        other => panic!("no actor {other}"),
+    }
+}
+
+pub const ACTORS: &[&str] = &[
+    "anonymous",
+    "resident_unverified",
+    "resident_verified",
+    "grid_worker_inside",
+    "grid_worker_outside",
+    "committee_this_council",
+    "committee_other_council",
+    "auditor",
+    "administrator",
+];
+
+pub fn context(who: &str) -> Context {
+    Context {
+        actor: actor(who),
+        now: Timestamp::from_unix_millis(NOW),
+    }
+}
+
+/// Given these events of one stream, when the command is decided, then…
+pub fn decide<A: Aggregate>(
+    id: &A::Id,
+    given: &[Event],
+    when: A::Command,
+    who: &str,
+    world: &World,
+) -> Result<Vec<Event>, DomainError> {
+    let state = A::replay(given);
+    A::decide(id, &state, when, &context(who), world)
+}
+
+pub fn council_created() -> Event {
+    let rules = CouncilRules::default();
+    Event::CouncilCreated {
+        jurisdiction: j("j_community"),
+        name: name("银网社区圆桌议事会"),
+        rules_hash: rules.hash(),
+        rules,
+    }
+}
+
+pub fn resident_registered(grid: &str) -> Event {
+    Event::MemberRegistered {
+        kind: MemberKind::Resident,
+        home_grid: Some(j(grid)),
+    }
+}
