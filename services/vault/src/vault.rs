@@ -1,0 +1,386 @@
+//! The vault's SQLite file: sealed records, wrapped keys, credentials, sessions.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use roundtable_domain::MemberId;
+use rusqlite::{Connection, OptionalExtension, params};
+use sha2::{Digest, Sha256};
+
+use crate::crypto::{self, KEY_LEN, MasterKeys, random};
+use crate::{PasswordHashing, PersonalData, VaultError};
+
+pub const VAULT_FILE: &str = "vault.sqlite";
+pub const VAULT_KEY_FILE: &str = "vault.key";
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS member_keys (
+    member TEXT PRIMARY KEY, nonce BLOB NOT NULL, wrapped BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS records (
+    member TEXT PRIMARY KEY, nonce BLOB NOT NULL, sealed BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS credentials (
+    member TEXT PRIMARY KEY, login BLOB NOT NULL UNIQUE, password_hash TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sessions (
+    token_hash BLOB PRIMARY KEY, member TEXT NOT NULL, csrf TEXT NOT NULL,
+    created_ms INTEGER NOT NULL, expires_ms INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS sessions_member ON sessions(member);
+";
+
+/// A signed-in session as the server knows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Session {
+    pub member: MemberId,
+    /// Must accompany every cookie-authenticated mutation (`X-CSRF-Token`).
+    pub csrf: String,
+    pub expires_ms: i64,
+}
+
+/// What the client receives once, at sign-in.
+#[derive(Clone, Debug)]
+pub struct SessionTokens {
+    pub token: String,
+    pub csrf: String,
+    pub expires_ms: i64,
+}
+
+pub struct Vault {
+    conn: Mutex<Connection>,
+    keys: MasterKeys,
+    passwords: PasswordHashing,
+}
+
+fn hash(bytes: &[u8]) -> Vec<u8> {
+    Sha256::digest(bytes).to_vec()
+}
+
+impl Vault {
+    /// Opens (or creates) the vault in `dir`.
+    pub fn open(dir: &Path, passwords: PasswordHashing) -> Result<Vault, VaultError> {
+        let keys = crypto::load_or_create(&dir.join(VAULT_KEY_FILE))?;
+        let conn = Connection::open(dir.join(VAULT_FILE))?;
+        // Deleted rows are overwritten on disk, so an erased record does not linger
+        // in free pages; FULL sync because a registration is acknowledged.
+        conn.execute_batch(
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA secure_delete=ON;
+             PRAGMA foreign_keys=ON;",
+        )?;
+        conn.execute_batch(SCHEMA)?;
+        Ok(Vault {
+            conn: Mutex::new(conn),
+            keys,
+            passwords,
+        })
+    }
+
+    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave SQLite inconsistent (each
+        // statement is atomic), so a poisoned lock is still usable.
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The login lookup key: a keyed hash of the phone, so the vault has no plain
+    /// phone column to leak.
+    fn login_key(&self, phone: &str) -> Vec<u8> {
+        let mut h = Sha256::new();
+        h.update(self.keys.lookup);
+        h.update(phone.as_bytes());
+        h.finalize().to_vec()
+    }
+
+    pub fn passwords(&self) -> &PasswordHashing {
+        &self.passwords
+    }
+
+    /// Stores a new member's sealed record and credentials. Hashes the password first
+    /// (slow: call from a blocking thread).
+    pub fn enroll(
+        &self,
+        member: &MemberId,
+        personal: &PersonalData,
+        password: &str,
+    ) -> Result<(), VaultError> {
+        let password_hash = self.passwords.hash(password)?;
+        let member_key = random::<KEY_LEN>()?;
+        let (key_nonce, wrapped) = crypto::seal(
+            &self.keys.master,
+            format!("key:{member}").as_bytes(),
+            &member_key,
+        )?;
+        let plain = serde_json::to_vec(personal).map_err(|e| VaultError::Corrupt(e.to_string()))?;
+        let (nonce, sealed) = crypto::seal(&member_key, member.as_str().as_bytes(), &plain)?;
+        let login = self.login_key(&personal.phone);
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let taken: bool = tx
+            .query_row(
+                "SELECT 1 FROM credentials WHERE login = ?1",
+                [&login],
+                |_| Ok(true),
+            )
+            .optional()?
+            .unwrap_or(false);
+        if taken {
+            return Err(VaultError::PhoneTaken);
+        }
+        tx.execute(
+            "INSERT INTO member_keys (member, nonce, wrapped) VALUES (?1, ?2, ?3)",
+            params![member.as_str(), key_nonce, wrapped],
+        )?;
+        tx.execute(
+            "INSERT INTO records (member, nonce, sealed) VALUES (?1, ?2, ?3)",
+            params![member.as_str(), nonce, sealed],
+        )?;
+        tx.execute(
+            "INSERT INTO credentials (member, login, password_hash) VALUES (?1, ?2, ?3)",
+            params![member.as_str(), login, password_hash],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Destroys everything held about a member: key, record, credentials, sessions.
+    /// Returns whether there was anything to destroy.
+    pub fn erase(&self, member: &MemberId) -> Result<bool, VaultError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let mut removed = 0;
+        for table in ["member_keys", "records", "credentials", "sessions"] {
+            removed += tx.execute(
+                &format!("DELETE FROM {table} WHERE member = ?1"),
+                [member.as_str()],
+            )?;
+        }
+        tx.commit()?;
+        Ok(removed > 0)
+    }
+
+    /// The member's decrypted record; `None` when erased or never enrolled.
+    pub fn personal(&self, member: &MemberId) -> Result<Option<PersonalData>, VaultError> {
+        let row = self
+            .conn()
+            .query_row(
+                "SELECT k.nonce, k.wrapped, r.nonce, r.sealed FROM member_keys k
+                 JOIN records r ON r.member = k.member WHERE k.member = ?1",
+                [member.as_str()],
+                |row| {
+                    Ok((
+                        row.get::<_, Vec<u8>>(0)?,
+                        row.get::<_, Vec<u8>>(1)?,
+                        row.get::<_, Vec<u8>>(2)?,
+                        row.get::<_, Vec<u8>>(3)?,
+                    ))
+                },
+            )
+            .optional()?;
+        let Some((key_nonce, wrapped, nonce, sealed)) = row else {
+            return Ok(None);
+        };
+        let key = crypto::open(
+            &self.keys.master,
+            format!("key:{member}").as_bytes(),
+            &key_nonce,
+            &wrapped,
+        )?;
+        let key: [u8; KEY_LEN] = key
+            .try_into()
+            .map_err(|_| VaultError::Corrupt(format!("key of {member} has the wrong length")))?;
+        let plain = crypto::open(&key, member.as_str().as_bytes(), &nonce, &sealed)?;
+        serde_json::from_slice(&plain)
+            .map(Some)
+            .map_err(|e| VaultError::Corrupt(format!("record of {member}: {e}")))
+    }
+
+    /// The member a phone and password belong to; `None` for an unknown phone or a
+    /// wrong password alike, at the same cost. Slow: call from a blocking thread.
+    pub fn check_login(&self, phone: &str, password: &str) -> Result<Option<MemberId>, VaultError> {
+        let row: Option<(String, String)> = self
+            .conn()
+            .query_row(
+                "SELECT member, password_hash FROM credentials WHERE login = ?1",
+                [self.login_key(phone)],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()?;
+        let ok = self
+            .passwords
+            .verify(row.as_ref().map(|(_, h)| h.as_str()), password);
+        match row {
+            Some((member, _)) if ok => MemberId::parse(&member)
+                .map(Some)
+                .map_err(|e| VaultError::Corrupt(e.to_string())),
+            _ => Ok(None),
+        }
+    }
+
+    /// Replaces a member's password and ends their other sessions. Slow.
+    pub fn set_password(
+        &self,
+        member: &MemberId,
+        password: &str,
+        keep_session: Option<&str>,
+    ) -> Result<(), VaultError> {
+        let password_hash = self.passwords.hash(password)?;
+        let conn = self.conn();
+        conn.execute(
+            "UPDATE credentials SET password_hash = ?2 WHERE member = ?1",
+            params![member.as_str(), password_hash],
+        )?;
+        let keep = keep_session.map(|t| hash(t.as_bytes())).unwrap_or_default();
+        conn.execute(
+            "DELETE FROM sessions WHERE member = ?1 AND token_hash != ?2",
+            params![member.as_str(), keep],
+        )?;
+        Ok(())
+    }
+
+    /// Whether the current password matches (for a password change). Slow.
+    pub fn check_password_of(&self, member: &MemberId, password: &str) -> Result<bool, VaultError> {
+        let stored: Option<String> = self
+            .conn()
+            .query_row(
+                "SELECT password_hash FROM credentials WHERE member = ?1",
+                [member.as_str()],
+                |row| row.get(0),
+            )
+            .optional()?;
+        Ok(self.passwords.verify(stored.as_deref(), password))
+    }
+
+    /// Starts a session; only its hash is stored.
+    pub fn start_session(
+        &self,
+        member: &MemberId,
+        now_ms: i64,
+        ttl_ms: i64,
+    ) -> Result<SessionTokens, VaultError> {
+        let token = URL_SAFE_NO_PAD.encode(random::<32>()?);
+        let csrf = URL_SAFE_NO_PAD.encode(random::<16>()?);
+        let expires_ms = now_ms + ttl_ms;
+        let conn = self.conn();
+        conn.execute(
+            "INSERT INTO sessions (token_hash, member, csrf, created_ms, expires_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![hash(token.as_bytes()), member.as_str(), csrf, now_ms, expires_ms],
+        )?;
+        // Housekeeping: expired sessions are useless; drop them as we go.
+        conn.execute("DELETE FROM sessions WHERE expires_ms <= ?1", [now_ms])?;
+        Ok(SessionTokens {
+            token,
+            csrf,
+            expires_ms,
+        })
+    }
+
+    /// The live session a token names, if any.
+    pub fn session(&self, token: &str, now_ms: i64) -> Result<Option<Session>, VaultError> {
+        let row: Option<(String, String, i64)> = self
+            .conn()
+            .query_row(
+                "SELECT member, csrf, expires_ms FROM sessions WHERE token_hash = ?1",
+                [hash(token.as_bytes())],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+            )
+            .optional()?;
+        match row {
+            Some((member, csrf, expires_ms)) if expires_ms > now_ms => Ok(Some(Session {
+                member: MemberId::parse(&member).map_err(|e| VaultError::Corrupt(e.to_string()))?,
+                csrf,
+                expires_ms,
+            })),
+            _ => Ok(None),
+        }
+    }
+
+    pub fn end_session(&self, token: &str) -> Result<(), VaultError> {
+        self.conn().execute(
+            "DELETE FROM sessions WHERE token_hash = ?1",
+            [hash(token.as_bytes())],
+        )?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vault(dir: &Path) -> Vault {
+        Vault::open(dir, PasswordHashing::new(1024, 1).unwrap()).unwrap()
+    }
+
+    fn person(phone: &str) -> PersonalData {
+        PersonalData::new("王阿姨", phone, Some("王秀兰"), Some("银网小区3号楼"), None).unwrap()
+    }
+
+    #[test]
+    fn a_record_is_sealed_at_rest_and_erasure_destroys_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let v = vault(dir.path());
+        let m = MemberId::parse("m_1").unwrap();
+        v.enroll(&m, &person("13800000001"), "password1").unwrap();
+        assert_eq!(v.personal(&m).unwrap(), Some(person("13800000001")));
+        drop(v);
+        let raw = std::fs::read(dir.path().join(VAULT_FILE)).unwrap();
+        let wal = std::fs::read(dir.path().join("vault.sqlite-wal")).unwrap_or_default();
+        for needle in ["王秀兰", "13800000001", "银网"] {
+            let n = needle.as_bytes();
+            assert!(
+                !raw.windows(n.len()).any(|w| w == n),
+                "{needle} in the clear"
+            );
+            assert!(!wal.windows(n.len()).any(|w| w == n), "{needle} in the WAL");
+        }
+        let v = vault(dir.path());
+        assert!(v.erase(&m).unwrap());
+        assert_eq!(v.personal(&m).unwrap(), None);
+        assert_eq!(v.check_login("13800000001", "password1").unwrap(), None);
+        assert!(!v.erase(&m).unwrap());
+    }
+
+    #[test]
+    fn a_phone_registers_once_and_logins_check_the_password() {
+        let dir = tempfile::tempdir().unwrap();
+        let v = vault(dir.path());
+        let (a, b) = (
+            MemberId::parse("m_a").unwrap(),
+            MemberId::parse("m_b").unwrap(),
+        );
+        v.enroll(&a, &person("13800000001"), "password1").unwrap();
+        assert!(matches!(
+            v.enroll(&b, &person("13800000001"), "password2"),
+            Err(VaultError::PhoneTaken)
+        ));
+        assert_eq!(v.personal(&b).unwrap(), None, "nothing half-written");
+        assert_eq!(
+            v.check_login("13800000001", "password1").unwrap(),
+            Some(a.clone())
+        );
+        assert_eq!(v.check_login("13800000001", "password2").unwrap(), None);
+        assert_eq!(v.check_login("13900000000", "password1").unwrap(), None);
+        v.set_password(&a, "password3", None).unwrap();
+        assert_eq!(v.check_login("13800000001", "password3").unwrap(), Some(a));
+    }
+
+    #[test]
+    fn sessions_are_stored_hashed_expire_and_end() {
+        let dir = tempfile::tempdir().unwrap();
+        let v = vault(dir.path());
+        let m = MemberId::parse("m_1").unwrap();
+        let t = v.start_session(&m, 1_000, 500).unwrap();
+        let s = v.session(&t.token, 1_200).unwrap().unwrap();
+        assert_eq!(
+            (s.member.clone(), s.csrf.clone()),
+            (m.clone(), t.csrf.clone())
+        );
+        assert_eq!(v.session(&t.token, 1_500).unwrap(), None, "expired");
+        assert_eq!(v.session("forged", 1_200).unwrap(), None);
+        let stored: Vec<u8> = v
+            .conn()
+            .query_row("SELECT token_hash FROM sessions", [], |r| r.get(0))
+            .unwrap();
+        assert_ne!(stored, t.token.as_bytes());
+        v.end_session(&t.token).unwrap();
+        assert_eq!(v.session(&t.token, 1_200).unwrap(), None);
+    }
+}
