@@ -1,1 +1,127 @@
-//! placeholder
+//! `roundtable-projections`: read models fed, in log order, by the store's
+//! subscription. They live in memory and are rebuilt from the log at every start;
+//! each remembers how many events it has applied, and callers can wait until a
+//! given index is applied (read your own writes).
+
+mod activity;
+mod decode;
+mod registry;
+
+use std::sync::{Arc, RwLock, RwLockReadGuard};
+
+use roundtable_store::{EventStore, RecordedEvent, StoreError};
+use tokio::sync::{broadcast, watch};
+
+pub use activity::MemberActivity;
+pub use decode::{DecodeError, Decoded, decode};
+pub use registry::{CouncilView, JurisdictionView, MemberView, Registry, RulesVersion};
+
+/// One event as the projections applied it, for live subscribers.
+#[derive(Clone, Debug)]
+pub struct AppliedEvent {
+    pub index: u64,
+    pub stream: String,
+    pub kind: String,
+}
+
+pub struct Projections {
+    registry: RwLock<Registry>,
+    activity: RwLock<MemberActivity>,
+    applied: watch::Sender<u64>,
+    feed: broadcast::Sender<AppliedEvent>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProjectionError {
+    #[error("the store failed while projecting: {0}")]
+    Store(#[from] StoreError),
+}
+
+fn read<T>(lock: &RwLock<T>) -> RwLockReadGuard<'_, T> {
+    // Appliers never panic half-way through a model update they care about; a
+    // poisoned lock still holds a usable model.
+    lock.read().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Projections {
+    pub fn new() -> Arc<Projections> {
+        Arc::new(Projections {
+            registry: RwLock::default(),
+            activity: RwLock::default(),
+            applied: watch::Sender::new(0),
+            feed: broadcast::Sender::new(1024),
+        })
+    }
+
+    pub fn registry(&self) -> RwLockReadGuard<'_, Registry> {
+        read(&self.registry)
+    }
+
+    pub fn activity(&self) -> RwLockReadGuard<'_, MemberActivity> {
+        read(&self.activity)
+    }
+
+    /// How many events of the log every read model has applied.
+    pub fn applied(&self) -> u64 {
+        *self.applied.borrow()
+    }
+
+    /// Returns once the read models include every event below `size`.
+    pub async fn wait_for(&self, size: u64) {
+        let mut rx = self.applied.subscribe();
+        // Only fails if the sender is gone, which cannot happen while `self` lives.
+        let _ = rx.wait_for(|applied| *applied >= size).await;
+    }
+
+    /// Live feed of applied events (lagging receivers re-query the read models).
+    pub fn feed(&self) -> broadcast::Receiver<AppliedEvent> {
+        self.feed.subscribe()
+    }
+
+    /// Applies the next event of the log. An event the domain cannot read is logged
+    /// and skipped: the log is the record, and one bad leaf must not stall the rest.
+    pub fn apply(&self, recorded: &RecordedEvent) {
+        let index = recorded.index;
+        match decode(&recorded.leaf) {
+            Ok(decoded) => {
+                self.registry
+                    .write()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .apply(index, &recorded.stream, &decoded);
+                self.activity
+                    .write()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .apply(index, &recorded.stream, &decoded);
+                let _ = self.feed.send(AppliedEvent {
+                    index,
+                    stream: recorded.stream.to_string(),
+                    kind: decoded.kind,
+                });
+            }
+            Err(e) => tracing::error!(index, stream = %recorded.stream, error = %e, "skipping an event the read models cannot decode"),
+        }
+        self.applied.send_replace(index + 1);
+    }
+
+    /// Follows the log from what is applied, forever (until the store closes).
+    pub async fn run<S: EventStore>(self: Arc<Self>, store: Arc<S>) -> Result<(), ProjectionError> {
+        let mut subscription = store.subscribe_all(self.applied());
+        while let Some(next) = subscription.next().await {
+            self.apply(&next?);
+        }
+        Ok(())
+    }
+
+    /// Applies everything already in the log, then returns (start-up catch-up).
+    pub async fn catch_up<S: EventStore>(&self, store: &S) -> Result<(), ProjectionError> {
+        loop {
+            let batch = store.read_all(self.applied(), 4096).await?;
+            if batch.is_empty() {
+                return Ok(());
+            }
+            for event in &batch {
+                self.apply(event);
+            }
+        }
+    }
+}

@@ -1,0 +1,47 @@
+//! Which events of the log name each member: as actor, as the stream's subject, or
+//! in the body. `myData` reads them back from the log.
+
+use std::collections::BTreeMap;
+
+use roundtable_domain::{Event, MemberId};
+use roundtable_ledger::StreamName;
+
+use crate::decode::Decoded;
+
+#[derive(Default)]
+pub struct MemberActivity {
+    indexes: BTreeMap<MemberId, Vec<u64>>,
+    pub applied: u64,
+}
+
+impl MemberActivity {
+    pub fn apply(&mut self, index: u64, stream: &StreamName, decoded: &Decoded) {
+        self.applied = index + 1;
+        let mut named: Vec<MemberId> = Vec::with_capacity(3);
+        if let Ok(actor) = MemberId::parse(&decoded.actor) {
+            named.push(actor);
+        }
+        if stream.kind() == MemberId::STREAM_KIND
+            && let Some(Ok(subject)) = stream.as_str().split_once('/').map(|(_, id)| MemberId::parse(id))
+        {
+            named.push(subject);
+        }
+        match &decoded.event {
+            Some(Event::MemberSeated { member, .. } | Event::MemberUnseated { member, .. }) => {
+                named.push(member.clone())
+            }
+            Some(Event::MemberVerified { verified_by, .. }) => named.push(verified_by.clone()),
+            _ => {}
+        }
+        named.sort();
+        named.dedup();
+        for member in named {
+            self.indexes.entry(member).or_default().push(index);
+        }
+    }
+
+    /// Log indexes of the events naming `member`, in order.
+    pub fn of(&self, member: &MemberId) -> &[u64] {
+        self.indexes.get(member).map_or(&[], Vec::as_slice)
+    }
+}
