@@ -1,1 +1,24 @@
-//! placeholder
+//! `roundtable-api`: the GraphQL API over the read models and the command handler
+//! that turns mutations into appended events (DESIGN §6, §7).
+//!
+//! Errors become stable codes in one place ([`error`]); authorization is decided by
+//! the domain from the caller's roles, not here.
+
+mod app;
+mod auth;
+pub mod clock;
+mod error;
+mod graphql;
+mod limits;
+mod log;
+mod operations;
+mod routes;
+
+pub use app::{ApiConfig, App, Outcome};
+pub use auth::{CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE};
+pub use error::ApiError;
+pub use graphql::{RoundtableSchema, schema, sdl};
+pub use limits::LoginPolicy;
+pub use log::Log;
+pub use operations::{NewAccount, generate_password, mint};
+pub use routes::mount;

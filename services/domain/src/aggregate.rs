@@ -5,7 +5,7 @@ use crate::{Context, Directory, DomainError, Event};
 pub trait Aggregate {
     type Id: Clone + std::fmt::Display;
     type State: Default + Clone + std::fmt::Debug;
-    type Command: std::fmt::Debug;
+    type Command: Clone + std::fmt::Debug;
 
     /// The stream kind (`member`, `council`, …).
     const STREAM_KIND: &'static str;

@@ -18,7 +18,7 @@ pub struct CouncilState {
     pub seats: BTreeMap<MemberId, (Seat, bool)>,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub enum CouncilCommand {
     Create {
         jurisdiction: JurisdictionId,

@@ -12,7 +12,7 @@ pub struct JurisdictionState {
     pub name: Option<Name>,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub enum JurisdictionCommand {
     Create {
         kind: JurisdictionKind,

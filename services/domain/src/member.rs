@@ -17,7 +17,7 @@ pub struct MemberState {
     pub erased: bool,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub enum MemberCommand {
     /// A resident registers themself with a home grid.
     Register {

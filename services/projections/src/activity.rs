@@ -22,7 +22,10 @@ impl MemberActivity {
             named.push(actor);
         }
         if stream.kind() == MemberId::STREAM_KIND
-            && let Some(Ok(subject)) = stream.as_str().split_once('/').map(|(_, id)| MemberId::parse(id))
+            && let Some(Ok(subject)) = stream
+                .as_str()
+                .split_once('/')
+                .map(|(_, id)| MemberId::parse(id))
         {
             named.push(subject);
         }

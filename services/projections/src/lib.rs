@@ -98,7 +98,9 @@ impl Projections {
                     kind: decoded.kind,
                 });
             }
-            Err(e) => tracing::error!(index, stream = %recorded.stream, error = %e, "skipping an event the read models cannot decode"),
+            Err(e) => {
+                tracing::error!(index, stream = %recorded.stream, error = %e, "skipping an event the read models cannot decode")
+            }
         }
         self.applied.send_replace(index + 1);
     }

@@ -5,9 +5,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use roundtable_domain::{
-    Actor, CouncilFacts, CouncilId, CouncilRules, CouncilSeat, Directory, Event,
-    JurisdictionFacts, JurisdictionId, JurisdictionKind, MemberFacts, MemberId, MemberKind, Role,
-    RulesHash, Seat,
+    Actor, CouncilFacts, CouncilId, CouncilRules, CouncilSeat, Directory, Event, JurisdictionFacts,
+    JurisdictionId, JurisdictionKind, MemberFacts, MemberId, MemberKind, Role, RulesHash, Seat,
 };
 use roundtable_ledger::{StreamName, Timestamp};
 
@@ -78,8 +77,14 @@ pub struct Registry {
     pub applied: u64,
 }
 
-fn id_of<T>(stream: &StreamName, parse: fn(&str) -> Result<T, roundtable_domain::DomainError>) -> Option<T> {
-    stream.as_str().split_once('/').and_then(|(_, id)| parse(id).ok())
+fn id_of<T>(
+    stream: &StreamName,
+    parse: fn(&str) -> Result<T, roundtable_domain::DomainError>,
+) -> Option<T> {
+    stream
+        .as_str()
+        .split_once('/')
+        .and_then(|(_, id)| parse(id).ok())
 }
 
 impl Registry {
@@ -134,7 +139,10 @@ impl Registry {
                 }
             }
             Event::JurisdictionMoved { parent } => {
-                let old = self.jurisdictions.get_mut(&id).and_then(|v| v.parent.replace(parent.clone()));
+                let old = self
+                    .jurisdictions
+                    .get_mut(&id)
+                    .and_then(|v| v.parent.replace(parent.clone()));
                 if let Some(old) = old.and_then(|o| self.jurisdictions.get_mut(&o)) {
                     old.children.retain(|c| c != &id);
                 }
@@ -175,7 +183,9 @@ impl Registry {
         {
             self.referenced.insert(jurisdiction.clone());
         }
-        let Some(member) = self.members.get_mut(&id) else { return };
+        let Some(member) = self.members.get_mut(&id) else {
+            return;
+        };
         match event {
             Event::MemberVerified { verified_by, .. } => {
                 member.verified_by = Some(verified_by.clone());
@@ -215,7 +225,9 @@ impl Registry {
             );
             return;
         }
-        let Some(council) = self.councils.get_mut(&id) else { return };
+        let Some(council) = self.councils.get_mut(&id) else {
+            return;
+        };
         match event {
             Event::CouncilRenamed { name } => council.name = name.to_string(),
             Event::CouncilRulesChanged {
@@ -287,9 +299,9 @@ impl Registry {
             .values()
             .filter(|m| {
                 m.erased_at.is_none()
-                    && m.roles
-                        .iter()
-                        .any(|r| matches!(r, Role::GridWorker { jurisdiction } if jurisdiction == id))
+                    && m.roles.iter().any(
+                        |r| matches!(r, Role::GridWorker { jurisdiction } if jurisdiction == id),
+                    )
             })
             .collect()
     }

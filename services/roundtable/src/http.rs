@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use poem::http::StatusCode;
 use poem::web::{Data, Json, Path, Query};
-use poem::{EndpointExt, IntoResponse, Response, Route, get, handler};
+use poem::{IntoResponse, Response, Route, get, handler};
 use prometheus_client::registry::Registry;
 use roundtable_ledger::{Hash, NoteVerifier, Receipt};
 use roundtable_store::{EventStore, SqliteStore, StoreError, StoreMetrics};
@@ -36,7 +36,8 @@ impl LogState {
 
 type State<'a> = Data<&'a Arc<LogState>>;
 
-pub fn routes(state: Arc<LogState>) -> impl poem::Endpoint {
+/// The log's routes; the caller attaches the [`LogState`] with `.data(state)`.
+pub fn routes() -> Route {
     Route::new()
         .at("/healthz", get(healthz))
         .at("/metrics", get(prometheus))
@@ -48,7 +49,6 @@ pub fn routes(state: Arc<LogState>) -> impl poem::Endpoint {
         .at("/log/proof/consistency", get(consistency))
         .at("/log/receipt/:index", get(receipt))
         .at("/log/vkey", get(verifier_key))
-        .data(state)
 }
 
 fn text(body: String) -> Response {

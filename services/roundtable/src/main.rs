@@ -1,7 +1,10 @@
 //! `roundtable`: the server and the auditor's command line.
 
+mod admin;
 mod audit;
+mod demo;
 mod http;
+mod runtime;
 mod serve;
 
 use std::path::PathBuf;
@@ -36,6 +39,9 @@ enum Command {
     /// Check the record without trusting the operator.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// Operator tasks on a stopped server's data directory.
+    #[command(subcommand)]
+    Admin(admin::AdminCommand),
 }
 
 fn main() -> ExitCode {
@@ -51,6 +57,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve::run(args),
         Command::Keygen { out, origin } => keygen(&out, &origin),
         Command::Audit(cmd) => audit::run(cmd),
+        Command::Admin(cmd) => admin::run(cmd),
     };
     match result {
         Ok(code) => code,

@@ -8,9 +8,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use poem::EndpointExt;
 use poem::listener::{Acceptor, Listener, TcpListener};
+use roundtable_api::ApiConfig;
+use roundtable_store::EventStore;
 use roundtable_store::signer::{self, CheckpointSigner};
-use roundtable_store::{EventStore, SqliteOptions, SqliteStore, keys};
 use tokio::sync::watch;
 
 pub const DEFAULT_ORIGIN: &str = "roundtable.localhost/dev";
@@ -32,6 +34,31 @@ pub struct ServeArgs {
     /// Sign a checkpoint at most this often while there are new events (milliseconds).
     #[arg(long, default_value_t = 1000)]
     pub checkpoint_interval_ms: u64,
+    /// Seed a fresh data directory with the Tieling demo (through the real command
+    /// handlers) and print the demo accounts. Implies --graphiql.
+    #[arg(long)]
+    pub demo: bool,
+    /// Serve GraphiQL at GET /graphql (development).
+    #[arg(long)]
+    pub graphiql: bool,
+    /// Sessions expire this many hours after sign-in.
+    #[arg(long, default_value_t = 7 * 24)]
+    pub session_hours: u64,
+    /// Mark cookies Secure even without TLS in sight (behind a TLS proxy that does
+    /// not send X-Forwarded-Proto).
+    #[arg(long)]
+    pub secure_cookies: bool,
+}
+
+impl ServeArgs {
+    fn api_config(&self) -> ApiConfig {
+        ApiConfig {
+            graphiql: self.graphiql || self.demo,
+            session_ttl: Duration::from_secs(self.session_hours.saturating_mul(3600)),
+            secure_cookies: self.secure_cookies,
+            ..ApiConfig::default()
+        }
+    }
 }
 
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
@@ -44,21 +71,19 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    if args.data.exists() && !args.data.is_dir() {
-        anyhow::bail!("data directory {} is not a directory", args.data.display());
-    }
-    std::fs::create_dir_all(&args.data)
-        .with_context(|| format!("creating data directory {}", args.data.display()))?;
-    let key = keys::load_or_create(&args.data, args.key.as_deref(), &args.origin)?;
+    let runtime = crate::runtime::open(
+        &args.data,
+        args.key.as_deref(),
+        &args.origin,
+        args.api_config(),
+    )
+    .await?;
+    let (store, key, app) = (runtime.store, runtime.key, runtime.app);
     let origin = key.name().to_owned();
-    let store = Arc::new(
-        SqliteStore::open(&args.data, &origin, SqliteOptions::default())
-            .with_context(|| format!("opening the log in {}", args.data.display()))?,
-    );
-    store
-        .set_vkey(&key.verifier().to_vkey())
-        .await
-        .context("recording the verifier key")?;
+    let projector = tokio::spawn(app.projections.clone().run(store.clone()));
+    if args.demo {
+        crate::demo::seed(&app).await.context("seeding the demo")?;
+    }
 
     let mut signer = CheckpointSigner::resume(store.as_ref(), key.clone()).await?;
     signer.sign_if_new(store.as_ref()).await?;
@@ -93,12 +118,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         data = %args.data.display(),
         "roundtable listening on {local}"
     );
+    let routes = roundtable_api::mount(crate::http::routes(), app.clone()).data(state);
     poem::Server::new_with_acceptor(acceptor)
-        .run_with_graceful_shutdown(
-            crate::http::routes(state),
-            shutdown_signal(),
-            Some(Duration::from_secs(10)),
-        )
+        .run_with_graceful_shutdown(routes, shutdown_signal(), Some(Duration::from_secs(10)))
         .await
         .context("serving HTTP")?;
 
@@ -112,6 +134,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         Err(e) => tracing::error!(error = %e, "checkpoint signer task"),
     }
     store.close().await;
+    projector.abort();
     let head = store.tree_head();
     tracing::info!(size = head.size, root = %head.root, "stopped");
     Ok(())

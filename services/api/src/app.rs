@@ -1,0 +1,228 @@
+//! The application: the log, the read models, the vault and the clock, and the
+//! command handler that ties a decider to the log.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use roundtable_domain::{Actor, Aggregate, Context, DomainError, EVENT_VERSION};
+use roundtable_ledger::{EventDraft, StreamName};
+use roundtable_projections::{Projections, decode};
+use roundtable_store::{Expected, StoreError};
+use roundtable_vault::Vault;
+use serde_json::Value;
+
+use crate::ApiError;
+use crate::clock::Clock;
+use crate::limits::{LoginLimiter, LoginPolicy};
+use crate::log::Log;
+
+/// Appends retried after a `Conflict` before the caller sees `CONFLICT`.
+const MAX_ATTEMPTS: usize = 5;
+
+#[derive(Clone, Debug)]
+pub struct ApiConfig {
+    /// Serve GraphiQL at `GET /graphql` (development and demo).
+    pub graphiql: bool,
+    pub session_ttl: Duration,
+    pub login: LoginPolicy,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    pub max_depth: usize,
+    pub max_complexity: usize,
+    /// Cookies carry `Secure` (set when served over TLS, directly or behind a proxy).
+    pub secure_cookies: bool,
+    /// How long a command waits for the read models to include its events.
+    pub projection_wait: Duration,
+}
+
+impl Default for ApiConfig {
+    fn default() -> ApiConfig {
+        ApiConfig {
+            graphiql: false,
+            session_ttl: Duration::from_secs(7 * 24 * 3600),
+            login: LoginPolicy::default(),
+            max_body_bytes: 256 * 1024,
+            max_depth: 12,
+            max_complexity: 2_000,
+            secure_cookies: false,
+            projection_wait: Duration::from_secs(10),
+        }
+    }
+}
+
+pub struct App {
+    pub log: Arc<dyn Log>,
+    pub projections: Arc<Projections>,
+    pub vault: Arc<Vault>,
+    pub clock: Arc<dyn Clock>,
+    pub config: ApiConfig,
+    pub limiter: LoginLimiter,
+}
+
+/// What a command appended (or had appended, when it was a retry).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outcome {
+    pub indexes: Vec<u64>,
+    pub replayed: bool,
+}
+
+/// The event id for the `n`th event of a command: derived from the idempotency key
+/// (scoped to the actor and stream) so a retried command is recognised.
+fn event_id(actor: &Value, stream: &StreamName, key: Option<&str>, n: usize) -> String {
+    match key {
+        Some(key) => {
+            let name = format!("{}|{stream}|{key}|{n}", actor["id"].as_str().unwrap_or(""));
+            uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, name.as_bytes()).to_string()
+        }
+        None => uuid::Uuid::new_v4().to_string(),
+    }
+}
+
+impl App {
+    pub fn new(
+        log: Arc<dyn Log>,
+        projections: Arc<Projections>,
+        vault: Arc<Vault>,
+        clock: Arc<dyn Clock>,
+        config: ApiConfig,
+    ) -> App {
+        App {
+            limiter: LoginLimiter::new(config.login),
+            log,
+            projections,
+            vault,
+            clock,
+            config,
+        }
+    }
+
+    /// Checks a command without appending anything (for work that must happen
+    /// between the decision and the append, such as sealing personal data).
+    pub async fn check<A: Aggregate>(
+        &self,
+        id: &A::Id,
+        command: A::Command,
+        actor: &Actor,
+    ) -> Result<(), ApiError> {
+        let stream = self.stream_name::<A>(id)?;
+        let (state, _, _) = self.load::<A>(&stream).await?;
+        let context = Context {
+            actor: actor.clone(),
+            now: self.clock.now(),
+        };
+        let registry = self.projections.registry();
+        A::decide(id, &state, command, &context, &*registry)?;
+        Ok(())
+    }
+
+    pub async fn stream_exists<A: Aggregate>(&self, id: &A::Id) -> Result<bool, ApiError> {
+        let stream = self.stream_name::<A>(id)?;
+        Ok(!self.log.read_stream(&stream).await?.is_empty())
+    }
+
+    fn stream_name<A: Aggregate>(&self, id: &A::Id) -> Result<StreamName, ApiError> {
+        StreamName::new(A::stream(id)).map_err(ApiError::internal)
+    }
+
+    /// The stream's state, its last seq, and the ids of its events with their indexes.
+    async fn load<A: Aggregate>(
+        &self,
+        stream: &StreamName,
+    ) -> Result<(A::State, u64, Vec<(String, u64)>), ApiError> {
+        let recorded = self.log.read_stream(stream).await?;
+        let mut state = A::State::default();
+        let mut ids = Vec::with_capacity(recorded.len());
+        for r in &recorded {
+            let decoded = decode(&r.leaf).map_err(ApiError::internal)?;
+            if let Some(event) = &decoded.event {
+                state = A::evolve(state, event);
+            }
+            ids.push((decoded.id, r.index));
+        }
+        let seq = recorded.last().map_or(0, |r| r.seq);
+        Ok((state, seq, ids))
+    }
+
+    /// The command handler: load, decide, append with the expected seq (retrying a
+    /// bounded number of times on conflict), then wait until the read models include
+    /// the new events. `envelope` overrides the actor written into the leaves (used
+    /// when nobody is signed in yet: a registration is by the new member).
+    pub async fn execute<A: Aggregate>(
+        &self,
+        id: &A::Id,
+        command: A::Command,
+        actor: &Actor,
+        envelope: Option<Value>,
+        key: Option<&str>,
+    ) -> Result<Outcome, ApiError> {
+        let stream = self.stream_name::<A>(id)?;
+        let envelope = envelope.unwrap_or_else(|| actor.envelope());
+        for attempt in 1..=MAX_ATTEMPTS {
+            let (state, seq, ids) = self.load::<A>(&stream).await?;
+            if key.is_some() {
+                let first = event_id(&envelope, &stream, key, 0);
+                if let Some(start) = ids.iter().position(|(id, _)| *id == first) {
+                    let indexes = ids[start..]
+                        .iter()
+                        .enumerate()
+                        .take_while(|(n, (id, _))| *id == event_id(&envelope, &stream, key, *n))
+                        .map(|(_, (_, index))| *index)
+                        .collect();
+                    return Ok(Outcome {
+                        indexes,
+                        replayed: true,
+                    });
+                }
+            }
+            let now = self.clock.now();
+            let context = Context {
+                actor: actor.clone(),
+                now,
+            };
+            let events = {
+                let registry = self.projections.registry();
+                A::decide(id, &state, command.clone(), &context, &*registry)?
+            };
+            let drafts = events
+                .iter()
+                .enumerate()
+                .map(|(n, event)| EventDraft {
+                    id: event_id(&envelope, &stream, key, n),
+                    kind: event.kind().to_owned(),
+                    version: EVENT_VERSION,
+                    actor: envelope.clone(),
+                    time: now,
+                    body: event.body(),
+                })
+                .collect();
+            match self.log.append(&stream, Expected::at(seq), drafts).await {
+                Ok(appended) => {
+                    let indexes: Vec<u64> = appended.events.iter().map(|e| e.index).collect();
+                    if let Some(last) = indexes.last() {
+                        self.wait_for(last + 1).await?;
+                    }
+                    return Ok(Outcome {
+                        indexes,
+                        replayed: appended.replayed,
+                    });
+                }
+                Err(StoreError::Conflict { .. }) if attempt < MAX_ATTEMPTS => {
+                    tracing::debug!(%stream, attempt, "append conflict; deciding again");
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(ApiError::Domain(DomainError::conflict(format!(
+            "{stream} kept changing; try again"
+        ))))
+    }
+
+    /// Waits until the read models include every event below `size`.
+    pub async fn wait_for(&self, size: u64) -> Result<(), ApiError> {
+        tokio::time::timeout(self.config.projection_wait, self.projections.wait_for(size))
+            .await
+            .map_err(|_| {
+                ApiError::internal(format!("read models did not reach index {size} in time"))
+            })
+    }
+}

@@ -1,0 +1,138 @@
+//! Who is calling: a session from the `rt_session` cookie (browsers) or an
+//! `Authorization: Bearer` token (API clients), the CSRF header, the address.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use poem::Request;
+use poem::http::header;
+use roundtable_domain::{Actor, DomainError};
+use roundtable_vault::Session;
+
+use crate::{ApiError, App};
+
+pub const SESSION_COOKIE: &str = "rt_session";
+pub const CSRF_COOKIE: &str = "rt_csrf";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Via {
+    Cookie,
+    Bearer,
+}
+
+/// What a request proved about its caller; put into every GraphQL request's data.
+#[derive(Clone, Debug, Default)]
+pub struct RequestAuth {
+    /// A live session and the token that names it.
+    pub session: Option<(Session, String, Via)>,
+    /// Credentials were sent but name no live session (expired or ended).
+    pub stale: bool,
+    pub csrf_header: Option<String>,
+    pub address: Option<IpAddr>,
+    /// The request came over TLS (directly or via a proxy that says so).
+    pub tls: bool,
+}
+
+fn cookie<'a>(req: &'a Request, name: &str) -> Option<&'a str> {
+    req.headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+impl RequestAuth {
+    pub fn from_request(req: &Request, app: &App) -> Result<RequestAuth, ApiError> {
+        let bearer = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(|t| (t.trim().to_owned(), Via::Bearer));
+        let credentials =
+            bearer.or_else(|| cookie(req, SESSION_COOKIE).map(|t| (t.to_owned(), Via::Cookie)));
+        let now = app.clock.now().unix_millis();
+        let (session, stale) = match credentials {
+            Some((token, via)) => match app.vault.session(&token, now)? {
+                Some(s) => (Some((s, token, via)), false),
+                None => (None, true),
+            },
+            None => (None, false),
+        };
+        let forwarded_tls = req
+            .headers()
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|p| p.eq_ignore_ascii_case("https"));
+        Ok(RequestAuth {
+            session,
+            stale,
+            csrf_header: req
+                .headers()
+                .get(CSRF_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned),
+            address: req.remote_addr().as_socket_addr().map(|a| a.ip()),
+            tls: forwarded_tls || req.uri().scheme_str() == Some("https"),
+        })
+    }
+
+    /// The caller as the domain sees them (anonymous without a session).
+    pub fn actor(&self, app: &App) -> Actor {
+        match &self.session {
+            Some((session, _, _)) => app.projections.registry().actor(&session.member),
+            None => Actor::anonymous(),
+        }
+    }
+
+    /// The caller of a change: cookie sessions must echo their CSRF token, and stale
+    /// credentials are an error rather than a silent downgrade to anonymous.
+    pub fn actor_for_change(&self, app: &App) -> Result<Actor, ApiError> {
+        if self.stale {
+            return Err(ApiError::SessionExpired);
+        }
+        if let Some((session, _, Via::Cookie)) = &self.session
+            && self.csrf_header.as_deref() != Some(session.csrf.as_str())
+        {
+            return Err(ApiError::Csrf);
+        }
+        Ok(self.actor(app))
+    }
+
+    /// As [`RequestAuth::actor_for_change`], for changes that need someone signed in.
+    pub fn member_for_change(&self, app: &App) -> Result<Actor, ApiError> {
+        let actor = self.actor_for_change(app)?;
+        if actor.member.is_none() {
+            return Err(DomainError::Unauthenticated.into());
+        }
+        Ok(actor)
+    }
+}
+
+/// The `Set-Cookie` values that start a browser session.
+pub fn session_cookies(app: &Arc<App>, token: &str, csrf: &str, tls: bool) -> [String; 2] {
+    let max_age = app.config.session_ttl.as_secs();
+    let secure = if tls || app.config.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    [
+        format!(
+            "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
+        ),
+        format!("{CSRF_COOKIE}={csrf}; Path=/; SameSite=Lax; Max-Age={max_age}{secure}"),
+    ]
+}
+
+/// The `Set-Cookie` values that end it.
+pub fn cleared_cookies() -> [String; 2] {
+    [
+        format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"),
+        format!("{CSRF_COOKIE}=; Path=/; SameSite=Lax; Max-Age=0"),
+    ]
+}

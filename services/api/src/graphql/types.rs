@@ -1,0 +1,409 @@
+//! GraphQL object types over the read models. Personal fields come from the vault
+//! and are shown only to the member, administrators and grid workers serving them.
+
+use std::sync::Arc;
+
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::{Context, Enum, Object, OutputType, Result, SimpleObject};
+use roundtable_domain::{self as domain, Actor, CouncilId, JurisdictionId, MemberId};
+use roundtable_projections::{CouncilView, JurisdictionView, MemberView, RulesVersion};
+
+use crate::App;
+use crate::auth::RequestAuth;
+use crate::error::OrGql;
+
+pub fn app<'a>(ctx: &Context<'a>) -> &'a Arc<App> {
+    ctx.data_unchecked::<Arc<App>>()
+}
+
+pub fn caller(ctx: &Context<'_>) -> Actor {
+    let auth = ctx.data_opt::<RequestAuth>().cloned().unwrap_or_default();
+    auth.actor(app(ctx))
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "domain::JurisdictionKind")]
+pub enum JurisdictionKind {
+    City,
+    District,
+    Street,
+    Community,
+    Grid,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "domain::MemberKind")]
+pub enum MemberKind {
+    Resident,
+    Staff,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "domain::Seat")]
+pub enum SeatKind {
+    Chair,
+    Secretary,
+    Member,
+    Observer,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "domain::MajorityKind")]
+pub enum MajorityKind {
+    SimpleMajority,
+    MajorityOfPresent,
+    MajorityOfMembers,
+    TwoThirds,
+    Consensus,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum RoleKind {
+    GridWorker,
+    Auditor,
+    Administrator,
+}
+
+/// Default and largest page of a connection.
+const PAGE: usize = 20;
+const MAX_PAGE: usize = 100;
+
+/// A Relay connection over items sorted by a stable key; the cursor is that key.
+pub fn connect<N: OutputType>(
+    items: impl IntoIterator<Item = (String, N)>,
+    after: Option<String>,
+    first: Option<i32>,
+) -> Result<Connection<String, N>> {
+    let first = match first {
+        None => PAGE,
+        Some(n) if (1..=MAX_PAGE as i32).contains(&n) => n as usize,
+        Some(_) => {
+            return Err(domain::DomainError::validation(
+                "first",
+                format!("must be 1 to {MAX_PAGE}"),
+            ))
+            .gql();
+        }
+    };
+    let mut skipped = false;
+    let mut rest = items.into_iter().filter(|(key, _)| match &after {
+        Some(a) if key <= a => {
+            skipped = true;
+            false
+        }
+        _ => true,
+    });
+    let page: Vec<(String, N)> = rest.by_ref().take(first).collect();
+    let has_next = rest.next().is_some();
+    let mut connection = Connection::new(skipped, has_next);
+    connection
+        .edges
+        .extend(page.into_iter().map(|(key, node)| Edge::new(key, node)));
+    Ok(connection)
+}
+
+pub struct Jurisdiction(pub JurisdictionView);
+
+#[Object]
+impl Jurisdiction {
+    async fn id(&self) -> &str {
+        self.0.id.as_str()
+    }
+    async fn kind(&self) -> JurisdictionKind {
+        self.0.kind.into()
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn created_at(&self) -> String {
+        self.0.created_at.to_string()
+    }
+    async fn parent(&self, ctx: &Context<'_>) -> Option<Jurisdiction> {
+        let parent = self.0.parent.as_ref()?;
+        jurisdiction(ctx, parent)
+    }
+    /// From the root (the city) down to this node's parent.
+    async fn ancestors(&self, ctx: &Context<'_>) -> Vec<Jurisdiction> {
+        let registry = app(ctx).projections.registry();
+        let mut chain: Vec<Jurisdiction> = registry
+            .ancestry(&self.0.id)
+            .into_iter()
+            .cloned()
+            .map(Jurisdiction)
+            .collect();
+        chain.pop();
+        chain
+    }
+    async fn children(&self, ctx: &Context<'_>) -> Vec<Jurisdiction> {
+        let registry = app(ctx).projections.registry();
+        self.0
+            .children
+            .iter()
+            .filter_map(|c| registry.jurisdictions.get(c).cloned().map(Jurisdiction))
+            .collect()
+    }
+    /// Grid workers assigned to exactly this node (their scope covers its subtree).
+    async fn grid_workers(&self, ctx: &Context<'_>) -> Vec<Member> {
+        let registry = app(ctx).projections.registry();
+        registry
+            .grid_workers_of(&self.0.id)
+            .into_iter()
+            .cloned()
+            .map(Member)
+            .collect()
+    }
+    async fn councils(&self, ctx: &Context<'_>) -> Vec<Council> {
+        let registry = app(ctx).projections.registry();
+        registry
+            .councils
+            .values()
+            .filter(|c| c.jurisdiction == self.0.id)
+            .cloned()
+            .map(Council)
+            .collect()
+    }
+}
+
+pub fn jurisdiction(ctx: &Context<'_>, id: &JurisdictionId) -> Option<Jurisdiction> {
+    app(ctx)
+        .projections
+        .registry()
+        .jurisdictions
+        .get(id)
+        .cloned()
+        .map(Jurisdiction)
+}
+
+pub fn member(ctx: &Context<'_>, id: &MemberId) -> Option<Member> {
+    app(ctx)
+        .projections
+        .registry()
+        .members
+        .get(id)
+        .cloned()
+        .map(Member)
+}
+
+pub fn council(ctx: &Context<'_>, id: &CouncilId) -> Option<Council> {
+    app(ctx)
+        .projections
+        .registry()
+        .councils
+        .get(id)
+        .cloned()
+        .map(Council)
+}
+
+pub struct Member(pub MemberView);
+
+/// Shown in place of a name once a member is erased.
+pub const ERASED_NAME: &str = "(erased)";
+
+impl Member {
+    /// Whether the caller may see this member's personal data.
+    fn personal_visible(&self, ctx: &Context<'_>) -> bool {
+        let actor = caller(ctx);
+        let registry = app(ctx).projections.registry();
+        actor.member.as_ref() == Some(&self.0.id)
+            || actor.is_administrator()
+            || self
+                .0
+                .home_grid
+                .as_ref()
+                .is_some_and(|home| actor.serves(&*registry, home))
+    }
+
+    async fn personal(&self, ctx: &Context<'_>) -> Result<Option<roundtable_vault::PersonalData>> {
+        if self.0.erased_at.is_some() {
+            return Ok(None);
+        }
+        app(ctx).personal(&self.0.id).await.gql()
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct RoleGrant {
+    pub kind: RoleKind,
+    /// The scope of a grid worker.
+    pub jurisdiction: Option<Jurisdiction>,
+}
+
+#[derive(SimpleObject)]
+pub struct CouncilSeat {
+    pub council: Option<Council>,
+    pub member: Option<Member>,
+    pub seat: SeatKind,
+    pub voting: bool,
+}
+
+#[Object]
+impl Member {
+    async fn id(&self) -> &str {
+        self.0.id.as_str()
+    }
+    /// The member's chosen name, or "(erased)".
+    async fn display_name(&self, ctx: &Context<'_>) -> Result<String> {
+        Ok(self
+            .personal(ctx)
+            .await?
+            .map_or_else(|| ERASED_NAME.to_owned(), |p| p.display_name))
+    }
+    async fn kind(&self) -> MemberKind {
+        self.0.kind.into()
+    }
+    async fn erased(&self) -> bool {
+        self.0.erased_at.is_some()
+    }
+    async fn erased_at(&self) -> Option<String> {
+        self.0.erased_at.map(|t| t.to_string())
+    }
+    async fn registered_at(&self) -> String {
+        self.0.registered_at.to_string()
+    }
+    async fn verified(&self) -> bool {
+        self.0.verified_by.is_some()
+    }
+    async fn verified_at(&self) -> Option<String> {
+        self.0.verified_at.map(|t| t.to_string())
+    }
+    async fn verified_by(&self, ctx: &Context<'_>) -> Option<Member> {
+        member(ctx, self.0.verified_by.as_ref()?)
+    }
+    async fn home_grid(&self, ctx: &Context<'_>) -> Option<Jurisdiction> {
+        jurisdiction(ctx, self.0.home_grid.as_ref()?)
+    }
+    async fn roles(&self, ctx: &Context<'_>) -> Vec<RoleGrant> {
+        self.0
+            .roles
+            .iter()
+            .map(|role| match role {
+                domain::Role::GridWorker { jurisdiction: j } => RoleGrant {
+                    kind: RoleKind::GridWorker,
+                    jurisdiction: jurisdiction(ctx, j),
+                },
+                domain::Role::Auditor => RoleGrant {
+                    kind: RoleKind::Auditor,
+                    jurisdiction: None,
+                },
+                domain::Role::Administrator => RoleGrant {
+                    kind: RoleKind::Administrator,
+                    jurisdiction: None,
+                },
+            })
+            .collect()
+    }
+    async fn seats(&self, ctx: &Context<'_>) -> Vec<CouncilSeat> {
+        self.0
+            .seats
+            .iter()
+            .map(|s| CouncilSeat {
+                council: council(ctx, &s.council),
+                member: Some(Member(self.0.clone())),
+                seat: s.seat.into(),
+                voting: s.voting,
+            })
+            .collect()
+    }
+    /// Visible to the member, administrators and grid workers serving their grid.
+    async fn phone(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        if !self.personal_visible(ctx) {
+            return Ok(None);
+        }
+        Ok(self.personal(ctx).await?.map(|p| p.phone))
+    }
+    async fn real_name(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        if !self.personal_visible(ctx) {
+            return Ok(None);
+        }
+        Ok(self.personal(ctx).await?.and_then(|p| p.real_name))
+    }
+    async fn address(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        if !self.personal_visible(ctx) {
+            return Ok(None);
+        }
+        Ok(self.personal(ctx).await?.and_then(|p| p.address))
+    }
+}
+
+pub struct Rules(pub RulesVersion);
+
+#[Object]
+impl Rules {
+    /// SHA-256 of the rules' canonical JSON; events decided under them cite it.
+    async fn hash(&self) -> &str {
+        self.0.hash.as_str()
+    }
+    /// When this version came into force.
+    async fn since(&self) -> String {
+        self.0.since.to_string()
+    }
+    /// The log index of the event that set these rules.
+    async fn index(&self) -> u64 {
+        self.0.index
+    }
+    async fn quorum_numerator(&self) -> u32 {
+        self.0.rules.quorum.num
+    }
+    async fn quorum_denominator(&self) -> u32 {
+        self.0.rules.quorum.den
+    }
+    async fn default_majority(&self) -> MajorityKind {
+        self.0.rules.default_majority.into()
+    }
+    async fn notice_hours(&self) -> u32 {
+        self.0.rules.notice_hours
+    }
+    async fn cosign_threshold(&self) -> u32 {
+        self.0.rules.cosign_threshold
+    }
+    async fn triage_hours(&self) -> u32 {
+        self.0.rules.triage_hours
+    }
+    async fn response_hours(&self) -> u32 {
+        self.0.rules.response_hours
+    }
+    async fn seconds_required(&self) -> bool {
+        self.0.rules.seconds_required
+    }
+    async fn proxies_per_member(&self) -> u32 {
+        self.0.rules.proxies_per_member
+    }
+}
+
+pub struct Council(pub CouncilView);
+
+#[Object]
+impl Council {
+    async fn id(&self) -> &str {
+        self.0.id.as_str()
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn created_at(&self) -> String {
+        self.0.created_at.to_string()
+    }
+    async fn jurisdiction(&self, ctx: &Context<'_>) -> Option<Jurisdiction> {
+        jurisdiction(ctx, &self.0.jurisdiction)
+    }
+    /// The rules in force now.
+    async fn rules(&self) -> Option<Rules> {
+        self.0.rules_in_force().cloned().map(Rules)
+    }
+    /// Every version, oldest first.
+    async fn rules_history(&self) -> Vec<Rules> {
+        self.0.rules.iter().cloned().map(Rules).collect()
+    }
+    async fn seats(&self, ctx: &Context<'_>) -> Vec<CouncilSeat> {
+        self.0
+            .seats
+            .iter()
+            .map(|(m, (seat, voting))| CouncilSeat {
+                council: Some(Council(self.0.clone())),
+                member: member(ctx, m),
+                seat: (*seat).into(),
+                voting: *voting,
+            })
+            .collect()
+    }
+}

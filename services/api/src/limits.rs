@@ -1,0 +1,136 @@
+//! Login throttling: per account and per address, with exponential back-off once
+//! the free failures are used up. Kept in memory: a restart forgets it, which only
+//! ever gives an attacker a few more guesses at ≈50 ms of Argon2 each.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+#[derive(Clone, Copy, Debug)]
+pub struct LoginPolicy {
+    pub free_per_account: u32,
+    pub free_per_address: u32,
+    pub first_wait: Duration,
+    pub max_wait: Duration,
+}
+
+impl Default for LoginPolicy {
+    fn default() -> LoginPolicy {
+        LoginPolicy {
+            free_per_account: 5,
+            free_per_address: 20,
+            first_wait: Duration::from_secs(1),
+            max_wait: Duration::from_secs(15 * 60),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Default)]
+struct Failures {
+    count: u32,
+    blocked_until: Option<Instant>,
+}
+
+impl Failures {
+    fn wait(&self, now: Instant) -> Option<Duration> {
+        self.blocked_until
+            .and_then(|until| until.checked_duration_since(now))
+            .filter(|d| !d.is_zero())
+    }
+
+    fn fail(&mut self, now: Instant, free: u32, policy: &LoginPolicy) {
+        self.count = self.count.saturating_add(1);
+        if self.count > free {
+            let doublings = (self.count - free - 1).min(20);
+            let wait = policy
+                .first_wait
+                .saturating_mul(1 << doublings)
+                .min(policy.max_wait);
+            self.blocked_until = Some(now + wait);
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct LoginLimiter {
+    policy: LoginPolicy,
+    accounts: Mutex<HashMap<String, Failures>>,
+    addresses: Mutex<HashMap<IpAddr, Failures>>,
+}
+
+impl LoginLimiter {
+    pub fn new(policy: LoginPolicy) -> LoginLimiter {
+        LoginLimiter {
+            policy,
+            ..LoginLimiter::default()
+        }
+    }
+
+    /// How long this attempt must wait, if it must.
+    pub fn check(&self, account: &str, address: Option<IpAddr>, now: Instant) -> Option<Duration> {
+        let by_account = lock(&self.accounts).get(account).and_then(|f| f.wait(now));
+        let by_address =
+            address.and_then(|a| lock(&self.addresses).get(&a).and_then(|f| f.wait(now)));
+        by_account.max(by_address)
+    }
+
+    pub fn failed(&self, account: &str, address: Option<IpAddr>, now: Instant) {
+        let policy = self.policy;
+        lock(&self.accounts)
+            .entry(account.to_owned())
+            .or_default()
+            .fail(now, policy.free_per_account, &policy);
+        if let Some(a) = address {
+            lock(&self.addresses)
+                .entry(a)
+                .or_default()
+                .fail(now, policy.free_per_address, &policy);
+        }
+    }
+
+    /// A successful sign-in clears the account's failures (not the address's).
+    pub fn succeeded(&self, account: &str) {
+        lock(&self.accounts).remove(account);
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn back_off_doubles_after_the_free_failures_and_success_clears_the_account() {
+        let limiter = LoginLimiter::new(LoginPolicy {
+            free_per_account: 2,
+            free_per_address: 4,
+            ..LoginPolicy::default()
+        });
+        let t0 = Instant::now();
+        let ip: IpAddr = "10.0.0.1".parse().unwrap();
+        limiter.failed("a", Some(ip), t0);
+        limiter.failed("a", Some(ip), t0);
+        assert_eq!(limiter.check("a", Some(ip), t0), None);
+        limiter.failed("a", Some(ip), t0);
+        assert_eq!(
+            limiter.check("a", Some(ip), t0),
+            Some(Duration::from_secs(1))
+        );
+        limiter.failed("a", Some(ip), t0);
+        assert_eq!(limiter.check("a", None, t0), Some(Duration::from_secs(2)));
+        assert_eq!(limiter.check("a", None, t0 + Duration::from_secs(3)), None);
+        // The address has used its 4 free failures: another account from it waits.
+        limiter.failed("b", Some(ip), t0);
+        assert_eq!(
+            limiter.check("b", Some(ip), t0),
+            Some(Duration::from_secs(1))
+        );
+        assert_eq!(limiter.check("b", None, t0), None);
+        limiter.succeeded("a");
+        assert_eq!(limiter.check("a", None, t0), None);
+    }
+}

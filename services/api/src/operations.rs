@@ -1,0 +1,292 @@
+//! Use cases that span the log and the vault. GraphQL resolvers, `admin init` and
+//! the demo seed all go through these, so the demo is made the way users make data.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use base64::Engine;
+use roundtable_domain::{Actor, DomainError, Member, MemberCommand, MemberId, Reason, Role};
+use roundtable_vault::{PersonalData, SessionTokens, Vault, check_password, normalize_phone};
+use serde_json::{Value, json};
+
+use crate::ApiError;
+use crate::app::{App, Outcome};
+
+/// A fresh pseudonymous id suffix (random, no personal data).
+pub fn mint() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
+/// The id suffix of a new aggregate: derived from the idempotency key when there is
+/// one, so a retried create lands on the same stream and is recognised.
+pub fn mint_for(actor: &Actor, purpose: &str, key: Option<&str>) -> String {
+    match key {
+        Some(key) => {
+            let who = actor.member.as_ref().map_or("anonymous", |m| m.as_str());
+            let name = format!("{who}|{purpose}|{key}");
+            uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, name.as_bytes())
+                .simple()
+                .to_string()
+        }
+        None => mint(),
+    }
+}
+
+async fn blocking<T: Send + 'static>(
+    vault: &Arc<Vault>,
+    job: impl FnOnce(&Vault) -> Result<T, roundtable_vault::VaultError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let vault = vault.clone();
+    tokio::task::spawn_blocking(move || job(&vault))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::from)
+}
+
+/// What a new account needs.
+pub struct NewAccount {
+    pub personal: PersonalData,
+    pub password: String,
+}
+
+impl NewAccount {
+    pub fn new(personal: PersonalData, password: &str) -> Result<NewAccount, ApiError> {
+        check_password("password", password)?;
+        Ok(NewAccount {
+            personal,
+            password: password.to_owned(),
+        })
+    }
+}
+
+impl App {
+    /// Seals the personal data, then appends the member's first events; if the
+    /// append fails the sealed record is destroyed again, so nothing is half-made.
+    async fn enroll(
+        &self,
+        member: &MemberId,
+        command: MemberCommand,
+        actor: &Actor,
+        envelope: Option<Value>,
+        account: NewAccount,
+        key: Option<&str>,
+    ) -> Result<Outcome, ApiError> {
+        // A retried enrolment (same idempotency key, same id) is answered by the
+        // command handler: the original result, or CONFLICT.
+        if self.stream_exists::<Member>(member).await? {
+            return self
+                .execute::<Member>(member, command, actor, envelope, key)
+                .await;
+        }
+        self.check::<Member>(member, command.clone(), actor).await?;
+        let id = member.clone();
+        blocking(&self.vault, move |v| {
+            v.enroll(&id, &account.personal, &account.password)
+        })
+        .await?;
+        match self
+            .execute::<Member>(member, command, actor, envelope, key)
+            .await
+        {
+            Ok(outcome) => Ok(outcome),
+            Err(e) => {
+                let id = member.clone();
+                if let Err(undo) = blocking(&self.vault, move |v| v.erase(&id)).await {
+                    tracing::error!(member = %member, error = %undo, "could not undo a failed enrolment");
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// A resident registers themself; they start unverified.
+    pub async fn register_resident(
+        &self,
+        home_grid: roundtable_domain::JurisdictionId,
+        account: NewAccount,
+        key: Option<&str>,
+    ) -> Result<(MemberId, Outcome), ApiError> {
+        // Random even with a key: anonymous keys are not scoped to anyone, and the
+        // phone's uniqueness already stops a retried registration from doubling.
+        let member = MemberId::from_unique(&mint())?;
+        let envelope = json!({"id": member.as_str(), "role": "registrant"});
+        let outcome = self
+            .enroll(
+                &member,
+                MemberCommand::Register { home_grid },
+                &Actor::anonymous(),
+                Some(envelope),
+                account,
+                key,
+            )
+            .await?;
+        Ok((member, outcome))
+    }
+
+    /// The first administrator (`roundtable admin init`).
+    pub async fn bootstrap_administrator(&self, account: NewAccount) -> Result<MemberId, ApiError> {
+        let member = MemberId::from_unique(&mint())?;
+        let envelope = json!({"id": member.as_str(), "role": "system"});
+        let reason = Reason::parse("first administrator, created by `roundtable admin init`")?;
+        self.enroll(
+            &member,
+            MemberCommand::Bootstrap { reason },
+            &Actor::anonymous(),
+            Some(envelope),
+            account,
+            None,
+        )
+        .await?;
+        Ok(member)
+    }
+
+    /// An administrator invites a staff member; returns their one-time password.
+    pub async fn invite_staff(
+        &self,
+        actor: &Actor,
+        personal: PersonalData,
+        role: Option<Role>,
+        reason: Reason,
+        key: Option<&str>,
+    ) -> Result<(MemberId, String, Outcome), ApiError> {
+        let member = MemberId::from_unique(&mint_for(actor, "member", key))?;
+        let password = generate_password()?;
+        let account = NewAccount::new(personal, &password)?;
+        let outcome = self
+            .enroll(
+                &member,
+                MemberCommand::Invite { role, reason },
+                actor,
+                None,
+                account,
+                key,
+            )
+            .await?;
+        Ok((member, password, outcome))
+    }
+
+    /// Checks a phone and password, throttled per account and address; the same
+    /// error for an unknown phone and a wrong password.
+    pub async fn sign_in(
+        &self,
+        phone: &str,
+        password: &str,
+        address: Option<IpAddr>,
+    ) -> Result<(MemberId, SessionTokens), ApiError> {
+        // A malformed phone cannot belong to anyone: same answer as a wrong one.
+        let account = normalize_phone(phone).unwrap_or_else(|_| phone.to_owned());
+        if let Some(wait) = self.limiter.check(&account, address, Instant::now()) {
+            return Err(ApiError::RateLimited(wait));
+        }
+        let (login, pw) = (account.clone(), password.to_owned());
+        let member = blocking(&self.vault, move |v| v.check_login(&login, &pw)).await?;
+        let member = match member {
+            Some(m) if self.projections.registry().actor(&m).member.is_some() => m,
+            _ => {
+                self.limiter.failed(&account, address, Instant::now());
+                return Err(ApiError::BadCredentials);
+            }
+        };
+        self.limiter.succeeded(&account);
+        let now = self.clock.now().unix_millis();
+        let ttl = i64::try_from(self.config.session_ttl.as_millis()).unwrap_or(i64::MAX / 2);
+        let id = member.clone();
+        let tokens = blocking(&self.vault, move |v| v.start_session(&id, now, ttl)).await?;
+        Ok((member, tokens))
+    }
+
+    /// Erases a member: the event first (so the decision is recorded), then the vault.
+    /// A vault failure after the event is repaired at the next start
+    /// ([`App::finish_erasures`]).
+    pub async fn erase_member(
+        &self,
+        actor: &Actor,
+        member: &MemberId,
+        reason: Reason,
+        key: Option<&str>,
+    ) -> Result<Outcome, ApiError> {
+        let outcome = self
+            .execute::<Member>(member, MemberCommand::Erase { reason }, actor, None, key)
+            .await?;
+        let id = member.clone();
+        blocking(&self.vault, move |v| v.erase(&id)).await?;
+        Ok(outcome)
+    }
+
+    /// Destroys vault data of every member the log says is erased (idempotent).
+    pub async fn finish_erasures(&self) -> Result<usize, ApiError> {
+        let erased: Vec<MemberId> = self
+            .projections
+            .registry()
+            .members
+            .values()
+            .filter(|m| m.erased_at.is_some())
+            .map(|m| m.id.clone())
+            .collect();
+        blocking(&self.vault, move |v| {
+            let mut n = 0;
+            for m in &erased {
+                n += usize::from(v.erase(m)?);
+            }
+            Ok(n)
+        })
+        .await
+    }
+
+    /// Everything held about `member`: the log events naming them and their
+    /// decrypted vault record.
+    pub async fn my_data(&self, member: &MemberId) -> Result<Value, ApiError> {
+        let indexes: Vec<u64> = self.projections.activity().of(member).to_vec();
+        let mut events = Vec::with_capacity(indexes.len());
+        for index in indexes {
+            if let Some(recorded) = self.log.read_event(index).await? {
+                let leaf = recorded.leaf.value().map_err(ApiError::internal)?;
+                events.push(json!({"index": index, "leaf": leaf}));
+            }
+        }
+        let id = member.clone();
+        let personal = blocking(&self.vault, move |v| v.personal(&id)).await?;
+        Ok(json!({
+            "member": member.as_str(),
+            "personalData": personal,
+            "events": events,
+        }))
+    }
+
+    pub async fn personal(&self, member: &MemberId) -> Result<Option<PersonalData>, ApiError> {
+        let id = member.clone();
+        blocking(&self.vault, move |v| v.personal(&id)).await
+    }
+
+    pub async fn change_password(
+        &self,
+        member: &MemberId,
+        current: &str,
+        new: &str,
+        keep_session: Option<String>,
+    ) -> Result<(), ApiError> {
+        check_password("newPassword", new)?;
+        let (id, current, new) = (member.clone(), current.to_owned(), new.to_owned());
+        blocking(&self.vault, move |v| {
+            if !v.check_password_of(&id, &current)? {
+                return Ok(false);
+            }
+            v.set_password(&id, &new, keep_session.as_deref())?;
+            Ok(true)
+        })
+        .await?
+        .then_some(())
+        .ok_or(ApiError::Domain(DomainError::validation(
+            "currentPassword",
+            "the current password is wrong",
+        )))
+    }
+}
+
+/// A one-time password for an invited member: 16 characters, ~96 bits.
+pub fn generate_password() -> Result<String, ApiError> {
+    let mut bytes = [0u8; 12];
+    getrandom::fill(&mut bytes).map_err(ApiError::internal)?;
+    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+}

@@ -1,0 +1,79 @@
+//! `roundtable admin`: operator tasks on a data directory (the server must be stopped:
+//! the log's lock file says so otherwise).
+
+use std::io::{IsTerminal, Read};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use roundtable_api::{ApiConfig, NewAccount, generate_password};
+use roundtable_vault::PersonalData;
+
+#[derive(clap::Subcommand)]
+pub enum AdminCommand {
+    /// Create the first administrator. The password is read from stdin when it is
+    /// not a terminal; otherwise one is generated and printed once.
+    Init {
+        #[arg(long)]
+        data: PathBuf,
+        /// The administrator's phone number (their sign-in name).
+        #[arg(long)]
+        phone: String,
+        #[arg(long, default_value = "Administrator")]
+        name: String,
+        /// The log's origin, used if the data directory is new.
+        #[arg(long, default_value = crate::serve::DEFAULT_ORIGIN)]
+        origin: String,
+    },
+}
+
+pub fn run(command: AdminCommand) -> anyhow::Result<ExitCode> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the runtime")?;
+    runtime.block_on(async move {
+        match command {
+            AdminCommand::Init {
+                data,
+                phone,
+                name,
+                origin,
+            } => init(data, phone, name, origin).await,
+        }
+    })
+}
+
+async fn init(
+    data: PathBuf,
+    phone: String,
+    name: String,
+    origin: String,
+) -> anyhow::Result<ExitCode> {
+    let (password, generated) = if std::io::stdin().is_terminal() {
+        (generate_password()?, true)
+    } else {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .context("reading the password from stdin")?;
+        let text = text.trim_end_matches(['\r', '\n']).to_owned();
+        if text.is_empty() {
+            (generate_password()?, true)
+        } else {
+            (text, false)
+        }
+    };
+    let personal = PersonalData::new(&name, &phone, None, None, None)?;
+    let account = NewAccount::new(personal, &password)?;
+    let runtime = crate::runtime::open(&data, None, &origin, ApiConfig::default()).await?;
+    let result = runtime.app.bootstrap_administrator(account).await;
+    runtime.store.flush().await.ok();
+    runtime.store.close().await;
+    let member = result?;
+    println!("administrator {member} created; sign in with phone {phone}");
+    if generated {
+        println!("password (shown once): {password}");
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,302 @@
+//! The Tieling demo (`serve --demo`): a grid, councils, staff and residents made
+//! through the same operations and command handler as real users, so the demo is
+//! itself a verifiable log. Seeded once, on an empty log; the accounts are printed
+//! at every start.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use roundtable_api::{App, NewAccount};
+use roundtable_domain::{
+    Actor, Council, CouncilCommand, CouncilId, CouncilRules, Fraction, Jurisdiction,
+    JurisdictionCommand, JurisdictionId, JurisdictionKind, MajorityKind, Member, MemberCommand,
+    MemberId, Name, Reason, Role, Seat,
+};
+use roundtable_vault::PersonalData;
+
+/// Every demo account signs in with this password.
+pub const DEMO_PASSWORD: &str = "roundtable-demo";
+
+/// (phone, display name, what they are) of every demo account, for the banner.
+pub const ACCOUNTS: &[(&str, &str, &str)] = &[
+    ("13900000001", "李明", "administrator"),
+    ("13900000002", "钱审计", "auditor"),
+    ("13900000003", "张丽", "grid worker, 银网社区 第一网格"),
+    ("13900000004", "王强", "grid worker, all of 银网社区"),
+    ("13900000005", "刘芳", "grid worker, 兀术街社区"),
+    ("13900000006", "赵书记", "chair, 银网社区圆桌议事会"),
+    ("13900000007", "孙秘书", "secretary, 银网社区圆桌议事会"),
+    (
+        "13900000008",
+        "铁岭供水公司 周经理",
+        "member for a resident organisation (驻区单位)",
+    ),
+    (
+        "13900000011",
+        "陈大爷",
+        "resident, 第一网格, verified; council member",
+    ),
+    ("13900000012", "周阿姨", "resident, 第一网格, verified"),
+    (
+        "13900000013",
+        "吴先生",
+        "resident, 第二网格, not yet verified",
+    ),
+    ("13900000014", "郑女士", "resident, 兀术街社区, verified"),
+];
+
+fn personal(phone: &str) -> anyhow::Result<PersonalData> {
+    let name = ACCOUNTS
+        .iter()
+        .find(|(p, _, _)| *p == phone)
+        .map(|(_, n, _)| *n)
+        .context("unknown demo phone")?;
+    Ok(PersonalData::new(name, phone, None, None, None)?)
+}
+
+struct Seeder<'a> {
+    app: &'a App,
+    admin: Actor,
+}
+
+impl Seeder<'_> {
+    fn actor(&self, member: &MemberId) -> Actor {
+        self.app.projections.registry().actor(member)
+    }
+
+    async fn place(
+        &self,
+        kind: JurisdictionKind,
+        name: &str,
+        parent: Option<&JurisdictionId>,
+    ) -> anyhow::Result<JurisdictionId> {
+        let id = JurisdictionId::from_unique(&roundtable_api::mint())?;
+        let command = JurisdictionCommand::Create {
+            kind,
+            name: Name::parse(name)?,
+            parent: parent.cloned(),
+        };
+        self.app
+            .execute::<Jurisdiction>(&id, command, &self.admin, None, None)
+            .await?;
+        Ok(id)
+    }
+
+    async fn staff(&self, phone: &str, role: Option<Role>, why: &str) -> anyhow::Result<MemberId> {
+        let (id, temporary, _) = self
+            .app
+            .invite_staff(
+                &self.admin,
+                personal(phone)?,
+                role,
+                Reason::parse(why)?,
+                None,
+            )
+            .await?;
+        self.app
+            .change_password(&id, &temporary, DEMO_PASSWORD, None)
+            .await?;
+        Ok(id)
+    }
+
+    async fn resident(
+        &self,
+        phone: &str,
+        grid: &JurisdictionId,
+        verifier: Option<&MemberId>,
+    ) -> anyhow::Result<MemberId> {
+        let account = NewAccount::new(personal(phone)?, DEMO_PASSWORD)?;
+        let (id, _) = self
+            .app
+            .register_resident(grid.clone(), account, None)
+            .await?;
+        if let Some(verifier) = verifier {
+            self.app
+                .execute::<Member>(
+                    &id,
+                    MemberCommand::Verify,
+                    &self.actor(verifier),
+                    None,
+                    None,
+                )
+                .await?;
+        }
+        Ok(id)
+    }
+
+    async fn council(
+        &self,
+        jurisdiction: &JurisdictionId,
+        name: &str,
+        rules: CouncilRules,
+    ) -> anyhow::Result<CouncilId> {
+        let id = CouncilId::from_unique(&roundtable_api::mint())?;
+        let command = CouncilCommand::Create {
+            jurisdiction: jurisdiction.clone(),
+            name: Name::parse(name)?,
+            rules,
+        };
+        self.app
+            .execute::<Council>(&id, command, &self.admin, None, None)
+            .await?;
+        Ok(id)
+    }
+
+    async fn seat(
+        &self,
+        council: &CouncilId,
+        by: &Actor,
+        member: &MemberId,
+        seat: Seat,
+        voting: bool,
+        why: &str,
+    ) -> anyhow::Result<()> {
+        let command = CouncilCommand::SeatMember {
+            member: member.clone(),
+            seat,
+            voting,
+            reason: Reason::parse(why)?,
+        };
+        self.app
+            .execute::<Council>(council, command, by, None, None)
+            .await?;
+        Ok(())
+    }
+}
+
+/// Seeds an empty log; leaves a non-empty one alone. Prints the accounts either way.
+pub async fn seed(app: &Arc<App>) -> anyhow::Result<()> {
+    if app.projections.applied() == 0 {
+        seed_empty(app).await?;
+        tracing::info!(events = app.projections.applied(), "demo seeded");
+    }
+    println!("Demo accounts (password for all: {DEMO_PASSWORD}):");
+    for (phone, name, what) in ACCOUNTS {
+        println!("  {phone}  {name:<12} {what}");
+    }
+    Ok(())
+}
+
+async fn seed_empty(app: &App) -> anyhow::Result<()> {
+    use JurisdictionKind::*;
+    let account = NewAccount::new(personal("13900000001")?, DEMO_PASSWORD)?;
+    let admin_id = app.bootstrap_administrator(account).await?;
+    let s = Seeder {
+        app,
+        admin: app.projections.registry().actor(&admin_id),
+    };
+
+    let city = s.place(City, "铁岭市", None).await?;
+    let yinzhou = s.place(District, "银州区", Some(&city)).await?;
+    let hongqi = s.place(Street, "红旗街道", Some(&yinzhou)).await?;
+    let yinwang = s.place(Community, "银网社区", Some(&hongqi)).await?;
+    let grid1 = s.place(Grid, "银网社区第一网格", Some(&yinwang)).await?;
+    let grid2 = s.place(Grid, "银网社区第二网格", Some(&yinwang)).await?;
+    s.place(Grid, "银网社区第三网格", Some(&yinwang)).await?;
+    let diaobingshan = s.place(District, "调兵山市", Some(&city)).await?;
+    let wuzhujie = s.place(Street, "兀术街街道", Some(&diaobingshan)).await?;
+    let wuzhu_community = s.place(Community, "兀术街社区", Some(&wuzhujie)).await?;
+    let wuzhu_grid = s
+        .place(Grid, "兀术街社区第一网格", Some(&wuzhu_community))
+        .await?;
+
+    s.staff("13900000002", Some(Role::Auditor), "区纪委派驻审计")
+        .await?;
+    let zhang = s
+        .staff(
+            "13900000003",
+            Some(Role::GridWorker {
+                jurisdiction: grid1.clone(),
+            }),
+            "第一网格网格员",
+        )
+        .await?;
+    s.staff(
+        "13900000004",
+        Some(Role::GridWorker {
+            jurisdiction: yinwang.clone(),
+        }),
+        "银网社区专职网格员",
+    )
+    .await?;
+    let liu = s
+        .staff(
+            "13900000005",
+            Some(Role::GridWorker {
+                jurisdiction: wuzhu_community.clone(),
+            }),
+            "兀术街社区网格员",
+        )
+        .await?;
+    let chair = s.staff("13900000006", None, "社区党委书记").await?;
+    let secretary = s.staff("13900000007", None, "社区居委会委员").await?;
+    let utility = s.staff("13900000008", None, "驻区单位代表").await?;
+
+    let chen = s.resident("13900000011", &grid1, Some(&zhang)).await?;
+    s.resident("13900000012", &grid1, Some(&zhang)).await?;
+    s.resident("13900000013", &grid2, None).await?;
+    s.resident("13900000014", &wuzhu_grid, Some(&liu)).await?;
+
+    let yinwang_council = s
+        .council(&yinwang, "银网社区圆桌议事会", CouncilRules::default())
+        .await?;
+    s.council(
+        &wuzhujie,
+        "兀术街街道议事会",
+        CouncilRules {
+            quorum: Fraction { num: 1, den: 2 },
+            default_majority: MajorityKind::SimpleMajority,
+            cosign_threshold: 20,
+            ..CouncilRules::default()
+        },
+    )
+    .await?;
+    let admin = s.admin.clone();
+    s.seat(
+        &yinwang_council,
+        &admin,
+        &chair,
+        Seat::Chair,
+        true,
+        "社区党委书记任议事会主持人",
+    )
+    .await?;
+    let chair_actor = s.actor(&chair);
+    s.seat(
+        &yinwang_council,
+        &chair_actor,
+        &secretary,
+        Seat::Secretary,
+        true,
+        "记录员",
+    )
+    .await?;
+    s.seat(
+        &yinwang_council,
+        &chair_actor,
+        &utility,
+        Seat::Member,
+        true,
+        "驻区单位代表",
+    )
+    .await?;
+    s.seat(
+        &yinwang_council,
+        &chair_actor,
+        &chen,
+        Seat::Member,
+        true,
+        "居民代表",
+    )
+    .await?;
+    s.seat(
+        &yinwang_council,
+        &chair_actor,
+        &zhang,
+        Seat::Observer,
+        false,
+        "网格员列席",
+    )
+    .await?;
+    Ok(())
+}
