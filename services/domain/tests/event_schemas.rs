@@ -1,0 +1,309 @@
+//! Every event type the domain can emit has a JSON Schema in `schema/events/`, and
+//! every emitted event, sealed into a real leaf, validates against it.
+
+mod world;
+
+use std::path::PathBuf;
+
+use roundtable_domain::*;
+use roundtable_ledger::{EventDraft, Hash, StreamName, Timestamp};
+use serde_json::Value;
+use world::*;
+
+fn schema_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../schema/events")
+}
+
+/// One event of every type, each decided by its decider from a realistic state.
+fn emitted() -> Vec<(String, Event)> {
+    let w = world();
+    let mut out = Vec::new();
+    let mut push = |stream: String, events: Result<Vec<Event>, DomainError>| {
+        for e in events.unwrap() {
+            out.push((stream.clone(), e));
+        }
+    };
+    let grid = Event::JurisdictionCreated {
+        kind: JurisdictionKind::Grid,
+        name: name("九网格"),
+        parent: Some(j("j_community")),
+    };
+    push(
+        j("j_new").stream(),
+        decide::<Jurisdiction>(
+            &j("j_new"),
+            &[],
+            JurisdictionCommand::Create {
+                kind: JurisdictionKind::City,
+                name: name("铁岭市"),
+                parent: None,
+            },
+            "administrator",
+            &w,
+        ),
+    );
+    push(
+        j("j_grid9").stream(),
+        decide::<Jurisdiction>(
+            &j("j_grid9"),
+            &[grid.clone()],
+            JurisdictionCommand::Rename {
+                name: name("第九网格"),
+            },
+            "administrator",
+            &w,
+        ),
+    );
+    push(
+        j("j_grid9").stream(),
+        decide::<Jurisdiction>(
+            &j("j_grid9"),
+            &[grid],
+            JurisdictionCommand::Move {
+                parent: j("j_community2"),
+            },
+            "administrator",
+            &w,
+        ),
+    );
+
+    let registered = resident_registered("j_grid1");
+    push(
+        m("m_new").stream(),
+        decide::<Member>(
+            &m("m_new"),
+            &[],
+            MemberCommand::Register {
+                home_grid: j("j_grid1"),
+            },
+            "anonymous",
+            &w,
+        ),
+    );
+    push(
+        m("m_new").stream(),
+        decide::<Member>(
+            &m("m_new"),
+            &[registered.clone()],
+            MemberCommand::Verify,
+            "grid_worker_inside",
+            &w,
+        ),
+    );
+    push(
+        m("m_new").stream(),
+        decide::<Member>(
+            &m("m_new"),
+            &[registered.clone()],
+            MemberCommand::Verify,
+            "administrator",
+            &w,
+        ),
+    );
+    push(
+        m("m_staff").stream(),
+        decide::<Member>(
+            &m("m_staff"),
+            &[],
+            MemberCommand::Invite {
+                role: Some(Role::GridWorker {
+                    jurisdiction: j("j_grid1"),
+                }),
+                reason: reason("网格员"),
+            },
+            "administrator",
+            &w,
+        ),
+    );
+    let audited = [
+        registered.clone(),
+        Event::RoleGranted {
+            role: Role::Auditor,
+            reason: reason("x"),
+        },
+    ];
+    push(
+        m("m_new").stream(),
+        decide::<Member>(
+            &m("m_new"),
+            &audited,
+            MemberCommand::Revoke {
+                role: Role::Auditor,
+                reason: reason("done"),
+            },
+            "administrator",
+            &w,
+        ),
+    );
+    push(
+        m("m_new").stream(),
+        decide::<Member>(
+            &m("m_new"),
+            &[registered],
+            MemberCommand::Erase {
+                reason: reason("asked"),
+            },
+            "administrator",
+            &w,
+        ),
+    );
+
+    push(
+        c("c_new").stream(),
+        decide::<Council>(
+            &c("c_new"),
+            &[],
+            CouncilCommand::Create {
+                jurisdiction: j("j_community"),
+                name: name("议事会"),
+                rules: CouncilRules::default(),
+            },
+            "administrator",
+            &w,
+        ),
+    );
+    let created = [council_created()];
+    push(
+        c("c_here").stream(),
+        decide::<Council>(
+            &c("c_here"),
+            &created,
+            CouncilCommand::Rename {
+                name: name("圆桌会"),
+            },
+            "administrator",
+            &w,
+        ),
+    );
+    push(
+        c("c_here").stream(),
+        decide::<Council>(
+            &c("c_here"),
+            &created,
+            CouncilCommand::ChangeRules {
+                rules: CouncilRules {
+                    notice_hours: 24,
+                    ..CouncilRules::default()
+                },
+                reason: reason("urgent matters"),
+            },
+            "administrator",
+            &w,
+        ),
+    );
+    push(
+        c("c_here").stream(),
+        decide::<Council>(
+            &c("c_here"),
+            &created,
+            CouncilCommand::SeatMember {
+                member: m("m_verified"),
+                seat: Seat::Member,
+                voting: true,
+                reason: reason("elected"),
+            },
+            "administrator",
+            &w,
+        ),
+    );
+    let seated = [
+        council_created(),
+        Event::MemberSeated {
+            member: m("m_verified"),
+            seat: Seat::Member,
+            voting: true,
+            reason: reason("elected"),
+            rules_hash: CouncilRules::default().hash(),
+        },
+    ];
+    push(
+        c("c_here").stream(),
+        decide::<Council>(
+            &c("c_here"),
+            &seated,
+            CouncilCommand::UnseatMember {
+                member: m("m_verified"),
+                reason: reason("moved"),
+            },
+            "administrator",
+            &w,
+        ),
+    );
+    out
+}
+
+#[test]
+fn every_event_type_has_a_schema_and_every_emitted_event_validates() {
+    let mut schemas = boon::Schemas::new();
+    let mut compiler = boon::Compiler::new();
+    let mut compiled = std::collections::BTreeMap::new();
+    for kind in EVENT_TYPES {
+        let path = schema_dir().join(format!("{kind}.json"));
+        let text =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let value: Value = serde_json::from_str(&text).unwrap();
+        let url = format!("file:///events/{kind}.json");
+        compiler.add_resource(&url, value).unwrap();
+        compiled.insert(*kind, compiler.compile(&url, &mut schemas).unwrap());
+    }
+    let files = std::fs::read_dir(schema_dir()).unwrap().count();
+    assert_eq!(
+        files,
+        EVENT_TYPES.len(),
+        "a schema file for an event type that does not exist"
+    );
+
+    let events = emitted();
+    let mut seen = std::collections::BTreeSet::new();
+    let prev = Hash::from_slice(&[7u8; 32]).unwrap();
+    for (n, (stream, event)) in events.iter().enumerate() {
+        let draft = EventDraft {
+            id: format!("00000000-0000-4000-8000-{n:012}"),
+            kind: event.kind().to_owned(),
+            version: EVENT_VERSION,
+            actor: serde_json::json!({"id": "m_admin", "role": "administrator"}),
+            time: Timestamp::from_unix_millis(NOW),
+            body: event.body(),
+        };
+        let stream = StreamName::new(stream.clone()).unwrap();
+        let seq = (n as u64 % 3) + 1;
+        let leaf = draft
+            .seal(
+                "roundtable.test/log",
+                &stream,
+                seq,
+                (seq > 1).then_some(&prev),
+            )
+            .unwrap();
+        let instance = leaf.value().unwrap();
+        let schema = compiled[event.kind()];
+        if let Err(e) = schemas.validate(&instance, schema) {
+            panic!("{} does not validate: {e:#}\n{instance}", event.kind());
+        }
+        seen.insert(event.kind());
+    }
+    let missing: Vec<_> = EVENT_TYPES.iter().filter(|k| !seen.contains(*k)).collect();
+    assert!(missing.is_empty(), "no decider case emits {missing:?}");
+}
+
+#[test]
+fn schemas_reject_what_the_domain_never_writes() {
+    let text = std::fs::read_to_string(schema_dir().join("member.registered.json")).unwrap();
+    let mut schemas = boon::Schemas::new();
+    let mut compiler = boon::Compiler::new();
+    compiler
+        .add_resource("file:///r.json", serde_json::from_str(&text).unwrap())
+        .unwrap();
+    let idx = compiler.compile("file:///r.json", &mut schemas).unwrap();
+    let leaf = serde_json::json!({
+        "actor": {"id": "m_1", "role": "registrant"},
+        "body": {"kind": "resident", "home_grid": "j_1", "phone": "13800000001"},
+        "id": "00000000-0000-4000-8000-000000000000", "log": "l", "prev": null, "seq": 1,
+        "stream": "member/m_1", "time": "2026-11-26T08:00:00.000Z",
+        "type": "member.registered", "v": 1
+    });
+    assert!(
+        schemas.validate(&leaf, idx).is_err(),
+        "a phone number must never fit a leaf"
+    );
+}
