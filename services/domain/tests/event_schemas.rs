@@ -46,7 +46,7 @@ fn emitted() -> Vec<(String, Event)> {
         j("j_grid9").stream(),
         decide::<Jurisdiction>(
             &j("j_grid9"),
-            &[grid.clone()],
+            std::slice::from_ref(&grid),
             JurisdictionCommand::Rename {
                 name: name("第九网格"),
             },
@@ -84,7 +84,7 @@ fn emitted() -> Vec<(String, Event)> {
         m("m_new").stream(),
         decide::<Member>(
             &m("m_new"),
-            &[registered.clone()],
+            std::slice::from_ref(&registered),
             MemberCommand::Verify,
             "grid_worker_inside",
             &w,
@@ -94,7 +94,7 @@ fn emitted() -> Vec<(String, Event)> {
         m("m_new").stream(),
         decide::<Member>(
             &m("m_new"),
-            &[registered.clone()],
+            std::slice::from_ref(&registered),
             MemberCommand::Verify,
             "administrator",
             &w,

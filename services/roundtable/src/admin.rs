@@ -70,6 +70,7 @@ async fn init(
     let result = runtime.app.bootstrap_administrator(account).await;
     runtime.store.flush().await.ok();
     runtime.store.close().await;
+    runtime.projector.abort();
     let member = result?;
     println!("administrator {member} created; sign in with phone {phone}");
     if generated {

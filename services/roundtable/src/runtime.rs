@@ -16,6 +16,8 @@ pub struct Runtime {
     pub store: Arc<SqliteStore>,
     pub key: NoteSigner,
     pub app: Arc<App>,
+    /// Follows the log into the read models until the store closes.
+    pub projector: tokio::task::JoinHandle<Result<(), roundtable_projections::ProjectionError>>,
 }
 
 /// Opens (creating if needed) everything in `data`, with the read models caught up.
@@ -51,6 +53,7 @@ pub async fn open(
         .catch_up(store.as_ref())
         .await
         .context("building the read models from the log")?;
+    let projector = tokio::spawn(projections.clone().run(store.clone()));
     let app = Arc::new(App::new(
         store.clone(),
         projections,
@@ -64,5 +67,10 @@ pub async fn open(
     if finished > 0 {
         tracing::warn!(finished, "completed erasures that were interrupted");
     }
-    Ok(Runtime { store, key, app })
+    Ok(Runtime {
+        store,
+        key,
+        app,
+        projector,
+    })
 }

@@ -78,9 +78,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         args.api_config(),
     )
     .await?;
-    let (store, key, app) = (runtime.store, runtime.key, runtime.app);
+    let (store, key, app, projector) = (runtime.store, runtime.key, runtime.app, runtime.projector);
     let origin = key.name().to_owned();
-    let projector = tokio::spawn(app.projections.clone().run(store.clone()));
     if args.demo {
         crate::demo::seed(&app).await.context("seeding the demo")?;
     }

@@ -4,54 +4,12 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
 use roundtable_ledger::{
     Hash, NoteVerifier, Receipt, SignedCheckpoint, verify_consistency, verify_inclusion,
 };
-use support::{binary, data_arg};
-
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start(data: &std::path::Path) -> Server {
-    let mut child = Command::new(binary())
-        .args([
-            "serve",
-            "--data",
-            &data_arg(data),
-            "--listen",
-            "127.0.0.1:0",
-        ])
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let mut lines = BufReader::new(stderr).lines();
-    let base = loop {
-        let line = lines
-            .next()
-            .expect("server exited before listening")
-            .unwrap();
-        if let Some(rest) = line.split("listening on socket://").nth(1) {
-            let addr = rest.split_whitespace().next().unwrap();
-            break format!("http://{addr}");
-        }
-    };
-    // Keep draining stderr so the server never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    Server { child, base }
-}
+use support::{binary, start};
 
 fn get(url: &str) -> (u16, String) {
     let agent = ureq::Agent::config_builder()

@@ -56,6 +56,12 @@ impl Query {
         app(ctx).my_data(me).await.map(Json).gql()
     }
 
+    /// How many events of the log the read models include (the log's size as this
+    /// API sees it; compare `/log/checkpoint` for the signed size).
+    async fn log_size(&self, ctx: &Context<'_>) -> u64 {
+        app(ctx).projections.applied()
+    }
+
     /// The roots of the grid (cities); walk down with `children`.
     async fn jurisdiction_tree(&self, ctx: &Context<'_>) -> Vec<Jurisdiction> {
         let registry = app(ctx).projections.registry();

@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod graphql;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::Arc;
@@ -81,4 +83,56 @@ pub async fn build_log(events: u64, streams: u64, sign_at: &[u64]) -> Fixture {
 
 pub fn data_arg(dir: &Path) -> String {
     dir.display().to_string()
+}
+
+/// A running `roundtable serve`, killed when dropped.
+pub struct Server {
+    pub child: std::process::Child,
+    pub base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `roundtable serve` on `data` on a free port, with extra arguments.
+pub fn start_with(data: &Path, extra: &[&str]) -> Server {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let mut child = Command::new(binary())
+        .args([
+            "serve",
+            "--data",
+            &data_arg(data),
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .args(extra)
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let mut lines = BufReader::new(stderr).lines();
+    let base = loop {
+        let line = lines
+            .next()
+            .expect("server exited before listening")
+            .unwrap();
+        if let Some(rest) = line.split("listening on socket://").nth(1) {
+            let addr = rest.split_whitespace().next().unwrap();
+            break format!("http://{addr}");
+        }
+    };
+    // Keep draining stderr so the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    Server { child, base }
+}
+
+pub fn start(data: &Path) -> Server {
+    start_with(data, &[])
 }
