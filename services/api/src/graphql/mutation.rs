@@ -280,6 +280,45 @@ async fn run<A: Aggregate>(
     Ok(outcome.indexes)
 }
 
+async fn on_member(
+    ctx: &Context<'_>,
+    id: MemberId,
+    command: MemberCommand,
+    key: &Option<String>,
+) -> Result<MemberPayload> {
+    let indexes = run::<MemberAggregate>(ctx, &id, command, key).await?;
+    Ok(MemberPayload {
+        member: member(ctx, &id),
+        indexes,
+    })
+}
+
+async fn on_jurisdiction(
+    ctx: &Context<'_>,
+    id: JurisdictionId,
+    command: JurisdictionCommand,
+    key: &Option<String>,
+) -> Result<JurisdictionPayload> {
+    let indexes = run::<JurisdictionAggregate>(ctx, &id, command, key).await?;
+    Ok(JurisdictionPayload {
+        jurisdiction: jurisdiction(ctx, &id),
+        indexes,
+    })
+}
+
+async fn on_council(
+    ctx: &Context<'_>,
+    id: CouncilId,
+    command: CouncilCommand,
+    key: &Option<String>,
+) -> Result<CouncilPayload> {
+    let indexes = run::<CouncilAggregate>(ctx, &id, command, key).await?;
+    Ok(CouncilPayload {
+        council: council(ctx, &id),
+        indexes,
+    })
+}
+
 fn member_id(raw: &str) -> Result<MemberId> {
     MemberId::parse(raw).gql()
 }
@@ -410,12 +449,7 @@ impl Mutation {
         input: VerifyResidentInput,
     ) -> Result<MemberPayload> {
         let id = member_id(&input.member)?;
-        let indexes =
-            run::<MemberAggregate>(ctx, &id, MemberCommand::Verify, &input.idempotency_key).await?;
-        Ok(MemberPayload {
-            member: member(ctx, &id),
-            indexes,
-        })
+        on_member(ctx, id, MemberCommand::Verify, &input.idempotency_key).await
     }
 
     async fn grant_role(&self, ctx: &Context<'_>, input: RoleChangeInput) -> Result<MemberPayload> {
@@ -424,11 +458,7 @@ impl Mutation {
             role: input.role.to_domain()?,
             reason: reason(&input.reason)?,
         };
-        let indexes = run::<MemberAggregate>(ctx, &id, command, &input.idempotency_key).await?;
-        Ok(MemberPayload {
-            member: member(ctx, &id),
-            indexes,
-        })
+        on_member(ctx, id, command, &input.idempotency_key).await
     }
 
     async fn revoke_role(
@@ -441,11 +471,7 @@ impl Mutation {
             role: input.role.to_domain()?,
             reason: reason(&input.reason)?,
         };
-        let indexes = run::<MemberAggregate>(ctx, &id, command, &input.idempotency_key).await?;
-        Ok(MemberPayload {
-            member: member(ctx, &id),
-            indexes,
-        })
+        on_member(ctx, id, command, &input.idempotency_key).await
     }
 
     /// Destroys a member's personal data and records `member.erased` (the member
@@ -490,12 +516,7 @@ impl Mutation {
             name: name(&input.name)?,
             parent: input.parent.as_deref().map(jurisdiction_id).transpose()?,
         };
-        let indexes =
-            run::<JurisdictionAggregate>(ctx, &id, command, &input.idempotency_key).await?;
-        Ok(JurisdictionPayload {
-            jurisdiction: jurisdiction(ctx, &id),
-            indexes,
-        })
+        on_jurisdiction(ctx, id, command, &input.idempotency_key).await
     }
 
     async fn rename_jurisdiction(
@@ -507,12 +528,7 @@ impl Mutation {
         let command = JurisdictionCommand::Rename {
             name: name(&input.name)?,
         };
-        let indexes =
-            run::<JurisdictionAggregate>(ctx, &id, command, &input.idempotency_key).await?;
-        Ok(JurisdictionPayload {
-            jurisdiction: jurisdiction(ctx, &id),
-            indexes,
-        })
+        on_jurisdiction(ctx, id, command, &input.idempotency_key).await
     }
 
     /// Allowed only while nothing refers to the node.
@@ -525,12 +541,7 @@ impl Mutation {
         let command = JurisdictionCommand::Move {
             parent: jurisdiction_id(&input.parent)?,
         };
-        let indexes =
-            run::<JurisdictionAggregate>(ctx, &id, command, &input.idempotency_key).await?;
-        Ok(JurisdictionPayload {
-            jurisdiction: jurisdiction(ctx, &id),
-            indexes,
-        })
+        on_jurisdiction(ctx, id, command, &input.idempotency_key).await
     }
 
     async fn create_council(
@@ -549,11 +560,7 @@ impl Mutation {
                 .as_ref()
                 .map_or_else(CouncilRules::default, RulesInput::to_domain),
         };
-        let indexes = run::<CouncilAggregate>(ctx, &id, command, &input.idempotency_key).await?;
-        Ok(CouncilPayload {
-            council: council(ctx, &id),
-            indexes,
-        })
+        on_council(ctx, id, command, &input.idempotency_key).await
     }
 
     async fn rename_council(
@@ -565,11 +572,7 @@ impl Mutation {
         let command = CouncilCommand::Rename {
             name: name(&input.name)?,
         };
-        let indexes = run::<CouncilAggregate>(ctx, &id, command, &input.idempotency_key).await?;
-        Ok(CouncilPayload {
-            council: council(ctx, &id),
-            indexes,
-        })
+        on_council(ctx, id, command, &input.idempotency_key).await
     }
 
     /// New rules apply from this event on; nothing earlier is re-decided under them.
@@ -583,11 +586,7 @@ impl Mutation {
             rules: input.rules.to_domain(),
             reason: reason(&input.reason)?,
         };
-        let indexes = run::<CouncilAggregate>(ctx, &id, command, &input.idempotency_key).await?;
-        Ok(CouncilPayload {
-            council: council(ctx, &id),
-            indexes,
-        })
+        on_council(ctx, id, command, &input.idempotency_key).await
     }
 
     /// Gives a member a seat (makes them a committee member of this council).
@@ -603,11 +602,7 @@ impl Mutation {
             voting: input.voting,
             reason: reason(&input.reason)?,
         };
-        let indexes = run::<CouncilAggregate>(ctx, &id, command, &input.idempotency_key).await?;
-        Ok(CouncilPayload {
-            council: council(ctx, &id),
-            indexes,
-        })
+        on_council(ctx, id, command, &input.idempotency_key).await
     }
 
     async fn unseat_council_member(
@@ -620,10 +615,6 @@ impl Mutation {
             member: member_id(&input.member)?,
             reason: reason(&input.reason)?,
         };
-        let indexes = run::<CouncilAggregate>(ctx, &id, command, &input.idempotency_key).await?;
-        Ok(CouncilPayload {
-            council: council(ctx, &id),
-            indexes,
-        })
+        on_council(ctx, id, command, &input.idempotency_key).await
     }
 }

@@ -29,6 +29,15 @@ impl Viewer {
     }
 }
 
+/// Whether `node` lies in the subtree of `within` (always, without a filter).
+fn in_subtree(
+    registry: &roundtable_projections::Registry,
+    node: &JurisdictionId,
+    within: Option<&JurisdictionId>,
+) -> bool {
+    within.is_none_or(|w| roundtable_domain::Directory::is_within(registry, node, w))
+}
+
 fn parse<T>(raw: &str, parse: fn(&str) -> Result<T, DomainError>) -> Result<T> {
     parse(raw).gql()
 }
@@ -100,11 +109,7 @@ impl Query {
             .jurisdictions
             .values()
             .filter(|j| kind.is_none_or(|k| j.kind == k))
-            .filter(|j| {
-                within
-                    .as_ref()
-                    .is_none_or(|w| roundtable_domain::Directory::is_within(&*registry, &j.id, w))
-            })
+            .filter(|j| in_subtree(&registry, &j.id, within.as_ref()))
             .map(|j| (j.id.to_string(), Jurisdiction(j.clone())))
             .collect();
         connect(items, after, first)
@@ -139,11 +144,10 @@ impl Query {
             .values()
             .filter(|m| verified.is_none_or(|v| m.verified_by.is_some() == v))
             .filter(|m| {
-                within.as_ref().is_none_or(|w| {
-                    m.home_grid.as_ref().is_some_and(|home| {
-                        roundtable_domain::Directory::is_within(&*registry, home, w)
-                    })
-                })
+                within.is_none()
+                    || m.home_grid
+                        .as_ref()
+                        .is_some_and(|home| in_subtree(&registry, home, within.as_ref()))
             })
             .map(|m| (m.id.to_string(), Member(m.clone())))
             .collect();
@@ -173,11 +177,7 @@ impl Query {
         let items: Vec<_> = registry
             .councils
             .values()
-            .filter(|c| {
-                within.as_ref().is_none_or(|w| {
-                    roundtable_domain::Directory::is_within(&*registry, &c.jurisdiction, w)
-                })
-            })
+            .filter(|c| in_subtree(&registry, &c.jurisdiction, within.as_ref()))
             .map(|c| (c.id.to_string(), Council(c.clone())))
             .collect();
         connect(items, after, first)
