@@ -17,7 +17,15 @@ use crate::limits::{LoginLimiter, LoginPolicy};
 use crate::log::Log;
 
 /// Appends retried after a `Conflict` before the caller sees `CONFLICT`.
-const MAX_ATTEMPTS: usize = 5;
+const MAX_ATTEMPTS: u32 = 10;
+
+/// A random pause before deciding again, growing with each lost race, so writers
+/// contending for one stream spread out instead of colliding in lockstep.
+async fn back_off(attempt: u32) {
+    let ceiling_ms = 1u32 << attempt.min(7);
+    let jitter = getrandom::u32().unwrap_or(ceiling_ms / 2) % ceiling_ms;
+    tokio::time::sleep(Duration::from_millis(u64::from(jitter))).await;
+}
 
 #[derive(Clone, Debug)]
 pub struct ApiConfig {
@@ -208,6 +216,7 @@ impl App {
                 }
                 Err(StoreError::Conflict { .. }) if attempt < MAX_ATTEMPTS => {
                     tracing::debug!(%stream, attempt, "append conflict; deciding again");
+                    back_off(attempt).await;
                 }
                 Err(e) => return Err(e.into()),
             }
