@@ -7,10 +7,10 @@ LISTEN ?= 127.0.0.1:8080
 
 .PHONY: run test test-deps check bench
 
-## Build and start `roundtable serve` on an embedded data directory.
+## Build and start `roundtable serve` on an embedded data directory with demo data.
 run:
 	cargo build --release -p roundtable
-	$(CARGO_TARGET_DIR)/release/roundtable serve --data $(DATA) --listen $(LISTEN)
+	$(CARGO_TARGET_DIR)/release/roundtable serve --data $(DATA) --listen $(LISTEN) --demo
 
 ## Install what the tests need (Go + x/mod, Node), then lint and run every test:
 ## Rust unit, contract, crash and black-box tests, the Go and WebCrypto cross-checks.
