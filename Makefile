@@ -5,7 +5,7 @@ export CARGO_TARGET_DIR ?= $(HOME)/.cache/roundtable/target
 DATA ?= ./data
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: run test test-deps check bench
+.PHONY: run test test-deps check bench bench-api
 
 ## Build and start `roundtable serve` on an embedded data directory with demo data.
 run:
@@ -26,5 +26,9 @@ check:
 	cargo clippy --workspace --all-targets -- -D warnings
 
 ## Measure the log and rewrite docs/BENCHMARKS.md.
-bench:
+bench: bench-api
 	cargo bench -p roundtable-store --bench log
+
+## Measure sign-in and `me` through the real server; rewrites its part of docs/BENCHMARKS.md.
+bench-api:
+	cargo bench -p roundtable --bench api

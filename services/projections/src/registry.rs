@@ -340,3 +340,173 @@ impl Directory for Registry {
             .any(|m| m.erased_at.is_none() && m.roles.contains(&Role::Administrator))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use roundtable_domain::{CouncilRules, MemberKind, Name, Reason};
+
+    use super::*;
+
+    fn apply(registry: &mut Registry, stream: &str, time: i64, event: Event) {
+        let decoded = Decoded {
+            id: String::new(),
+            kind: event.kind().to_owned(),
+            actor: "m_admin".into(),
+            time: Timestamp::from_unix_millis(time),
+            event: Some(event),
+        };
+        let index = registry.applied;
+        registry.apply(index, &StreamName::new(stream).unwrap(), &decoded);
+    }
+
+    fn place(registry: &mut Registry, id: &str, kind: JurisdictionKind, parent: Option<&str>) {
+        apply(
+            registry,
+            &format!("jurisdiction/{id}"),
+            0,
+            Event::JurisdictionCreated {
+                kind,
+                name: Name::parse(id).unwrap(),
+                parent: parent.map(|p| JurisdictionId::parse(p).unwrap()),
+            },
+        );
+    }
+
+    #[test]
+    fn the_tree_follows_moves_and_remembers_what_was_referred_to() {
+        let mut r = Registry::default();
+        place(&mut r, "j_c1", JurisdictionKind::Community, None);
+        place(&mut r, "j_c2", JurisdictionKind::Community, None);
+        place(&mut r, "j_g", JurisdictionKind::Grid, Some("j_c1"));
+        let (c1, c2, g) = (
+            JurisdictionId::parse("j_c1").unwrap(),
+            JurisdictionId::parse("j_c2").unwrap(),
+            JurisdictionId::parse("j_g").unwrap(),
+        );
+        assert!(r.jurisdiction_in_use(&c1));
+        assert!(!r.jurisdiction_in_use(&g));
+        apply(
+            &mut r,
+            "jurisdiction/j_g",
+            1,
+            Event::JurisdictionMoved { parent: c2.clone() },
+        );
+        assert!(r.jurisdictions[&c1].children.is_empty());
+        assert_eq!(r.jurisdictions[&c2].children, vec![g.clone()]);
+        assert_eq!(
+            r.ancestry(&g)
+                .iter()
+                .map(|j| j.id.as_str())
+                .collect::<Vec<_>>(),
+            ["j_c2", "j_g"]
+        );
+        // Once pointed at, always "in use", even after the pointer moves away.
+        assert!(r.jurisdiction_in_use(&c1));
+        assert_eq!(r.applied, 4);
+    }
+
+    #[test]
+    fn rules_versions_apply_from_their_own_time_only() {
+        let mut r = Registry::default();
+        place(&mut r, "j_c", JurisdictionKind::Community, None);
+        let first = CouncilRules::default();
+        let second = CouncilRules {
+            cosign_threshold: 30,
+            ..CouncilRules::default()
+        };
+        apply(
+            &mut r,
+            "council/c_1",
+            1_000,
+            Event::CouncilCreated {
+                jurisdiction: JurisdictionId::parse("j_c").unwrap(),
+                name: Name::parse("议事会").unwrap(),
+                rules_hash: first.hash(),
+                rules: first.clone(),
+            },
+        );
+        apply(
+            &mut r,
+            "council/c_1",
+            5_000,
+            Event::CouncilRulesChanged {
+                rules_hash: second.hash(),
+                previous_rules_hash: first.hash(),
+                rules: second.clone(),
+                reason: Reason::parse("x").unwrap(),
+            },
+        );
+        let council = &r.councils[&CouncilId::parse("c_1").unwrap()];
+        let at = |ms| {
+            council
+                .rules_at(Timestamp::from_unix_millis(ms))
+                .map(|v| v.hash.clone())
+        };
+        assert_eq!(at(500), None, "no rules before the council existed");
+        assert_eq!(at(4_999), Some(first.hash()));
+        assert_eq!(at(5_000), Some(second.hash()));
+        assert_eq!(council.rules_in_force().unwrap().index, 2);
+    }
+
+    #[test]
+    fn an_erased_member_acts_as_nobody_and_seats_follow_the_council() {
+        let mut r = Registry::default();
+        place(&mut r, "j_c", JurisdictionKind::Community, None);
+        apply(
+            &mut r,
+            "member/m_1",
+            0,
+            Event::MemberRegistered {
+                kind: MemberKind::Staff,
+                home_grid: None,
+            },
+        );
+        apply(
+            &mut r,
+            "member/m_1",
+            0,
+            Event::RoleGranted {
+                role: Role::Administrator,
+                reason: Reason::parse("x").unwrap(),
+            },
+        );
+        let m = MemberId::parse("m_1").unwrap();
+        assert!(r.actor(&m).is_administrator());
+        assert!(r.has_administrator());
+        let rules = CouncilRules::default();
+        apply(
+            &mut r,
+            "council/c_1",
+            0,
+            Event::CouncilCreated {
+                jurisdiction: JurisdictionId::parse("j_c").unwrap(),
+                name: Name::parse("议事会").unwrap(),
+                rules_hash: rules.hash(),
+                rules,
+            },
+        );
+        apply(
+            &mut r,
+            "council/c_1",
+            0,
+            Event::MemberSeated {
+                member: m.clone(),
+                seat: Seat::Chair,
+                voting: true,
+                reason: Reason::parse("x").unwrap(),
+                rules_hash: CouncilRules::default().hash(),
+            },
+        );
+        assert!(r.actor(&m).chairs(&CouncilId::parse("c_1").unwrap()));
+        apply(
+            &mut r,
+            "member/m_1",
+            0,
+            Event::MemberErased {
+                reason: Reason::parse("x").unwrap(),
+            },
+        );
+        assert_eq!(r.actor(&m), Actor::anonymous());
+        assert!(!r.has_administrator());
+    }
+}

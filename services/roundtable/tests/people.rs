@@ -233,6 +233,13 @@ fn sessions_expire() {
 #[test]
 fn browser_sessions_use_http_only_cookies_and_csrf_tokens() {
     let (_dir, server) = demo(&[]);
+    let page = ureq::get(format!("{}/graphql", server.base))
+        .call()
+        .unwrap()
+        .body_mut()
+        .read_to_string()
+        .unwrap();
+    assert!(page.contains("graphiql"), "the demo serves GraphiQL");
     let anon = Client::anonymous(&server.base);
     let reply = anon.query(
         "mutation($p: String!, $w: String!) { signIn(input: {phone: $p, password: $w}) { csrfToken token } }",
@@ -676,6 +683,17 @@ fn admin_init_creates_the_first_administrator_once() {
     assert!(String::from_utf8_lossy(&second.stderr).contains("administrator exists"));
 
     let server = start_with(dir.path(), &[]);
+    // GraphiQL is for development: off unless asked for.
+    let graphiql = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .new_agent();
+    let status = graphiql
+        .get(format!("{}/graphql", server.base))
+        .call()
+        .unwrap()
+        .status();
+    assert_eq!(status.as_u16(), 404);
     let admin = Client::sign_in(&server.base, "13911112222", "an admin password");
     let me = admin.query(
         "{ me { member { displayName roles { kind } } } }",

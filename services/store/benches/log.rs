@@ -146,6 +146,9 @@ async fn concurrent_appends(
     (r, all)
 }
 
+/// Where the API benchmark's section of docs/BENCHMARKS.md starts.
+const API_SECTION_MARKER: &str = "<!-- api benchmark: written by `make bench-api` -->";
+
 fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
@@ -359,6 +362,13 @@ fn main() {
     md.push_str(READING);
     print!("{md}");
     let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/BENCHMARKS.md");
+    // The API benchmark (services/roundtable/benches/api.rs) owns the part from its
+    // marker on; keep it.
+    let previous = std::fs::read_to_string(&out).unwrap_or_default();
+    if let Some(at) = previous.find(API_SECTION_MARKER) {
+        md.push('\n');
+        md.push_str(&previous[at..]);
+    }
     std::fs::write(&out, md).unwrap();
     eprintln!("wrote {}", out.display());
 }
