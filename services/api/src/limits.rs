@@ -77,6 +77,8 @@ impl LoginLimiter {
 
     pub fn failed(&self, account: &str, address: Option<IpAddr>, now: Instant) {
         let policy = self.policy;
+        forget_idle(&mut lock(&self.accounts), now);
+        forget_idle(&mut lock(&self.addresses), now);
         lock(&self.accounts)
             .entry(account.to_owned())
             .or_default()
@@ -92,6 +94,16 @@ impl LoginLimiter {
     /// A successful sign-in clears the account's failures (not the address's).
     pub fn succeeded(&self, account: &str) {
         lock(&self.accounts).remove(account);
+    }
+}
+
+/// Entries kept before idle ones (not blocked now) are dropped, so a flood of
+/// distinct phones or addresses cannot grow memory without bound.
+const MAX_TRACKED: usize = 100_000;
+
+fn forget_idle<K>(map: &mut HashMap<K, Failures>, now: Instant) {
+    if map.len() >= MAX_TRACKED {
+        map.retain(|_, f| f.wait(now).is_some());
     }
 }
 
