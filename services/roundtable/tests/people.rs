@@ -671,6 +671,18 @@ fn admin_init_creates_the_first_administrator_once() {
             .unwrap();
         child.wait_with_output().unwrap()
     };
+    let bad_phone = std::process::Command::new(support::binary())
+        .args(["admin", "init", "--data", &data, "--phone", "not-a-phone"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!bad_phone.status.success());
+    assert!(String::from_utf8_lossy(&bad_phone.stderr).contains("phone"));
+    assert_eq!(
+        run("short\n").status.code(),
+        Some(1),
+        "a short password is refused"
+    );
     let first = run("an admin password\n");
     assert!(
         first.status.success(),
