@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use roundtable_ledger::Timestamp;
 
-use crate::{CouncilId, DomainError, JurisdictionId, MemberId};
+use crate::{CouncilId, CouncilRules, DomainError, JurisdictionId, MemberId, RulesHash};
 
 /// The levels of the grid, top down. Villages are communities.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -196,7 +196,11 @@ pub struct MemberFacts {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CouncilFacts {
+    pub id: CouncilId,
     pub jurisdiction: JurisdictionId,
+    /// The rules in force now, and their hash.
+    pub rules: CouncilRules,
+    pub rules_hash: RulesHash,
 }
 
 /// What a decider may know about other aggregates: a read-only view the caller
@@ -208,6 +212,24 @@ pub trait Directory {
     fn member(&self, id: &MemberId) -> Option<MemberFacts>;
     fn council(&self, id: &CouncilId) -> Option<CouncilFacts>;
     fn has_administrator(&self) -> bool;
+    /// Councils sitting at exactly this node.
+    fn councils_at(&self, jurisdiction: &JurisdictionId) -> Vec<CouncilFacts>;
+
+    /// The council responsible for a node: the one at the nearest node at or above
+    /// it (the first by id when a node has several).
+    fn responsible_council(&self, jurisdiction: &JurisdictionId) -> Option<CouncilFacts> {
+        let mut cursor = Some(jurisdiction.clone());
+        for _ in 0..64 {
+            let id = cursor?;
+            let mut here = self.councils_at(&id);
+            here.sort_by(|a, b| a.id.cmp(&b.id));
+            if let Some(first) = here.into_iter().next() {
+                return Some(first);
+            }
+            cursor = self.jurisdiction(&id).and_then(|j| j.parent);
+        }
+        None
+    }
 
     /// Whether `node` is `ancestor` or lies below it.
     fn is_within(&self, node: &JurisdictionId, ancestor: &JurisdictionId) -> bool {

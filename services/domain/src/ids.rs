@@ -89,6 +89,11 @@ id_type!(
     CouncilId, "c_", "council", "council"
 );
 
+id_type!(
+    /// An issue or petition raised by a resident. Stream `issue/<id>`.
+    IssueId, "i_", "issue", "issue"
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -56,6 +56,17 @@ pub struct CouncilView {
 }
 
 impl CouncilView {
+    /// What deciders may know of the council.
+    pub fn facts(&self) -> Option<CouncilFacts> {
+        let rules = self.rules_in_force()?;
+        Some(CouncilFacts {
+            id: self.id.clone(),
+            jurisdiction: self.jurisdiction.clone(),
+            rules: rules.rules.clone(),
+            rules_hash: rules.hash.clone(),
+        })
+    }
+
     pub fn rules_in_force(&self) -> Option<&RulesVersion> {
         self.rules.last()
     }
@@ -329,9 +340,15 @@ impl Directory for Registry {
     }
 
     fn council(&self, id: &CouncilId) -> Option<CouncilFacts> {
-        self.councils.get(id).map(|c| CouncilFacts {
-            jurisdiction: c.jurisdiction.clone(),
-        })
+        self.councils.get(id).and_then(CouncilView::facts)
+    }
+
+    fn councils_at(&self, jurisdiction: &JurisdictionId) -> Vec<CouncilFacts> {
+        self.councils
+            .values()
+            .filter(|c| &c.jurisdiction == jurisdiction)
+            .filter_map(CouncilView::facts)
+            .collect()
     }
 
     fn has_administrator(&self) -> bool {

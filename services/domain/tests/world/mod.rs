@@ -49,6 +49,13 @@ impl Directory for World {
     fn has_administrator(&self) -> bool {
         self.administrators
     }
+    fn councils_at(&self, jurisdiction: &JurisdictionId) -> Vec<CouncilFacts> {
+        self.councils
+            .values()
+            .filter(|c| &c.jurisdiction == jurisdiction)
+            .cloned()
+            .collect()
+    }
 }
 
 /// 铁岭市 > 银州区 > 红旗街道 > 银网社区 > grids 1 and 2 (and an unused grid 9);
@@ -114,18 +121,21 @@ pub fn world() -> World {
             },
         );
     }
-    w.councils.insert(
-        c("c_here"),
-        CouncilFacts {
-            jurisdiction: j("j_community"),
-        },
-    );
-    w.councils.insert(
-        c("c_other"),
-        CouncilFacts {
-            jurisdiction: j("j_community2"),
-        },
-    );
+    for (id, at) in [("c_here", "j_community"), ("c_other", "j_community2")] {
+        let rules = CouncilRules {
+            cosign_threshold: 3,
+            ..CouncilRules::default()
+        };
+        w.councils.insert(
+            c(id),
+            CouncilFacts {
+                id: c(id),
+                jurisdiction: j(at),
+                rules_hash: rules.hash(),
+                rules,
+            },
+        );
+    }
     w
 }
 
