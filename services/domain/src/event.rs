@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::{
-    CouncilRules, DomainError, JurisdictionId, JurisdictionKind, MemberId, MemberKind, Name,
-    Reason, Role, RulesHash, Seat,
+    Category, Channel, ContentHash, CouncilId, CouncilRules, DomainError, JurisdictionId,
+    JurisdictionKind, MemberId, MemberKind, Name, Reason, Role, RulesHash, Seat,
 };
 
 /// Current version of every event type; bumped per type when its body changes.
@@ -73,6 +73,48 @@ pub enum Event {
     },
     #[serde(rename = "council.member_unseated")]
     MemberUnseated { member: MemberId, reason: Reason },
+
+    #[serde(rename = "issue.raised")]
+    IssueRaised {
+        raiser: MemberId,
+        /// The grid worker who took it down for the raiser.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        on_behalf_by: Option<MemberId>,
+        channel: Channel,
+        category: Category,
+        jurisdiction: JurisdictionId,
+        title: String,
+        description: String,
+        place: String,
+        /// SHA-256 of each photo, stored content-addressed beside the log.
+        photos: Vec<ContentHash>,
+        version_hash: ContentHash,
+    },
+    #[serde(rename = "issue.edited")]
+    IssueEdited {
+        /// 2 for the first edit, and so on.
+        version: u32,
+        title: String,
+        description: String,
+        place: String,
+        version_hash: ContentHash,
+    },
+    #[serde(rename = "issue.cosigned")]
+    IssueCosigned {
+        member: MemberId,
+        /// The version supported (1-based) and its hash.
+        version: u32,
+        version_hash: ContentHash,
+    },
+    #[serde(rename = "issue.cosignature_withdrawn")]
+    CosignatureWithdrawn { member: MemberId },
+    #[serde(rename = "issue.threshold_reached")]
+    ThresholdReached {
+        council: CouncilId,
+        /// The rules whose threshold was reached.
+        rules_hash: RulesHash,
+        cosigners: u32,
+    },
 }
 
 /// Every event type, for the schema catalogue and its test.
@@ -90,6 +132,11 @@ pub const EVENT_TYPES: &[&str] = &[
     "council.rules_changed",
     "council.member_seated",
     "council.member_unseated",
+    "issue.raised",
+    "issue.edited",
+    "issue.cosigned",
+    "issue.cosignature_withdrawn",
+    "issue.threshold_reached",
 ];
 
 impl Event {
@@ -109,6 +156,11 @@ impl Event {
             Event::CouncilRulesChanged { .. } => "council.rules_changed",
             Event::MemberSeated { .. } => "council.member_seated",
             Event::MemberUnseated { .. } => "council.member_unseated",
+            Event::IssueRaised { .. } => "issue.raised",
+            Event::IssueEdited { .. } => "issue.edited",
+            Event::IssueCosigned { .. } => "issue.cosigned",
+            Event::CosignatureWithdrawn { .. } => "issue.cosignature_withdrawn",
+            Event::ThresholdReached { .. } => "issue.threshold_reached",
         }
     }
 

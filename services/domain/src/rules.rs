@@ -115,6 +115,9 @@ impl CouncilRules {
     }
 }
 
+/// Hex SHA-256 of canonical JSON or of stored bytes (an issue's text version, a photo).
+pub type ContentHash = RulesHash;
+
 /// Hex SHA-256 of one version of a council's rules.
 #[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]

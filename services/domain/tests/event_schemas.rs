@@ -229,6 +229,68 @@ fn emitted() -> Vec<(String, Event)> {
             &w,
         ),
     );
+    let issue = IssueId::parse("i_1").unwrap().stream();
+    let text = IssueText::new("三号楼停水", "常年断供", "3号楼").unwrap();
+    let photo = ContentHash::parse(&"cd".repeat(32)).unwrap();
+    let raised = decide::<Issue>(
+        &IssueId::parse("i_1").unwrap(),
+        &[],
+        IssueCommand::Raise {
+            text: text.clone(),
+            category: Category::Water,
+            jurisdiction: None,
+            on_behalf_of: Some((m("m_verified"), Channel::Paper)),
+            photos: vec![photo],
+        },
+        "grid_worker_inside",
+        &w,
+    )
+    .unwrap();
+    push(issue.clone(), Ok(raised.clone()));
+    push(
+        issue.clone(),
+        decide::<Issue>(
+            &IssueId::parse("i_1").unwrap(),
+            &raised,
+            IssueCommand::Edit {
+                text: IssueText::new("三号楼停水三年", "常年断供", "").unwrap(),
+            },
+            "resident_verified",
+            &w,
+        ),
+    );
+    let cosigned = [
+        raised[0].clone(),
+        Event::IssueCosigned {
+            member: m("m_verified"),
+            version: 1,
+            version_hash: text.hash(),
+        },
+    ];
+    push(
+        issue.clone(),
+        decide::<Issue>(
+            &IssueId::parse("i_1").unwrap(),
+            &cosigned,
+            IssueCommand::WithdrawCosignature,
+            "resident_verified",
+            &w,
+        ),
+    );
+    let mut threshold = w.councils[&c("c_here")].clone();
+    threshold.rules.cosign_threshold = 1;
+    let mut w1 = world();
+    w1.councils.insert(c("c_here"), threshold);
+    push(
+        issue,
+        decide::<Issue>(
+            &IssueId::parse("i_1").unwrap(),
+            &raised,
+            IssueCommand::Cosign,
+            "resident_verified",
+            &w1,
+        ),
+    );
     out
 }
 
