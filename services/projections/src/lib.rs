@@ -5,6 +5,7 @@
 
 mod activity;
 mod decode;
+mod issues;
 mod registry;
 
 use std::sync::{Arc, RwLock, RwLockReadGuard};
@@ -14,6 +15,7 @@ use tokio::sync::{broadcast, watch};
 
 pub use activity::MemberActivity;
 pub use decode::{DecodeError, Decoded, decode};
+pub use issues::{IssueVersion, IssueView, Issues};
 pub use registry::{CouncilView, JurisdictionView, MemberView, Registry, RulesVersion};
 
 /// One event as the projections applied it, for live subscribers.
@@ -27,6 +29,7 @@ pub struct AppliedEvent {
 pub struct Projections {
     registry: RwLock<Registry>,
     activity: RwLock<MemberActivity>,
+    issues: RwLock<Issues>,
     applied: watch::Sender<u64>,
     feed: broadcast::Sender<AppliedEvent>,
 }
@@ -48,6 +51,7 @@ impl Projections {
         Arc::new(Projections {
             registry: RwLock::default(),
             activity: RwLock::default(),
+            issues: RwLock::default(),
             applied: watch::Sender::new(0),
             feed: broadcast::Sender::new(1024),
         })
@@ -59,6 +63,10 @@ impl Projections {
 
     pub fn activity(&self) -> RwLockReadGuard<'_, MemberActivity> {
         read(&self.activity)
+    }
+
+    pub fn issues(&self) -> RwLockReadGuard<'_, Issues> {
+        read(&self.issues)
     }
 
     /// How many events of the log every read model has applied.
@@ -89,6 +97,10 @@ impl Projections {
                     .unwrap_or_else(|p| p.into_inner())
                     .apply(index, &recorded.stream, &decoded);
                 self.activity
+                    .write()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .apply(index, &recorded.stream, &decoded);
+                self.issues
                     .write()
                     .unwrap_or_else(|p| p.into_inner())
                     .apply(index, &recorded.stream, &decoded);
