@@ -1,5 +1,6 @@
 //! The GraphQL schema (DESIGN §6).
 
+mod issues;
 mod mutation;
 mod query;
 mod subscription;
@@ -7,19 +8,25 @@ mod types;
 
 use std::sync::Arc;
 
-use async_graphql::{SDLExportOptions, Schema};
+use async_graphql::{MergedObject, SDLExportOptions, Schema};
 
-pub use mutation::Mutation;
-pub use query::Query;
 pub use subscription::Subscription;
 
 use crate::App;
+
+/// Every query, by area.
+#[derive(MergedObject, Default)]
+pub struct Query(query::PeopleQuery, issues::IssueQuery);
+
+/// Every mutation, by area.
+#[derive(MergedObject, Default)]
+pub struct Mutation(mutation::PeopleMutation, issues::IssueMutation);
 
 pub type RoundtableSchema = Schema<Query, Mutation, Subscription>;
 
 /// The schema with the limits of DESIGN §6 on.
 pub fn schema(app: Arc<App>) -> RoundtableSchema {
-    Schema::build(Query, Mutation, Subscription)
+    Schema::build(Query::default(), Mutation::default(), Subscription)
         .limit_depth(app.config.max_depth)
         .limit_complexity(app.config.max_complexity)
         .limit_recursive_depth(32)
@@ -29,7 +36,7 @@ pub fn schema(app: Arc<App>) -> RoundtableSchema {
 
 /// The sorted SDL committed as `schema/schema.graphql`.
 pub fn sdl() -> String {
-    Schema::build(Query, Mutation, Subscription)
+    Schema::build(Query::default(), Mutation::default(), Subscription)
         .finish()
         .sdl_with_options(
             SDLExportOptions::new()

@@ -15,13 +15,14 @@ use crate::auth::{RequestAuth, cleared_cookies, session_cookies};
 use crate::error::OrGql;
 use crate::operations::{NewAccount, mint_for};
 
-pub struct Mutation;
+#[derive(Default)]
+pub struct PeopleMutation;
 
 fn auth(ctx: &Context<'_>) -> RequestAuth {
     ctx.data_opt::<RequestAuth>().cloned().unwrap_or_default()
 }
 
-fn key(raw: &Option<String>) -> Result<Option<&str>> {
+pub(super) fn key(raw: &Option<String>) -> Result<Option<&str>> {
     match raw.as_deref() {
         None => Ok(None),
         Some(k) if (1..=100).contains(&k.len()) && !k.chars().any(char::is_control) => Ok(Some(k)),
@@ -265,7 +266,7 @@ pub struct ChangePasswordPayload {
 }
 
 /// Runs a command on one aggregate for the signed-in (or anonymous) caller.
-async fn run<A: Aggregate>(
+pub(super) async fn run<A: Aggregate>(
     ctx: &Context<'_>,
     id: &A::Id,
     command: A::Command,
@@ -332,7 +333,7 @@ fn jurisdiction_id(raw: &str) -> Result<JurisdictionId> {
 }
 
 #[Object]
-impl Mutation {
+impl PeopleMutation {
     /// A resident creates their account. They start unverified.
     async fn register_resident(
         &self,

@@ -6,7 +6,8 @@ use super::types::*;
 use crate::auth::RequestAuth;
 use crate::error::OrGql;
 
-pub struct Query;
+#[derive(Default)]
+pub struct PeopleQuery;
 
 /// The signed-in caller.
 pub struct Viewer {
@@ -43,7 +44,7 @@ fn parse<T>(raw: &str, parse: fn(&str) -> Result<T, DomainError>) -> Result<T> {
 }
 
 #[Object]
-impl Query {
+impl PeopleQuery {
     /// The caller, or null when not signed in (or the session has expired).
     async fn me(&self, ctx: &Context<'_>) -> Option<Viewer> {
         let auth = ctx.data_opt::<RequestAuth>()?;

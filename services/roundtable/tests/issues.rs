@@ -1,0 +1,133 @@
+//! Residents' issues through the real binary (issue 4, first part): raise, edit as
+//! versions, co-sign within the area, withdraw, and the docket threshold.
+
+mod support;
+
+use serde_json::json;
+use support::graphql::Client;
+
+const PASSWORD: &str = "roundtable-demo";
+
+const RAISE: &str = "mutation($i: RaiseIssueInput!) { raiseIssue(input: $i) { issue { id jurisdiction { name } raiser { displayName } current { number hash } } indexes } }";
+const COSIGN: &str = "mutation($id: String!) { cosignIssue(input: {issue: $id}) { issue { cosignerCount cosignedByMe docket { name } versions { number supports } } indexes } }";
+
+#[test]
+fn residents_raise_edit_and_cosign_until_the_council_docket_is_reached() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = support::start_with(dir.path(), &["--demo"]);
+    let base = &server.base;
+    // Lower the 银网 council's threshold to 2 (as its chair) so two neighbours suffice.
+    let chair = Client::sign_in(base, "13900000006", PASSWORD);
+    let councils = chair.query("{ councils { edges { node { id name } } } }", json!({}));
+    let council = councils.data()["councils"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["node"]["name"] == "银网社区圆桌议事会")
+        .unwrap()["node"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    chair.query(
+        "mutation($c: String!) { changeCouncilRules(input: {council: $c, reason: \"试点\", rules: {quorumNumerator: 2, quorumDenominator: 3, defaultMajority: MAJORITY_OF_MEMBERS, noticeHours: 72, cosignThreshold: 2, triageHours: 72, responseHours: 360, secondsRequired: true, proxiesPerMember: 1}}) { indexes } }",
+        json!({"c": council}),
+    ).data();
+
+    // 陈大爷 (grid 1) raises; the issue lives in his grid.
+    let chen = Client::sign_in(base, "13900000011", PASSWORD);
+    let raised = chen.query(
+        RAISE,
+        json!({"i": {"title": "三号楼停水", "description": "三号楼自来水常年断供", "place": "银网小区3号楼", "category": "WATER"}}),
+    );
+    let issue = &raised.data()["raiseIssue"]["issue"];
+    let id = issue["id"].as_str().unwrap().to_owned();
+    assert_eq!(issue["jurisdiction"]["name"], "银网社区第一网格");
+    assert_eq!(issue["raiser"]["displayName"], "陈大爷");
+    assert_eq!(issue["current"]["number"], 1);
+
+    // Bad input: empty title, a neighbouring grid (out of reach), unknown category.
+    let bad = chen.query(
+        RAISE,
+        json!({"i": {"title": " ", "description": "x", "category": "WATER"}}),
+    );
+    assert_eq!(bad.code(), "VALIDATION");
+    assert_eq!(bad.body["errors"][0]["extensions"]["field"], "title");
+    let places = chen.query(
+        "{ jurisdictions(first: 100) { edges { node { id name } } } }",
+        json!({}),
+    );
+    let grid2 = places.data()["jurisdictions"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["node"]["name"] == "银网社区第二网格")
+        .unwrap()["node"]["id"]
+        .clone();
+    let far = chen.query(RAISE, json!({"i": {"title": "t", "description": "d", "category": "ROADS", "jurisdiction": grid2}}));
+    assert_eq!(far.code(), "VALIDATION");
+    let unknown = chen.query(
+        RAISE,
+        json!({"i": {"title": "t", "description": "d", "category": "WEATHER"}}),
+    );
+    assert_eq!(unknown.code(), "VALIDATION");
+
+    // 周阿姨 (grid 1, verified) co-signs version 1; an unverified resident of grid 2 cannot.
+    let zhou = Client::sign_in(base, "13900000012", PASSWORD);
+    let first = zhou.query(COSIGN, json!({"id": id}));
+    let after = &first.data()["cosignIssue"]["issue"];
+    assert_eq!(after["cosignerCount"], 1);
+    assert_eq!(after["cosignedByMe"], true);
+    assert_eq!(after["docket"], serde_json::Value::Null);
+    assert_eq!(zhou.query(COSIGN, json!({"id": id})).code(), "CONFLICT");
+    let wu = Client::sign_in(base, "13900000013", PASSWORD);
+    assert_eq!(wu.query(COSIGN, json!({"id": id})).code(), "FORBIDDEN");
+
+    // The raiser edits: version 2; supports are shown per version.
+    let edited = chen.query(
+        "mutation($id: String!) { editIssue(input: {issue: $id, title: \"三号楼停水三年\", description: \"三号楼自来水常年断供\"}) { issue { current { number } versions { number supports } } } }",
+        json!({"id": id}),
+    );
+    assert_eq!(edited.data()["editIssue"]["issue"]["current"]["number"], 2);
+    assert_eq!(zhou.query("mutation($id: String!) { editIssue(input: {issue: $id, title: \"x\", description: \"y\"}) { indexes } }", json!({"id": id})).code(), "FORBIDDEN");
+
+    // The raiser co-signs version 2: the second distinct co-signer reaches the threshold.
+    let second = chen.query(COSIGN, json!({"id": id}));
+    let now = &second.data()["cosignIssue"]["issue"];
+    assert_eq!(now["cosignerCount"], 2);
+    assert_eq!(now["docket"]["name"], "银网社区圆桌议事会");
+    assert_eq!(
+        now["versions"],
+        json!([{"number": 1, "supports": 1}, {"number": 2, "supports": 1}])
+    );
+    assert_eq!(
+        second.data()["cosignIssue"]["indexes"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2,
+        "co-signature and threshold"
+    );
+
+    // Withdrawing does not take the issue off the docket.
+    let withdrawn = zhou.query(
+        "mutation($id: String!) { withdrawCosignature(input: {issue: $id}) { issue { cosignerCount docket { name } } } }",
+        json!({"id": id}),
+    );
+    assert_eq!(
+        withdrawn.data()["withdrawCosignature"]["issue"]["cosignerCount"],
+        1
+    );
+    assert_eq!(
+        withdrawn.data()["withdrawCosignature"]["issue"]["docket"]["name"],
+        "银网社区圆桌议事会"
+    );
+
+    // An auditor can change nothing.
+    let auditor = Client::sign_in(base, "13900000002", PASSWORD);
+    assert_eq!(auditor.query(COSIGN, json!({"id": id})).code(), "FORBIDDEN");
+    let listed = auditor.query("{ issues { edges { node { id } } } }", json!({}));
+    assert_eq!(
+        listed.data()["issues"]["edges"][0]["node"]["id"],
+        id.as_str()
+    );
+}
