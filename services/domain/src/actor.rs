@@ -215,34 +215,32 @@ pub trait Directory {
     /// Councils sitting at exactly this node.
     fn councils_at(&self, jurisdiction: &JurisdictionId) -> Vec<CouncilFacts>;
 
+    /// The node and its ancestors, nearest first. The tree is acyclic by
+    /// construction (moves into one's own subtree are refused); the bound only
+    /// guards against a corrupt read model.
+    fn lineage(&self, node: &JurisdictionId) -> Vec<JurisdictionId> {
+        let mut chain = vec![node.clone()];
+        while chain.len() < 64 {
+            match chain.last().and_then(|id| self.jurisdiction(id)?.parent) {
+                Some(parent) => chain.push(parent),
+                None => break,
+            }
+        }
+        chain
+    }
+
     /// The council responsible for a node: the one at the nearest node at or above
     /// it (the first by id when a node has several).
     fn responsible_council(&self, jurisdiction: &JurisdictionId) -> Option<CouncilFacts> {
-        let mut cursor = Some(jurisdiction.clone());
-        for _ in 0..64 {
-            let id = cursor?;
-            let mut here = self.councils_at(&id);
+        self.lineage(jurisdiction).iter().find_map(|id| {
+            let mut here = self.councils_at(id);
             here.sort_by(|a, b| a.id.cmp(&b.id));
-            if let Some(first) = here.into_iter().next() {
-                return Some(first);
-            }
-            cursor = self.jurisdiction(&id).and_then(|j| j.parent);
-        }
-        None
+            here.into_iter().next()
+        })
     }
 
     /// Whether `node` is `ancestor` or lies below it.
     fn is_within(&self, node: &JurisdictionId, ancestor: &JurisdictionId) -> bool {
-        let mut cursor = Some(node.clone());
-        // The tree is acyclic by construction (moves into one's own subtree are
-        // refused); the bound only guards against a corrupt read model.
-        for _ in 0..64 {
-            match cursor {
-                Some(ref id) if id == ancestor => return true,
-                Some(id) => cursor = self.jurisdiction(&id).and_then(|j| j.parent),
-                None => return false,
-            }
-        }
-        false
+        self.lineage(node).contains(ancestor)
     }
 }

@@ -3,10 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use roundtable_ledger::Leaf;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
 use crate::{
     Aggregate, ContentHash, Context, CouncilId, Directory, DomainError, Event, IssueId,
@@ -69,17 +67,9 @@ impl IssueText {
 
     /// SHA-256 of this version's canonical JSON: what a co-signature names.
     pub fn hash(&self) -> ContentHash {
-        let value =
-            json!({"title": self.title, "description": self.description, "place": self.place});
-        let bytes = Leaf::encode(&value)
-            .map(Leaf::into_bytes)
-            .unwrap_or_default();
-        let hex: String = Sha256::digest(&bytes)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        // 64 lower-case hex digits by construction.
-        ContentHash::parse(&hex).unwrap_or_else(|_| unreachable!())
+        ContentHash::of_canonical(
+            &json!({"title": self.title, "description": self.description, "place": self.place}),
+        )
     }
 }
 

@@ -105,13 +105,8 @@ impl CouncilRules {
 
     /// SHA-256 of the rules' canonical JSON (RFC 8785, as in the leaves).
     pub fn hash(&self) -> RulesHash {
-        let value = serde_json::to_value(self).unwrap_or_default();
         // Only integers, booleans and short ASCII strings: always encodable.
-        let bytes = Leaf::encode(&value)
-            .map(Leaf::into_bytes)
-            .unwrap_or_default();
-        let digest = Sha256::digest(&bytes);
-        RulesHash(digest.iter().map(|b| format!("{b:02x}")).collect())
+        ContentHash::of_canonical(&serde_json::to_value(self).unwrap_or_default())
     }
 }
 
@@ -124,6 +119,20 @@ pub type ContentHash = RulesHash;
 pub struct RulesHash(String);
 
 impl RulesHash {
+    /// SHA-256 of a value's canonical JSON (the leaves' RFC 8785 profile). Callers
+    /// hash only values they built, which always encode.
+    pub fn of_canonical(value: &serde_json::Value) -> ContentHash {
+        let bytes = Leaf::encode(value)
+            .map(Leaf::into_bytes)
+            .unwrap_or_default();
+        RulesHash(
+            Sha256::digest(&bytes)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect(),
+        )
+    }
+
     pub fn parse(s: &str) -> Result<RulesHash, DomainError> {
         if s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
             Ok(RulesHash(s.to_owned()))

@@ -291,15 +291,11 @@ impl Registry {
 
     /// The node and its ancestors, root first.
     pub fn ancestry(&self, id: &JurisdictionId) -> Vec<&JurisdictionView> {
-        let mut chain = Vec::new();
-        let mut cursor = self.jurisdictions.get(id);
-        while let Some(node) = cursor {
-            if chain.len() > 64 {
-                break;
-            }
-            chain.push(node);
-            cursor = node.parent.as_ref().and_then(|p| self.jurisdictions.get(p));
-        }
+        let mut chain: Vec<&JurisdictionView> = self
+            .lineage(id)
+            .iter()
+            .filter_map(|j| self.jurisdictions.get(j))
+            .collect();
         chain.reverse();
         chain
     }

@@ -111,15 +111,17 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         },
     ));
 
+    // Everything is ready, and signals are watched, before we say we are listening.
+    let routes = roundtable_api::mount(crate::http::routes(), app.clone()).data(state);
+    let shutdown = shutdown_signal();
     tracing::info!(
         origin,
         vkey = %key.verifier().to_vkey(),
         data = %args.data.display(),
         "roundtable listening on {local}"
     );
-    let routes = roundtable_api::mount(crate::http::routes(), app.clone()).data(state);
     poem::Server::new_with_acceptor(acceptor)
-        .run_with_graceful_shutdown(routes, shutdown_signal(), Some(Duration::from_secs(10)))
+        .run_with_graceful_shutdown(routes, shutdown, Some(Duration::from_secs(10)))
         .await
         .context("serving HTTP")?;
 
@@ -139,25 +141,30 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
+/// Watches SIGTERM and Ctrl-C from the moment it is called (not from the first
+/// poll), so a signal sent as soon as the server says it is listening still stops it
+/// gracefully.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    {
-        let mut term = match tokio::signal::unix::signal(
-            tokio::signal::unix::SignalKind::terminate(),
-        ) {
-            Ok(s) => s,
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot watch SIGTERM; only Ctrl-C stops the server");
-                let _ = ctrl_c.await;
-                return;
+    let term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate());
+    async move {
+        let ctrl_c = tokio::signal::ctrl_c();
+        #[cfg(unix)]
+        {
+            let mut term = match term {
+                Ok(s) => s,
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot watch SIGTERM; only Ctrl-C stops the server");
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+            tokio::select! {
+                _ = ctrl_c => {},
+                _ = term.recv() => {},
             }
-        };
-        tokio::select! {
-            _ = ctrl_c => {},
-            _ = term.recv() => {},
         }
+        #[cfg(not(unix))]
+        let _ = ctrl_c.await;
     }
-    #[cfg(not(unix))]
-    let _ = ctrl_c.await;
 }

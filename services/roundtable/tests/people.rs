@@ -190,6 +190,34 @@ fn bad_input_gets_its_code_and_changes_nothing() {
         Err(e) => assert!(e.contains("pipe") || e.contains("reset"), "{e}"),
     }
 
+    // Query arguments: page sizes and ids are checked too.
+    for (query, field) in [
+        (
+            "{ jurisdictions(first: 500) { edges { cursor } } }",
+            "first",
+        ),
+        ("{ councils(first: 0) { edges { cursor } } }", "first"),
+        ("{ jurisdiction(id: \"../x\") { name } }", "jurisdiction"),
+        ("{ issue(id: \"m_1\") { id } }", "issue"),
+        (
+            "{ issues(within: \"nowhere\") { edges { cursor } } }",
+            "jurisdiction",
+        ),
+    ] {
+        let reply = anon.query(query, json!({}));
+        assert_eq!(reply.code(), "VALIDATION", "{query}: {}", reply.body);
+        assert_eq!(
+            reply.body["errors"][0]["extensions"]["field"], field,
+            "{query}"
+        );
+    }
+    let bad_flag = roundtable(&["serve", "--data", "/nonexistent", "--session-hours", "soon"]);
+    assert_eq!(
+        bad_flag.status.code(),
+        Some(2),
+        "clap refuses a malformed flag"
+    );
+
     // Unknown phone and wrong password: one indistinguishable answer.
     let sign_in = "mutation($p: String!, $w: String!) { signIn(input: {phone: $p, password: $w}) { csrfToken } }";
     let unknown = anon.query(sign_in, json!({"p": "13711111111", "w": PASSWORD}));

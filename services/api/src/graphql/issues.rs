@@ -10,7 +10,9 @@ use roundtable_domain::{
 use roundtable_projections::{IssueVersion as VersionView, IssueView};
 
 use super::mutation::{key, run};
-use super::types::{Jurisdiction, Member, app, caller, connect, council, jurisdiction, member};
+use super::types::{
+    Jurisdiction, Member, app, caller, connect, council, in_subtree, jurisdiction, member,
+};
 use crate::error::OrGql;
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
@@ -177,11 +179,7 @@ impl IssueQuery {
         let mut items: Vec<_> = issues
             .issues
             .values()
-            .filter(|i| {
-                within
-                    .as_ref()
-                    .is_none_or(|w| domain::Directory::is_within(&*registry, &i.jurisdiction, w))
-            })
+            .filter(|i| in_subtree(&registry, &i.jurisdiction, within.as_ref()))
             .map(|i| {
                 (
                     format!("{:020}", u64::MAX - i.timeline[0]),

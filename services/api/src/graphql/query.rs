@@ -30,15 +30,6 @@ impl Viewer {
     }
 }
 
-/// Whether `node` lies in the subtree of `within` (always, without a filter).
-fn in_subtree(
-    registry: &roundtable_projections::Registry,
-    node: &JurisdictionId,
-    within: Option<&JurisdictionId>,
-) -> bool {
-    within.is_none_or(|w| roundtable_domain::Directory::is_within(registry, node, w))
-}
-
 fn parse<T>(raw: &str, parse: fn(&str) -> Result<T, DomainError>) -> Result<T> {
     parse(raw).gql()
 }
@@ -150,7 +141,7 @@ impl PeopleQuery {
                         .as_ref()
                         .is_some_and(|home| in_subtree(&registry, home, within.as_ref()))
             })
-            .map(|m| (m.id.to_string(), Member(m.clone())))
+            .map(|m| (m.id.to_string(), Member::from(m.clone())))
             .collect();
         connect(items, after, first)
     }

@@ -64,6 +64,15 @@ pub enum RoleKind {
     Administrator,
 }
 
+/// Whether `node` lies in the subtree of `within` (always, without a filter).
+pub fn in_subtree(
+    registry: &roundtable_projections::Registry,
+    node: &JurisdictionId,
+    within: Option<&JurisdictionId>,
+) -> bool {
+    within.is_none_or(|w| domain::Directory::is_within(registry, node, w))
+}
+
 /// Default and largest page of a connection.
 const PAGE: usize = 20;
 const MAX_PAGE: usize = 100;
@@ -149,7 +158,7 @@ impl Jurisdiction {
             .grid_workers_of(&self.0.id)
             .into_iter()
             .cloned()
-            .map(Member)
+            .map(Member::from)
             .collect()
     }
     async fn councils(&self, ctx: &Context<'_>) -> Vec<Council> {
@@ -181,7 +190,7 @@ pub fn member(ctx: &Context<'_>, id: &MemberId) -> Option<Member> {
         .members
         .get(id)
         .cloned()
-        .map(Member)
+        .map(Member::from)
 }
 
 pub fn council(ctx: &Context<'_>, id: &CouncilId) -> Option<Council> {
@@ -194,7 +203,20 @@ pub fn council(ctx: &Context<'_>, id: &CouncilId) -> Option<Council> {
         .map(Council)
 }
 
-pub struct Member(pub MemberView);
+pub struct Member {
+    pub view: MemberView,
+    /// The vault record, read and decrypted at most once per member per request.
+    personal: tokio::sync::OnceCell<Option<roundtable_vault::PersonalData>>,
+}
+
+impl From<MemberView> for Member {
+    fn from(view: MemberView) -> Member {
+        Member {
+            view,
+            personal: tokio::sync::OnceCell::new(),
+        }
+    }
+}
 
 /// Shown in place of a name once a member is erased.
 pub const ERASED_NAME: &str = "(erased)";
@@ -204,20 +226,25 @@ impl Member {
     fn personal_visible(&self, ctx: &Context<'_>) -> bool {
         let actor = caller(ctx);
         let registry = app(ctx).projections.registry();
-        actor.member.as_ref() == Some(&self.0.id)
+        actor.member.as_ref() == Some(&self.view.id)
             || actor.is_administrator()
             || self
-                .0
+                .view
                 .home_grid
                 .as_ref()
                 .is_some_and(|home| actor.serves(&*registry, home))
     }
 
-    async fn personal(&self, ctx: &Context<'_>) -> Result<Option<roundtable_vault::PersonalData>> {
-        if self.0.erased_at.is_some() {
+    async fn personal(&self, ctx: &Context<'_>) -> Result<Option<&roundtable_vault::PersonalData>> {
+        if self.view.erased_at.is_some() {
             return Ok(None);
         }
-        app(ctx).personal(&self.0.id).await.gql()
+        let personal = self
+            .personal
+            .get_or_try_init(|| app(ctx).personal(&self.view.id))
+            .await
+            .gql()?;
+        Ok(personal.as_ref())
     }
 }
 
@@ -239,41 +266,41 @@ pub struct CouncilSeat {
 #[Object]
 impl Member {
     async fn id(&self) -> &str {
-        self.0.id.as_str()
+        self.view.id.as_str()
     }
     /// The member's chosen name, or "(erased)".
     async fn display_name(&self, ctx: &Context<'_>) -> Result<String> {
         Ok(self
             .personal(ctx)
             .await?
-            .map_or_else(|| ERASED_NAME.to_owned(), |p| p.display_name))
+            .map_or_else(|| ERASED_NAME.to_owned(), |p| p.display_name.clone()))
     }
     async fn kind(&self) -> MemberKind {
-        self.0.kind.into()
+        self.view.kind.into()
     }
     async fn erased(&self) -> bool {
-        self.0.erased_at.is_some()
+        self.view.erased_at.is_some()
     }
     async fn erased_at(&self) -> Option<String> {
-        self.0.erased_at.map(|t| t.to_string())
+        self.view.erased_at.map(|t| t.to_string())
     }
     async fn registered_at(&self) -> String {
-        self.0.registered_at.to_string()
+        self.view.registered_at.to_string()
     }
     async fn verified(&self) -> bool {
-        self.0.verified_by.is_some()
+        self.view.verified_by.is_some()
     }
     async fn verified_at(&self) -> Option<String> {
-        self.0.verified_at.map(|t| t.to_string())
+        self.view.verified_at.map(|t| t.to_string())
     }
     async fn verified_by(&self, ctx: &Context<'_>) -> Option<Member> {
-        member(ctx, self.0.verified_by.as_ref()?)
+        member(ctx, self.view.verified_by.as_ref()?)
     }
     async fn home_grid(&self, ctx: &Context<'_>) -> Option<Jurisdiction> {
-        jurisdiction(ctx, self.0.home_grid.as_ref()?)
+        jurisdiction(ctx, self.view.home_grid.as_ref()?)
     }
     async fn roles(&self, ctx: &Context<'_>) -> Vec<RoleGrant> {
-        self.0
+        self.view
             .roles
             .iter()
             .map(|role| match role {
@@ -293,12 +320,12 @@ impl Member {
             .collect()
     }
     async fn seats(&self, ctx: &Context<'_>) -> Vec<CouncilSeat> {
-        self.0
+        self.view
             .seats
             .iter()
             .map(|s| CouncilSeat {
                 council: council(ctx, &s.council),
-                member: Some(Member(self.0.clone())),
+                member: Some(Member::from(self.view.clone())),
                 seat: s.seat.into(),
                 voting: s.voting,
             })
@@ -309,19 +336,19 @@ impl Member {
         if !self.personal_visible(ctx) {
             return Ok(None);
         }
-        Ok(self.personal(ctx).await?.map(|p| p.phone))
+        Ok(self.personal(ctx).await?.map(|p| p.phone.clone()))
     }
     async fn real_name(&self, ctx: &Context<'_>) -> Result<Option<String>> {
         if !self.personal_visible(ctx) {
             return Ok(None);
         }
-        Ok(self.personal(ctx).await?.and_then(|p| p.real_name))
+        Ok(self.personal(ctx).await?.and_then(|p| p.real_name.clone()))
     }
     async fn address(&self, ctx: &Context<'_>) -> Result<Option<String>> {
         if !self.personal_visible(ctx) {
             return Ok(None);
         }
-        Ok(self.personal(ctx).await?.and_then(|p| p.address))
+        Ok(self.personal(ctx).await?.and_then(|p| p.address.clone()))
     }
 }
 
