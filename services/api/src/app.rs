@@ -1,7 +1,8 @@
 //! The application: the log, the read models, the vault and the clock, and the
 //! command handler that ties a decider to the log.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use roundtable_domain::{Actor, Aggregate, Context, DomainError, EVENT_VERSION};
@@ -13,8 +14,9 @@ use serde_json::Value;
 
 use crate::ApiError;
 use crate::clock::Clock;
-use crate::limits::{LoginLimiter, LoginPolicy};
+use crate::limits::{ActionLimiter, ActionPolicy, LoginLimiter, LoginPolicy};
 use crate::log::Log;
+use crate::photos::PhotoStore;
 
 /// Appends retried after a `Conflict` before the caller sees `CONFLICT`.
 const MAX_ATTEMPTS: u32 = 10;
@@ -41,6 +43,8 @@ pub struct ApiConfig {
     pub secure_cookies: bool,
     /// How long a command waits for the read models to include its events.
     pub projection_wait: Duration,
+    /// How often each member may raise and co-sign.
+    pub actions: ActionPolicy,
 }
 
 impl Default for ApiConfig {
@@ -54,6 +58,7 @@ impl Default for ApiConfig {
             max_complexity: 2_000,
             secure_cookies: false,
             projection_wait: Duration::from_secs(10),
+            actions: ActionPolicy::default(),
         }
     }
 }
@@ -65,6 +70,33 @@ pub struct App {
     pub clock: Arc<dyn Clock>,
     pub config: ApiConfig,
     pub limiter: LoginLimiter,
+    /// Per-member allowances for raising and co-signing.
+    pub actions: ActionLimiter,
+    /// Wrong feedback codes per issue back off like wrong passwords.
+    pub feedback_attempts: LoginLimiter,
+    pub photos: PhotoStore,
+    /// One writer per stream at a time in this process, so residents co-signing one
+    /// issue queue up instead of losing append races (other processes can still
+    /// race: the expected seq and the retries cover that).
+    stream_locks: StreamLocks,
+}
+
+#[derive(Default)]
+struct StreamLocks(std::sync::Mutex<HashMap<String, Weak<tokio::sync::Mutex<()>>>>);
+
+impl StreamLocks {
+    fn get(&self, stream: &StreamName) -> Arc<tokio::sync::Mutex<()>> {
+        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(lock) = map.get(stream.as_str()).and_then(Weak::upgrade) {
+            return lock;
+        }
+        if map.len() >= 4096 {
+            map.retain(|_, lock| lock.strong_count() > 0);
+        }
+        let lock = Arc::new(tokio::sync::Mutex::new(()));
+        map.insert(stream.as_str().to_owned(), Arc::downgrade(&lock));
+        lock
+    }
 }
 
 /// What a command appended (or had appended, when it was a retry).
@@ -91,11 +123,16 @@ impl App {
         log: Arc<dyn Log>,
         projections: Arc<Projections>,
         vault: Arc<Vault>,
+        photos: PhotoStore,
         clock: Arc<dyn Clock>,
         config: ApiConfig,
     ) -> App {
         App {
             limiter: LoginLimiter::new(config.login),
+            actions: ActionLimiter::new(config.actions),
+            feedback_attempts: LoginLimiter::new(config.login),
+            photos,
+            stream_locks: StreamLocks::default(),
             log,
             projections,
             vault,
@@ -118,8 +155,8 @@ impl App {
             actor: actor.clone(),
             now: self.clock.now(),
         };
-        let registry = self.projections.registry();
-        A::decide(id, &state, command, &context, &*registry)?;
+        let registry = self.projections.directory();
+        A::decide(id, &state, command, &context, &registry)?;
         Ok(())
     }
 
@@ -165,7 +202,9 @@ impl App {
     ) -> Result<Outcome, ApiError> {
         let stream = self.stream_name::<A>(id)?;
         let envelope = envelope.unwrap_or_else(|| actor.envelope());
+        let lock = self.stream_locks.get(&stream);
         for attempt in 1..=MAX_ATTEMPTS {
+            let writing = lock.lock().await;
             let (state, seq, ids) = self.load::<A>(&stream).await?;
             if key.is_some() {
                 let first = event_id(&envelope, &stream, key, 0);
@@ -188,8 +227,8 @@ impl App {
                 now,
             };
             let events = {
-                let registry = self.projections.registry();
-                A::decide(id, &state, command.clone(), &context, &*registry)?
+                let registry = self.projections.directory();
+                A::decide(id, &state, command.clone(), &context, &registry)?
             };
             let drafts = events
                 .iter()
@@ -203,7 +242,9 @@ impl App {
                     body: event.body(),
                 })
                 .collect();
-            match self.log.append(&stream, Expected::at(seq), drafts).await {
+            let appended = self.log.append(&stream, Expected::at(seq), drafts).await;
+            drop(writing);
+            match appended {
                 Ok(appended) => {
                     let indexes: Vec<u64> = appended.events.iter().map(|e| e.index).collect();
                     if let Some(last) = indexes.last() {

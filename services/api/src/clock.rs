@@ -37,3 +37,26 @@ impl Clock for ManualClock {
         Timestamp::from_unix_millis(self.0.load(Ordering::SeqCst))
     }
 }
+
+/// The system clock moved forward by a settable offset: `serve --test-clock` uses
+/// it so black-box tests can let deadlines pass.
+#[derive(Default)]
+pub struct ShiftedClock(AtomicI64);
+
+impl ShiftedClock {
+    pub fn advance(&self, ms: i64) {
+        self.0.fetch_add(ms, Ordering::SeqCst);
+    }
+
+    /// Sets how far ahead of (or, negative, behind) the system clock this one runs.
+    pub fn set_offset(&self, ms: i64) {
+        self.0.store(ms, Ordering::SeqCst);
+    }
+}
+
+impl Clock for ShiftedClock {
+    fn now(&self) -> Timestamp {
+        let real = SystemClock.now().unix_millis();
+        Timestamp::from_unix_millis(real.saturating_add(self.0.load(Ordering::SeqCst)))
+    }
+}

@@ -7,18 +7,20 @@
 mod app;
 mod auth;
 pub mod clock;
+pub mod deadlines;
 mod error;
 mod graphql;
 mod limits;
 mod log;
 mod operations;
+pub mod photos;
 mod routes;
 
 pub use app::{ApiConfig, App, Outcome};
 pub use auth::{CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE};
 pub use error::ApiError;
 pub use graphql::{RoundtableSchema, schema, sdl};
-pub use limits::LoginPolicy;
+pub use limits::{ActionPolicy, LoginPolicy};
 pub use log::Log;
 pub use operations::{NewAccount, generate_password, mint};
 pub use routes::mount;

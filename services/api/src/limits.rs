@@ -107,6 +107,74 @@ fn forget_idle<K>(map: &mut HashMap<K, Failures>, now: Instant) {
     }
 }
 
+/// What a member may do how often: a token bucket per member and action, holding
+/// up to an hour's allowance and refilled continuously.
+#[derive(Clone, Copy, Debug)]
+pub struct ActionPolicy {
+    pub raises_per_hour: u32,
+    pub cosigns_per_hour: u32,
+}
+
+impl Default for ActionPolicy {
+    fn default() -> ActionPolicy {
+        ActionPolicy {
+            raises_per_hour: 10,
+            cosigns_per_hour: 120,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Action {
+    Raise,
+    Cosign,
+}
+
+#[derive(Default)]
+pub struct ActionLimiter {
+    policy: ActionPolicy,
+    buckets: Mutex<HashMap<(String, Action), (f64, Instant)>>,
+}
+
+impl ActionLimiter {
+    pub fn new(policy: ActionPolicy) -> ActionLimiter {
+        ActionLimiter {
+            policy,
+            buckets: Mutex::default(),
+        }
+    }
+
+    /// Takes one token for `member`'s `action`, or says how long to wait for one.
+    pub fn take(&self, member: &str, action: Action, now: Instant) -> Result<(), Duration> {
+        let per_hour = f64::from(match action {
+            Action::Raise => self.policy.raises_per_hour,
+            Action::Cosign => self.policy.cosigns_per_hour,
+        });
+        let per_second = per_hour / 3600.0;
+        let mut buckets = lock(&self.buckets);
+        if buckets.len() >= MAX_TRACKED {
+            // Full buckets carry no information: drop them.
+            buckets.retain(|_, (tokens, at)| {
+                *tokens + now.saturating_duration_since(*at).as_secs_f64() * per_second < per_hour
+            });
+        }
+        let (tokens, at) = buckets
+            .entry((member.to_owned(), action))
+            .or_insert((per_hour, now));
+        *tokens =
+            (*tokens + now.saturating_duration_since(*at).as_secs_f64() * per_second).min(per_hour);
+        *at = now;
+        if *tokens >= 1.0 {
+            *tokens -= 1.0;
+            Ok(())
+        } else if per_second > 0.0 {
+            Err(Duration::from_secs_f64((1.0 - *tokens) / per_second))
+        } else {
+            Err(Duration::from_secs(3600))
+        }
+    }
+}
+
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
@@ -114,6 +182,29 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_member_spends_an_hour_of_allowance_then_waits_for_the_refill() {
+        let limiter = ActionLimiter::new(ActionPolicy {
+            raises_per_hour: 2,
+            cosigns_per_hour: 3600,
+        });
+        let t0 = Instant::now();
+        assert!(limiter.take("m_1", Action::Raise, t0).is_ok());
+        assert!(limiter.take("m_1", Action::Raise, t0).is_ok());
+        let wait = limiter.take("m_1", Action::Raise, t0).unwrap_err();
+        assert_eq!(wait.as_secs(), 1800);
+        assert!(limiter.take("m_2", Action::Raise, t0).is_ok(), "per member");
+        assert!(
+            limiter.take("m_1", Action::Cosign, t0).is_ok(),
+            "per action"
+        );
+        assert!(
+            limiter
+                .take("m_1", Action::Raise, t0 + Duration::from_secs(1800))
+                .is_ok()
+        );
+    }
 
     #[test]
     fn back_off_doubles_after_the_free_failures_and_success_clears_the_account() {

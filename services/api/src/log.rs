@@ -4,7 +4,7 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use roundtable_ledger::{EventDraft, StreamName};
+use roundtable_ledger::{EventDraft, Receipt, StreamName};
 use roundtable_store::{Appended, EventStore, Expected, RecordedEvent, StoreError};
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -23,6 +23,9 @@ pub trait Log: Send + Sync + 'static {
     ) -> BoxFuture<'a, Result<Vec<RecordedEvent>, StoreError>>;
 
     fn read_event(&self, index: u64) -> BoxFuture<'_, Result<Option<RecordedEvent>, StoreError>>;
+
+    /// The receipt of a leaf, once a signed checkpoint covers it.
+    fn receipt(&self, index: u64) -> BoxFuture<'_, Result<Option<Receipt>, StoreError>>;
 }
 
 impl<S: EventStore> Log for S {
@@ -44,5 +47,9 @@ impl<S: EventStore> Log for S {
 
     fn read_event(&self, index: u64) -> BoxFuture<'_, Result<Option<RecordedEvent>, StoreError>> {
         Box::pin(async move { Ok(self.read_all(index, 1).await?.into_iter().next()) })
+    }
+
+    fn receipt(&self, index: u64) -> BoxFuture<'_, Result<Option<Receipt>, StoreError>> {
+        Box::pin(EventStore::receipt(self, index))
     }
 }

@@ -1,6 +1,7 @@
 //! The HTTP side of the API: `POST /graphql` (with the caller's session and CSRF
 //! state injected), GraphiQL at `GET /graphql` in development, and
-//! `graphql-transport-ws` subscriptions at `/graphql/ws`.
+//! `graphql-transport-ws` subscriptions at `/graphql/ws`, and photo upload and
+//! download at `/photos`.
 
 use std::sync::Arc;
 
@@ -8,12 +9,14 @@ use async_graphql::http::GraphiQLSource;
 use async_graphql_poem::{GraphQLRequest, GraphQLResponse, GraphQLSubscription};
 use poem::http::StatusCode;
 use poem::middleware::SizeLimit;
-use poem::web::{Data, Html};
-use poem::{EndpointExt, IntoResponse, Request, Response, Route, get, handler};
+use poem::web::{Data, Html, Json, Path};
+use poem::{Body, EndpointExt, IntoResponse, Request, Response, Route, get, handler};
+use roundtable_domain::{ContentHash, DomainError};
 
-use crate::App;
 use crate::auth::RequestAuth;
 use crate::graphql::{RoundtableSchema, schema};
+use crate::photos::MAX_PHOTO_BYTES;
+use crate::{ApiError, App};
 
 #[handler]
 async fn graphql(
@@ -52,6 +55,86 @@ async fn graphql(
     GraphQLResponse(response).into_response()
 }
 
+/// An error of the plain HTTP routes: the status, and the same code as GraphQL's.
+fn refuse(e: &ApiError) -> Response {
+    let status = match e.code() {
+        "UNAUTHENTICATED" => StatusCode::UNAUTHORIZED,
+        "FORBIDDEN" => StatusCode::FORBIDDEN,
+        "NOT_FOUND" => StatusCode::NOT_FOUND,
+        "RATE_LIMITED" => StatusCode::TOO_MANY_REQUESTS,
+        "INTERNAL" => {
+            tracing::error!(error = %e, "photo route");
+            StatusCode::INTERNAL_SERVER_ERROR
+        }
+        _ => StatusCode::BAD_REQUEST,
+    };
+    let message = if status == StatusCode::INTERNAL_SERVER_ERROR {
+        "internal error".to_owned()
+    } else {
+        e.to_string()
+    };
+    (
+        status,
+        Json(serde_json::json!({"code": e.code(), "message": message})),
+    )
+        .into_response()
+}
+
+/// `POST /photos`: a signed-in member uploads one image (the raw bytes as the
+/// body); the answer names it by SHA-256 for `raiseIssue`.
+#[handler]
+async fn upload_photo(req: &Request, Data(app): Data<&Arc<App>>, body: Body) -> Response {
+    let checked = RequestAuth::from_request(req, app).and_then(|auth| auth.member_for_change(app));
+    if let Err(e) = checked {
+        return refuse(&e);
+    }
+    let bytes = match body.into_bytes_limit(MAX_PHOTO_BYTES + 1).await {
+        Ok(bytes) => bytes,
+        Err(_) => {
+            return refuse(&ApiError::Domain(DomainError::validation(
+                "photo",
+                format!("at most {} MiB", MAX_PHOTO_BYTES / (1024 * 1024)),
+            )));
+        }
+    };
+    let app = app.clone();
+    let stored = tokio::task::spawn_blocking(move || app.photos.put(&bytes))
+        .await
+        .map_err(ApiError::internal)
+        .and_then(|r| r);
+    match stored {
+        Ok((hash, kind)) => Json(serde_json::json!({
+            "hash": hash.as_str(),
+            "type": kind.mime(),
+            "url": format!("/photos/{}", hash.as_str()),
+        }))
+        .into_response(),
+        Err(e) => refuse(&e),
+    }
+}
+
+/// `GET /photos/{sha256}`: the stored image (immutable: its name is its hash).
+#[handler]
+async fn photo(Path(hash): Path<String>, Data(app): Data<&Arc<App>>) -> Response {
+    let Ok(hash) = ContentHash::parse(&hash) else {
+        return refuse(&ApiError::Domain(DomainError::NotFound(format!(
+            "photo {hash}"
+        ))));
+    };
+    match app.photos.get(&hash) {
+        Ok(Some((bytes, kind))) => Response::builder()
+            .content_type(kind.mime())
+            .header("Cache-Control", "public, max-age=31536000, immutable")
+            .header("X-Content-Type-Options", "nosniff")
+            .body(bytes),
+        Ok(None) => refuse(&ApiError::Domain(DomainError::NotFound(format!(
+            "photo {}",
+            hash.as_str()
+        )))),
+        Err(e) => refuse(&e),
+    }
+}
+
 #[handler]
 async fn graphiql(Data(app): Data<&Arc<App>>) -> Response {
     if !app.config.graphiql {
@@ -79,4 +162,6 @@ pub fn mount(route: Route, app: Arc<App>) -> Route {
                 .data(schema.clone()),
         )
         .at("/graphql/ws", get(GraphQLSubscription::new(schema)))
+        .at("/photos", poem::post(upload_photo).data(app.clone()))
+        .at("/photos/:hash", get(photo).data(app))
 }

@@ -27,6 +27,7 @@ async fn app(dir: &std::path::Path) -> (Arc<App>, Arc<SqliteStore>) {
         store.clone(),
         projections,
         vault,
+        roundtable_api::photos::PhotoStore::open(dir).unwrap(),
         clock,
         ApiConfig::default(),
     );

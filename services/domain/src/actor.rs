@@ -6,7 +6,9 @@ use serde_json::{Value, json};
 
 use roundtable_ledger::Timestamp;
 
-use crate::{CouncilId, CouncilRules, DomainError, JurisdictionId, MemberId, RulesHash};
+use crate::{
+    CouncilId, CouncilRules, DomainError, IssueFacts, IssueId, JurisdictionId, MemberId, RulesHash,
+};
 
 /// The levels of the grid, top down. Villages are communities.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -214,6 +216,10 @@ pub trait Directory {
     fn has_administrator(&self) -> bool;
     /// Councils sitting at exactly this node.
     fn councils_at(&self, jurisdiction: &JurisdictionId) -> Vec<CouncilFacts>;
+    /// Another issue, for merges. Directories that hold no issues know none.
+    fn issue(&self, _id: &IssueId) -> Option<IssueFacts> {
+        None
+    }
 
     /// The node and its ancestors, nearest first. The tree is acyclic by
     /// construction (moves into one's own subtree are refused); the bound only

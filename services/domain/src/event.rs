@@ -5,9 +5,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::{
-    Category, Channel, ContentHash, CouncilId, CouncilRules, DomainError, JurisdictionId,
-    JurisdictionKind, MemberId, MemberKind, Name, Reason, Role, RulesHash, Seat,
+    Category, Channel, Clock, ContentHash, CouncilId, CouncilRules, DomainError, IssueId,
+    JurisdictionId, JurisdictionKind, MemberId, MemberKind, Name, Rating, Reason, RejectionReason,
+    Role, RulesHash, Seat, Stage,
 };
+use roundtable_ledger::Timestamp;
 
 /// Current version of every event type; bumped per type when its body changes.
 pub const EVENT_VERSION: u32 = 1;
@@ -89,6 +91,10 @@ pub enum Event {
         /// SHA-256 of each photo, stored content-addressed beside the log.
         photos: Vec<ContentHash>,
         version_hash: ContentHash,
+        /// The triage clock of the responsible council (none when no council sits
+        /// at or above the place).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        clock: Option<Clock>,
     },
     #[serde(rename = "issue.edited")]
     IssueEdited {
@@ -115,6 +121,64 @@ pub enum Event {
         rules_hash: RulesHash,
         cosigners: u32,
     },
+    #[serde(rename = "issue.accepted")]
+    IssueAccepted {
+        /// The response clock of the council it is routed to.
+        clock: Clock,
+    },
+    #[serde(rename = "issue.rejected")]
+    IssueRejected {
+        reason: RejectionReason,
+        /// Public: the raiser and everyone can read why.
+        explanation: String,
+    },
+    #[serde(rename = "issue.merged")]
+    IssueMerged { into: IssueId },
+    #[serde(rename = "issue.referred")]
+    IssueReferred {
+        from: JurisdictionId,
+        to: JurisdictionId,
+        /// How many times the issue has been referred, this one included.
+        referrals: u32,
+        note: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        clock: Option<Clock>,
+    },
+    #[serde(rename = "issue.overdue")]
+    IssueOverdue {
+        stage: Stage,
+        council: CouncilId,
+        due: Timestamp,
+    },
+    #[serde(rename = "issue.escalated")]
+    IssueEscalated {
+        from: CouncilId,
+        to: CouncilId,
+        /// A fresh clock of the same stage under the new council's rules.
+        clock: Clock,
+    },
+    #[serde(rename = "issue.responded")]
+    IssueResponded {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        council: Option<CouncilId>,
+        text: String,
+        /// 1 for the first response, 2 after a reopening, and so on.
+        round: u32,
+    },
+    #[serde(rename = "issue.rated")]
+    IssueRated {
+        rating: Rating,
+        comment: String,
+        /// The response round rated.
+        round: u32,
+        /// The grid worker who took the rating on a feedback visit.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        visit_by: Option<MemberId>,
+    },
+    #[serde(rename = "issue.reopened")]
+    IssueReopened { clock: Clock },
+    #[serde(rename = "issue.withdrawn")]
+    IssueWithdrawn { reason: String },
 }
 
 /// Every event type, for the schema catalogue and its test.
@@ -137,6 +201,16 @@ pub const EVENT_TYPES: &[&str] = &[
     "issue.cosigned",
     "issue.cosignature_withdrawn",
     "issue.threshold_reached",
+    "issue.accepted",
+    "issue.rejected",
+    "issue.merged",
+    "issue.referred",
+    "issue.overdue",
+    "issue.escalated",
+    "issue.responded",
+    "issue.rated",
+    "issue.reopened",
+    "issue.withdrawn",
 ];
 
 impl Event {
@@ -161,6 +235,16 @@ impl Event {
             Event::IssueCosigned { .. } => "issue.cosigned",
             Event::CosignatureWithdrawn { .. } => "issue.cosignature_withdrawn",
             Event::ThresholdReached { .. } => "issue.threshold_reached",
+            Event::IssueAccepted { .. } => "issue.accepted",
+            Event::IssueRejected { .. } => "issue.rejected",
+            Event::IssueMerged { .. } => "issue.merged",
+            Event::IssueReferred { .. } => "issue.referred",
+            Event::IssueOverdue { .. } => "issue.overdue",
+            Event::IssueEscalated { .. } => "issue.escalated",
+            Event::IssueResponded { .. } => "issue.responded",
+            Event::IssueRated { .. } => "issue.rated",
+            Event::IssueReopened { .. } => "issue.reopened",
+            Event::IssueWithdrawn { .. } => "issue.withdrawn",
         }
     }
 

@@ -1,14 +1,22 @@
 //! Residents' issues and petitions (stream `issue/<id>`): raise, edit as versions,
-//! co-sign and withdraw, and the threshold that puts an issue on a council's docket.
+//! co-sign and withdraw, the threshold that puts an issue on a council's docket,
+//! triage (accept, reject, merge, refer), the deadline clocks and escalation, the
+//! response, the raiser's rating and reopening, and withdrawal.
+//!
+//! Every clock is written into the event that starts it (council, rules hash, due
+//! instant), so nobody can turn it back and an auditor can recompute it.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use roundtable_ledger::Timestamp;
+
 use crate::{
-    Aggregate, ContentHash, Context, CouncilId, Directory, DomainError, Event, IssueId,
-    JurisdictionId, MemberId, MemberKind, checked_text,
+    Actor, Aggregate, ContentHash, Context, CouncilFacts, CouncilId, Directory, DomainError, Event,
+    IssueId, JurisdictionId, MemberId, MemberKind, RulesHash, Seat, checked_multiline,
+    checked_text,
 };
 
 /// The fixed, translatable list of what an issue is about.
@@ -60,7 +68,7 @@ impl IssueText {
         };
         Ok(IssueText {
             title: checked_text("title", title, 100)?,
-            description: checked_text("description", description, 2000)?,
+            description: checked_multiline("description", description, 2000)?,
             place,
         })
     }
@@ -73,17 +81,121 @@ impl IssueText {
     }
 }
 
+/// Where an issue stands, in the words residents see.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IssueStatus {
+    /// Raised, waiting for triage.
+    #[default]
+    Open,
+    /// Accepted and routed to a council, waiting for its response.
+    Accepted,
+    /// Answered, waiting for the raiser's verdict.
+    Responded,
+    /// Rated satisfied or basically satisfied.
+    Closed,
+    Rejected,
+    /// Folded into another issue.
+    Merged,
+    /// Withdrawn by the raiser.
+    Withdrawn,
+}
+
+impl IssueStatus {
+    /// Nothing more happens to a terminal issue.
+    pub fn is_terminal(self) -> bool {
+        matches!(
+            self,
+            IssueStatus::Closed
+                | IssueStatus::Rejected
+                | IssueStatus::Merged
+                | IssueStatus::Withdrawn
+        )
+    }
+}
+
+/// Which deadline a clock measures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    Triage,
+    Response,
+}
+
+/// A running deadline: which council owes what by when, under which rules.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Clock {
+    pub stage: Stage,
+    pub council: CouncilId,
+    pub rules_hash: RulesHash,
+    pub due: Timestamp,
+}
+
+impl Clock {
+    /// Starts the `stage` clock of `council` at `now`, from its rules in force.
+    pub fn start(stage: Stage, council: &CouncilFacts, now: Timestamp) -> Clock {
+        let hours = match stage {
+            Stage::Triage => council.rules.triage_hours,
+            Stage::Response => council.rules.response_hours,
+        };
+        Clock {
+            stage,
+            council: council.id.clone(),
+            rules_hash: council.rules_hash.clone(),
+            due: now.plus_hours(hours),
+        }
+    }
+}
+
+/// Why an issue was not taken up: a fixed list, as petitions committees use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RejectionReason {
+    /// The same matter is already raised (point to it in the explanation).
+    Duplicate,
+    /// Not for these bodies to decide.
+    OutsideCompetence,
+    /// Too vague to act on.
+    InsufficientDetail,
+    /// Offensive, defamatory or abusive.
+    Offensive,
+    /// Names or exposes private individuals.
+    PersonalData,
+    /// Already fixed.
+    AlreadyResolved,
+    /// Asks for something no body can do.
+    NotActionable,
+}
+
+/// The raiser's verdict on a response.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rating {
+    Satisfied,
+    BasicallySatisfied,
+    Unsatisfied,
+}
+
 pub struct Issue;
 
 #[derive(Clone, Debug, Default)]
 pub struct IssueState {
     pub raiser: Option<MemberId>,
     pub jurisdiction: Option<JurisdictionId>,
+    pub status: IssueStatus,
     /// Hashes of every version, first to last.
     pub versions: Vec<ContentHash>,
     /// Who supports the issue, and the version (1-based) they supported.
     pub cosigners: BTreeMap<MemberId, u32>,
     pub docketed_at: Option<CouncilId>,
+    /// The council the issue is with now (responsible, routed or escalated to).
+    pub council: Option<CouncilId>,
+    /// The running deadline, if any, and whether it has been marked overdue.
+    pub clock: Option<Clock>,
+    pub overdue: bool,
+    pub referrals: u32,
+    /// Responses given so far (the rating round).
+    pub responses: u32,
 }
 
 #[derive(Clone, Debug)]
@@ -101,8 +213,48 @@ pub enum IssueCommand {
     Edit {
         text: IssueText,
     },
+    /// Co-sign the current version (or re-confirm after an edit).
     Cosign,
     WithdrawCosignature,
+    /// Triage: take the issue up and route it to a council (default: the one it is with).
+    Accept {
+        council: Option<CouncilId>,
+    },
+    Reject {
+        reason: RejectionReason,
+        explanation: String,
+    },
+    Merge {
+        into: IssueId,
+    },
+    Refer {
+        to: JurisdictionId,
+        note: String,
+    },
+    Respond {
+        text: String,
+    },
+    /// `raiser_code_checked`: the caller verified the raiser's one-time feedback code
+    /// (a grid worker rating on a feedback visit).
+    Rate {
+        rating: Rating,
+        comment: String,
+        raiser_code_checked: bool,
+    },
+    Withdraw {
+        reason: String,
+    },
+    /// The deadline scheduler: the clock due at `due` has passed.
+    MarkOverdue {
+        due: Timestamp,
+    },
+}
+
+/// What a decider may know about another issue (for merges).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IssueFacts {
+    pub jurisdiction: JurisdictionId,
+    pub status: IssueStatus,
 }
 
 fn open(state: &IssueState, id: &IssueId) -> Result<(), DomainError> {
@@ -110,6 +262,96 @@ fn open(state: &IssueState, id: &IssueId) -> Result<(), DomainError> {
         return Err(DomainError::NotFound(format!("issue {id}")));
     }
     Ok(())
+}
+
+/// Refuses commands on an issue that is closed, rejected, merged or withdrawn.
+fn live(state: &IssueState, id: &IssueId) -> Result<(), DomainError> {
+    open(state, id)?;
+    if state.status.is_terminal() {
+        return Err(DomainError::conflict(format!(
+            "issue {id} is {:?} and can no longer change",
+            state.status
+        )));
+    }
+    Ok(())
+}
+
+fn in_status(state: &IssueState, allowed: &[IssueStatus], what: &str) -> Result<(), DomainError> {
+    if allowed.contains(&state.status) {
+        Ok(())
+    } else {
+        Err(DomainError::conflict(format!(
+            "an issue that is {:?} cannot be {what}",
+            state.status
+        )))
+    }
+}
+
+/// Grid workers serving the place, and voting or officer seats of a council at or
+/// above it, triage and answer issues there.
+pub fn may_triage(actor: &Actor, directory: &dyn Directory, at: &JurisdictionId) -> bool {
+    actor.serves(directory, at)
+        || (actor.member.is_some()
+            && actor.seats.iter().any(|seat| {
+                seat.seat != Seat::Observer
+                    && directory
+                        .council(&seat.council)
+                        .is_some_and(|c| directory.is_within(at, &c.jurisdiction))
+            }))
+}
+
+fn require_triage(
+    actor: &Actor,
+    directory: &dyn Directory,
+    at: &JurisdictionId,
+) -> Result<(), DomainError> {
+    actor.signed_in()?;
+    if may_triage(actor, directory, at) {
+        Ok(())
+    } else {
+        Err(DomainError::forbidden(
+            "only a grid worker serving this place or a member of a council above it may do this",
+        ))
+    }
+}
+
+fn jurisdiction_of<'a>(
+    state: &'a IssueState,
+    id: &IssueId,
+) -> Result<&'a JurisdictionId, DomainError> {
+    state
+        .jurisdiction
+        .as_ref()
+        .ok_or_else(|| DomainError::NotFound(format!("issue {id}")))
+}
+
+/// The council the issue is with, else the one responsible for its place.
+fn current_council(
+    state: &IssueState,
+    directory: &dyn Directory,
+    at: &JurisdictionId,
+) -> Option<CouncilFacts> {
+    state
+        .council
+        .as_ref()
+        .and_then(|c| directory.council(c))
+        .or_else(|| directory.responsible_council(at))
+}
+
+/// A new clock (or none) replaces the running one; the issue moves to its council.
+fn set_clock(state: &mut IssueState, clock: &Option<Clock>) {
+    if let Some(clock) = clock {
+        state.council = Some(clock.council.clone());
+    }
+    state.clock = clock.clone();
+    state.overdue = false;
+}
+
+fn optional_text(field: &'static str, raw: &str, max: usize) -> Result<String, DomainError> {
+    match raw.trim() {
+        "" => Ok(String::new()),
+        text => checked_multiline(field, text, max),
+    }
 }
 
 impl Aggregate for Issue {
@@ -128,11 +370,14 @@ impl Aggregate for Issue {
                 raiser,
                 jurisdiction,
                 version_hash,
+                clock,
                 ..
             } => {
                 state.raiser = Some(raiser.clone());
                 state.jurisdiction = Some(jurisdiction.clone());
                 state.versions = vec![version_hash.clone()];
+                state.status = IssueStatus::Open;
+                set_clock(&mut state, clock);
             }
             Event::IssueEdited { version_hash, .. } => state.versions.push(version_hash.clone()),
             Event::IssueCosigned {
@@ -144,6 +389,52 @@ impl Aggregate for Issue {
                 state.cosigners.remove(member);
             }
             Event::ThresholdReached { council, .. } => state.docketed_at = Some(council.clone()),
+            Event::IssueAccepted { clock } => {
+                state.status = IssueStatus::Accepted;
+                set_clock(&mut state, &Some(clock.clone()));
+            }
+            Event::IssueRejected { .. } => {
+                state.status = IssueStatus::Rejected;
+                state.clock = None;
+            }
+            Event::IssueMerged { .. } => {
+                state.status = IssueStatus::Merged;
+                state.clock = None;
+            }
+            Event::IssueReferred {
+                to,
+                referrals,
+                clock,
+                ..
+            } => {
+                state.jurisdiction = Some(to.clone());
+                state.referrals = *referrals;
+                state.status = IssueStatus::Open;
+                state.council = None;
+                set_clock(&mut state, clock);
+            }
+            Event::IssueOverdue { .. } => state.overdue = true,
+            Event::IssueEscalated { clock, .. } => set_clock(&mut state, &Some(clock.clone())),
+            Event::IssueResponded { round, council, .. } => {
+                state.status = IssueStatus::Responded;
+                state.responses = *round;
+                if council.is_some() {
+                    state.council = council.clone();
+                }
+                state.clock = None;
+                state.overdue = false;
+            }
+            Event::IssueRated { rating, .. } if *rating != Rating::Unsatisfied => {
+                state.status = IssueStatus::Closed;
+            }
+            Event::IssueReopened { clock } => {
+                state.status = IssueStatus::Accepted;
+                set_clock(&mut state, &Some(clock.clone()));
+            }
+            Event::IssueWithdrawn { .. } => {
+                state.status = IssueStatus::Withdrawn;
+                state.clock = None;
+            }
             _ => {}
         }
         state
@@ -157,6 +448,12 @@ impl Aggregate for Issue {
         directory: &dyn Directory,
     ) -> Result<Vec<Event>, DomainError> {
         let actor = &context.actor;
+        let now = context.now;
+        // Only the scheduler's command is decided without a signed-in member: it is
+        // fully determined by the state and the time.
+        if let IssueCommand::MarkOverdue { due } = command {
+            return mark_overdue(id, state, due, now, directory);
+        }
         let me = actor.signed_in()?.clone();
         match command {
             IssueCommand::Raise {
@@ -225,6 +522,9 @@ impl Aggregate for Issue {
                     ));
                 }
                 let version_hash = text.hash();
+                let clock = directory
+                    .responsible_council(&jurisdiction)
+                    .map(|council| Clock::start(Stage::Triage, &council, now));
                 Ok(vec![Event::IssueRaised {
                     raiser,
                     on_behalf_by,
@@ -236,10 +536,11 @@ impl Aggregate for Issue {
                     place: text.place,
                     photos,
                     version_hash,
+                    clock,
                 }])
             }
             IssueCommand::Edit { text } => {
-                open(state, id)?;
+                live(state, id)?;
                 if state.raiser.as_ref() != Some(&me) {
                     return Err(DomainError::forbidden("only the raiser may edit the issue"));
                 }
@@ -256,11 +557,8 @@ impl Aggregate for Issue {
                 }])
             }
             IssueCommand::Cosign => {
-                open(state, id)?;
-                let jurisdiction = state
-                    .jurisdiction
-                    .as_ref()
-                    .ok_or_else(|| DomainError::NotFound(format!("issue {id}")))?;
+                live(state, id)?;
+                let jurisdiction = jurisdiction_of(state, id)?;
                 let eligible = actor.kind == Some(MemberKind::Resident)
                     && actor.verified
                     && actor
@@ -272,10 +570,11 @@ impl Aggregate for Issue {
                         "only verified residents living within the issue's area may co-sign",
                     ));
                 }
-                if state.cosigners.contains_key(&me) {
+                let version = state.versions.len() as u32;
+                let earlier = state.cosigners.get(&me).copied();
+                if earlier == Some(version) {
                     return Err(DomainError::conflict("you already co-signed this issue"));
                 }
-                let version = state.versions.len() as u32;
                 let version_hash = state
                     .versions
                     .last()
@@ -286,7 +585,9 @@ impl Aggregate for Issue {
                     version,
                     version_hash,
                 }];
-                if state.docketed_at.is_none()
+                // A re-confirmation after an edit adds no new supporter.
+                if earlier.is_none()
+                    && state.docketed_at.is_none()
                     && let Some(council) = directory.responsible_council(jurisdiction)
                 {
                     let cosigners = state.cosigners.len() as u32 + 1;
@@ -301,12 +602,204 @@ impl Aggregate for Issue {
                 Ok(events)
             }
             IssueCommand::WithdrawCosignature => {
-                open(state, id)?;
+                live(state, id)?;
                 if !state.cosigners.contains_key(&me) {
                     return Err(DomainError::conflict("you have not co-signed this issue"));
                 }
                 Ok(vec![Event::CosignatureWithdrawn { member: me }])
             }
+            IssueCommand::Accept { council } => {
+                live(state, id)?;
+                let at = jurisdiction_of(state, id)?;
+                require_triage(actor, directory, at)?;
+                in_status(state, &[IssueStatus::Open], "accepted")?;
+                let council = match council {
+                    Some(c) => directory
+                        .council(&c)
+                        .ok_or_else(|| DomainError::NotFound(format!("council {c}")))?,
+                    None => current_council(state, directory, at).ok_or_else(|| {
+                        DomainError::validation(
+                            "council",
+                            "no council sits at or above this place: name one",
+                        )
+                    })?,
+                };
+                if !directory.is_within(at, &council.jurisdiction) {
+                    return Err(DomainError::validation(
+                        "council",
+                        "route the issue to a council at or above its place",
+                    ));
+                }
+                Ok(vec![Event::IssueAccepted {
+                    clock: Clock::start(Stage::Response, &council, now),
+                }])
+            }
+            IssueCommand::Reject {
+                reason,
+                explanation,
+            } => {
+                live(state, id)?;
+                require_triage(actor, directory, jurisdiction_of(state, id)?)?;
+                in_status(state, &[IssueStatus::Open], "rejected")?;
+                Ok(vec![Event::IssueRejected {
+                    reason,
+                    explanation: checked_multiline("explanation", &explanation, 1000)?,
+                }])
+            }
+            IssueCommand::Merge { into } => {
+                live(state, id)?;
+                let at = jurisdiction_of(state, id)?;
+                require_triage(actor, directory, at)?;
+                in_status(state, &[IssueStatus::Open, IssueStatus::Accepted], "merged")?;
+                if &into == id {
+                    return Err(DomainError::validation(
+                        "into",
+                        "an issue cannot be merged into itself",
+                    ));
+                }
+                let target = directory
+                    .issue(&into)
+                    .ok_or_else(|| DomainError::NotFound(format!("issue {into}")))?;
+                if target.status.is_terminal() {
+                    return Err(DomainError::conflict(format!(
+                        "issue {into} is {:?}: merge into an open issue",
+                        target.status
+                    )));
+                }
+                require_triage(actor, directory, &target.jurisdiction)?;
+                Ok(vec![Event::IssueMerged { into }])
+            }
+            IssueCommand::Refer { to, note } => {
+                live(state, id)?;
+                let from = jurisdiction_of(state, id)?;
+                require_triage(actor, directory, from)?;
+                in_status(
+                    state,
+                    &[IssueStatus::Open, IssueStatus::Accepted],
+                    "referred",
+                )?;
+                if directory.jurisdiction(&to).is_none() {
+                    return Err(DomainError::NotFound(format!("jurisdiction {to}")));
+                }
+                if &to == from {
+                    return Err(DomainError::validation(
+                        "to",
+                        "the issue is already there: refer it elsewhere",
+                    ));
+                }
+                let clock = directory
+                    .responsible_council(&to)
+                    .map(|council| Clock::start(Stage::Triage, &council, now));
+                Ok(vec![Event::IssueReferred {
+                    from: from.clone(),
+                    to,
+                    referrals: state.referrals + 1,
+                    note: checked_multiline("note", &note, 500)?,
+                    clock,
+                }])
+            }
+            IssueCommand::Respond { text } => {
+                live(state, id)?;
+                let at = jurisdiction_of(state, id)?;
+                require_triage(actor, directory, at)?;
+                in_status(
+                    state,
+                    &[IssueStatus::Open, IssueStatus::Accepted],
+                    "answered",
+                )?;
+                Ok(vec![Event::IssueResponded {
+                    council: current_council(state, directory, at).map(|c| c.id),
+                    text: checked_multiline("text", &text, 4000)?,
+                    round: state.responses + 1,
+                }])
+            }
+            IssueCommand::Rate {
+                rating,
+                comment,
+                raiser_code_checked,
+            } => {
+                live(state, id)?;
+                let at = jurisdiction_of(state, id)?;
+                let visit_by = if state.raiser.as_ref() == Some(&me) {
+                    None
+                } else if raiser_code_checked && actor.serves(directory, at) {
+                    Some(me.clone())
+                } else {
+                    return Err(DomainError::forbidden(
+                        "only the raiser, or a grid worker with the raiser's one-time code, may rate",
+                    ));
+                };
+                in_status(state, &[IssueStatus::Responded], "rated")?;
+                let mut events = vec![Event::IssueRated {
+                    rating,
+                    comment: optional_text("comment", &comment, 500)?,
+                    round: state.responses,
+                    visit_by,
+                }];
+                if rating == Rating::Unsatisfied {
+                    let council = current_council(state, directory, at).ok_or_else(|| {
+                        DomainError::conflict("no council is responsible for this place")
+                    })?;
+                    events.push(Event::IssueReopened {
+                        clock: Clock::start(Stage::Response, &council, now),
+                    });
+                }
+                Ok(events)
+            }
+            IssueCommand::Withdraw { reason } => {
+                live(state, id)?;
+                if state.raiser.as_ref() != Some(&me) {
+                    return Err(DomainError::forbidden(
+                        "only the raiser may withdraw the issue",
+                    ));
+                }
+                Ok(vec![Event::IssueWithdrawn {
+                    reason: optional_text("reason", &reason, 500)?,
+                }])
+            }
+            IssueCommand::MarkOverdue { .. } => unreachable!("decided above"),
         }
     }
+}
+
+/// The clock due at `due` has run out: mark it, and hand the issue up to the council
+/// of the parent jurisdiction with a fresh clock under that council's rules.
+fn mark_overdue(
+    id: &IssueId,
+    state: &IssueState,
+    due: Timestamp,
+    now: Timestamp,
+    directory: &dyn Directory,
+) -> Result<Vec<Event>, DomainError> {
+    live(state, id)?;
+    let clock = match &state.clock {
+        Some(clock) if clock.due == due && !state.overdue => clock,
+        _ => {
+            return Err(DomainError::conflict(format!(
+                "issue {id} has no running clock due at {due}"
+            )));
+        }
+    };
+    if now < due {
+        return Err(DomainError::conflict(format!(
+            "the clock is due at {due}, not yet"
+        )));
+    }
+    let mut events = vec![Event::IssueOverdue {
+        stage: clock.stage,
+        council: clock.council.clone(),
+        due,
+    }];
+    let parent = directory
+        .council(&clock.council)
+        .and_then(|c| directory.jurisdiction(&c.jurisdiction)?.parent)
+        .and_then(|parent| directory.responsible_council(&parent));
+    if let Some(parent) = parent {
+        events.push(Event::IssueEscalated {
+            from: clock.council.clone(),
+            to: parent.id.clone(),
+            clock: Clock::start(clock.stage, &parent, now),
+        });
+    }
+    Ok(events)
 }

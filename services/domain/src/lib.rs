@@ -26,8 +26,11 @@ pub use council::{Council, CouncilCommand, CouncilState};
 pub use error::DomainError;
 pub use event::{EVENT_TYPES, EVENT_VERSION, Event};
 pub use ids::{CouncilId, IssueId, JurisdictionId, MemberId};
-pub use issue::{Category, Channel, Issue, IssueCommand, IssueState, IssueText, MAX_PHOTOS};
+pub use issue::{
+    Category, Channel, Clock, Issue, IssueCommand, IssueFacts, IssueState, IssueStatus, IssueText,
+    MAX_PHOTOS, Rating, RejectionReason, Stage, may_triage,
+};
 pub use jurisdiction::{Jurisdiction, JurisdictionCommand, JurisdictionState};
 pub use member::{Member, MemberCommand, MemberState};
 pub use rules::{ContentHash, CouncilRules, Fraction, MajorityKind, RulesHash};
-pub use text::{Name, Reason, checked_text};
+pub use text::{Name, Reason, checked_multiline, checked_text};

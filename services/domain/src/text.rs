@@ -30,6 +30,26 @@ pub fn checked_text(field: &'static str, raw: &str, max: usize) -> Result<String
     Ok(text.to_owned())
 }
 
+/// Like [`checked_text`] for texts of several paragraphs: line breaks are kept
+/// (`\r\n` becomes `\n`); other control characters are refused.
+pub fn checked_multiline(
+    field: &'static str,
+    raw: &str,
+    max: usize,
+) -> Result<String, DomainError> {
+    let unified = raw.replace("\r\n", "\n");
+    let lines: Vec<&str> = unified.split('\n').collect();
+    let mut checked = Vec::with_capacity(lines.len());
+    for line in lines {
+        match line.trim() {
+            "" => checked.push(String::new()),
+            l => checked.push(checked_text(field, l, max)?),
+        }
+    }
+    checked_text(field, &checked.join("\n").replace('\n', " "), max)?;
+    Ok(checked.join("\n").trim().to_owned())
+}
+
 macro_rules! text_type {
     ($(#[$doc:meta])* $name:ident, $field:literal, $max:literal) => {
         $(#[$doc])*

@@ -239,7 +239,7 @@ fn emitted() -> Vec<(String, Event)> {
             text: text.clone(),
             category: Category::Water,
             jurisdiction: None,
-            on_behalf_of: Some((m("m_verified"), Channel::Paper)),
+            on_behalf_of: Some((m("m_unverified"), Channel::Paper)),
             photos: vec![photo],
         },
         "grid_worker_inside",
@@ -255,7 +255,7 @@ fn emitted() -> Vec<(String, Event)> {
             IssueCommand::Edit {
                 text: IssueText::new("三号楼停水三年", "常年断供", "").unwrap(),
             },
-            "resident_verified",
+            "resident_unverified",
             &w,
         ),
     );
@@ -282,7 +282,7 @@ fn emitted() -> Vec<(String, Event)> {
     let mut w1 = world();
     w1.councils.insert(c("c_here"), threshold);
     push(
-        issue,
+        issue.clone(),
         decide::<Issue>(
             &IssueId::parse("i_1").unwrap(),
             &raised,
@@ -290,6 +290,85 @@ fn emitted() -> Vec<(String, Event)> {
             "resident_verified",
             &w1,
         ),
+    );
+    // Triage, clocks, response, rating and withdrawal.
+    let id = IssueId::parse("i_1").unwrap();
+    let mut w2 = world();
+    add_council(&mut w2, "c_city", "j_city");
+    w2.issues.insert(
+        IssueId::parse("i_2").unwrap(),
+        IssueFacts {
+            jurisdiction: j("j_grid1"),
+            status: IssueStatus::Open,
+        },
+    );
+    let gw = "grid_worker_inside";
+    let mut then = |given: &[Event], command: IssueCommand, who: &str, now: i64| {
+        let events = decide_at::<Issue>(&id, given, command, who, now, &w2).unwrap();
+        for e in &events {
+            out.push((issue.clone(), e.clone()));
+        }
+        given.iter().cloned().chain(events).collect::<Vec<Event>>()
+    };
+    let accepted = then(&raised, IssueCommand::Accept { council: None }, gw, NOW);
+    then(
+        &raised,
+        IssueCommand::Reject {
+            reason: RejectionReason::Duplicate,
+            explanation: "同一问题已在 i_2 中提出".into(),
+        },
+        gw,
+        NOW,
+    );
+    then(
+        &raised,
+        IssueCommand::Merge {
+            into: IssueId::parse("i_2").unwrap(),
+        },
+        gw,
+        NOW,
+    );
+    then(
+        &raised,
+        IssueCommand::Refer {
+            to: j("j_grid2"),
+            note: "属第二网格".into(),
+        },
+        gw,
+        NOW,
+    );
+    let due = Issue::replay(&accepted).clock.unwrap().due;
+    then(
+        &accepted,
+        IssueCommand::MarkOverdue { due },
+        "anonymous",
+        NOW + 15 * 24 * HOUR,
+    );
+    let responded = then(
+        &accepted,
+        IssueCommand::Respond {
+            text: "已更换水管".into(),
+        },
+        gw,
+        NOW,
+    );
+    then(
+        &responded,
+        IssueCommand::Rate {
+            rating: Rating::Unsatisfied,
+            comment: "还是没水".into(),
+            raiser_code_checked: false,
+        },
+        "resident_unverified",
+        NOW,
+    );
+    then(
+        &raised,
+        IssueCommand::Withdraw {
+            reason: String::new(),
+        },
+        "resident_unverified",
+        NOW,
     );
     out
 }

@@ -175,6 +175,27 @@ impl FromStr for Timestamp {
     }
 }
 
+impl Timestamp {
+    /// This instant plus `hours` (deadlines in the rules are whole hours).
+    pub fn plus_hours(&self, hours: u32) -> Timestamp {
+        Timestamp(self.0.saturating_add(i64::from(hours) * 3_600_000))
+    }
+}
+
+// Event bodies carry instants in the envelope's own text form.
+impl serde::Serialize for Timestamp {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Timestamp {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 fn valid_uuid(s: &str) -> bool {
     s.len() == 36
         && s.bytes().enumerate().all(|(i, b)| match i {

@@ -6,17 +6,30 @@
 mod activity;
 mod decode;
 mod issues;
+mod notifications;
 mod registry;
+mod search;
+mod stats;
 
 use std::sync::{Arc, RwLock, RwLockReadGuard};
 
+use roundtable_domain::{
+    CouncilFacts, CouncilId, Directory, IssueFacts, IssueId, JurisdictionFacts, JurisdictionId,
+    MemberFacts, MemberId,
+};
 use roundtable_store::{EventStore, RecordedEvent, StoreError};
 use tokio::sync::{broadcast, watch};
 
 pub use activity::MemberActivity;
 pub use decode::{DecodeError, Decoded, decode};
-pub use issues::{IssueVersion, IssueView, Issues};
+pub use issues::{
+    IssueFilter, IssueOrder, IssueVersion, IssueView, Issues, Notice, RatingRecord, ResponseRecord,
+    TimelineEntry,
+};
+pub use notifications::{KEPT_PER_MEMBER, Notifications};
 pub use registry::{CouncilView, JurisdictionView, MemberView, Registry, RulesVersion};
+pub use search::tokens;
+pub use stats::IssueStats;
 
 /// One event as the projections applied it, for live subscribers.
 #[derive(Clone, Debug)]
@@ -30,6 +43,7 @@ pub struct Projections {
     registry: RwLock<Registry>,
     activity: RwLock<MemberActivity>,
     issues: RwLock<Issues>,
+    notifications: RwLock<Notifications>,
     applied: watch::Sender<u64>,
     feed: broadcast::Sender<AppliedEvent>,
 }
@@ -52,6 +66,7 @@ impl Projections {
             registry: RwLock::default(),
             activity: RwLock::default(),
             issues: RwLock::default(),
+            notifications: RwLock::default(),
             applied: watch::Sender::new(0),
             feed: broadcast::Sender::new(1024),
         })
@@ -67,6 +82,18 @@ impl Projections {
 
     pub fn issues(&self) -> RwLockReadGuard<'_, Issues> {
         read(&self.issues)
+    }
+
+    pub fn notifications(&self) -> RwLockReadGuard<'_, Notifications> {
+        read(&self.notifications)
+    }
+
+    /// What deciders may know: the registry, and other issues (for merges).
+    pub fn directory(&self) -> Views<'_> {
+        Views {
+            registry: self.registry(),
+            issues: self.issues(),
+        }
     }
 
     /// How many events of the log every read model has applied.
@@ -100,10 +127,17 @@ impl Projections {
                     .write()
                     .unwrap_or_else(|p| p.into_inner())
                     .apply(index, &recorded.stream, &decoded);
-                self.issues
+                let notices = self
+                    .issues
                     .write()
                     .unwrap_or_else(|p| p.into_inner())
                     .apply(index, &recorded.stream, &decoded);
+                if !notices.is_empty() {
+                    self.notifications
+                        .write()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .apply(notices);
+                }
                 let _ = self.feed.send(AppliedEvent {
                     index,
                     stream: recorded.stream.to_string(),
@@ -137,5 +171,35 @@ impl Projections {
                 self.apply(event);
             }
         }
+    }
+}
+
+/// The read models a decider consults, read-locked together.
+pub struct Views<'a> {
+    pub registry: RwLockReadGuard<'a, Registry>,
+    pub issues: RwLockReadGuard<'a, Issues>,
+}
+
+impl Directory for Views<'_> {
+    fn jurisdiction(&self, id: &JurisdictionId) -> Option<JurisdictionFacts> {
+        self.registry.jurisdiction(id)
+    }
+    fn jurisdiction_in_use(&self, id: &JurisdictionId) -> bool {
+        self.registry.jurisdiction_in_use(id)
+    }
+    fn member(&self, id: &MemberId) -> Option<MemberFacts> {
+        self.registry.member(id)
+    }
+    fn council(&self, id: &CouncilId) -> Option<CouncilFacts> {
+        self.registry.council(id)
+    }
+    fn has_administrator(&self) -> bool {
+        self.registry.has_administrator()
+    }
+    fn councils_at(&self, jurisdiction: &JurisdictionId) -> Vec<CouncilFacts> {
+        self.registry.councils_at(jurisdiction)
+    }
+    fn issue(&self, id: &IssueId) -> Option<IssueFacts> {
+        self.issues.facts(id)
     }
 }

@@ -1,6 +1,8 @@
 //! `roundtable admin`: operator tasks on a data directory (the server must be stopped:
 //! the log's lock file says so otherwise).
 
+use std::sync::Arc;
+
 use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -66,7 +68,14 @@ async fn init(
     };
     let personal = PersonalData::new(&name, &phone, None, None, None)?;
     let account = NewAccount::new(personal, &password)?;
-    let runtime = crate::runtime::open(&data, None, &origin, ApiConfig::default()).await?;
+    let runtime = crate::runtime::open(
+        &data,
+        None,
+        &origin,
+        ApiConfig::default(),
+        Arc::new(roundtable_api::clock::SystemClock),
+    )
+    .await?;
     let result = runtime.app.bootstrap_administrator(account).await;
     runtime.store.flush().await.ok();
     runtime.store.close().await;

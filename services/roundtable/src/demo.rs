@@ -1,16 +1,20 @@
 //! The Tieling demo (`serve --demo`): a grid, councils, staff and residents made
 //! through the same operations and command handler as real users, so the demo is
 //! itself a verifiable log. Seeded once, on an empty log; the accounts are printed
-//! at every start.
+//! at every start. The story starts 30 days ago (the server's clock is shifted back
+//! while seeding and moves forward step by step), so the issues carry a real
+//! history: deadlines that passed, an escalation, answers and ratings.
 
 use std::sync::Arc;
 
 use anyhow::Context;
+use roundtable_api::clock::ShiftedClock;
 use roundtable_api::{App, NewAccount};
 use roundtable_domain::{
-    Actor, Council, CouncilCommand, CouncilId, CouncilRules, Fraction, Jurisdiction,
-    JurisdictionCommand, JurisdictionId, JurisdictionKind, MajorityKind, Member, MemberCommand,
-    MemberId, Name, Reason, Role, Seat,
+    Actor, Category, Council, CouncilCommand, CouncilId, CouncilRules, Fraction, Issue,
+    IssueCommand, IssueId, IssueText, Jurisdiction, JurisdictionCommand, JurisdictionId,
+    JurisdictionKind, MajorityKind, Member, MemberCommand, MemberId, Name, Rating, Reason,
+    RejectionReason, Role, Seat,
 };
 use roundtable_vault::PersonalData;
 
@@ -57,11 +61,53 @@ fn personal(phone: &str) -> anyhow::Result<PersonalData> {
 struct Seeder<'a> {
     app: &'a App,
     admin: Actor,
+    clock: &'a ShiftedClock,
 }
+
+const DAY_MS: i64 = 24 * 3_600_000;
 
 impl Seeder<'_> {
     fn actor(&self, member: &MemberId) -> Actor {
         self.app.projections.registry().actor(member)
+    }
+
+    /// Moves the story to `days` days before now and lets the deadline scheduler
+    /// catch up with it.
+    async fn at_days_ago(&self, days: f64) -> anyhow::Result<()> {
+        self.clock.set_offset(-(days * DAY_MS as f64) as i64);
+        roundtable_api::deadlines::sweep(self.app).await?;
+        Ok(())
+    }
+
+    async fn raise(
+        &self,
+        by: &MemberId,
+        category: Category,
+        at: Option<&JurisdictionId>,
+        text: (&str, &str, &str),
+    ) -> anyhow::Result<IssueId> {
+        let id = IssueId::from_unique(&roundtable_api::mint())?;
+        let command = IssueCommand::Raise {
+            text: IssueText::new(text.0, text.1, text.2)?,
+            category,
+            jurisdiction: at.cloned(),
+            on_behalf_of: None,
+            photos: vec![],
+        };
+        self.issue(&id, by, command).await?;
+        Ok(id)
+    }
+
+    async fn issue(
+        &self,
+        id: &IssueId,
+        by: &MemberId,
+        command: IssueCommand,
+    ) -> anyhow::Result<()> {
+        self.app
+            .execute::<Issue>(id, command, &self.actor(by), None, None)
+            .await?;
+        Ok(())
     }
 
     async fn place(
@@ -165,9 +211,11 @@ impl Seeder<'_> {
 }
 
 /// Seeds an empty log; leaves a non-empty one alone. Prints the accounts either way.
-pub async fn seed(app: &Arc<App>) -> anyhow::Result<()> {
+pub async fn seed(app: &Arc<App>, clock: &ShiftedClock) -> anyhow::Result<()> {
     if app.projections.applied() == 0 {
-        seed_empty(app).await?;
+        let seeded = seed_empty(app, clock).await;
+        clock.set_offset(0);
+        seeded?;
         tracing::info!(events = app.projections.applied(), "demo seeded");
     }
     println!("Demo accounts (password for all: {DEMO_PASSWORD}):");
@@ -177,13 +225,15 @@ pub async fn seed(app: &Arc<App>) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn seed_empty(app: &App) -> anyhow::Result<()> {
+async fn seed_empty(app: &App, clock: &ShiftedClock) -> anyhow::Result<()> {
     use JurisdictionKind::*;
+    clock.set_offset(-30 * DAY_MS);
     let account = NewAccount::new(personal("13900000001")?, DEMO_PASSWORD)?;
     let admin_id = app.bootstrap_administrator(account).await?;
     let s = Seeder {
         app,
         admin: app.projections.registry().actor(&admin_id),
+        clock,
     };
 
     let city = s.place(City, "铁岭市", None).await?;
@@ -233,8 +283,8 @@ async fn seed_empty(app: &App) -> anyhow::Result<()> {
     let utility = s.staff("13900000008", None, "驻区单位代表").await?;
 
     let chen = s.resident("13900000011", &grid1, Some(&zhang)).await?;
-    s.resident("13900000012", &grid1, Some(&zhang)).await?;
-    s.resident("13900000013", &grid2, None).await?;
+    let zhou = s.resident("13900000012", &grid1, Some(&zhang)).await?;
+    let wu = s.resident("13900000013", &grid2, None).await?;
     s.resident("13900000014", &wuzhu_grid, Some(&liu)).await?;
 
     let yinwang_council = s
@@ -251,6 +301,9 @@ async fn seed_empty(app: &App) -> anyhow::Result<()> {
         },
     )
     .await?;
+    let hongqi_council = s
+        .council(&hongqi, "红旗街道议事协商会", CouncilRules::default())
+        .await?;
     let admin = s.admin.clone();
     s.seat(
         &yinwang_council,
@@ -298,5 +351,178 @@ async fn seed_empty(app: &App) -> anyhow::Result<()> {
         "网格员列席",
     )
     .await?;
+
+    // Neighbours of 第一网格 who co-sign (their accounts are not in the banner).
+    let mut neighbours = Vec::new();
+    for n in 1..=12 {
+        let phone = format!("139000001{n:02}");
+        let account = NewAccount::new(
+            PersonalData::new(&format!("银网居民{n}"), &phone, None, None, None)?,
+            DEMO_PASSWORD,
+        )?;
+        let (id, _) = app.register_resident(grid1.clone(), account, None).await?;
+        app.execute::<Member>(&id, MemberCommand::Verify, &s.actor(&zhang), None, None)
+            .await?;
+        neighbours.push(id);
+    }
+    let wang = app
+        .projections
+        .registry()
+        .members
+        .values()
+        .find(|m| {
+            m.roles.contains(&Role::GridWorker {
+                jurisdiction: yinwang.clone(),
+            })
+        })
+        .map(|m| m.id.clone())
+        .context("the community grid worker")?;
+    seed_issues(
+        &s,
+        &chen,
+        &zhou,
+        &wu,
+        &zhang,
+        &wang,
+        &neighbours,
+        &yinwang,
+        &hongqi_council,
+    )
+    .await
+}
+
+/// The issues of the story, in every state.
+#[allow(clippy::too_many_arguments)]
+async fn seed_issues(
+    s: &Seeder<'_>,
+    chen: &MemberId,
+    zhou: &MemberId,
+    wu: &MemberId,
+    zhang: &MemberId,
+    wang: &MemberId,
+    neighbours: &[MemberId],
+    yinwang: &JurisdictionId,
+    street_council: &CouncilId,
+) -> anyhow::Result<()> {
+    // A drainage issue nobody triaged in time: escalated to the street's council,
+    // accepted there, and now overdue for its response.
+    s.at_days_ago(20.0).await?;
+    let drain = s
+        .raise(
+            zhou,
+            Category::Drainage,
+            None,
+            (
+                "5号楼下水道堵塞返味",
+                "5号楼一单元下水道反复堵塞，夏天返味严重，已持续两个月。",
+                "银网小区5号楼一单元",
+            ),
+        )
+        .await?;
+    s.at_days_ago(16.5).await?;
+    s.issue(
+        &drain,
+        wang,
+        IssueCommand::Accept {
+            council: Some(street_council.clone()),
+        },
+    )
+    .await?;
+
+    // A street light fixed, answered and rated satisfied.
+    s.at_days_ago(12.0).await?;
+    let light = s
+        .raise(
+            chen,
+            Category::Safety,
+            None,
+            (
+                "小区东门路灯不亮",
+                "东门两盏路灯坏了一个多月，晚上老人出入不安全。",
+                "银网小区东门",
+            ),
+        )
+        .await?;
+    s.at_days_ago(11.5).await?;
+    s.issue(&light, zhang, IssueCommand::Accept { council: None })
+        .await?;
+    s.at_days_ago(9.0).await?;
+    s.issue(
+        &light,
+        zhang,
+        IssueCommand::Respond {
+            text: "已联系物业更换两盏路灯，并检查了线路。".to_owned(),
+        },
+    )
+    .await?;
+    s.at_days_ago(8.0).await?;
+    s.issue(
+        &light,
+        chen,
+        IssueCommand::Rate {
+            rating: Rating::Satisfied,
+            comment: "修好了，谢谢。".to_owned(),
+            raiser_code_checked: false,
+        },
+    )
+    .await?;
+
+    // The water problem of 银网小区: many neighbours co-sign; it reaches the docket.
+    s.at_days_ago(8.0).await?;
+    let water = s
+        .raise(
+            chen,
+            Category::Water,
+            Some(yinwang),
+            (
+                "银网小区3号楼常年停水",
+                "3号楼自来水管网老化，近三年经常停水，高层住户长期没有稳定用水。希望更换管网。",
+                "银网小区3号楼",
+            ),
+        )
+        .await?;
+    for (n, neighbour) in neighbours.iter().chain([zhou]).enumerate() {
+        s.at_days_ago(7.9 - n as f64 * 0.1).await?;
+        s.issue(&water, neighbour, IssueCommand::Cosign).await?;
+    }
+    s.at_days_ago(6.0).await?;
+    s.issue(&water, wang, IssueCommand::Accept { council: None })
+        .await?;
+
+    // A duplicate of the water problem, rejected with a public reason.
+    s.at_days_ago(5.0).await?;
+    let duplicate = s
+        .raise(
+            zhou,
+            Category::Water,
+            None,
+            ("3号楼又停水了", "3号楼今天又没有水。", "银网小区3号楼"),
+        )
+        .await?;
+    s.at_days_ago(4.8).await?;
+    s.issue(
+        &duplicate,
+        zhang,
+        IssueCommand::Reject {
+            reason: RejectionReason::Duplicate,
+            explanation: format!("与“银网小区3号楼常年停水”（{water}）是同一问题，请在那里联署。"),
+        },
+    )
+    .await?;
+
+    // A fresh one, waiting for triage.
+    s.at_days_ago(1.0).await?;
+    s.raise(
+        wu,
+        Category::Sanitation,
+        None,
+        (
+            "垃圾清运不及时",
+            "第二网格垃圾站每周只清运两次，夏天异味很大。",
+            "银网小区第二网格垃圾站",
+        ),
+    )
+    .await?;
+    s.at_days_ago(0.0).await?;
     Ok(())
 }

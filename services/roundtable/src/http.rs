@@ -6,7 +6,7 @@ use poem::http::StatusCode;
 use poem::web::{Data, Json, Path, Query};
 use poem::{IntoResponse, Response, Route, get, handler};
 use prometheus_client::registry::Registry;
-use roundtable_ledger::{Hash, NoteVerifier, Receipt};
+use roundtable_ledger::{Hash, NoteVerifier};
 use roundtable_store::{EventStore, SqliteStore, StoreError, StoreMetrics};
 use serde::{Deserialize, Serialize};
 
@@ -249,33 +249,13 @@ async fn consistency(
 /// A `tlog-proof@v1` receipt for a leaf, against the latest signed checkpoint.
 #[handler]
 async fn receipt(state: State<'_>, Path(index): Path<u64>) -> poem::Result<Response> {
-    let cp = state
-        .store
-        .checkpoint()
-        .await
-        .map_err(store_error)?
-        .ok_or_else(|| error(StatusCode::NOT_FOUND, "no checkpoint signed yet"))?;
-    if index >= cp.checkpoint.size {
-        return Err(error(
+    match state.store.receipt(index).await.map_err(store_error)? {
+        Some(receipt) => Ok(text(receipt.to_text())),
+        None => Err(error(
             StatusCode::NOT_FOUND,
-            format!(
-                "leaf {index} is not yet covered by a signed checkpoint (size {}); retry in a second",
-                cp.checkpoint.size
-            ),
-        ));
+            format!("leaf {index} is not yet covered by a signed checkpoint; retry in a second"),
+        )),
     }
-    let proof = state
-        .store
-        .inclusion_proof(index, cp.checkpoint.size)
-        .await
-        .map_err(store_error)?;
-    let receipt = Receipt {
-        extra: None,
-        index,
-        proof,
-        checkpoint: cp.note,
-    };
-    Ok(text(receipt.to_text()))
 }
 
 #[handler]

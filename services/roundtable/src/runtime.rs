@@ -5,7 +5,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::Context;
-use roundtable_api::clock::SystemClock;
+use roundtable_api::clock::Clock;
+use roundtable_api::photos::PhotoStore;
 use roundtable_api::{ApiConfig, App};
 use roundtable_ledger::NoteSigner;
 use roundtable_projections::Projections;
@@ -26,6 +27,7 @@ pub async fn open(
     key: Option<&Path>,
     origin: &str,
     config: ApiConfig,
+    clock: Arc<dyn Clock>,
 ) -> anyhow::Result<Runtime> {
     if data.exists() && !data.is_dir() {
         anyhow::bail!("data directory {} is not a directory", data.display());
@@ -54,11 +56,13 @@ pub async fn open(
         .await
         .context("building the read models from the log")?;
     let projector = tokio::spawn(projections.clone().run(store.clone()));
+    let photos = PhotoStore::open(data).context("opening the photo store")?;
     let app = Arc::new(App::new(
         store.clone(),
         projections,
         vault,
-        Arc::new(SystemClock),
+        photos,
+        clock,
         config,
     ));
     // An erasure whose vault step did not finish (a crash between the two) is

@@ -11,6 +11,7 @@ use anyhow::Context;
 use poem::EndpointExt;
 use poem::listener::{Acceptor, Listener, TcpListener};
 use roundtable_api::ApiConfig;
+use roundtable_api::clock::{Clock, ShiftedClock};
 use roundtable_store::EventStore;
 use roundtable_store::signer::{self, CheckpointSigner};
 use tokio::sync::watch;
@@ -48,6 +49,19 @@ pub struct ServeArgs {
     /// not send X-Forwarded-Proto).
     #[arg(long)]
     pub secure_cookies: bool,
+    /// How often the deadline scheduler looks for clocks that ran out (milliseconds).
+    #[arg(long, default_value_t = 1000)]
+    pub deadline_interval_ms: u64,
+    /// Issues each member may raise per hour.
+    #[arg(long, default_value_t = 10)]
+    pub raises_per_hour: u32,
+    /// Co-signatures each member may give per hour.
+    #[arg(long, default_value_t = 120)]
+    pub cosigns_per_hour: u32,
+    /// TESTS ONLY: mount `POST /_test/clock?advanceHours=N`, which moves the
+    /// server's clock forward so tests can let deadlines pass.
+    #[arg(long)]
+    pub test_clock: bool,
 }
 
 impl ServeArgs {
@@ -56,6 +70,10 @@ impl ServeArgs {
             graphiql: self.graphiql || self.demo,
             session_ttl: Duration::from_secs(self.session_hours.saturating_mul(3600)),
             secure_cookies: self.secure_cookies,
+            actions: roundtable_api::ActionPolicy {
+                raises_per_hour: self.raises_per_hour,
+                cosigns_per_hour: self.cosigns_per_hour,
+            },
             ..ApiConfig::default()
         }
     }
@@ -71,18 +89,27 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    // The system clock, shifted only by the demo's history and by --test-clock.
+    let clock = Arc::new(ShiftedClock::default());
     let runtime = crate::runtime::open(
         &args.data,
         args.key.as_deref(),
         &args.origin,
         args.api_config(),
+        clock.clone(),
     )
     .await?;
     let (store, key, app, projector) = (runtime.store, runtime.key, runtime.app, runtime.projector);
     let origin = key.name().to_owned();
     if args.demo {
-        crate::demo::seed(&app).await.context("seeding the demo")?;
+        crate::demo::seed(&app, &clock)
+            .await
+            .context("seeding the demo")?;
     }
+    let deadlines = tokio::spawn(roundtable_api::deadlines::run(
+        app.clone(),
+        Duration::from_millis(args.deadline_interval_ms.max(10)),
+    ));
 
     let mut signer = CheckpointSigner::resume(store.as_ref(), key.clone()).await?;
     signer.sign_if_new(store.as_ref()).await?;
@@ -112,7 +139,15 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     ));
 
     // Everything is ready, and signals are watched, before we say we are listening.
-    let routes = roundtable_api::mount(crate::http::routes(), app.clone()).data(state);
+    let mut routes = roundtable_api::mount(crate::http::routes(), app.clone());
+    if args.test_clock {
+        tracing::warn!("--test-clock: POST /_test/clock moves this server's clock; tests only");
+        routes = routes.at(
+            "/_test/clock",
+            poem::post(advance_clock).data(clock.clone()),
+        );
+    }
+    let routes = routes.data(state);
     let shutdown = shutdown_signal();
     tracing::info!(
         origin,
@@ -134,11 +169,28 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         Ok(Err(e)) => tracing::error!(error = %e, "checkpoint signer"),
         Err(e) => tracing::error!(error = %e, "checkpoint signer task"),
     }
+    deadlines.abort();
     store.close().await;
     projector.abort();
     let head = store.tree_head();
     tracing::info!(size = head.size, root = %head.root, "stopped");
     Ok(())
+}
+
+#[derive(serde::Deserialize)]
+struct AdvanceQuery {
+    #[serde(rename = "advanceHours")]
+    advance_hours: i64,
+}
+
+/// `POST /_test/clock?advanceHours=N` (only with `--test-clock`).
+#[poem::handler]
+fn advance_clock(
+    poem::web::Query(q): poem::web::Query<AdvanceQuery>,
+    poem::web::Data(clock): poem::web::Data<&Arc<ShiftedClock>>,
+) -> String {
+    clock.advance(q.advance_hours.saturating_mul(3_600_000));
+    format!("{}\n", clock.now())
 }
 
 /// Watches SIGTERM and Ctrl-C from the moment it is called (not from the first

@@ -28,23 +28,8 @@ fn demo(extra: &[&str]) -> (tempfile::TempDir, Server) {
     (dir, server)
 }
 
-/// Jurisdiction ids by name.
 fn places(client: &Client) -> BTreeMap<String, String> {
-    let reply = client.query(
-        "{ jurisdictions(first: 100) { edges { node { id name } } } }",
-        json!({}),
-    );
-    reply.data()["jurisdictions"]["edges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            (
-                e["node"]["name"].as_str().unwrap().to_owned(),
-                e["node"]["id"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect()
+    client.places()
 }
 
 fn council_id(client: &Client, name: &str) -> String {
@@ -200,7 +185,7 @@ fn bad_input_gets_its_code_and_changes_nothing() {
         ("{ jurisdiction(id: \"../x\") { name } }", "jurisdiction"),
         ("{ issue(id: \"m_1\") { id } }", "issue"),
         (
-            "{ issues(within: \"nowhere\") { edges { cursor } } }",
+            "{ issues(filter: {within: \"nowhere\"}) { edges { cursor } } }",
             "jurisdiction",
         ),
     ] {
@@ -513,7 +498,22 @@ fn erasure_removes_personal_data_everywhere_and_the_log_still_verifies() {
         .iter()
         .map(|e| e["leaf"]["type"].as_str().unwrap())
         .collect();
-    assert_eq!(kinds, ["member.registered", "member.verified"]);
+    // The demo's story: she raised two issues and co-signed the water problem.
+    assert_eq!(
+        kinds,
+        [
+            "member.registered",
+            "member.verified",
+            "issue.raised",
+            "issue.cosigned",
+            "issue.raised"
+        ]
+    );
+    let water_query = "{ issues(filter: {text: \"常年停水\"}) { edges { node { cosignerCount timeline { type actorName } } } } }";
+    let water = |client: &Client| {
+        client.query(water_query, json!({})).data()["issues"]["edges"][0]["node"].clone()
+    };
+    let before = water(&resident);
 
     // Someone else may not erase them; they may erase themself.
     let worker = Client::sign_in(&server.base, GRID_WORKER_GRID1, PASSWORD);
@@ -534,6 +534,17 @@ fn erasure_removes_personal_data_everywhere_and_the_log_still_verifies() {
         json!({"displayName": "(erased)", "phone": null, "erased": true})
     );
     assert_eq!(admin.query(erase, json!({"m": me})).code(), "NOT_FOUND");
+    // Her co-signature still counts, and shows as erased.
+    let after = water(&admin);
+    assert_eq!(after["cosignerCount"], before["cosignerCount"]);
+    let names: Vec<&str> = after["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["type"] == "issue.cosigned")
+        .map(|e| e["actorName"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"(erased)"), "{names:?}");
     let anon = Client::anonymous(&server.base);
     let sign_in = anon.query(
         "mutation($p: String!, $w: String!) { signIn(input: {phone: $p, password: $w}) { csrfToken } }",
@@ -559,8 +570,13 @@ fn erasure_removes_personal_data_everywhere_and_the_log_still_verifies() {
         String::from_utf8_lossy(&verify.stderr)
     );
     drop(server);
-    for entry in std::fs::read_dir(dir.path()).unwrap() {
-        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+    let mut files = vec![dir.path().to_owned()];
+    while let Some(path) = files.pop() {
+        if path.is_dir() {
+            files.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+            continue;
+        }
+        let bytes = std::fs::read(&path).unwrap();
         let needle = VERIFIED_RESIDENT.as_bytes();
         assert!(!bytes.windows(needle.len()).any(|w| w == needle));
     }

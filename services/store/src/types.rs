@@ -150,4 +150,30 @@ pub trait EventStore: Send + Sync + 'static {
         &self,
         checkpoint: SignedCheckpoint,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// A `tlog-proof` receipt for leaf `index` against the latest signed checkpoint;
+    /// `None` until a signed checkpoint covers the leaf.
+    fn receipt(
+        &self,
+        index: u64,
+    ) -> impl Future<Output = Result<Option<roundtable_ledger::Receipt>, StoreError>> + Send
+    where
+        Self: Sync,
+    {
+        async move {
+            let Some(cp) = self.checkpoint().await? else {
+                return Ok(None);
+            };
+            if index >= cp.checkpoint.size {
+                return Ok(None);
+            }
+            let proof = self.inclusion_proof(index, cp.checkpoint.size).await?;
+            Ok(Some(roundtable_ledger::Receipt {
+                extra: None,
+                index,
+                proof,
+                checkpoint: cp.note,
+            }))
+        }
+    }
 }

@@ -26,6 +26,8 @@ CREATE TABLE IF NOT EXISTS sessions (
     token_hash BLOB PRIMARY KEY, member TEXT NOT NULL, csrf TEXT NOT NULL,
     created_ms INTEGER NOT NULL, expires_ms INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS sessions_member ON sessions(member);
+CREATE TABLE IF NOT EXISTS notification_marks (
+    member TEXT PRIMARY KEY, read_up_to INTEGER NOT NULL);
 ";
 
 /// A signed-in session as the server knows it.
@@ -146,7 +148,13 @@ impl Vault {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         let mut removed = 0;
-        for table in ["member_keys", "records", "credentials", "sessions"] {
+        for table in [
+            "member_keys",
+            "records",
+            "credentials",
+            "sessions",
+            "notification_marks",
+        ] {
             removed += tx.execute(
                 &format!("DELETE FROM {table} WHERE member = ?1"),
                 [member.as_str()],
@@ -292,6 +300,50 @@ impl Vault {
         }
     }
 
+    /// The one-time code a raiser gives a grid worker on a feedback visit, so the
+    /// worker can record the raiser's rating of response `round`. Derived with the
+    /// vault's secret key, so nothing is stored; a new round gives a new code, and
+    /// the rating itself ends the round, so each code works once.
+    pub fn feedback_code(&self, issue: &str, round: u32) -> String {
+        let mut h = Sha256::new();
+        h.update(self.keys.lookup);
+        h.update(b"\0feedback\0");
+        h.update(issue.as_bytes());
+        h.update(round.to_be_bytes());
+        let digest = h.finalize();
+        let n = u64::from_be_bytes(digest[..8].try_into().unwrap_or_default());
+        format!("{:08}", n % 100_000_000)
+    }
+
+    /// Index below which the member has read their notifications (private: kept
+    /// here, not in the public log).
+    pub fn notifications_read(&self, member: &MemberId) -> Result<u64, VaultError> {
+        let up_to: Option<i64> = self
+            .conn()
+            .query_row(
+                "SELECT read_up_to FROM notification_marks WHERE member = ?1",
+                [member.as_str()],
+                |row| row.get(0),
+            )
+            .optional()?;
+        Ok(up_to.map_or(0, |n| n.max(0) as u64))
+    }
+
+    /// Marks everything below `up_to` read (never moves the mark back).
+    pub fn mark_notifications_read(
+        &self,
+        member: &MemberId,
+        up_to: u64,
+    ) -> Result<u64, VaultError> {
+        let up_to = i64::try_from(up_to).unwrap_or(i64::MAX);
+        self.conn().execute(
+            "INSERT INTO notification_marks (member, read_up_to) VALUES (?1, ?2)
+             ON CONFLICT(member) DO UPDATE SET read_up_to = max(read_up_to, excluded.read_up_to)",
+            params![member.as_str(), up_to],
+        )?;
+        self.notifications_read(member)
+    }
+
     pub fn end_session(&self, token: &str) -> Result<(), VaultError> {
         self.conn().execute(
             "DELETE FROM sessions WHERE token_hash = ?1",
@@ -360,6 +412,21 @@ mod tests {
         assert_eq!(v.check_login("13900000000", "password1").unwrap(), None);
         v.set_password(&a, "password3", None).unwrap();
         assert_eq!(v.check_login("13800000001", "password3").unwrap(), Some(a));
+    }
+
+    #[test]
+    fn feedback_codes_differ_per_round_and_marks_only_move_forward() {
+        let dir = tempfile::tempdir().unwrap();
+        let v = vault(dir.path());
+        let first = v.feedback_code("i_1", 1);
+        assert_eq!(first.len(), 8);
+        assert_eq!(first, v.feedback_code("i_1", 1));
+        assert_ne!(first, v.feedback_code("i_1", 2));
+        assert_ne!(first, v.feedback_code("i_2", 1));
+        let m = MemberId::parse("m_1").unwrap();
+        assert_eq!(v.notifications_read(&m).unwrap(), 0);
+        assert_eq!(v.mark_notifications_read(&m, 10).unwrap(), 10);
+        assert_eq!(v.mark_notifications_read(&m, 4).unwrap(), 10);
     }
 
     #[test]

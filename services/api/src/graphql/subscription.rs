@@ -1,9 +1,12 @@
-use async_graphql::{Context, SimpleObject, Subscription};
+use async_graphql::{Context, Result, SimpleObject, Subscription};
 use futures_util::Stream;
+use roundtable_domain::{Aggregate, IssueId};
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
 
+use super::issues::Issue;
 use super::types::app;
+use crate::error::OrGql;
 
 pub struct Subscription;
 
@@ -37,5 +40,30 @@ impl Subscription {
                 None
             }
         })
+    }
+
+    /// The issue each time one of its events is applied (and once at the start).
+    async fn issue_changed(
+        &self,
+        ctx: &Context<'_>,
+        id: String,
+    ) -> Result<impl Stream<Item = Issue> + use<>> {
+        let id = IssueId::parse(&id).gql()?;
+        let app = app(ctx).clone();
+        let stream = roundtable_domain::Issue::stream(&id);
+        let feed = app.projections.feed();
+        let first = app.projections.issues().get(&id).cloned().map(Issue);
+        let changes = BroadcastStream::new(feed).filter_map(move |item| {
+            // A lagging subscriber re-reads the issue rather than missing a change.
+            let relevant = match &item {
+                Ok(e) => e.stream == stream,
+                Err(_) => true,
+            };
+            if !relevant {
+                return None;
+            }
+            app.projections.issues().get(&id).cloned().map(Issue)
+        });
+        Ok(tokio_stream::iter(first).chain(changes))
     }
 }

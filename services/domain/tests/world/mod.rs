@@ -23,6 +23,37 @@ pub fn name(text: &str) -> Name {
 }
 
 pub const NOW: i64 = 1_795_000_000_000;
+pub const HOUR: i64 = 3_600_000;
+
+/// Adds a council at `at` with default rules (for escalation above `c_here`).
+pub fn add_council(w: &mut World, id: &str, at: &str) {
+    let rules = CouncilRules::default();
+    w.councils.insert(
+        c(id),
+        CouncilFacts {
+            id: c(id),
+            jurisdiction: j(at),
+            rules_hash: rules.hash(),
+            rules,
+        },
+    );
+}
+
+/// Given events, when `command` is decided by `who` at `now`, then…
+pub fn decide_at<A: Aggregate>(
+    id: &A::Id,
+    given: &[Event],
+    command: A::Command,
+    who: &str,
+    now: i64,
+    world: &World,
+) -> Result<Vec<Event>, DomainError> {
+    let context = Context {
+        actor: actor(who),
+        now: Timestamp::from_unix_millis(now),
+    };
+    A::decide(id, &A::replay(given), command, &context, world)
+}
 
 #[derive(Default)]
 pub struct World {
@@ -30,6 +61,7 @@ pub struct World {
     pub in_use: BTreeSet<JurisdictionId>,
     pub members: BTreeMap<MemberId, MemberFacts>,
     pub councils: BTreeMap<CouncilId, CouncilFacts>,
+    pub issues: BTreeMap<IssueId, IssueFacts>,
     pub administrators: bool,
 }
 
@@ -55,6 +87,9 @@ impl Directory for World {
             .filter(|c| &c.jurisdiction == jurisdiction)
             .cloned()
             .collect()
+    }
+    fn issue(&self, id: &IssueId) -> Option<IssueFacts> {
+        self.issues.get(id).cloned()
     }
 }
 

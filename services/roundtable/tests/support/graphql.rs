@@ -129,4 +129,23 @@ impl Client {
             .as_u64()
             .unwrap()
     }
+
+    /// Jurisdiction ids by name.
+    pub fn places(&self) -> std::collections::BTreeMap<String, String> {
+        self.query(
+            "{ jurisdictions(first: 100) { edges { node { id name } } } }",
+            json!({}),
+        )
+        .data()["jurisdictions"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                (
+                    e["node"]["name"].as_str().unwrap().to_owned(),
+                    e["node"]["id"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    }
 }

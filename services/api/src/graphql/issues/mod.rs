@@ -1,0 +1,10 @@
+//! Issues in GraphQL: the `Issue` type with its clocks and timeline, the `issues`
+//! search, statistics, notifications, and the lifecycle mutations.
+
+mod mutation;
+mod objects;
+mod query;
+
+pub use mutation::IssueMutation;
+pub use objects::Issue;
+pub use query::IssueQuery;

@@ -1,0 +1,460 @@
+//! Issue mutations: the lifecycle, each returning the issue and the appended
+//! indexes (a receipt for co-signatures and ratings).
+
+use async_graphql::{Context, InputObject, Object, Result, SimpleObject};
+use roundtable_domain::{
+    self as domain, ContentHash, CouncilId, DomainError, Issue as IssueAggregate, IssueCommand,
+    IssueId, IssueText, JurisdictionId, MemberId,
+};
+
+use super::super::mutation::{key, run};
+use super::super::types::{app, caller};
+use crate::ApiError;
+use crate::error::OrGql;
+use crate::limits::Action;
+
+use super::objects::*;
+use super::query::{SimilarIssue, similar};
+
+#[derive(InputObject)]
+pub struct RaiseIssueInput {
+    pub title: String,
+    pub description: String,
+    #[graphql(default)]
+    pub place: String,
+    pub category: Category,
+    /// Defaults to the raiser's grid.
+    pub jurisdiction: Option<String>,
+    /// A grid worker raising for a resident names them and the channel.
+    pub on_behalf_of: Option<String>,
+    pub channel: Option<Channel>,
+    /// SHA-256 of photos uploaded first with `POST /photos` (at most 5).
+    #[graphql(default)]
+    pub photos: Vec<String>,
+    pub idempotency_key: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct EditIssueInput {
+    pub issue: String,
+    pub title: String,
+    pub description: String,
+    #[graphql(default)]
+    pub place: String,
+    pub idempotency_key: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct IssueRefInput {
+    pub issue: String,
+    pub idempotency_key: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct AcceptIssueInput {
+    pub issue: String,
+    /// Defaults to the council the issue is with.
+    pub council: Option<String>,
+    pub idempotency_key: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct RejectIssueInput {
+    pub issue: String,
+    pub reason: RejectionReason,
+    /// Public: shown to the raiser and everyone.
+    pub explanation: String,
+    pub idempotency_key: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct MergeIssueInput {
+    pub issue: String,
+    pub into: String,
+    pub idempotency_key: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct ReferIssueInput {
+    pub issue: String,
+    pub to: String,
+    pub note: String,
+    pub idempotency_key: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct RespondToIssueInput {
+    pub issue: String,
+    pub text: String,
+    pub idempotency_key: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct RateIssueInput {
+    pub issue: String,
+    pub rating: Rating,
+    #[graphql(default)]
+    pub comment: String,
+    /// A grid worker rating on the raiser's behalf gives the raiser's one-time code.
+    pub feedback_code: Option<String>,
+    pub idempotency_key: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct WithdrawIssueInput {
+    pub issue: String,
+    #[graphql(default)]
+    pub reason: String,
+    pub idempotency_key: Option<String>,
+}
+
+/// A receipt for a co-signature or a rating: the leaf's index and its `tlog-proof`
+/// (which verifies offline against the log's key).
+pub struct Receipt {
+    index: u64,
+}
+
+#[Object]
+impl Receipt {
+    async fn index(&self) -> u64 {
+        self.index
+    }
+    async fn url(&self) -> String {
+        receipt_url(self.index)
+    }
+    /// The `tlog-proof@v1` text; null until a signed checkpoint covers the leaf
+    /// (checkpoints are signed every second or so: fetch `url` a little later).
+    async fn text(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        Ok(app(ctx)
+            .log
+            .receipt(self.index)
+            .await
+            .map_err(ApiError::from)
+            .gql()?
+            .map(|r| r.to_text()))
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct IssuePayload {
+    pub issue: Option<Issue>,
+    pub indexes: Vec<u64>,
+    /// For a co-signature or a rating: the receipt of its event.
+    pub receipt: Option<Receipt>,
+}
+
+#[derive(SimpleObject)]
+pub struct RaiseIssuePayload {
+    pub issue: Option<Issue>,
+    pub indexes: Vec<u64>,
+    /// Open issues like this one nearby: co-sign one of them instead if it is the same.
+    pub similar: Vec<SimilarIssue>,
+}
+
+async fn on_issue(
+    ctx: &Context<'_>,
+    id: IssueId,
+    command: IssueCommand,
+    idempotency_key: &Option<String>,
+) -> Result<IssuePayload> {
+    let indexes = run::<IssueAggregate>(ctx, &id, command, idempotency_key).await?;
+    Ok(IssuePayload {
+        issue: issue(ctx, &id),
+        indexes,
+        receipt: None,
+    })
+}
+
+/// Adds the receipt of the command's first event (a co-signature, a rating).
+fn with_receipt(payload: Result<IssuePayload>) -> Result<IssuePayload> {
+    payload.map(|mut p| {
+        p.receipt = p.indexes.first().map(|&index| Receipt { index });
+        p
+    })
+}
+
+/// Spends one of the caller's allowances for `action`.
+fn allowance(ctx: &Context<'_>, action: Action) -> Result<()> {
+    let Some(me) = caller(ctx).member else {
+        return Err(DomainError::Unauthenticated).gql();
+    };
+    app(ctx)
+        .actions
+        .take(me.as_str(), action, std::time::Instant::now())
+        .map_err(ApiError::RateLimited)
+        .gql()
+}
+
+fn issue_id(raw: &str) -> Result<IssueId> {
+    IssueId::parse(raw).gql()
+}
+
+#[derive(Default)]
+pub struct IssueMutation;
+
+#[Object]
+impl IssueMutation {
+    /// A resident raises an issue (or a grid worker for them). The payload lists
+    /// similar open issues nearby.
+    async fn raise_issue(
+        &self,
+        ctx: &Context<'_>,
+        input: RaiseIssueInput,
+    ) -> Result<RaiseIssuePayload> {
+        let text = IssueText::new(&input.title, &input.description, &input.place).gql()?;
+        let on_behalf_of = match (&input.on_behalf_of, input.channel) {
+            (None, _) => None,
+            (Some(m), channel) => Some((
+                MemberId::parse(m).gql()?,
+                channel.map_or(domain::Channel::Visit, Into::into),
+            )),
+        };
+        if input.photos.len() > domain::MAX_PHOTOS {
+            return Err(DomainError::validation(
+                "photos",
+                format!("at most {} photos", domain::MAX_PHOTOS),
+            ))
+            .gql();
+        }
+        let mut photos = Vec::with_capacity(input.photos.len());
+        for raw in &input.photos {
+            let hash = ContentHash::parse(raw)
+                .map_err(|_| DomainError::validation("photos", "a photo is named by its SHA-256"))
+                .gql()?;
+            if !app(ctx).photos.contains(&hash) {
+                return Err(DomainError::validation(
+                    "photos",
+                    format!("photo {raw} was not uploaded (POST /photos first)"),
+                ))
+                .gql();
+            }
+            photos.push(hash);
+        }
+        let actor = caller(ctx);
+        let id = IssueId::from_unique(&crate::operations::mint_for(
+            &actor,
+            "issue",
+            key(&input.idempotency_key)?,
+        ))
+        .gql()?;
+        let jurisdiction = input
+            .jurisdiction
+            .as_deref()
+            .map(JurisdictionId::parse)
+            .transpose()
+            .gql()?;
+        let replay = input.idempotency_key.is_some()
+            && app(ctx).stream_exists::<IssueAggregate>(&id).await.gql()?;
+        if !replay {
+            allowance(ctx, Action::Raise)?;
+        }
+        let command = IssueCommand::Raise {
+            text: text.clone(),
+            category: input.category.into(),
+            jurisdiction,
+            on_behalf_of,
+            photos,
+        };
+        let indexes = run::<IssueAggregate>(ctx, &id, command, &input.idempotency_key).await?;
+        let raised = issue(ctx, &id);
+        let at = raised.as_ref().map(|i| i.0.jurisdiction.clone());
+        Ok(RaiseIssuePayload {
+            similar: similar(
+                ctx,
+                &text.title,
+                &text.description,
+                at.as_ref(),
+                Some(&id),
+                5,
+            ),
+            issue: raised,
+            indexes,
+        })
+    }
+
+    /// The raiser edits the text: a new version; supporters are asked to re-confirm.
+    async fn edit_issue(&self, ctx: &Context<'_>, input: EditIssueInput) -> Result<IssuePayload> {
+        let id = issue_id(&input.issue)?;
+        let text = IssueText::new(&input.title, &input.description, &input.place).gql()?;
+        on_issue(ctx, id, IssueCommand::Edit { text }, &input.idempotency_key).await
+    }
+
+    /// A verified resident of the area supports the current version (or re-confirms
+    /// after an edit). Returns a receipt.
+    async fn cosign_issue(&self, ctx: &Context<'_>, input: IssueRefInput) -> Result<IssuePayload> {
+        let id = issue_id(&input.issue)?;
+        allowance(ctx, Action::Cosign)?;
+        with_receipt(on_issue(ctx, id, IssueCommand::Cosign, &input.idempotency_key).await)
+    }
+
+    async fn withdraw_cosignature(
+        &self,
+        ctx: &Context<'_>,
+        input: IssueRefInput,
+    ) -> Result<IssuePayload> {
+        let id = issue_id(&input.issue)?;
+        on_issue(
+            ctx,
+            id,
+            IssueCommand::WithdrawCosignature,
+            &input.idempotency_key,
+        )
+        .await
+    }
+
+    /// Triage: take the issue up and route it to a council; its response clock starts.
+    async fn accept_issue(
+        &self,
+        ctx: &Context<'_>,
+        input: AcceptIssueInput,
+    ) -> Result<IssuePayload> {
+        let id = issue_id(&input.issue)?;
+        let council = input
+            .council
+            .as_deref()
+            .map(CouncilId::parse)
+            .transpose()
+            .gql()?;
+        on_issue(
+            ctx,
+            id,
+            IssueCommand::Accept { council },
+            &input.idempotency_key,
+        )
+        .await
+    }
+
+    /// Triage: decline with a coded reason and a public explanation.
+    async fn reject_issue(
+        &self,
+        ctx: &Context<'_>,
+        input: RejectIssueInput,
+    ) -> Result<IssuePayload> {
+        let id = issue_id(&input.issue)?;
+        let command = IssueCommand::Reject {
+            reason: input.reason.into(),
+            explanation: input.explanation,
+        };
+        on_issue(ctx, id, command, &input.idempotency_key).await
+    }
+
+    /// Triage: fold a duplicate into another issue. Its supporters are told and
+    /// carry their support over by co-signing the other issue, if they wish.
+    async fn merge_issue(&self, ctx: &Context<'_>, input: MergeIssueInput) -> Result<IssuePayload> {
+        let id = issue_id(&input.issue)?;
+        let into = issue_id(&input.into)?;
+        on_issue(
+            ctx,
+            id,
+            IssueCommand::Merge { into },
+            &input.idempotency_key,
+        )
+        .await
+    }
+
+    /// Triage: send the issue to another jurisdiction (the referral count is public).
+    async fn refer_issue(&self, ctx: &Context<'_>, input: ReferIssueInput) -> Result<IssuePayload> {
+        let id = issue_id(&input.issue)?;
+        let to = JurisdictionId::parse(&input.to).gql()?;
+        let command = IssueCommand::Refer {
+            to,
+            note: input.note,
+        };
+        on_issue(ctx, id, command, &input.idempotency_key).await
+    }
+
+    /// A written response; the raiser is then asked for their verdict.
+    async fn respond_to_issue(
+        &self,
+        ctx: &Context<'_>,
+        input: RespondToIssueInput,
+    ) -> Result<IssuePayload> {
+        let id = issue_id(&input.issue)?;
+        on_issue(
+            ctx,
+            id,
+            IssueCommand::Respond { text: input.text },
+            &input.idempotency_key,
+        )
+        .await
+    }
+
+    /// The raiser's verdict (or a grid worker's, with the raiser's one-time code).
+    /// Unsatisfied reopens the issue with a new response deadline. Returns a receipt.
+    async fn rate_issue(&self, ctx: &Context<'_>, input: RateIssueInput) -> Result<IssuePayload> {
+        let id = issue_id(&input.issue)?;
+        let raiser_code_checked = match &input.feedback_code {
+            None => false,
+            Some(code) => check_feedback_code(ctx, &id, code)?,
+        };
+        let command = IssueCommand::Rate {
+            rating: input.rating.into(),
+            comment: input.comment,
+            raiser_code_checked,
+        };
+        with_receipt(on_issue(ctx, id, command, &input.idempotency_key).await)
+    }
+
+    /// The raiser withdraws the issue (any time before it is closed).
+    async fn withdraw_issue(
+        &self,
+        ctx: &Context<'_>,
+        input: WithdrawIssueInput,
+    ) -> Result<IssuePayload> {
+        let id = issue_id(&input.issue)?;
+        on_issue(
+            ctx,
+            id,
+            IssueCommand::Withdraw {
+                reason: input.reason,
+            },
+            &input.idempotency_key,
+        )
+        .await
+    }
+
+    /// Marks the caller's notifications read up to (not including) log index `upTo`;
+    /// returns the new mark.
+    async fn mark_notifications_read(&self, ctx: &Context<'_>, up_to: u64) -> Result<u64> {
+        let app = app(ctx);
+        let auth = ctx
+            .data_opt::<crate::auth::RequestAuth>()
+            .cloned()
+            .unwrap_or_default();
+        let actor = auth.member_for_change(app).gql()?;
+        let me = actor.member.ok_or(DomainError::Unauthenticated).gql()?;
+        app.vault.mark_notifications_read(&me, up_to).gql()
+    }
+}
+
+/// Checks a raiser's one-time code for the response awaiting a rating; wrong codes
+/// back off per issue like wrong passwords.
+fn check_feedback_code(ctx: &Context<'_>, id: &IssueId, code: &str) -> Result<bool> {
+    let app = app(ctx);
+    let account = format!("feedback:{id}");
+    let now = std::time::Instant::now();
+    if let Some(wait) = app.feedback_attempts.check(&account, None, now) {
+        return Err(ApiError::RateLimited(wait)).gql();
+    }
+    // A code is good only while a response awaits its rating: the rating ends it.
+    let round = app
+        .projections
+        .issues()
+        .get(id)
+        .map(|i| (i.status == domain::IssueStatus::Responded).then_some(i.responses.len() as u32))
+        .ok_or(DomainError::NotFound(format!("issue {id}")))
+        .gql()?;
+    if let Some(round) = round
+        && app.vault.feedback_code(id.as_str(), round) == code.trim()
+    {
+        app.feedback_attempts.succeeded(&account);
+        Ok(true)
+    } else {
+        app.feedback_attempts.failed(&account, None, now);
+        Err(DomainError::validation(
+            "feedbackCode",
+            "not the raiser's current code",
+        ))
+        .gql()
+    }
+}

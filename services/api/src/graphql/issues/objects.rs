@@ -1,0 +1,433 @@
+//! The issue's GraphQL types: enums mirroring the domain's, the `Issue` object with
+//! its clock, timeline, responses and ratings.
+
+use async_graphql::{Context, Enum, Object, Result, SimpleObject};
+use roundtable_domain::{self as domain, DomainError, IssueId};
+use roundtable_ledger::Timestamp;
+use roundtable_projections::{
+    IssueVersion as VersionView, IssueView, RatingRecord, ResponseRecord, TimelineEntry,
+};
+
+use super::super::types::{
+    Council, ERASED_NAME, Jurisdiction, Member, app, caller, council, jurisdiction, member,
+};
+use crate::error::OrGql;
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "domain::Category")]
+pub enum Category {
+    Water,
+    Drainage,
+    Roads,
+    Greening,
+    Sanitation,
+    Safety,
+    NeighbourDispute,
+    Employment,
+    ElderlyCare,
+    Other,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "domain::Channel")]
+pub enum Channel {
+    Online,
+    Visit,
+    Phone,
+    Wechat,
+    Paper,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "domain::IssueStatus")]
+pub enum IssueStatus {
+    Open,
+    Accepted,
+    Responded,
+    Closed,
+    Rejected,
+    Merged,
+    Withdrawn,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "domain::Stage")]
+pub enum Stage {
+    Triage,
+    Response,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "domain::RejectionReason")]
+pub enum RejectionReason {
+    Duplicate,
+    OutsideCompetence,
+    InsufficientDetail,
+    Offensive,
+    PersonalData,
+    AlreadyResolved,
+    NotActionable,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "domain::Rating")]
+pub enum Rating {
+    Satisfied,
+    BasicallySatisfied,
+    Unsatisfied,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Default)]
+pub enum IssueOrder {
+    #[default]
+    Newest,
+    MostSupported,
+    MostOverdue,
+}
+
+pub struct IssueVersion(VersionView, usize, usize);
+
+#[Object]
+impl IssueVersion {
+    /// 1 for the text as raised, 2 after the first edit, …
+    async fn number(&self) -> usize {
+        self.1
+    }
+    async fn title(&self) -> &str {
+        &self.0.text.title
+    }
+    async fn description(&self) -> &str {
+        &self.0.text.description
+    }
+    async fn place(&self) -> &str {
+        &self.0.text.place
+    }
+    /// SHA-256 of the version's canonical JSON; co-signatures name it.
+    async fn hash(&self) -> &str {
+        self.0.hash.as_str()
+    }
+    async fn at(&self) -> String {
+        self.0.at.to_string()
+    }
+    /// Current co-signers who supported this version.
+    async fn supports(&self) -> usize {
+        self.2
+    }
+}
+
+/// A running deadline.
+pub struct IssueClock {
+    clock: domain::Clock,
+    marked_overdue: bool,
+    now: Timestamp,
+}
+
+#[Object]
+impl IssueClock {
+    async fn stage(&self) -> Stage {
+        self.clock.stage.into()
+    }
+    /// The council that owes the next step.
+    async fn council(&self, ctx: &Context<'_>) -> Option<Council> {
+        council(ctx, &self.clock.council)
+    }
+    /// The rules the deadline comes from.
+    async fn rules_hash(&self) -> &str {
+        self.clock.rules_hash.as_str()
+    }
+    async fn due(&self) -> String {
+        self.clock.due.to_string()
+    }
+    async fn overdue(&self) -> bool {
+        self.marked_overdue || self.now > self.clock.due
+    }
+    /// Seconds past due (0 while on time).
+    async fn overdue_by_seconds(&self) -> i64 {
+        (self.now.unix_millis() - self.clock.due.unix_millis()).max(0) / 1000
+    }
+    /// Seconds left (0 once due).
+    async fn remaining_seconds(&self) -> i64 {
+        (self.clock.due.unix_millis() - self.now.unix_millis()).max(0) / 1000
+    }
+}
+
+/// One event of the issue's stream.
+pub struct TimelineEvent(TimelineEntry);
+
+/// A receipt or a proof of one leaf, served by the log (DESIGN §3.5).
+pub(super) fn receipt_url(index: u64) -> String {
+    format!("/log/receipt/{index}")
+}
+
+#[Object]
+impl TimelineEvent {
+    /// Global index in the log.
+    async fn index(&self) -> u64 {
+        self.0.index
+    }
+    #[graphql(name = "type")]
+    async fn kind(&self) -> &str {
+        self.0.kind
+    }
+    async fn time(&self) -> String {
+        self.0.time.to_string()
+    }
+    /// The acting member (none for the deadline scheduler).
+    async fn actor(&self, ctx: &Context<'_>) -> Option<Member> {
+        member(ctx, self.0.actor.as_ref()?)
+    }
+    /// Who acted, as people read it: a display name, "(erased)" or "system".
+    async fn actor_name(&self, ctx: &Context<'_>) -> Result<String> {
+        let Some(id) = &self.0.actor else {
+            return Ok("system".to_owned());
+        };
+        if app(ctx)
+            .projections
+            .registry()
+            .members
+            .get(id)
+            .is_none_or(|m| m.erased_at.is_some())
+        {
+            return Ok(ERASED_NAME.to_owned());
+        }
+        let personal = app(ctx).personal(id).await.gql()?;
+        Ok(personal.map_or_else(|| ERASED_NAME.to_owned(), |p| p.display_name))
+    }
+    /// The leaf's inclusion proof as a `tlog-proof` receipt.
+    async fn proof_url(&self) -> String {
+        receipt_url(self.0.index)
+    }
+}
+
+pub struct IssueResponse(ResponseRecord);
+
+#[Object]
+impl IssueResponse {
+    async fn round(&self) -> u32 {
+        self.0.round
+    }
+    async fn text(&self) -> &str {
+        &self.0.text
+    }
+    async fn council(&self, ctx: &Context<'_>) -> Option<Council> {
+        council(ctx, self.0.council.as_ref()?)
+    }
+    async fn by(&self, ctx: &Context<'_>) -> Option<Member> {
+        member(ctx, self.0.by.as_ref()?)
+    }
+    async fn at(&self) -> String {
+        self.0.at.to_string()
+    }
+    async fn index(&self) -> u64 {
+        self.0.index
+    }
+}
+
+pub struct IssueRating(RatingRecord);
+
+#[Object]
+impl IssueRating {
+    async fn round(&self) -> u32 {
+        self.0.round
+    }
+    async fn rating(&self) -> Rating {
+        self.0.rating.into()
+    }
+    async fn comment(&self) -> &str {
+        &self.0.comment
+    }
+    /// The grid worker who took the rating on a feedback visit.
+    async fn visit_by(&self, ctx: &Context<'_>) -> Option<Member> {
+        member(ctx, self.0.visit_by.as_ref()?)
+    }
+    async fn at(&self) -> String {
+        self.0.at.to_string()
+    }
+    async fn receipt_url(&self) -> String {
+        receipt_url(self.0.index)
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct Rejection {
+    pub reason: RejectionReason,
+    /// Public, for the raiser and everyone.
+    pub explanation: String,
+}
+
+#[derive(SimpleObject)]
+pub struct Photo {
+    pub hash: String,
+    pub url: String,
+}
+
+pub struct Issue(pub IssueView);
+
+#[Object]
+impl Issue {
+    async fn id(&self) -> &str {
+        self.0.id.as_str()
+    }
+    async fn category(&self) -> Category {
+        self.0.category.into()
+    }
+    async fn channel(&self) -> Channel {
+        self.0.channel.into()
+    }
+    async fn status(&self) -> IssueStatus {
+        self.0.status.into()
+    }
+    async fn raised_at(&self) -> String {
+        self.0.raised_at.to_string()
+    }
+    async fn raiser(&self, ctx: &Context<'_>) -> Option<Member> {
+        member(ctx, &self.0.raiser)
+    }
+    async fn raised_on_behalf_by(&self, ctx: &Context<'_>) -> Option<Member> {
+        member(ctx, self.0.on_behalf_by.as_ref()?)
+    }
+    /// Where the issue is now (a referral moves it).
+    async fn jurisdiction(&self, ctx: &Context<'_>) -> Option<Jurisdiction> {
+        jurisdiction(ctx, &self.0.jurisdiction)
+    }
+    /// The current text.
+    async fn current(&self) -> Option<IssueVersion> {
+        self.versions_list().pop()
+    }
+    /// Every version, first to last.
+    async fn versions(&self) -> Vec<IssueVersion> {
+        self.versions_list()
+    }
+    async fn cosigner_count(&self) -> usize {
+        self.0.cosigners.len()
+    }
+    /// Co-signatures per version, first to last.
+    async fn supports_per_version(&self) -> Vec<usize> {
+        self.0.supports_per_version()
+    }
+    async fn photos(&self) -> Vec<Photo> {
+        self.0
+            .photos
+            .iter()
+            .map(|h| Photo {
+                hash: h.as_str().to_owned(),
+                url: format!("/photos/{}", h.as_str()),
+            })
+            .collect()
+    }
+    /// The council whose docket the issue reached, once co-signers met its threshold.
+    async fn docket(&self, ctx: &Context<'_>) -> Option<Council> {
+        council(ctx, self.0.docket.as_ref()?)
+    }
+    /// The council the issue is with now.
+    async fn responsible_council(&self, ctx: &Context<'_>) -> Option<Council> {
+        council(ctx, self.0.council.as_ref()?)
+    }
+    /// The running deadline, if any.
+    async fn clock(&self, ctx: &Context<'_>) -> Option<IssueClock> {
+        Some(IssueClock {
+            clock: self.0.clock.clone()?,
+            marked_overdue: self.0.overdue,
+            now: app(ctx).clock.now(),
+        })
+    }
+    /// How many times it was referred to another place.
+    async fn referral_count(&self) -> u32 {
+        self.0.referrals
+    }
+    /// How many times a missed deadline sent it up to a higher council.
+    async fn escalation_count(&self) -> u32 {
+        self.0.escalations
+    }
+    async fn merged_into(&self, ctx: &Context<'_>) -> Option<Issue> {
+        issue(ctx, self.0.merged_into.as_ref()?)
+    }
+    async fn merged_from(&self, ctx: &Context<'_>) -> Vec<Issue> {
+        self.0
+            .merged_from
+            .iter()
+            .filter_map(|id| issue(ctx, id))
+            .collect()
+    }
+    async fn rejection(&self) -> Option<Rejection> {
+        self.0
+            .rejection
+            .as_ref()
+            .map(|(reason, explanation)| Rejection {
+                reason: (*reason).into(),
+                explanation: explanation.clone(),
+            })
+    }
+    async fn withdrawal_reason(&self) -> Option<&str> {
+        self.0.withdrawal.as_deref()
+    }
+    async fn responses(&self) -> Vec<IssueResponse> {
+        self.0
+            .responses
+            .iter()
+            .cloned()
+            .map(IssueResponse)
+            .collect()
+    }
+    async fn ratings(&self) -> Vec<IssueRating> {
+        self.0.ratings.iter().cloned().map(IssueRating).collect()
+    }
+    /// The resolution of a round-table meeting that answers the issue (meetings
+    /// are not built yet: always null for now).
+    async fn linked_resolution(&self) -> Option<String> {
+        None
+    }
+    /// Every event of the issue, oldest first.
+    async fn timeline(&self) -> Vec<TimelineEvent> {
+        self.0.timeline.iter().cloned().map(TimelineEvent).collect()
+    }
+    /// Whether the caller co-signs it now.
+    async fn cosigned_by_me(&self, ctx: &Context<'_>) -> bool {
+        caller(ctx)
+            .member
+            .is_some_and(|me| self.0.cosigners.contains_key(&me))
+    }
+    /// The caller co-signed an earlier version and may re-confirm or withdraw.
+    async fn needs_my_reconfirmation(&self, ctx: &Context<'_>) -> bool {
+        caller(ctx).member.is_some_and(|me| {
+            self.0
+                .cosigners
+                .get(&me)
+                .is_some_and(|&v| (v as usize) < self.0.versions.len())
+        })
+    }
+    /// For the raiser only, while a response awaits their rating: the one-time code
+    /// to give a grid worker who takes the rating on a feedback visit.
+    async fn feedback_code(&self, ctx: &Context<'_>) -> Option<String> {
+        let me = caller(ctx).member?;
+        (me == self.0.raiser && self.0.status == domain::IssueStatus::Responded).then(|| {
+            app(ctx)
+                .vault
+                .feedback_code(self.0.id.as_str(), self.0.responses.len() as u32)
+        })
+    }
+}
+
+impl Issue {
+    fn versions_list(&self) -> Vec<IssueVersion> {
+        let supports = self.0.supports_per_version();
+        self.0
+            .versions
+            .iter()
+            .enumerate()
+            .map(|(n, v)| IssueVersion(v.clone(), n + 1, supports.get(n).copied().unwrap_or(0)))
+            .collect()
+    }
+}
+
+pub(super) fn issue(ctx: &Context<'_>, id: &IssueId) -> Option<Issue> {
+    app(ctx).projections.issues().get(id).cloned().map(Issue)
+}
+
+pub(super) fn parse_time(field: &'static str, raw: &str) -> Result<Timestamp> {
+    raw.parse::<Timestamp>()
+        .map_err(|_| {
+            DomainError::validation(field, "must be an instant like 2026-11-26T08:00:00.000Z")
+        })
+        .gql()
+}
