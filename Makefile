@@ -5,7 +5,7 @@ export CARGO_TARGET_DIR ?= $(HOME)/.cache/roundtable/target
 DATA ?= ./data
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: run test test-deps check bench bench-api
+.PHONY: run test test-deps check bench bench-api bench-issues
 
 ## Build and start `roundtable serve` on an embedded data directory with demo data.
 run:
@@ -26,9 +26,13 @@ check:
 	cargo clippy --workspace --all-targets -- -D warnings
 
 ## Measure the log and rewrite docs/BENCHMARKS.md.
-bench: bench-api
+bench: bench-api bench-issues
 	cargo bench -p roundtable-store --bench log
 
 ## Measure sign-in and `me` through the real server; rewrites its part of docs/BENCHMARKS.md.
 bench-api:
 	cargo bench -p roundtable --bench api
+
+## 100k issues / 1M events: start-up, RSS, issue(id), an issues page, cosignIssue; rewrites its part of docs/BENCHMARKS.md.
+bench-issues:
+	cargo bench -p roundtable --bench issues

@@ -4,6 +4,7 @@
 //! `jurisdictionStats` queries.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use roundtable_domain::{
     Category, Channel, Clock, ContentHash, CouncilId, EVENT_TYPES, Event, IssueFacts, IssueId,
@@ -187,7 +188,9 @@ pub struct IssueFilter {
 
 #[derive(Default)]
 pub struct Issues {
-    pub issues: HashMap<IssueId, IssueView>,
+    /// Shared with readers: a query clones the `Arc`, not the view; an update copies
+    /// a view only while a reader still holds the old one.
+    issues: HashMap<IssueId, Arc<IssueView>>,
     by_ordinal: Vec<IssueId>,
     text: TextIndex,
     /// Armed deadlines, soonest first.
@@ -232,8 +235,16 @@ fn static_kind(kind: &str) -> &'static str {
 }
 
 impl Issues {
-    pub fn get(&self, id: &IssueId) -> Option<&IssueView> {
+    pub fn get(&self, id: &IssueId) -> Option<&Arc<IssueView>> {
         self.issues.get(id)
+    }
+
+    pub fn len(&self) -> usize {
+        self.issues.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.issues.is_empty()
     }
 
     /// Applies one event and returns who should be told about it.
@@ -316,10 +327,10 @@ impl Issues {
                 self.deadlines.insert((due, id.clone()));
             }
             self.by_ordinal.push(id.clone());
-            self.issues.insert(id, view);
+            self.issues.insert(id, Arc::new(view));
             return Vec::new();
         }
-        let Some(issue) = self.issues.get_mut(&id) else {
+        let Some(issue) = self.issues.get_mut(&id).map(Arc::make_mut) else {
             return Vec::new();
         };
         issue.timeline.push(entry.clone());
@@ -483,7 +494,10 @@ impl Issues {
         } else {
             Vec::new()
         };
-        if let Some(target) = merged_into.and_then(|into| self.issues.get_mut(&into)) {
+        if let Some(target) = merged_into
+            .and_then(|into| self.issues.get_mut(&into))
+            .map(Arc::make_mut)
+        {
             target.merged_from.push(id);
         }
         notices
@@ -515,8 +529,8 @@ impl Issues {
         now: Timestamp,
         after: Option<&IssueId>,
         first: usize,
-    ) -> (Vec<&IssueView>, bool) {
-        let candidates: Box<dyn Iterator<Item = &IssueView>> = match &filter.text {
+    ) -> (Vec<&Arc<IssueView>>, bool) {
+        let candidates: Box<dyn Iterator<Item = &Arc<IssueView>>> = match &filter.text {
             Some(text) if !tokens(text).is_empty() => {
                 let query = tokens(text);
                 Box::new(
@@ -529,7 +543,7 @@ impl Issues {
             }
             _ => Box::new(self.issues.values()),
         };
-        let mut matching: Vec<&IssueView> = candidates
+        let mut matching: Vec<&Arc<IssueView>> = candidates
             .filter(|i| {
                 filter
                     .within
@@ -580,9 +594,9 @@ impl Issues {
         related: impl Fn(&JurisdictionId) -> bool,
         exclude: Option<&IssueId>,
         limit: usize,
-    ) -> Vec<(&IssueView, f64)> {
+    ) -> Vec<(&Arc<IssueView>, f64)> {
         let query = tokens(text);
-        let mut scored: Vec<(&IssueView, f64)> = self
+        let mut scored: Vec<(&Arc<IssueView>, f64)> = self
             .text
             .any_of(&query, 20_000)
             .into_iter()
@@ -600,7 +614,10 @@ impl Issues {
 
     /// Every issue, in raise order (for statistics).
     pub fn all(&self) -> impl Iterator<Item = &IssueView> {
-        self.by_ordinal.iter().filter_map(|id| self.issues.get(id))
+        self.by_ordinal
+            .iter()
+            .filter_map(|id| self.issues.get(id))
+            .map(|i| &**i)
     }
 }
 #[cfg(test)]

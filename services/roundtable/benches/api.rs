@@ -8,56 +8,16 @@ mod support;
 
 use std::fmt::Write as _;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::json;
+use support::bench::{load, ms, percentile, write_section};
 use support::graphql::Client;
 
 const MARKER: &str = "<!-- api benchmark: written by `make bench-api` -->";
 const CLIENTS: usize = 64;
 const RUN: Duration = Duration::from_secs(10);
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
-}
-
-/// Runs `clients` threads calling `call` until `RUN` is over; returns sorted latencies.
-fn load(clients: usize, call: impl Fn(usize) + Send + Sync + 'static) -> (Vec<Duration>, Duration) {
-    let call = Arc::new(call);
-    let stop = Arc::new(AtomicBool::new(false));
-    let start = Instant::now();
-    let threads: Vec<_> = (0..clients)
-        .map(|n| {
-            let (call, stop) = (call.clone(), stop.clone());
-            std::thread::spawn(move || {
-                let mut lat = Vec::new();
-                while !stop.load(Ordering::Relaxed) {
-                    let t = Instant::now();
-                    call(n);
-                    lat.push(t.elapsed());
-                }
-                lat
-            })
-        })
-        .collect();
-    std::thread::sleep(RUN);
-    stop.store(true, Ordering::Relaxed);
-    let mut all: Vec<Duration> = threads
-        .into_iter()
-        .flat_map(|t| t.join().unwrap())
-        .collect();
-    let elapsed = start.elapsed();
-    all.sort();
-    (all, elapsed)
-}
 
 fn main() {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -82,7 +42,7 @@ fn main() {
     let signins = Arc::new(AtomicU64::new(0));
     let counter = signins.clone();
     let login_base = base.clone();
-    let (login_lat, login_time) = load(2 * cores, move |n| {
+    let (login_lat, login_time) = load(2 * cores, RUN, move |n| {
         let anon = Client::anonymous(&login_base);
         let reply = anon.query(
             "mutation($p: String!) { signIn(input: {phone: $p, password: \"roundtable-demo\"}) { csrfToken } }",
@@ -101,7 +61,7 @@ fn main() {
             .collect(),
     );
     let me_clients = clients.clone();
-    let (me_lat, me_time) = load(CLIENTS, move |n| {
+    let (me_lat, me_time) = load(CLIENTS, RUN, move |n| {
         let reply = me_clients[n].query(
             "{ me { member { id displayName roles { kind } } } }",
             json!({}),
@@ -114,7 +74,7 @@ fn main() {
     });
     let health_base = base.clone();
     let agent = ureq::Agent::config_builder().build().new_agent();
-    let (health_lat, health_time) = load(CLIENTS, move |_| {
+    let (health_lat, health_time) = load(CLIENTS, RUN, move |_| {
         agent
             .get(format!("{health_base}/healthz"))
             .call()
@@ -170,11 +130,5 @@ fn main() {
          - `me` reads the session (one SQLite point read of a hashed token), the read model, and decrypts the display name from the vault (XChaCha20-Poly1305); `/healthz` is the same HTTP stack with no work, so the ratio is the cost of the GraphQL request itself.\n",
     );
     print!("{md}");
-    let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/BENCHMARKS.md");
-    let previous = std::fs::read_to_string(&out).unwrap_or_default();
-    let head = previous
-        .find(MARKER)
-        .map_or(previous.as_str(), |at| &previous[..at]);
-    std::fs::write(&out, format!("{}\n{md}", head.trim_end())).unwrap();
-    eprintln!("wrote {}", out.display());
+    write_section(MARKER, &md);
 }

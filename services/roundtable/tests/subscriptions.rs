@@ -135,8 +135,7 @@ fn issue_changed_sends_the_issue_now_and_after_each_of_its_events() {
     let refused = next(&mut socket);
     assert_eq!(refused["id"], "8");
     assert_eq!(
-        refused["payload"]["errors"][0]["extensions"]["code"],
-        "VALIDATION",
+        refused["payload"]["errors"][0]["extensions"]["code"], "VALIDATION",
         "{refused}"
     );
 }

@@ -261,7 +261,7 @@ pub struct Photo {
     pub url: String,
 }
 
-pub struct Issue(pub IssueView);
+pub struct Issue(pub std::sync::Arc<IssueView>);
 
 #[Object]
 impl Issue {
