@@ -52,7 +52,12 @@ pub struct Projections {
 pub enum ProjectionError {
     #[error("the store failed while projecting: {0}")]
     Store(#[from] StoreError),
+    #[error("a decoding task failed: {0}")]
+    Task(String),
 }
+
+/// Events read and decoded at a time while catching up.
+const CATCH_UP_BATCH: usize = 4096;
 
 fn read<T>(lock: &RwLock<T>) -> RwLockReadGuard<'_, T> {
     // Appliers never panic half-way through a model update they care about; a
@@ -116,8 +121,12 @@ impl Projections {
     /// Applies the next event of the log. An event the domain cannot read is logged
     /// and skipped: the log is the record, and one bad leaf must not stall the rest.
     pub fn apply(&self, recorded: &RecordedEvent) {
+        self.apply_decoded(recorded, decode(&recorded.leaf));
+    }
+
+    fn apply_decoded(&self, recorded: &RecordedEvent, decoded: Result<Decoded, DecodeError>) {
         let index = recorded.index;
-        match decode(&recorded.leaf) {
+        match decoded {
             Ok(decoded) => {
                 self.registry
                     .write()
@@ -138,11 +147,13 @@ impl Projections {
                         .unwrap_or_else(|p| p.into_inner())
                         .apply(notices);
                 }
-                let _ = self.feed.send(AppliedEvent {
-                    index,
-                    stream: recorded.stream.to_string(),
-                    kind: decoded.kind,
-                });
+                if self.feed.receiver_count() > 0 {
+                    let _ = self.feed.send(AppliedEvent {
+                        index,
+                        stream: recorded.stream.to_string(),
+                        kind: decoded.kind,
+                    });
+                }
             }
             Err(e) => {
                 tracing::error!(index, stream = %recorded.stream, error = %e, "skipping an event the read models cannot decode")
@@ -161,16 +172,40 @@ impl Projections {
     }
 
     /// Applies everything already in the log, then returns (start-up catch-up).
+    /// Leaves are decoded on a blocking thread, a batch ahead of the one being
+    /// applied, so parsing and applying overlap on two cores.
     pub async fn catch_up<S: EventStore>(&self, store: &S) -> Result<(), ProjectionError> {
-        loop {
-            let batch = store.read_all(self.applied(), 4096).await?;
-            if batch.is_empty() {
-                return Ok(());
+        type Batch = Vec<(RecordedEvent, Result<Decoded, DecodeError>)>;
+        let decode_batch = |batch: Vec<RecordedEvent>| {
+            tokio::task::spawn_blocking(move || -> Batch {
+                batch
+                    .into_iter()
+                    .map(|r| {
+                        let d = decode(&r.leaf);
+                        (r, d)
+                    })
+                    .collect()
+            })
+        };
+        let first = store.read_all(self.applied(), CATCH_UP_BATCH).await?;
+        if first.is_empty() {
+            return Ok(());
+        }
+        let mut decoding = Some(decode_batch(first));
+        while let Some(task) = decoding.take() {
+            let decoded = task
+                .await
+                .map_err(|e| ProjectionError::Task(e.to_string()))?;
+            let from = decoded.last().map_or(self.applied(), |(r, _)| r.index + 1);
+            let next = store.read_all(from, CATCH_UP_BATCH).await?;
+            if !next.is_empty() {
+                decoding = Some(decode_batch(next));
             }
-            for event in &batch {
-                self.apply(event);
+            for (recorded, result) in decoded {
+                self.apply_decoded(&recorded, result);
             }
         }
+        Ok(())
     }
 }
 

@@ -76,7 +76,10 @@ impl TextIndex {
     pub fn add(&mut self, doc: u32, tokens: &BTreeSet<String>) {
         for token in tokens {
             // Kept sorted: documents arrive in order, except when an edit re-adds one.
-            let list = self.postings.entry(token.clone()).or_default();
+            let list = match self.postings.get_mut(token.as_str()) {
+                Some(list) => list,
+                None => self.postings.entry(token.clone()).or_default(),
+            };
             match list.last() {
                 Some(&last) if last >= doc => {
                     if let Err(at) = list.binary_search(&doc) {
