@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use support::bench::{load, ms, percentile, write_section};
+use support::bench::{healthz, load, ms, percentile, write_section};
 use support::graphql::Client;
 
 const MARKER: &str = "<!-- api benchmark: written by `make bench-api` -->";
@@ -72,17 +72,7 @@ fn main() {
             reply.body
         );
     });
-    let health_base = base.clone();
-    let agent = ureq::Agent::config_builder().build().new_agent();
-    let (health_lat, health_time) = load(CLIENTS, RUN, move |_| {
-        agent
-            .get(format!("{health_base}/healthz"))
-            .call()
-            .unwrap()
-            .body_mut()
-            .read_to_string()
-            .unwrap();
-    });
+    let (health_lat, health_time) = healthz(&base, CLIENTS, RUN);
     drop(server);
 
     let me_rate = me_lat.len() as f64 / me_time.as_secs_f64();

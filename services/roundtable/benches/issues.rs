@@ -20,7 +20,7 @@ use roundtable_domain::{
 use roundtable_ledger::{EventDraft, StreamName, Timestamp};
 use roundtable_store::{EventStore, Expected, SqliteOptions, SqliteStore, keys};
 use serde_json::json;
-use support::bench::{load, ms, percentile, write_section};
+use support::bench::{healthz, load, ms, percentile, write_section};
 use support::graphql::Client;
 
 const MARKER: &str = "<!-- issues benchmark: written by `make bench-issues` -->";
@@ -361,17 +361,7 @@ fn main() {
     let page_rate = page_lat.len() as f64 / page_time.as_secs_f64();
 
     // The limit at the same concurrency: the HTTP stack doing nothing.
-    let health_base = base.clone();
-    let agent = ureq::Agent::config_builder().build().new_agent();
-    let (health_lat, health_time) = load(CLIENTS, RUN, move |_| {
-        agent
-            .get(format!("{health_base}/healthz"))
-            .call()
-            .unwrap()
-            .body_mut()
-            .read_to_string()
-            .unwrap();
-    });
+    let (health_lat, health_time) = healthz(&base, CLIENTS, RUN);
     let health_rate = health_lat.len() as f64 / health_time.as_secs_f64();
     let rss_reads = rss_mib(pid);
 

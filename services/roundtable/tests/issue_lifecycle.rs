@@ -551,6 +551,41 @@ fn triage_rejects_merges_and_refers_and_the_record_shows_it() {
         json!({}),
     );
     assert_eq!(bad.code(), "VALIDATION");
+
+    // Suggestions before raising, and what bad arguments get.
+    let like = chen.query(
+        "{ similarIssues(title: \"健身器材坏了\", first: 500) { similarity issue { current { title } } } }",
+        json!({}),
+    );
+    assert_eq!(
+        like.data()["similarIssues"][0]["issue"]["current"]["title"],
+        "健身器材损坏",
+        "the merged duplicate is no longer suggested"
+    );
+    for (query, code) in [
+        (
+            "{ similarIssues(title: \"x\", jurisdiction: \"../x\") { similarity } }",
+            "VALIDATION",
+        ),
+        ("{ notifications(first: 0) { index } }", "VALIDATION"),
+        (
+            "{ issues(after: \"m_1\") { edges { cursor } } }",
+            "VALIDATION",
+        ),
+        ("{ issues(first: 101) { edges { cursor } } }", "VALIDATION"),
+    ] {
+        assert_eq!(chen.query(query, json!({})).code(), code, "{query}");
+    }
+    let anon = Client::anonymous(base);
+    assert_eq!(
+        anon.query("{ notifications { index } }", json!({})).code(),
+        "UNAUTHENTICATED"
+    );
+    assert_eq!(
+        anon.query("mutation { markNotificationsRead(upTo: 5) }", json!({}))
+            .code(),
+        "UNAUTHENTICATED"
+    );
 }
 
 #[test]

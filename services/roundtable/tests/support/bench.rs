@@ -50,6 +50,22 @@ pub fn load(
     (all, elapsed)
 }
 
+/// `/healthz` at the same concurrency: the HTTP stack doing nothing, the limit the
+/// API's figures are compared with.
+pub fn healthz(base: &str, clients: usize, run: Duration) -> (Vec<Duration>, Duration) {
+    let url = format!("{base}/healthz");
+    let agent = ureq::Agent::config_builder().build().new_agent();
+    load(clients, run, move |_| {
+        agent
+            .get(&url)
+            .call()
+            .unwrap()
+            .body_mut()
+            .read_to_string()
+            .unwrap();
+    })
+}
+
 /// Replaces the section of `docs/BENCHMARKS.md` that starts at `marker` (up to the
 /// next section marker, or the end) with `md`, keeping every other section.
 pub fn write_section(marker: &str, md: &str) {
