@@ -1,9 +1,11 @@
 //! From stored leaf bytes back to a domain event, for projections and the command
 //! handler alike.
 
-use roundtable_domain::{EVENT_TYPES, Event};
+use std::borrow::Cow;
+
+use roundtable_domain::{EVENT_TYPES, EVENT_VERSION, Event};
 use roundtable_ledger::{Leaf, Timestamp};
-use serde_json::Value;
+use serde::Deserialize;
 
 /// One event of the log, decoded.
 #[derive(Clone, Debug)]
@@ -21,38 +23,57 @@ pub struct Decoded {
 #[error("undecodable leaf: {0}")]
 pub struct DecodeError(pub String);
 
+/// The envelope fields a read model needs; the body is skipped here.
+#[derive(Deserialize)]
+struct Head<'a> {
+    #[serde(borrow)]
+    id: Cow<'a, str>,
+    #[serde(rename = "type", borrow)]
+    kind: Cow<'a, str>,
+    #[serde(borrow)]
+    time: Cow<'a, str>,
+    v: u32,
+    #[serde(default, borrow)]
+    actor: Option<ActorHead<'a>>,
+}
+
+#[derive(Deserialize)]
+struct ActorHead<'a> {
+    #[serde(default, borrow)]
+    id: Option<Cow<'a, str>>,
+}
+
+/// Reads a leaf straight from its bytes: the envelope, then the event (serde picks
+/// the variant by `type` and reads `body` into it), without building a JSON value
+/// first; start-up decodes every leaf of the log this way.
 pub fn decode(leaf: &Leaf) -> Result<Decoded, DecodeError> {
-    let value = leaf.value().map_err(|e| DecodeError(e.to_string()))?;
-    let text = |field: &str| -> Result<&str, DecodeError> {
-        value
-            .get(field)
-            .and_then(Value::as_str)
-            .ok_or_else(|| DecodeError(format!("`{field}` missing")))
-    };
-    let kind = text("type")?.to_owned();
-    let time = text("time")?
+    let bytes = leaf.as_bytes();
+    let head: Head = serde_json::from_slice(bytes).map_err(|e| DecodeError(e.to_string()))?;
+    let time = head
+        .time
         .parse::<Timestamp>()
         .map_err(|e| DecodeError(e.to_string()))?;
-    let version = value
-        .get("v")
-        .and_then(Value::as_u64)
-        .and_then(|v| u32::try_from(v).ok())
-        .ok_or_else(|| DecodeError("`v` missing".into()))?;
-    let actor = value
-        .pointer("/actor/id")
-        .and_then(Value::as_str)
-        .unwrap_or("anonymous")
-        .to_owned();
-    let body = value.get("body").unwrap_or(&Value::Null);
-    let event = if EVENT_TYPES.contains(&kind.as_str()) {
-        Some(Event::from_parts(&kind, version, body).map_err(|e| DecodeError(e.to_string()))?)
+    let event = if EVENT_TYPES.contains(&head.kind.as_ref()) {
+        if head.v != EVENT_VERSION {
+            return Err(DecodeError(format!(
+                "{} version {} is not known",
+                head.kind, head.v
+            )));
+        }
+        Some(
+            serde_json::from_slice::<Event>(bytes)
+                .map_err(|e| DecodeError(format!("{}: {e}", head.kind)))?,
+        )
     } else {
         None
     };
     Ok(Decoded {
-        id: text("id")?.to_owned(),
-        kind,
-        actor,
+        id: head.id.into_owned(),
+        kind: head.kind.into_owned(),
+        actor: head
+            .actor
+            .and_then(|a| a.id)
+            .map_or_else(|| "anonymous".to_owned(), Cow::into_owned),
         time,
         event,
     })
