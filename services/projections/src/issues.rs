@@ -239,13 +239,6 @@ impl Issues {
         self.issues.get(id)
     }
 
-    pub fn len(&self) -> usize {
-        self.issues.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.issues.is_empty()
-    }
 
     /// Applies one event and returns who should be told about it.
     pub fn apply(&mut self, index: u64, stream: &StreamName, decoded: &Decoded) -> Vec<Notice> {
