@@ -239,7 +239,6 @@ impl Issues {
         self.issues.get(id)
     }
 
-
     /// Applies one event and returns who should be told about it.
     pub fn apply(&mut self, index: u64, stream: &StreamName, decoded: &Decoded) -> Vec<Notice> {
         self.applied = index + 1;

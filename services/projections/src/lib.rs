@@ -122,6 +122,7 @@ impl Projections {
     /// and skipped: the log is the record, and one bad leaf must not stall the rest.
     pub fn apply(&self, recorded: &RecordedEvent) {
         self.apply_decoded(recorded, decode(&recorded.leaf));
+        self.applied.send_replace(recorded.index + 1);
     }
 
     fn apply_decoded(&self, recorded: &RecordedEvent, decoded: Result<Decoded, DecodeError>) {
@@ -159,7 +160,6 @@ impl Projections {
                 tracing::error!(index, stream = %recorded.stream, error = %e, "skipping an event the read models cannot decode")
             }
         }
-        self.applied.send_replace(index + 1);
     }
 
     /// Follows the log from what is applied, forever (until the store closes).
@@ -201,9 +201,11 @@ impl Projections {
             if !next.is_empty() {
                 decoding = Some(decode_batch(next));
             }
+            // Waiters are woken once per batch, not once per event.
             for (recorded, result) in decoded {
                 self.apply_decoded(&recorded, result);
             }
+            self.applied.send_replace(from);
         }
         Ok(())
     }

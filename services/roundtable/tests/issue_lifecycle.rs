@@ -689,6 +689,28 @@ fn each_member_raises_at_a_bounded_rate() {
 }
 
 #[test]
+fn the_test_clock_takes_whole_hours_and_exists_only_when_asked_for() {
+    let status = |base: &str, query: &str| {
+        ureq::post(format!("{base}/_test/clock{query}"))
+            .config()
+            .http_status_as_error(false)
+            .build()
+            .send_empty()
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    let dir = data_dir();
+    let server = serve(dir.path(), &[]);
+    assert_eq!(status(&server.base, "?advanceHours=1"), 200);
+    assert_eq!(status(&server.base, "?advanceHours=soon"), 400);
+    assert_eq!(status(&server.base, ""), 400);
+    drop(server);
+    let plain = support::start_with(dir.path(), &[]);
+    assert_eq!(status(&plain.base, "?advanceHours=1"), 404);
+}
+
+#[test]
 fn two_hundred_residents_cosigning_at_once_all_land_exactly_once() {
     const RESIDENTS: usize = 200;
     let dir = data_dir();

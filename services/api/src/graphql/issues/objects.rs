@@ -292,7 +292,15 @@ impl Issue {
     }
     /// The current text.
     async fn current(&self) -> Option<IssueVersion> {
-        self.versions_list().pop()
+        let n = self.0.versions.len();
+        let latest = self.0.versions.last()?.clone();
+        let supports = self
+            .0
+            .cosigners
+            .values()
+            .filter(|&&v| v as usize == n)
+            .count();
+        Some(IssueVersion(latest, n, supports))
     }
     /// Every version, first to last.
     async fn versions(&self) -> Vec<IssueVersion> {
