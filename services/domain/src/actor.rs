@@ -7,7 +7,8 @@ use serde_json::{Value, json};
 use roundtable_ledger::Timestamp;
 
 use crate::{
-    CouncilId, CouncilRules, DomainError, IssueFacts, IssueId, JurisdictionId, MemberId, RulesHash,
+    CouncilId, CouncilRules, DomainError, IssueFacts, IssueId, JurisdictionId, MeetingFacts,
+    MeetingId, MemberId, ResolutionFacts, ResolutionId, RulesHash,
 };
 
 /// The levels of the grid, top down. Villages are communities.
@@ -218,6 +219,18 @@ pub trait Directory {
     fn councils_at(&self, jurisdiction: &JurisdictionId) -> Vec<CouncilFacts>;
     /// Another issue, for merges. Directories that hold no issues know none.
     fn issue(&self, _id: &IssueId) -> Option<IssueFacts> {
+        None
+    }
+    /// A council's seats: member, seat, voting. Directories without seats know none.
+    fn council_seats(&self, _id: &CouncilId) -> Vec<(MemberId, Seat, bool)> {
+        Vec::new()
+    }
+    /// A meeting, for recording its resolutions.
+    fn meeting(&self, _id: &MeetingId) -> Option<MeetingFacts> {
+        None
+    }
+    /// A resolution, for the issues it answers.
+    fn resolution(&self, _id: &ResolutionId) -> Option<ResolutionFacts> {
         None
     }
 

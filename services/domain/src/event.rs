@@ -4,10 +4,15 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::meeting::{
+    AgendaItem, CheckpointRef, Choice, Eligible, RevealedBallot, SeatHolder, Tally, VoteMethod,
+    VoteOutcome, VoteSubject,
+};
+use crate::resolution::Assignment;
 use crate::{
-    Category, Channel, Clock, ContentHash, CouncilId, CouncilRules, DomainError, IssueId,
-    JurisdictionId, JurisdictionKind, MemberId, MemberKind, Name, Rating, Reason, RejectionReason,
-    Role, RulesHash, Seat, Stage,
+    Category, Channel, Clock, ContentHash, CouncilId, CouncilRules, DomainError, Fraction, IssueId,
+    JurisdictionId, JurisdictionKind, MajorityKind, MeetingId, MemberId, MemberKind, Name, Rating,
+    Reason, RejectionReason, ResolutionId, Role, RulesHash, Seat, Stage,
 };
 use roundtable_ledger::Timestamp;
 
@@ -179,6 +184,163 @@ pub enum Event {
     IssueReopened { clock: Clock },
     #[serde(rename = "issue.withdrawn")]
     IssueWithdrawn { reason: String },
+    /// A resolution answers the issue: it awaits implementation.
+    #[serde(rename = "issue.resolved")]
+    IssueResolved {
+        resolution: ResolutionId,
+        council: CouncilId,
+    },
+
+    /// The published notice of a meeting.
+    #[serde(rename = "meeting.convened")]
+    MeetingConvened {
+        council: CouncilId,
+        title: String,
+        starts_at: Timestamp,
+        venue: String,
+        online: bool,
+        agenda: Vec<AgendaItem>,
+        /// The rules the meeting runs under (those in force at convening).
+        rules: CouncilRules,
+        rules_hash: RulesHash,
+        /// The council's seats at convening: who may check in, who votes.
+        seats: Vec<SeatHolder>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        urgent_reason: Option<String>,
+    },
+    #[serde(rename = "meeting.agenda_changed")]
+    AgendaChanged { agenda: Vec<AgendaItem> },
+    #[serde(rename = "meeting.checked_in")]
+    CheckedIn {
+        member: MemberId,
+        /// The officer who checked them in; none when they used the meeting code.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<MemberId>,
+    },
+    #[serde(rename = "meeting.absence_recorded")]
+    AbsenceRecorded { member: MemberId, apology: bool },
+    #[serde(rename = "meeting.proxy_given")]
+    ProxyGiven { from: MemberId, to: MemberId },
+    #[serde(rename = "meeting.proxy_revoked")]
+    ProxyRevoked { from: MemberId, to: MemberId },
+    #[serde(rename = "meeting.departed")]
+    Departed { member: MemberId },
+    #[serde(rename = "meeting.opened")]
+    MeetingOpened {
+        /// Voting members present in person or by proxy, and all voting members.
+        present: u32,
+        proxies: u32,
+        voting_members: u32,
+        quorum: Fraction,
+        rules_hash: RulesHash,
+    },
+    #[serde(rename = "meeting.item_opened")]
+    ItemOpened { item: u32 },
+    #[serde(rename = "meeting.statement_recorded")]
+    StatementRecorded {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        item: Option<u32>,
+        speaker: MemberId,
+        summary: String,
+    },
+    #[serde(rename = "meeting.motion_moved")]
+    MotionMoved {
+        item: u32,
+        motion: u32,
+        mover: MemberId,
+        text: String,
+        /// The motion this amends (its full new wording is `text`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        amends: Option<u32>,
+    },
+    #[serde(rename = "meeting.motion_seconded")]
+    MotionSeconded { motion: u32, by: MemberId },
+    #[serde(rename = "meeting.motion_withdrawn")]
+    MotionWithdrawn { motion: u32 },
+    #[serde(rename = "meeting.vote_opened")]
+    VoteOpened {
+        vote: u32,
+        subject: VoteSubject,
+        method: VoteMethod,
+        majority: MajorityKind,
+        /// The running tally is not shown until close.
+        hidden: bool,
+        /// Who may vote, and who casts for them (themself or their proxy).
+        eligible: Vec<Eligible>,
+        present: u32,
+        voting_members: u32,
+        rules_hash: RulesHash,
+    },
+    #[serde(rename = "meeting.ballot_cast")]
+    BallotCast {
+        vote: u32,
+        /// The member whose vote this is.
+        member: MemberId,
+        /// Who cast it: the member, or their proxy.
+        cast_by: MemberId,
+        /// Absent while sealed (secret or hidden vote): it is published at close.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        choice: Option<Choice>,
+    },
+    #[serde(rename = "meeting.vote_closed")]
+    VoteClosed {
+        vote: u32,
+        tally: Tally,
+        outcome: VoteOutcome,
+        majority: MajorityKind,
+        rules_hash: RulesHash,
+        /// The sealed ballots, opened: by member (hidden roll call) or by ballot
+        /// hash in hash order (secret).
+        revealed: Vec<RevealedBallot>,
+        /// The latest signed checkpoint when the vote closed; it includes every ballot.
+        checkpoint: CheckpointRef,
+    },
+    #[serde(rename = "meeting.item_closed")]
+    ItemClosed { item: u32 },
+    #[serde(rename = "meeting.item_deferred")]
+    ItemDeferred { item: u32 },
+    #[serde(rename = "meeting.adjourned")]
+    MeetingAdjourned {
+        /// Items not finished: back on the docket.
+        unfinished: Vec<u32>,
+    },
+    #[serde(rename = "meeting.minutes_corrected")]
+    MinutesCorrected { correction: u32, text: String },
+    #[serde(rename = "meeting.minutes_approved")]
+    MinutesApproved {
+        vote: u32,
+        /// SHA-256 of the approved text (canonical zh-CN Markdown).
+        text_hash: ContentHash,
+    },
+
+    #[serde(rename = "resolution.adopted")]
+    ResolutionAdopted {
+        council: CouncilId,
+        meeting: MeetingId,
+        motion: u32,
+        vote: u32,
+        text: String,
+        issues: Vec<IssueId>,
+        assignments: Vec<Assignment>,
+    },
+    /// Disclosure one: the decision is made public.
+    #[serde(rename = "resolution.published")]
+    ResolutionPublished { note: String },
+    #[serde(rename = "resolution.progress_reported")]
+    ProgressReported {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        assignment: Option<u32>,
+        percent: u32,
+        text: String,
+        photos: Vec<ContentHash>,
+    },
+    #[serde(rename = "resolution.assignment_overdue")]
+    AssignmentOverdue { assignment: u32, due: Timestamp },
+    #[serde(rename = "resolution.implemented")]
+    ResolutionImplemented { result: String },
+    /// Disclosure two: the implementation result is made public.
+    #[serde(rename = "resolution.result_published")]
+    ResultPublished { note: String },
 }
 
 /// Every event type, for the schema catalogue and its test.
@@ -211,6 +373,34 @@ pub const EVENT_TYPES: &[&str] = &[
     "issue.rated",
     "issue.reopened",
     "issue.withdrawn",
+    "issue.resolved",
+    "meeting.convened",
+    "meeting.agenda_changed",
+    "meeting.checked_in",
+    "meeting.absence_recorded",
+    "meeting.proxy_given",
+    "meeting.proxy_revoked",
+    "meeting.departed",
+    "meeting.opened",
+    "meeting.item_opened",
+    "meeting.statement_recorded",
+    "meeting.motion_moved",
+    "meeting.motion_seconded",
+    "meeting.motion_withdrawn",
+    "meeting.vote_opened",
+    "meeting.ballot_cast",
+    "meeting.vote_closed",
+    "meeting.item_closed",
+    "meeting.item_deferred",
+    "meeting.adjourned",
+    "meeting.minutes_corrected",
+    "meeting.minutes_approved",
+    "resolution.adopted",
+    "resolution.published",
+    "resolution.progress_reported",
+    "resolution.assignment_overdue",
+    "resolution.implemented",
+    "resolution.result_published",
 ];
 
 impl Event {
@@ -245,6 +435,34 @@ impl Event {
             Event::IssueRated { .. } => "issue.rated",
             Event::IssueReopened { .. } => "issue.reopened",
             Event::IssueWithdrawn { .. } => "issue.withdrawn",
+            Event::IssueResolved { .. } => "issue.resolved",
+            Event::MeetingConvened { .. } => "meeting.convened",
+            Event::AgendaChanged { .. } => "meeting.agenda_changed",
+            Event::CheckedIn { .. } => "meeting.checked_in",
+            Event::AbsenceRecorded { .. } => "meeting.absence_recorded",
+            Event::ProxyGiven { .. } => "meeting.proxy_given",
+            Event::ProxyRevoked { .. } => "meeting.proxy_revoked",
+            Event::Departed { .. } => "meeting.departed",
+            Event::MeetingOpened { .. } => "meeting.opened",
+            Event::ItemOpened { .. } => "meeting.item_opened",
+            Event::StatementRecorded { .. } => "meeting.statement_recorded",
+            Event::MotionMoved { .. } => "meeting.motion_moved",
+            Event::MotionSeconded { .. } => "meeting.motion_seconded",
+            Event::MotionWithdrawn { .. } => "meeting.motion_withdrawn",
+            Event::VoteOpened { .. } => "meeting.vote_opened",
+            Event::BallotCast { .. } => "meeting.ballot_cast",
+            Event::VoteClosed { .. } => "meeting.vote_closed",
+            Event::ItemClosed { .. } => "meeting.item_closed",
+            Event::ItemDeferred { .. } => "meeting.item_deferred",
+            Event::MeetingAdjourned { .. } => "meeting.adjourned",
+            Event::MinutesCorrected { .. } => "meeting.minutes_corrected",
+            Event::MinutesApproved { .. } => "meeting.minutes_approved",
+            Event::ResolutionAdopted { .. } => "resolution.adopted",
+            Event::ResolutionPublished { .. } => "resolution.published",
+            Event::ProgressReported { .. } => "resolution.progress_reported",
+            Event::AssignmentOverdue { .. } => "resolution.assignment_overdue",
+            Event::ResolutionImplemented { .. } => "resolution.implemented",
+            Event::ResultPublished { .. } => "resolution.result_published",
         }
     }
 

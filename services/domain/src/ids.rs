@@ -94,6 +94,16 @@ id_type!(
     IssueId, "i_", "issue", "issue"
 );
 
+id_type!(
+    /// A round-table meeting: agenda, roll call, motions, votes, minutes. Stream `meeting/<id>`.
+    MeetingId, "mt_", "meeting", "meeting"
+);
+
+id_type!(
+    /// What an adopted motion became, and its follow-up. Stream `resolution/<id>`.
+    ResolutionId, "r_", "resolution", "resolution"
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,8 +15,8 @@ use roundtable_ledger::Timestamp;
 
 use crate::{
     Actor, Aggregate, ContentHash, Context, CouncilFacts, CouncilId, Directory, DomainError, Event,
-    IssueId, JurisdictionId, MemberId, MemberKind, RulesHash, Seat, checked_multiline,
-    checked_text,
+    IssueId, JurisdictionId, MemberId, MemberKind, ResolutionId, RulesHash, Seat,
+    checked_multiline, checked_text,
 };
 
 /// The fixed, translatable list of what an issue is about.
@@ -90,6 +90,8 @@ pub enum IssueStatus {
     Open,
     /// Accepted and routed to a council, waiting for its response.
     Accepted,
+    /// A council's resolution answers it: awaiting implementation.
+    Resolved,
     /// Answered, waiting for the raiser's verdict.
     Responded,
     /// Rated satisfied or basically satisfied.
@@ -244,6 +246,10 @@ pub enum IssueCommand {
     Withdraw {
         reason: String,
     },
+    /// A recorded resolution answers the issue.
+    Resolve {
+        resolution: ResolutionId,
+    },
     /// The deadline scheduler: the clock due at `due` has passed.
     MarkOverdue {
         due: Timestamp,
@@ -255,6 +261,9 @@ pub enum IssueCommand {
 pub struct IssueFacts {
     pub jurisdiction: JurisdictionId,
     pub status: IssueStatus,
+    /// The council it is with, and the one whose docket its co-signers put it on.
+    pub council: Option<CouncilId>,
+    pub docketed_at: Option<CouncilId>,
 }
 
 fn open(state: &IssueState, id: &IssueId) -> Result<(), DomainError> {
@@ -434,6 +443,12 @@ impl Aggregate for Issue {
             Event::IssueWithdrawn { .. } => {
                 state.status = IssueStatus::Withdrawn;
                 state.clock = None;
+            }
+            Event::IssueResolved { council, .. } => {
+                state.status = IssueStatus::Resolved;
+                state.council = Some(council.clone());
+                state.clock = None;
+                state.overdue = false;
             }
             _ => {}
         }
@@ -704,7 +719,11 @@ impl Aggregate for Issue {
                 require_triage(actor, directory, at)?;
                 in_status(
                     state,
-                    &[IssueStatus::Open, IssueStatus::Accepted],
+                    &[
+                        IssueStatus::Open,
+                        IssueStatus::Accepted,
+                        IssueStatus::Resolved,
+                    ],
                     "answered",
                 )?;
                 Ok(vec![Event::IssueResponded {
@@ -755,6 +774,29 @@ impl Aggregate for Issue {
                 }
                 Ok(vec![Event::IssueWithdrawn {
                     reason: optional_text("reason", &reason, 500)?,
+                }])
+            }
+            IssueCommand::Resolve { resolution } => {
+                live(state, id)?;
+                let at = jurisdiction_of(state, id)?;
+                require_triage(actor, directory, at)?;
+                let facts = directory
+                    .resolution(&resolution)
+                    .ok_or_else(|| DomainError::NotFound(format!("resolution {resolution}")))?;
+                if !facts.issues.contains(id) {
+                    return Err(DomainError::validation(
+                        "resolution",
+                        format!("resolution {resolution} does not answer issue {id}"),
+                    ));
+                }
+                in_status(
+                    state,
+                    &[IssueStatus::Open, IssueStatus::Accepted],
+                    "resolved",
+                )?;
+                Ok(vec![Event::IssueResolved {
+                    resolution,
+                    council: facts.council,
                 }])
             }
             IssueCommand::MarkOverdue { .. } => unreachable!("decided above"),

@@ -13,7 +13,9 @@ mod event;
 mod ids;
 mod issue;
 mod jurisdiction;
+mod meeting;
 mod member;
+mod resolution;
 mod rules;
 mod text;
 
@@ -25,12 +27,21 @@ pub use aggregate::Aggregate;
 pub use council::{Council, CouncilCommand, CouncilState};
 pub use error::DomainError;
 pub use event::{EVENT_TYPES, EVENT_VERSION, Event};
-pub use ids::{CouncilId, IssueId, JurisdictionId, MemberId};
+pub use ids::{CouncilId, IssueId, JurisdictionId, MeetingId, MemberId, ResolutionId};
 pub use issue::{
     Category, Channel, Clock, Issue, IssueCommand, IssueFacts, IssueState, IssueStatus, IssueText,
     MAX_PHOTOS, Rating, RejectionReason, Stage, may_triage,
 };
 pub use jurisdiction::{Jurisdiction, JurisdictionCommand, JurisdictionState};
+pub use meeting::{
+    AgendaItem, Attendance, CheckpointRef, Choice, ClosedVote, Electorate, Eligible, ItemStatus,
+    Language, Meeting, MeetingCommand, MeetingFacts, MeetingState, MinutesFormat, Motion,
+    MotionStatus, Phase, RecountError, Recounted, RevealedBallot, SeatHolder, Statement, Tally,
+    Vote, VoteMethod, VoteOutcome, VoteSubject, minutes_hash, outcome, recount, render_minutes,
+};
 pub use member::{Member, MemberCommand, MemberState};
+pub use resolution::{
+    Assignment, AssignmentState, Resolution, ResolutionCommand, ResolutionFacts, ResolutionState,
+};
 pub use rules::{ContentHash, CouncilRules, Fraction, MajorityKind, RulesHash};
 pub use text::{Name, Reason, checked_multiline, checked_text};

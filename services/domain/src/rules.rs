@@ -114,7 +114,7 @@ impl CouncilRules {
 pub type ContentHash = RulesHash;
 
 /// Hex SHA-256 of one version of a council's rules.
-#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct RulesHash(String);
 
@@ -125,8 +125,13 @@ impl RulesHash {
         let bytes = Leaf::encode(value)
             .map(Leaf::into_bytes)
             .unwrap_or_default();
+        RulesHash::of_bytes(&bytes)
+    }
+
+    /// SHA-256 of bytes (a rendered text, a ballot token).
+    pub fn of_bytes(bytes: &[u8]) -> ContentHash {
         RulesHash(
-            Sha256::digest(&bytes)
+            Sha256::digest(bytes)
                 .iter()
                 .map(|b| format!("{b:02x}"))
                 .collect(),

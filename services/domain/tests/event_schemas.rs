@@ -300,6 +300,8 @@ fn emitted() -> Vec<(String, Event)> {
         IssueFacts {
             jurisdiction: j("j_grid1"),
             status: IssueStatus::Open,
+            council: None,
+            docketed_at: None,
         },
     );
     let gw = "grid_worker_inside";
@@ -370,6 +372,245 @@ fn emitted() -> Vec<(String, Event)> {
         "resident_unverified",
         NOW,
     );
+    out.extend(meeting_and_resolution());
+    out
+}
+
+/// A whole meeting, its resolution, and the issue it answers.
+fn meeting_and_resolution() -> Vec<(String, Event)> {
+    use world::meeting::*;
+    let mut meet = Meet::convened(3);
+    let run = |meet: &mut Meet, who: &str, command: MeetingCommand| meet.run(who, command);
+    run(
+        &mut meet,
+        "m_sec",
+        MeetingCommand::ChangeAgenda {
+            agenda: vec![topic("供水"), topic("绿化"), topic("停车")],
+        },
+    );
+    for who in ["m_chair", "m_sec", "m_v1"] {
+        run(
+            &mut meet,
+            "m_sec",
+            MeetingCommand::CheckIn {
+                member: Some(m(who)),
+                code_checked: false,
+            },
+        );
+    }
+    run(
+        &mut meet,
+        "m_sec",
+        MeetingCommand::RecordAbsence {
+            member: m("m_v3"),
+            apology: true,
+        },
+    );
+    run(
+        &mut meet,
+        "m_v2",
+        MeetingCommand::GiveProxy {
+            from: None,
+            to: m("m_v1"),
+        },
+    );
+    run(
+        &mut meet,
+        "m_v2",
+        MeetingCommand::RevokeProxy { from: None },
+    );
+    run(
+        &mut meet,
+        "m_v2",
+        MeetingCommand::GiveProxy {
+            from: None,
+            to: m("m_v1"),
+        },
+    );
+    run(&mut meet, "m_chair", MeetingCommand::Open);
+    run(&mut meet, "m_chair", MeetingCommand::OpenItem { item: 1 });
+    run(
+        &mut meet,
+        "m_sec",
+        MeetingCommand::RecordStatement {
+            speaker: m("m_v1"),
+            summary: "水压低".into(),
+        },
+    );
+    let main = meet.motion("m_v1", "m_sec", "维修水泵");
+    run(
+        &mut meet,
+        "m_chair",
+        MeetingCommand::Amend {
+            motion: main,
+            text: "一周内维修水泵".into(),
+        },
+    );
+    run(
+        &mut meet,
+        "m_chair",
+        MeetingCommand::WithdrawMotion { motion: main + 1 },
+    );
+    let vote = meet.vote(main, VoteMethod::Secret, MajorityKind::SimpleMajority);
+    run(
+        &mut meet,
+        "m_v1",
+        MeetingCommand::CastBallot {
+            vote,
+            on_behalf_of: None,
+            choice: Choice::Yes,
+        },
+    );
+    run(
+        &mut meet,
+        "m_chair",
+        MeetingCommand::CloseVote {
+            vote,
+            sealed: vec![RevealedBallot {
+                member: None,
+                ballot: Some(ContentHash::of_bytes(b"token")),
+                choice: Choice::Yes,
+            }],
+            checkpoint: cp(),
+        },
+    );
+    run(&mut meet, "m_chair", MeetingCommand::CloseItem);
+    run(&mut meet, "m_chair", MeetingCommand::DeferItem { item: 2 });
+    run(&mut meet, "m_v1", MeetingCommand::Depart { member: None });
+    run(&mut meet, "m_chair", MeetingCommand::Adjourn);
+    run(
+        &mut meet,
+        "m_sec",
+        MeetingCommand::CorrectMinutes {
+            text: "更正".into(),
+        },
+    );
+    let minutes = match &run(&mut meet, "m_chair", MeetingCommand::OpenMinutesVote)[0] {
+        Event::VoteOpened { vote, .. } => *vote,
+        other => panic!("{other:?}"),
+    };
+    for who in meet.voters() {
+        meet.ballot(&who, minutes, Choice::Yes);
+    }
+    meet.close(minutes);
+    let mut out: Vec<(String, Event)> = meet
+        .given
+        .iter()
+        .map(|e| (meet.id.stream(), e.clone()))
+        .collect();
+
+    let mut w = meet.w;
+    w.meetings.insert(
+        meet.id.clone(),
+        MeetingFacts::of(&Meeting::replay(&meet.given)).unwrap(),
+    );
+    let issue = IssueId::parse("i_1").unwrap();
+    w.issues.insert(
+        issue.clone(),
+        IssueFacts {
+            jurisdiction: j("j_grid1"),
+            status: IssueStatus::Accepted,
+            council: Some(c("c_here")),
+            docketed_at: None,
+        },
+    );
+    let id = ResolutionId::parse("r_1").unwrap();
+    let due = START + 24 * HOUR;
+    let mut given: Vec<Event> = vec![];
+    let commands = [
+        (
+            START,
+            ResolutionCommand::Adopt {
+                meeting: meet.id.clone(),
+                motion: main,
+                issues: vec![issue.clone()],
+                assignments: vec![Assignment {
+                    assignment: 0,
+                    task: "更换水泵".into(),
+                    member: Some(m("m_v1")),
+                    unit: None,
+                    due: Timestamp::from_unix_millis(due),
+                }],
+            },
+        ),
+        (
+            START,
+            ResolutionCommand::Publish {
+                note: "公示".into(),
+            },
+        ),
+        (
+            START,
+            ResolutionCommand::ReportProgress {
+                assignment: Some(1),
+                percent: 50,
+                text: "已采购".into(),
+                photos: vec![ContentHash::of_bytes(b"photo")],
+            },
+        ),
+        (
+            due + HOUR,
+            ResolutionCommand::MarkAssignmentOverdue {
+                assignment: 1,
+                due: Timestamp::from_unix_millis(due),
+            },
+        ),
+        (
+            due + HOUR,
+            ResolutionCommand::MarkImplemented {
+                result: "已更换".into(),
+            },
+        ),
+        (
+            due + HOUR,
+            ResolutionCommand::PublishResult {
+                note: String::new(),
+            },
+        ),
+    ];
+    for (now, command) in commands {
+        let context = Context {
+            actor: seated(&w, "m_sec"),
+            now: Timestamp::from_unix_millis(now),
+        };
+        let events =
+            Resolution::decide(&id, &Resolution::replay(&given), command, &context, &w).unwrap();
+        out.extend(events.iter().map(|e| (id.stream(), e.clone())));
+        given.extend(events);
+    }
+    w.resolutions.insert(
+        id.clone(),
+        ResolutionFacts {
+            council: c("c_here"),
+            issues: vec![issue.clone()],
+        },
+    );
+    let raised = Event::IssueRaised {
+        raiser: m("m_verified"),
+        on_behalf_by: None,
+        channel: Channel::Online,
+        category: Category::Water,
+        jurisdiction: j("j_grid1"),
+        title: "停水".into(),
+        description: "三天没水".into(),
+        place: String::new(),
+        photos: vec![],
+        version_hash: IssueText::new("停水", "三天没水", "").unwrap().hash(),
+        clock: None,
+    };
+    let context = Context {
+        actor: seated(&w, "m_sec"),
+        now: Timestamp::from_unix_millis(START),
+    };
+    let resolved = Issue::decide(
+        &issue,
+        &Issue::replay([&raised]),
+        IssueCommand::Resolve { resolution: id },
+        &context,
+        &w,
+    )
+    .unwrap();
+    out.extend(resolved.into_iter().map(|e| (issue.stream(), e)));
     out
 }
 

@@ -208,6 +208,8 @@ fn merging_needs_another_live_issue_in_reach() {
     let open = |status| IssueFacts {
         jurisdiction: j("j_grid1"),
         status,
+        council: None,
+        docketed_at: None,
     };
     w.issues
         .insert(IssueId::parse("i_2").unwrap(), open(IssueStatus::Accepted));
@@ -218,6 +220,8 @@ fn merging_needs_another_live_issue_in_reach() {
         IssueFacts {
             jurisdiction: j("j_grid3"),
             status: IssueStatus::Open,
+            council: None,
+            docketed_at: None,
         },
     );
     let given = raised(&w);

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use roundtable_domain::{
     Category, Channel, Clock, ContentHash, CouncilId, EVENT_TYPES, Event, IssueFacts, IssueId,
-    IssueStatus, IssueText, JurisdictionId, MemberId, Rating, RejectionReason, Stage,
+    IssueStatus, IssueText, JurisdictionId, MemberId, Rating, RejectionReason, ResolutionId, Stage,
 };
 use roundtable_ledger::{StreamName, Timestamp};
 
@@ -97,6 +97,8 @@ pub struct IssueView {
     pub merged_from: Vec<IssueId>,
     pub rejection: Option<(RejectionReason, String)>,
     pub withdrawal: Option<String>,
+    /// The resolution that answers it.
+    pub resolution: Option<ResolutionId>,
     pub responses: Vec<ResponseRecord>,
     pub ratings: Vec<RatingRecord>,
     /// When it was first triaged (accepted, rejected, merged, referred or answered),
@@ -306,6 +308,7 @@ impl Issues {
                 merged_from: Vec::new(),
                 rejection: None,
                 withdrawal: None,
+                resolution: None,
                 responses: Vec::new(),
                 ratings: Vec::new(),
                 triaged: None,
@@ -459,6 +462,16 @@ impl Issues {
                 issue.withdrawal = Some(reason.clone());
                 issue.clock = None;
             }
+            Event::IssueResolved {
+                resolution,
+                council,
+            } => {
+                issue.status = IssueStatus::Resolved;
+                issue.resolution = Some(resolution.clone());
+                issue.council = Some(council.clone());
+                issue.clock = None;
+                issue.overdue = false;
+            }
             _ => {}
         }
         let armed_after = issue.armed_deadline();
@@ -509,6 +522,8 @@ impl Issues {
         self.issues.get(id).map(|i| IssueFacts {
             jurisdiction: i.jurisdiction.clone(),
             status: i.status,
+            council: i.council.clone(),
+            docketed_at: i.docket.clone(),
         })
     }
 

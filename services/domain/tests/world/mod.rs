@@ -1,6 +1,8 @@
 //! A small grid and its people, as a decider sees them, for the domain's tests.
 #![allow(dead_code)]
 
+pub mod meeting;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use roundtable_domain::*;
@@ -62,6 +64,9 @@ pub struct World {
     pub members: BTreeMap<MemberId, MemberFacts>,
     pub councils: BTreeMap<CouncilId, CouncilFacts>,
     pub issues: BTreeMap<IssueId, IssueFacts>,
+    pub seats: BTreeMap<CouncilId, Vec<(MemberId, Seat, bool)>>,
+    pub meetings: BTreeMap<MeetingId, MeetingFacts>,
+    pub resolutions: BTreeMap<ResolutionId, ResolutionFacts>,
     pub administrators: bool,
 }
 
@@ -91,6 +96,66 @@ impl Directory for World {
     fn issue(&self, id: &IssueId) -> Option<IssueFacts> {
         self.issues.get(id).cloned()
     }
+    fn council_seats(&self, id: &CouncilId) -> Vec<(MemberId, Seat, bool)> {
+        self.seats.get(id).cloned().unwrap_or_default()
+    }
+    fn meeting(&self, id: &MeetingId) -> Option<MeetingFacts> {
+        self.meetings.get(id).cloned()
+    }
+    fn resolution(&self, id: &ResolutionId) -> Option<ResolutionFacts> {
+        self.resolutions.get(id).cloned()
+    }
+}
+
+/// A council member as an actor, with their seats from the world.
+pub fn seated(w: &World, id: &str) -> Actor {
+    let member = m(id);
+    let seats = w
+        .seats
+        .iter()
+        .flat_map(|(council, seats)| {
+            seats
+                .iter()
+                .filter(|(who, ..)| *who == member)
+                .map(|(_, seat, voting)| CouncilSeat {
+                    council: council.clone(),
+                    seat: *seat,
+                    voting: *voting,
+                })
+        })
+        .collect();
+    Actor {
+        member: Some(member),
+        kind: Some(MemberKind::Staff),
+        verified: true,
+        home_grid: None,
+        roles: vec![],
+        seats,
+    }
+}
+
+/// Seats `c_here`: a chair, a secretary, `n` voting members `m_v1…` and an observer.
+pub fn seat_council(w: &mut World, n: usize) {
+    let mut seats = vec![
+        (m("m_chair"), Seat::Chair, true),
+        (m("m_sec"), Seat::Secretary, true),
+        (m("m_obs"), Seat::Observer, false),
+    ];
+    for i in 1..=n {
+        seats.push((m(&format!("m_v{i}")), Seat::Member, true));
+    }
+    for (member, ..) in &seats {
+        w.members.insert(
+            member.clone(),
+            MemberFacts {
+                kind: MemberKind::Staff,
+                home_grid: None,
+                verified: true,
+                erased: false,
+            },
+        );
+    }
+    w.seats.insert(c("c_here"), seats);
 }
 
 /// 铁岭市 > 银州区 > 红旗街道 > 银网社区 > grids 1 and 2 (and an unused grid 9);

@@ -43,6 +43,8 @@ pub enum Channel {
 pub enum IssueStatus {
     Open,
     Accepted,
+    /// A resolution answers it; awaiting implementation.
+    Resolved,
     Responded,
     Closed,
     Rejected,
@@ -380,10 +382,9 @@ impl Issue {
     async fn ratings(&self) -> Vec<IssueRating> {
         self.0.ratings.iter().cloned().map(IssueRating).collect()
     }
-    /// The resolution of a round-table meeting that answers the issue (meetings
-    /// are not built yet: always null for now).
+    /// The resolution of a round-table meeting that answers the issue.
     async fn linked_resolution(&self) -> Option<String> {
-        None
+        self.0.resolution.as_ref().map(|r| r.to_string())
     }
     /// Every event of the issue, oldest first.
     async fn timeline(&self) -> Vec<TimelineEvent> {
