@@ -6,6 +6,7 @@
 mod activity;
 mod decode;
 mod issues;
+mod meetings;
 mod notifications;
 mod registry;
 mod search;
@@ -15,7 +16,7 @@ use std::sync::{Arc, RwLock, RwLockReadGuard};
 
 use roundtable_domain::{
     CouncilFacts, CouncilId, Directory, IssueFacts, IssueId, JurisdictionFacts, JurisdictionId,
-    MemberFacts, MemberId,
+    MeetingFacts, MeetingId, MemberFacts, MemberId, ResolutionFacts, ResolutionId, Seat,
 };
 use roundtable_store::{EventStore, RecordedEvent, StoreError};
 use tokio::sync::{broadcast, watch};
@@ -26,6 +27,7 @@ pub use issues::{
     IssueFilter, IssueOrder, IssueVersion, IssueView, Issues, Notice, RatingRecord, ResponseRecord,
     TimelineEntry,
 };
+pub use meetings::{Meetings, MeetingView, ProgressRecord, ResolutionView};
 pub use notifications::{KEPT_PER_MEMBER, Notifications};
 pub use registry::{CouncilView, JurisdictionView, MemberView, Registry, RulesVersion};
 pub use search::tokens;
@@ -43,6 +45,7 @@ pub struct Projections {
     registry: RwLock<Registry>,
     activity: RwLock<MemberActivity>,
     issues: RwLock<Issues>,
+    meetings: RwLock<Meetings>,
     notifications: RwLock<Notifications>,
     applied: watch::Sender<u64>,
     feed: broadcast::Sender<AppliedEvent>,
@@ -71,6 +74,7 @@ impl Projections {
             registry: RwLock::default(),
             activity: RwLock::default(),
             issues: RwLock::default(),
+            meetings: RwLock::default(),
             notifications: RwLock::default(),
             applied: watch::Sender::new(0),
             feed: broadcast::Sender::new(1024),
@@ -89,6 +93,10 @@ impl Projections {
         read(&self.issues)
     }
 
+    pub fn meetings(&self) -> RwLockReadGuard<'_, Meetings> {
+        read(&self.meetings)
+    }
+
     pub fn notifications(&self) -> RwLockReadGuard<'_, Notifications> {
         read(&self.notifications)
     }
@@ -98,6 +106,7 @@ impl Projections {
         Views {
             registry: self.registry(),
             issues: self.issues(),
+            meetings: self.meetings(),
         }
     }
 
@@ -142,6 +151,12 @@ impl Projections {
                     .write()
                     .unwrap_or_else(|p| p.into_inner())
                     .apply(index, &recorded.stream, &decoded);
+                if matches!(recorded.stream.kind(), "meeting" | "resolution") {
+                    self.meetings
+                        .write()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .apply(index, &recorded.stream, &decoded);
+                }
                 if !notices.is_empty() {
                     self.notifications
                         .write()
@@ -215,6 +230,7 @@ impl Projections {
 pub struct Views<'a> {
     pub registry: RwLockReadGuard<'a, Registry>,
     pub issues: RwLockReadGuard<'a, Issues>,
+    pub meetings: RwLockReadGuard<'a, Meetings>,
 }
 
 impl Directory for Views<'_> {
@@ -238,5 +254,23 @@ impl Directory for Views<'_> {
     }
     fn issue(&self, id: &IssueId) -> Option<IssueFacts> {
         self.issues.facts(id)
+    }
+    fn council_seats(&self, id: &CouncilId) -> Vec<(MemberId, Seat, bool)> {
+        self.registry
+            .councils
+            .get(id)
+            .map(|c| {
+                c.seats
+                    .iter()
+                    .map(|(m, (seat, voting))| (m.clone(), *seat, *voting))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+    fn meeting(&self, id: &MeetingId) -> Option<MeetingFacts> {
+        self.meetings.meeting_facts(id)
+    }
+    fn resolution(&self, id: &ResolutionId) -> Option<ResolutionFacts> {
+        self.meetings.resolution_facts(id)
     }
 }

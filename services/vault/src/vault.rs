@@ -28,6 +28,9 @@ CREATE TABLE IF NOT EXISTS sessions (
 CREATE INDEX IF NOT EXISTS sessions_member ON sessions(member);
 CREATE TABLE IF NOT EXISTS notification_marks (
     member TEXT PRIMARY KEY, read_up_to INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS sealed_ballots (
+    meeting TEXT NOT NULL, vote INTEGER NOT NULL, slot TEXT NOT NULL, choice TEXT NOT NULL,
+    PRIMARY KEY (meeting, vote, slot)) WITHOUT ROWID;
 ";
 
 /// A signed-in session as the server knows it.
@@ -305,14 +308,78 @@ impl Vault {
     /// vault's secret key, so nothing is stored; a new round gives a new code, and
     /// the rating itself ends the round, so each code works once.
     pub fn feedback_code(&self, issue: &str, round: u32) -> String {
-        let mut h = Sha256::new();
-        h.update(self.keys.lookup);
-        h.update(b"\0feedback\0");
-        h.update(issue.as_bytes());
-        h.update(round.to_be_bytes());
-        let digest = h.finalize();
+        let digest = self.derive(&["feedback", issue, &round.to_string()]);
         let n = u64::from_be_bytes(digest[..8].try_into().unwrap_or_default());
         format!("{:08}", n % 100_000_000)
+    }
+
+    /// A keyed digest of `parts` (each NUL-separated): codes and tokens nobody
+    /// without the vault's key can compute.
+    fn derive(&self, parts: &[&str]) -> [u8; 32] {
+        let mut h = Sha256::new();
+        h.update(self.keys.lookup);
+        for part in parts {
+            h.update(b"\0");
+            h.update(part.as_bytes());
+        }
+        h.finalize().into()
+    }
+
+    /// The six-digit code shown in the hall, with which members check themselves in.
+    pub fn meeting_code(&self, meeting: &str) -> String {
+        let digest = self.derive(&["meeting", meeting]);
+        let n = u64::from_be_bytes(digest[..8].try_into().unwrap_or_default());
+        format!("{:06}", n % 1_000_000)
+    }
+
+    /// A secret ballot's token (hex): only its SHA-256 is ever published, so the
+    /// voter who keeps it can find their ballot in the tally and nobody else can.
+    pub fn ballot_token(&self, meeting: &str, vote: u32, member: &str) -> String {
+        self.derive(&["ballot", meeting, &vote.to_string(), member])
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    /// Keeps a sealed ballot's choice until the vote closes (replacing an earlier
+    /// attempt of the same slot that never reached the log).
+    pub fn seal_ballot(
+        &self,
+        meeting: &str,
+        vote: u32,
+        slot: &str,
+        choice: &str,
+    ) -> Result<(), VaultError> {
+        self.conn().execute(
+            "INSERT OR REPLACE INTO sealed_ballots (meeting, vote, slot, choice) VALUES (?1, ?2, ?3, ?4)",
+            rusqlite::params![meeting, vote, slot, choice],
+        )?;
+        Ok(())
+    }
+
+    /// Drops a sealed choice whose ballot was refused.
+    pub fn unseal_ballot(&self, meeting: &str, vote: u32, slot: &str) -> Result<(), VaultError> {
+        self.conn().execute(
+            "DELETE FROM sealed_ballots WHERE meeting = ?1 AND vote = ?2 AND slot = ?3",
+            rusqlite::params![meeting, vote, slot],
+        )?;
+        Ok(())
+    }
+
+    /// Every sealed (slot, choice) of a vote, by slot.
+    pub fn sealed_ballots(
+        &self,
+        meeting: &str,
+        vote: u32,
+    ) -> Result<Vec<(String, String)>, VaultError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT slot, choice FROM sealed_ballots WHERE meeting = ?1 AND vote = ?2 ORDER BY slot",
+        )?;
+        let rows = stmt.query_map(rusqlite::params![meeting, vote], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Index below which the member has read their notifications (private: kept
@@ -423,6 +490,18 @@ mod tests {
         assert_eq!(first, v.feedback_code("i_1", 1));
         assert_ne!(first, v.feedback_code("i_1", 2));
         assert_ne!(first, v.feedback_code("i_2", 1));
+        assert_eq!(v.meeting_code("mt_1").len(), 6);
+        assert_ne!(v.ballot_token("mt_1", 1, "m_1"), v.ballot_token("mt_1", 1, "m_2"));
+        v.seal_ballot("mt_1", 1, "b", "yes").unwrap();
+        v.seal_ballot("mt_1", 1, "a", "no").unwrap();
+        v.seal_ballot("mt_1", 1, "a", "abstain").unwrap();
+        v.seal_ballot("mt_1", 2, "c", "yes").unwrap();
+        v.unseal_ballot("mt_1", 2, "c").unwrap();
+        assert_eq!(
+            v.sealed_ballots("mt_1", 1).unwrap(),
+            vec![("a".into(), "abstain".into()), ("b".into(), "yes".into())]
+        );
+        assert!(v.sealed_ballots("mt_1", 2).unwrap().is_empty());
         let m = MemberId::parse("m_1").unwrap();
         assert_eq!(v.notifications_read(&m).unwrap(), 0);
         assert_eq!(v.mark_notifications_read(&m, 10).unwrap(), 10);
