@@ -79,6 +79,8 @@ pub struct App {
     /// issue queue up instead of losing append races (other processes can still
     /// race: the expected seq and the retries cover that).
     stream_locks: StreamLocks,
+    /// Sealed ballots are cast one at a time (see `cast_ballot`).
+    pub(crate) sealing: tokio::sync::Mutex<()>,
 }
 
 #[derive(Default)]
@@ -133,6 +135,7 @@ impl App {
             feedback_attempts: LoginLimiter::new(config.login),
             photos,
             stream_locks: StreamLocks::default(),
+            sealing: tokio::sync::Mutex::new(()),
             log,
             projections,
             vault,

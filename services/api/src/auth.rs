@@ -81,6 +81,36 @@ impl RequestAuth {
         })
     }
 
+    /// A WebSocket's caller, from the token its `connection_init` payload carries
+    /// (`{"token": "…"}` or `{"Authorization": "Bearer …"}`); anonymous without one.
+    pub fn from_connection_init(
+        payload: &serde_json::Value,
+        app: &App,
+    ) -> Result<RequestAuth, ApiError> {
+        let token = payload
+            .get("token")
+            .and_then(|t| t.as_str())
+            .or_else(|| {
+                payload
+                    .get("Authorization")
+                    .or_else(|| payload.get("authorization"))
+                    .and_then(|t| t.as_str())
+                    .and_then(|t| t.strip_prefix("Bearer "))
+            })
+            .map(str::trim);
+        let Some(token) = token else {
+            return Ok(RequestAuth::default());
+        };
+        let now = app.clock.now().unix_millis();
+        match app.vault.session(token, now)? {
+            Some(s) => Ok(RequestAuth {
+                session: Some((s, token.to_owned(), Via::Bearer)),
+                ..RequestAuth::default()
+            }),
+            None => Err(ApiError::SessionExpired),
+        }
+    }
+
     /// The caller as the domain sees them (anonymous without a session).
     pub fn actor(&self, app: &App) -> Actor {
         match &self.session {

@@ -1,5 +1,5 @@
 //! The deadline scheduler: finds clocks that have run out and has the domain mark
-//! them overdue (and escalate). It keeps no state of its own: the armed deadlines
+//! them overdue (and escalate), and likewise resolutions' assignments past due. It keeps no state of its own: the armed deadlines
 //! are a read model of the log, the decider refuses a clock that is already marked,
 //! and the events' ids derive from the issue and the due instant, so a restart
 //! neither loses nor repeats a deadline.
@@ -7,7 +7,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use roundtable_domain::{Actor, DomainError, Issue, IssueCommand};
+use roundtable_domain::{Actor, DomainError, Issue, IssueCommand, Resolution, ResolutionCommand};
 use serde_json::json;
 
 use crate::{ApiError, App};
@@ -34,6 +34,29 @@ pub async fn sweep(app: &App) -> Result<usize, ApiError> {
             // nothing is due any more.
             Err(ApiError::Domain(DomainError::Conflict(reason))) => {
                 tracing::debug!(%issue, %reason, "deadline no longer due")
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    let assignments = app.projections.meetings().due(app.clock.now());
+    for (resolution, assignment, at) in assignments {
+        let key = format!("overdue:{assignment}:{at}");
+        let result = app
+            .execute::<Resolution>(
+                &resolution,
+                ResolutionCommand::MarkAssignmentOverdue {
+                    assignment,
+                    due: at,
+                },
+                &Actor::anonymous(),
+                Some(envelope.clone()),
+                Some(&key),
+            )
+            .await;
+        match result {
+            Ok(outcome) => marked += usize::from(!outcome.replayed),
+            Err(ApiError::Domain(DomainError::Conflict(reason))) => {
+                tracing::debug!(%resolution, assignment, %reason, "assignment no longer due")
             }
             Err(e) => return Err(e),
         }

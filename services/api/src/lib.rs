@@ -12,6 +12,7 @@ mod error;
 mod graphql;
 mod limits;
 mod log;
+mod meetings;
 mod operations;
 pub mod photos;
 mod routes;

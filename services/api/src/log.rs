@@ -4,7 +4,7 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use roundtable_ledger::{EventDraft, Receipt, StreamName};
+use roundtable_ledger::{EventDraft, Receipt, SignedCheckpoint, StreamName};
 use roundtable_store::{Appended, EventStore, Expected, RecordedEvent, StoreError};
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -26,6 +26,9 @@ pub trait Log: Send + Sync + 'static {
 
     /// The receipt of a leaf, once a signed checkpoint covers it.
     fn receipt(&self, index: u64) -> BoxFuture<'_, Result<Option<Receipt>, StoreError>>;
+
+    /// The latest signed checkpoint.
+    fn checkpoint(&self) -> BoxFuture<'_, Result<Option<SignedCheckpoint>, StoreError>>;
 }
 
 impl<S: EventStore> Log for S {
@@ -51,5 +54,9 @@ impl<S: EventStore> Log for S {
 
     fn receipt(&self, index: u64) -> BoxFuture<'_, Result<Option<Receipt>, StoreError>> {
         Box::pin(EventStore::receipt(self, index))
+    }
+
+    fn checkpoint(&self) -> BoxFuture<'_, Result<Option<SignedCheckpoint>, StoreError>> {
+        Box::pin(EventStore::checkpoint(self))
     }
 }

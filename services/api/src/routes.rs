@@ -5,10 +5,12 @@
 
 use std::sync::Arc;
 
+use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
 use async_graphql::http::GraphiQLSource;
-use async_graphql_poem::{GraphQLRequest, GraphQLResponse, GraphQLSubscription};
+use async_graphql_poem::{GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket};
 use poem::http::StatusCode;
 use poem::middleware::SizeLimit;
+use poem::web::websocket::WebSocket;
 use poem::web::{Data, Html, Json, Path};
 use poem::{Body, EndpointExt, IntoResponse, Request, Response, Route, get, handler};
 use roundtable_domain::{ContentHash, DomainError};
@@ -149,6 +151,32 @@ async fn graphiql(Data(app): Data<&Arc<App>>) -> Response {
     .into_response()
 }
 
+/// Subscriptions over `graphql-transport-ws`, authenticated by the token in
+/// `connection_init` (a refused token closes the socket; none means anonymous).
+#[handler]
+async fn subscriptions(
+    Data(schema): Data<&RoundtableSchema>,
+    Data(app): Data<&Arc<App>>,
+    protocol: GraphQLProtocol,
+    websocket: WebSocket,
+) -> Response {
+    let (schema, app) = (schema.clone(), app.clone());
+    websocket
+        .protocols(ALL_WEBSOCKET_PROTOCOLS)
+        .on_upgrade(move |stream| {
+            GraphQLWebSocket::new(stream, schema, protocol)
+                .on_connection_init(move |payload: serde_json::Value| async move {
+                    let auth = RequestAuth::from_connection_init(&payload, &app)
+                        .map_err(|e| async_graphql::Error::new(e.to_string()))?;
+                    let mut data = async_graphql::Data::default();
+                    data.insert(auth);
+                    Ok(data)
+                })
+                .serve()
+        })
+        .into_response()
+}
+
 /// Adds the API's routes to `route`.
 pub fn mount(route: Route, app: Arc<App>) -> Route {
     let schema = schema(app.clone());
@@ -161,7 +189,10 @@ pub fn mount(route: Route, app: Arc<App>) -> Route {
                 .data(app.clone())
                 .data(schema.clone()),
         )
-        .at("/graphql/ws", get(GraphQLSubscription::new(schema)))
+        .at(
+            "/graphql/ws",
+            get(subscriptions).data(app.clone()).data(schema),
+        )
         .at("/photos", poem::post(upload_photo).data(app.clone()))
         .at("/photos/:hash", get(photo).data(app))
 }

@@ -27,7 +27,7 @@ pub use issues::{
     IssueFilter, IssueOrder, IssueVersion, IssueView, Issues, Notice, RatingRecord, ResponseRecord,
     TimelineEntry,
 };
-pub use meetings::{Meetings, MeetingView, ProgressRecord, ResolutionView};
+pub use meetings::{MeetingView, Meetings, ProgressRecord, ResolutionView};
 pub use notifications::{KEPT_PER_MEMBER, Notifications};
 pub use registry::{CouncilView, JurisdictionView, MemberView, Registry, RulesVersion};
 pub use search::tokens;

@@ -7,8 +7,7 @@ use std::sync::Arc;
 
 use roundtable_domain::{
     Aggregate, Assignment, ContentHash, CouncilId, Event, IssueId, Meeting, MeetingFacts,
-    MeetingId, MeetingState, MemberId, Resolution, ResolutionFacts, ResolutionId,
-    ResolutionState,
+    MeetingId, MeetingState, MemberId, Resolution, ResolutionFacts, ResolutionId, ResolutionState,
 };
 use roundtable_ledger::{StreamName, Timestamp};
 
@@ -68,8 +67,7 @@ impl ResolutionView {
             .iter()
             .filter(|a| {
                 let s = self.state.assignments.get(&a.assignment);
-                !self.state.implemented
-                    && s.is_some_and(|s| !s.done && (s.overdue || a.due <= now))
+                !self.state.implemented && s.is_some_and(|s| !s.done && (s.overdue || a.due <= now))
             })
             .collect()
     }

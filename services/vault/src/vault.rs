@@ -491,7 +491,10 @@ mod tests {
         assert_ne!(first, v.feedback_code("i_1", 2));
         assert_ne!(first, v.feedback_code("i_2", 1));
         assert_eq!(v.meeting_code("mt_1").len(), 6);
-        assert_ne!(v.ballot_token("mt_1", 1, "m_1"), v.ballot_token("mt_1", 1, "m_2"));
+        assert_ne!(
+            v.ballot_token("mt_1", 1, "m_1"),
+            v.ballot_token("mt_1", 1, "m_2")
+        );
         v.seal_ballot("mt_1", 1, "b", "yes").unwrap();
         v.seal_ballot("mt_1", 1, "a", "no").unwrap();
         v.seal_ballot("mt_1", 1, "a", "abstain").unwrap();

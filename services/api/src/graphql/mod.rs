@@ -1,6 +1,7 @@
 //! The GraphQL schema (DESIGN §6).
 
 mod issues;
+mod meetings;
 mod mutation;
 mod query;
 mod subscription;
@@ -16,11 +17,19 @@ use crate::App;
 
 /// Every query, by area.
 #[derive(MergedObject, Default)]
-pub struct Query(query::PeopleQuery, issues::IssueQuery);
+pub struct Query(
+    query::PeopleQuery,
+    issues::IssueQuery,
+    meetings::MeetingQuery,
+);
 
 /// Every mutation, by area.
 #[derive(MergedObject, Default)]
-pub struct Mutation(mutation::PeopleMutation, issues::IssueMutation);
+pub struct Mutation(
+    mutation::PeopleMutation,
+    issues::IssueMutation,
+    meetings::MeetingMutation,
+);
 
 pub type RoundtableSchema = Schema<Query, Mutation, Subscription>;
 

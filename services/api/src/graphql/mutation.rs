@@ -18,7 +18,7 @@ use crate::operations::{NewAccount, mint_for};
 #[derive(Default)]
 pub struct PeopleMutation;
 
-fn auth(ctx: &Context<'_>) -> RequestAuth {
+pub(super) fn auth(ctx: &Context<'_>) -> RequestAuth {
     ctx.data_opt::<RequestAuth>().cloned().unwrap_or_default()
 }
 

@@ -1,10 +1,11 @@
 use async_graphql::{Context, Result, SimpleObject, Subscription};
 use futures_util::Stream;
-use roundtable_domain::{Aggregate, IssueId};
+use roundtable_domain::{Aggregate, IssueId, MeetingId};
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
 
 use super::issues::Issue;
+use super::meetings::Meeting;
 use super::types::app;
 use crate::error::OrGql;
 
@@ -63,6 +64,41 @@ impl Subscription {
                 return None;
             }
             app.projections.issues().get(&id).cloned().map(Issue)
+        });
+        Ok(tokio_stream::iter(first).chain(changes))
+    }
+
+    /// The meeting each time one of its events is applied (and once at the start):
+    /// attendance, quorum, the pending motion, the vote and (unless hidden) its
+    /// running tally. Authenticate in `connection_init` to see officers' fields.
+    async fn meeting_changed(
+        &self,
+        ctx: &Context<'_>,
+        id: String,
+    ) -> Result<impl Stream<Item = Meeting> + use<>> {
+        let id = MeetingId::parse(&id).gql()?;
+        let app = app(ctx).clone();
+        let stream = roundtable_domain::Meeting::stream(&id);
+        let feed = app.projections.feed();
+        let first = app
+            .projections
+            .meetings()
+            .meeting(&id)
+            .cloned()
+            .map(Meeting);
+        let changes = BroadcastStream::new(feed).filter_map(move |item| {
+            let relevant = match &item {
+                Ok(e) => e.stream == stream,
+                Err(_) => true,
+            };
+            if !relevant {
+                return None;
+            }
+            app.projections
+                .meetings()
+                .meeting(&id)
+                .cloned()
+                .map(Meeting)
         });
         Ok(tokio_stream::iter(first).chain(changes))
     }

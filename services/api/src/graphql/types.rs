@@ -221,6 +221,21 @@ impl From<MemberView> for Member {
 /// Shown in place of a name once a member is erased.
 pub const ERASED_NAME: &str = "(erased)";
 
+/// A member's name as people read it, or "(erased)".
+pub async fn display_name(ctx: &Context<'_>, id: &MemberId) -> Result<String> {
+    if app(ctx)
+        .projections
+        .registry()
+        .members
+        .get(id)
+        .is_none_or(|m| m.erased_at.is_some())
+    {
+        return Ok(ERASED_NAME.to_owned());
+    }
+    let personal = app(ctx).personal(id).await.gql()?;
+    Ok(personal.map_or_else(|| ERASED_NAME.to_owned(), |p| p.display_name))
+}
+
 impl Member {
     /// Whether the caller may see this member's personal data.
     fn personal_visible(&self, ctx: &Context<'_>) -> bool {

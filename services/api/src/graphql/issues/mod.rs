@@ -7,4 +7,6 @@ mod query;
 
 pub use mutation::IssueMutation;
 pub use objects::Issue;
+pub(crate) use objects::receipt_url;
 pub use query::IssueQuery;
+pub(crate) use query::{page_size, subtree};

@@ -9,7 +9,7 @@ use roundtable_projections::{
 };
 
 use super::super::types::{
-    Council, ERASED_NAME, Jurisdiction, Member, app, caller, council, jurisdiction, member,
+    Council, Jurisdiction, Member, app, caller, council, display_name, jurisdiction, member,
 };
 use crate::error::OrGql;
 
@@ -157,7 +157,7 @@ impl IssueClock {
 pub struct TimelineEvent(TimelineEntry);
 
 /// A receipt or a proof of one leaf, served by the log (DESIGN §3.5).
-pub(super) fn receipt_url(index: u64) -> String {
+pub(crate) fn receipt_url(index: u64) -> String {
     format!("/log/receipt/{index}")
 }
 
@@ -180,20 +180,10 @@ impl TimelineEvent {
     }
     /// Who acted, as people read it: a display name, "(erased)" or "system".
     async fn actor_name(&self, ctx: &Context<'_>) -> Result<String> {
-        let Some(id) = &self.0.actor else {
-            return Ok("system".to_owned());
-        };
-        if app(ctx)
-            .projections
-            .registry()
-            .members
-            .get(id)
-            .is_none_or(|m| m.erased_at.is_some())
-        {
-            return Ok(ERASED_NAME.to_owned());
+        match &self.0.actor {
+            Some(id) => display_name(ctx, id).await,
+            None => Ok("system".to_owned()),
         }
-        let personal = app(ctx).personal(id).await.gql()?;
-        Ok(personal.map_or_else(|| ERASED_NAME.to_owned(), |p| p.display_name))
     }
     /// The leaf's inclusion proof as a `tlog-proof` receipt.
     async fn proof_url(&self) -> String {

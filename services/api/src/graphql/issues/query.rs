@@ -111,7 +111,10 @@ impl Notification {
 }
 
 /// The subtree of `root`, expanded once per query.
-fn subtree(ctx: &Context<'_>, root: &JurisdictionId) -> std::collections::BTreeSet<JurisdictionId> {
+pub(crate) fn subtree(
+    ctx: &Context<'_>,
+    root: &JurisdictionId,
+) -> std::collections::BTreeSet<JurisdictionId> {
     let registry = app(ctx).projections.registry();
     let mut out = std::collections::BTreeSet::new();
     let mut stack = vec![root.clone()];
@@ -335,7 +338,7 @@ impl IssueQuery {
     }
 }
 
-fn page_size(first: Option<i32>) -> Result<usize> {
+pub(crate) fn page_size(first: Option<i32>) -> Result<usize> {
     match first {
         None => Ok(20),
         Some(n) if (1..=100).contains(&n) => Ok(n as usize),
