@@ -12,8 +12,9 @@ use roundtable_ledger::Timestamp;
 
 use super::super::issues::receipt_url;
 use super::super::mutation::{auth, key, run};
+use super::super::types::MajorityKind;
 use super::super::types::app;
-use super::objects::{Choice, MajorityKind, Meeting, Resolution, VoteMethod};
+use super::objects::{Choice, Meeting, Resolution, VoteMethod};
 use crate::error::OrGql;
 
 fn meeting_id(raw: &str) -> Result<MeetingId> {

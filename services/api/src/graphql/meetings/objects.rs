@@ -7,7 +7,7 @@ use roundtable_domain::{self as domain, MemberId, Seat as DomainSeat, VoteSubjec
 use roundtable_projections::{MeetingView, ProgressRecord, ResolutionView};
 
 use super::super::issues::{Issue, receipt_url};
-use super::super::types::{Council, app, caller, council, display_name};
+use super::super::types::{Council, MajorityKind, app, caller, council, display_name};
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "domain::Phase")]
@@ -66,16 +66,6 @@ pub enum Choice {
 pub enum VoteOutcome {
     Adopted,
     Rejected,
-}
-
-#[derive(Enum, Copy, Clone, Eq, PartialEq)]
-#[graphql(remote = "domain::MajorityKind")]
-pub enum MajorityKind {
-    SimpleMajority,
-    MajorityOfPresent,
-    MajorityOfMembers,
-    TwoThirds,
-    Consensus,
 }
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
