@@ -145,9 +145,20 @@ fn verify(
     let pin = pin.map(|p| read_text(&p)).transpose()?;
     match verify_log(&entries, &checkpoint, &key, pin.as_deref()) {
         Ok(report) => {
+            let lines: Vec<&[u8]> = match entries.split_last() {
+                Some((_, body)) => body.split(|&b| b == b'\n').collect(),
+                None => Vec::new(),
+            };
+            let votes = match crate::recount::recount_votes(&lines) {
+                Ok(votes) => votes,
+                Err(failure) => {
+                    println!("FAIL {failure}");
+                    return Ok(ExitCode::FAILURE);
+                }
+            };
             let cp = &report.checkpoint;
             print!(
-                "OK {} size={} root={} streams={}",
+                "OK {} size={} root={} streams={} votes-recounted={votes}",
                 cp.origin, cp.size, cp.root, report.streams
             );
             match report.pinned {

@@ -11,11 +11,13 @@ use anyhow::Context;
 use roundtable_api::clock::ShiftedClock;
 use roundtable_api::{App, NewAccount};
 use roundtable_domain::{
-    Actor, Category, Council, CouncilCommand, CouncilId, CouncilRules, Fraction, Issue,
-    IssueCommand, IssueId, IssueText, Jurisdiction, JurisdictionCommand, JurisdictionId,
-    JurisdictionKind, MajorityKind, Member, MemberCommand, MemberId, Name, Rating, Reason,
-    RejectionReason, Role, Seat,
+    Actor, AgendaItem, Assignment, Category, Choice, Council, CouncilCommand, CouncilId,
+    CouncilRules, Fraction, Issue, IssueCommand, IssueId, IssueText, Jurisdiction,
+    JurisdictionCommand, JurisdictionId, JurisdictionKind, MajorityKind, Meeting, MeetingCommand,
+    MeetingId, Member, MemberCommand, MemberId, Name, Rating, Reason, RejectionReason, Resolution,
+    ResolutionCommand, ResolutionId, Role, Seat, VoteMethod,
 };
+use roundtable_ledger::Timestamp;
 use roundtable_vault::PersonalData;
 
 /// Every demo account signs in with this password.
@@ -377,7 +379,7 @@ async fn seed_empty(app: &App, clock: &ShiftedClock) -> anyhow::Result<()> {
         })
         .map(|m| m.id.clone())
         .context("the community grid worker")?;
-    seed_issues(
+    let water = seed_issues(
         &s,
         &chen,
         &zhou,
@@ -388,7 +390,337 @@ async fn seed_empty(app: &App, clock: &ShiftedClock) -> anyhow::Result<()> {
         &yinwang,
         &hongqi_council,
     )
-    .await
+    .await?;
+    let council = Table {
+        id: yinwang_council,
+        chair,
+        secretary,
+        utility,
+        chen,
+    };
+    seed_meetings(&s, &council, &water).await?;
+    s.at_days_ago(0.0).await
+}
+
+/// The 银网社区 round-table and its voting members.
+struct Table {
+    id: CouncilId,
+    chair: MemberId,
+    secretary: MemberId,
+    utility: MemberId,
+    chen: MemberId,
+}
+
+impl Seeder<'_> {
+    async fn meeting(
+        &self,
+        id: &MeetingId,
+        by: &MemberId,
+        command: MeetingCommand,
+    ) -> anyhow::Result<Vec<u64>> {
+        let outcome = self
+            .app
+            .execute::<Meeting>(id, command, &self.actor(by), None, None)
+            .await?;
+        Ok(outcome.indexes)
+    }
+
+    /// Moves and seconds a motion (or amendment); returns its number.
+    async fn motion(
+        &self,
+        id: &MeetingId,
+        mover: &MemberId,
+        seconder: &MemberId,
+        command: MeetingCommand,
+    ) -> anyhow::Result<u32> {
+        self.meeting(id, mover, command).await?;
+        let motion = self
+            .app
+            .projections
+            .meetings()
+            .meeting(id)
+            .and_then(|m| m.state.motions.keys().next_back().copied())
+            .context("the motion just moved")?;
+        self.meeting(id, seconder, MeetingCommand::Second { motion })
+            .await?;
+        Ok(motion)
+    }
+
+    /// Puts a motion to a roll-call vote, casts `ballots` (voter, for whom, choice)
+    /// and closes it.
+    async fn vote(
+        &self,
+        id: &MeetingId,
+        chair: &MemberId,
+        open: MeetingCommand,
+        ballots: &[(&MemberId, Option<&MemberId>, Choice)],
+    ) -> anyhow::Result<()> {
+        self.meeting(id, chair, open).await?;
+        let vote = self
+            .app
+            .projections
+            .meetings()
+            .meeting(id)
+            .and_then(|m| m.state.open_vote)
+            .context("the vote just opened")?;
+        for (by, for_whom, choice) in ballots {
+            self.app
+                .cast_ballot(&self.actor(by), id, vote, for_whom.cloned(), *choice, None)
+                .await?;
+        }
+        self.app.close_vote(&self.actor(chair), id, vote, None).await?;
+        Ok(())
+    }
+}
+
+/// A full meeting on the water issue (roll call with a proxy, a motion with an
+/// amendment, roll-call votes, approved minutes, a resolution with assignments and
+/// progress), and a meeting in session now, to watch live.
+async fn seed_meetings(s: &Seeder<'_>, t: &Table, water: &IssueId) -> anyhow::Result<()> {
+    let (chair, secretary, chen, utility) = (&t.chair, &t.secretary, &t.chen, &t.utility);
+    s.at_days_ago(5.5).await?;
+    let now = s.app.clock.now().unix_millis();
+    let meeting = MeetingId::from_unique(&roundtable_api::mint())?;
+    s.meeting(
+        &meeting,
+        secretary,
+        MeetingCommand::Convene {
+            council: t.id.clone(),
+            title: "银网小区3号楼供水问题圆桌会".into(),
+            starts_at: Timestamp::from_unix_millis(now + (3.5 * DAY_MS as f64) as i64),
+            venue: "银网社区党群服务中心二楼会议室".into(),
+            online: false,
+            agenda: vec![
+                AgendaItem {
+                    item: 0,
+                    title: "银网小区3号楼常年停水".into(),
+                    text: String::new(),
+                    issue: Some(water.clone()),
+                },
+                AgendaItem {
+                    item: 0,
+                    title: "小区绿化带改造".into(),
+                    text: "居民提出把3号楼前的绿化带改为停车位，先听取意见。".into(),
+                    issue: None,
+                },
+            ],
+            urgent_reason: None,
+        },
+    )
+    .await?;
+    s.at_days_ago(2.0).await?;
+    for member in [chair, secretary, chen] {
+        s.meeting(
+            &meeting,
+            secretary,
+            MeetingCommand::CheckIn {
+                member: Some(member.clone()),
+                code_checked: false,
+            },
+        )
+        .await?;
+    }
+    s.meeting(
+        &meeting,
+        utility,
+        MeetingCommand::GiveProxy {
+            from: None,
+            to: chen.clone(),
+        },
+    )
+    .await?;
+    s.meeting(&meeting, chair, MeetingCommand::Open).await?;
+    s.meeting(&meeting, chair, MeetingCommand::OpenItem { item: 1 })
+        .await?;
+    for (speaker, summary) in [
+        (chen, "3号楼五层以上常年水压不足，夏天几乎每天停水，已联署13人。"),
+        (chair, "供水公司书面答复：加压泵老化，需要更换。"),
+    ] {
+        s.meeting(
+            &meeting,
+            secretary,
+            MeetingCommand::RecordStatement {
+                speaker: speaker.clone(),
+                summary: summary.into(),
+            },
+        )
+        .await?;
+    }
+    let main = s
+        .motion(
+            &meeting,
+            chen,
+            secretary,
+            MeetingCommand::Move {
+                text: "请供水公司在15日内更换3号楼加压泵。".into(),
+            },
+        )
+        .await?;
+    let amendment = s
+        .motion(
+            &meeting,
+            chair,
+            chen,
+            MeetingCommand::Amend {
+                motion: main,
+                text: "请供水公司在10日内更换3号楼加压泵并检修楼内管网，费用由供水公司承担。".into(),
+            },
+        )
+        .await?;
+    let roll_call = |motion| MeetingCommand::OpenVote {
+        motion,
+        method: VoteMethod::RollCall,
+        majority: None,
+        hidden: false,
+    };
+    s.vote(
+        &meeting,
+        chair,
+        roll_call(amendment),
+        &[
+            (chair, None, Choice::Yes),
+            (secretary, None, Choice::Yes),
+            (chen, None, Choice::Yes),
+            (chen, Some(utility), Choice::Abstain),
+        ],
+    )
+    .await?;
+    s.vote(
+        &meeting,
+        chair,
+        roll_call(main),
+        &[
+            (chair, None, Choice::Yes),
+            (secretary, None, Choice::Yes),
+            (chen, None, Choice::Yes),
+            (chen, Some(utility), Choice::Yes),
+        ],
+    )
+    .await?;
+    s.meeting(&meeting, chair, MeetingCommand::CloseItem).await?;
+    s.meeting(&meeting, chair, MeetingCommand::DeferItem { item: 2 })
+        .await?;
+    s.meeting(&meeting, chair, MeetingCommand::Adjourn).await?;
+
+    s.at_days_ago(1.9).await?;
+    s.meeting(
+        &meeting,
+        secretary,
+        MeetingCommand::CorrectMinutes {
+            text: "陈大爷的发言中“已联署13人”应为“已联署13户”。".into(),
+        },
+    )
+    .await?;
+    s.vote(
+        &meeting,
+        chair,
+        MeetingCommand::OpenMinutesVote,
+        &[
+            (chair, None, Choice::Yes),
+            (secretary, None, Choice::Yes),
+            (chen, None, Choice::Yes),
+            (utility, None, Choice::Yes),
+        ],
+    )
+    .await?;
+
+    s.at_days_ago(1.8).await?;
+    let now = s.app.clock.now().unix_millis();
+    let suffix = meeting.as_str().trim_start_matches(MeetingId::PREFIX);
+    let resolution = ResolutionId::from_unique(&format!("{suffix}-{main}"))?;
+    s.app
+        .record_resolution(
+            &s.actor(secretary),
+            &resolution,
+            ResolutionCommand::Adopt {
+                meeting: meeting.clone(),
+                motion: main,
+                issues: vec![],
+                assignments: vec![
+                    Assignment {
+                        assignment: 0,
+                        task: "更换3号楼加压泵，检修楼内管网".into(),
+                        member: None,
+                        unit: Some("铁岭供水公司".into()),
+                        due: Timestamp::from_unix_millis(now + 10 * DAY_MS),
+                    },
+                    Assignment {
+                        assignment: 0,
+                        task: "监督施工，完工后回访3号楼住户".into(),
+                        member: Some(chen.clone()),
+                        unit: None,
+                        due: Timestamp::from_unix_millis(now + 14 * DAY_MS),
+                    },
+                ],
+            },
+            None,
+        )
+        .await?;
+    let officer = s.actor(secretary);
+    let on_resolution = |command| {
+        s.app
+            .execute::<Resolution>(&resolution, command, &officer, None, None)
+    };
+    on_resolution(ResolutionCommand::Publish {
+        note: "决议在小区公告栏和微信群公示7天。".into(),
+    })
+    .await?;
+    s.at_days_ago(1.0).await?;
+    on_resolution(ResolutionCommand::ReportProgress {
+        assignment: Some(1),
+        percent: 40,
+        text: "新加压泵已到货，计划周六停水施工。".into(),
+        photos: vec![],
+    })
+    .await?;
+
+    // A meeting in session now: roll call done, a motion waiting for its second.
+    s.at_days_ago(4.0).await?;
+    let now = s.app.clock.now().unix_millis();
+    let live = MeetingId::from_unique(&roundtable_api::mint())?;
+    s.meeting(
+        &live,
+        secretary,
+        MeetingCommand::Convene {
+            council: t.id.clone(),
+            title: "第二网格垃圾清运协商会".into(),
+            starts_at: Timestamp::from_unix_millis(now + 4 * DAY_MS - DAY_MS / 48),
+            venue: "银网社区党群服务中心二楼会议室".into(),
+            online: false,
+            agenda: vec![AgendaItem {
+                item: 0,
+                title: "垃圾清运频次".into(),
+                text: "第二网格垃圾站每周只清运两次，居民要求增加。".into(),
+                issue: None,
+            }],
+            urgent_reason: None,
+        },
+    )
+    .await?;
+    s.at_days_ago(0.0).await?;
+    for member in [chair, secretary, chen] {
+        s.meeting(
+            &live,
+            secretary,
+            MeetingCommand::CheckIn {
+                member: Some(member.clone()),
+                code_checked: false,
+            },
+        )
+        .await?;
+    }
+    s.meeting(&live, chair, MeetingCommand::Open).await?;
+    s.meeting(&live, chair, MeetingCommand::OpenItem { item: 1 })
+        .await?;
+    s.meeting(
+        &live,
+        chen,
+        MeetingCommand::Move {
+            text: "请物业公司夏季每日清运第二网格垃圾站。".into(),
+        },
+    )
+    .await?;
+    Ok(())
 }
 
 /// The issues of the story, in every state.
@@ -403,7 +735,7 @@ async fn seed_issues(
     neighbours: &[MemberId],
     yinwang: &JurisdictionId,
     street_council: &CouncilId,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<IssueId> {
     // A drainage issue nobody triaged in time: escalated to the street's council,
     // accepted there, and now overdue for its response.
     s.at_days_ago(20.0).await?;
@@ -523,6 +855,5 @@ async fn seed_issues(
         ),
     )
     .await?;
-    s.at_days_ago(0.0).await?;
-    Ok(())
+    Ok(water)
 }

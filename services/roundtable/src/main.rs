@@ -4,6 +4,7 @@ mod admin;
 mod audit;
 mod demo;
 mod http;
+mod recount;
 mod runtime;
 mod serve;
 

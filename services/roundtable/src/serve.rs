@@ -102,9 +102,20 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let (store, key, app, projector) = (runtime.store, runtime.key, runtime.app, runtime.projector);
     let origin = key.name().to_owned();
     if args.demo {
-        crate::demo::seed(&app, &clock)
-            .await
-            .context("seeding the demo")?;
+        // Closing the demo's votes waits for signed checkpoints: sign while seeding.
+        let seeding = CheckpointSigner::resume(store.as_ref(), key.clone()).await?;
+        let (stop_seeding, stopped) = watch::channel(false);
+        let signing = tokio::spawn(signer::run(
+            store.clone(),
+            seeding,
+            Duration::from_millis(20),
+            stopped,
+            |_| {},
+        ));
+        let seeded = crate::demo::seed(&app, &clock).await;
+        let _ = stop_seeding.send(true);
+        signing.await.context("the seeding signer")??;
+        seeded.context("seeding the demo")?;
     }
     let deadlines = tokio::spawn(roundtable_api::deadlines::run(
         app.clone(),

@@ -1,0 +1,160 @@
+//! The vote recount of `roundtable audit verify`: after the log itself verifies,
+//! every closed vote is recomputed from its meeting's events (eligibility from the
+//! roll call and proxies, the ballots, the method, the majority rule), the rules a
+//! meeting cites are checked against its council's rules at convening, and the
+//! checkpoint each tally names is checked to include every counted ballot and to
+//! have the root the log gives at that size.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use roundtable_domain::{
+    Aggregate, Council, CouncilState, Event, Seat, SeatHolder, recount,
+};
+use roundtable_ledger::{AuditFailure, CompactRange, leaf_hash};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+struct Head {
+    stream: String,
+    #[serde(rename = "type")]
+    kind: String,
+    v: u32,
+    body: serde_json::Value,
+}
+
+fn fail(index: u64, reason: String) -> AuditFailure {
+    AuditFailure {
+        index: Some(index),
+        reason,
+    }
+}
+
+fn seats_of(state: &CouncilState) -> BTreeMap<String, (Seat, bool)> {
+    state
+        .seats
+        .iter()
+        .map(|(m, s)| (m.to_string(), *s))
+        .collect()
+}
+
+fn seats_listed(seats: &[SeatHolder]) -> BTreeMap<String, (Seat, bool)> {
+    seats
+        .iter()
+        .map(|h| (h.member.to_string(), (h.seat, h.voting)))
+        .collect()
+}
+
+/// Recounts every closed vote in `lines` (leaf i is line i). Returns how many.
+pub fn recount_votes(lines: &[&[u8]]) -> Result<usize, AuditFailure> {
+    let mut councils: HashMap<String, CouncilState> = HashMap::new();
+    let mut meetings: BTreeMap<String, Vec<(u64, Event)>> = BTreeMap::new();
+    for (i, line) in lines.iter().enumerate() {
+        let index = i as u64;
+        // Cheap filter: only councils and meetings matter here.
+        let relevant = memchr_contains(line, b"\"stream\":\"council/")
+            || memchr_contains(line, b"\"stream\":\"meeting/");
+        if !relevant {
+            continue;
+        }
+        let head: Head = serde_json::from_slice(line)
+            .map_err(|e| fail(index, format!("unreadable leaf: {e}")))?;
+        let event = Event::from_parts(&head.kind, head.v, &head.body)
+            .map_err(|e| fail(index, format!("unreadable {}: {e}", head.kind)))?;
+        if let Some(council) = head.stream.strip_prefix("council/") {
+            let state = councils.remove(council).unwrap_or_default();
+            councils.insert(council.to_owned(), Council::evolve(state, &event));
+            continue;
+        }
+        if let Event::MeetingConvened {
+            council,
+            rules_hash,
+            seats,
+            ..
+        } = &event
+        {
+            let Some(state) = councils.get(council.as_str()) else {
+                return Err(fail(index, format!("{} convenes unknown council {council}", head.stream)));
+            };
+            if state.rules.as_ref().map(|(_, h)| h) != Some(rules_hash) {
+                return Err(fail(
+                    index,
+                    format!("{} cites rules {rules_hash} that were not {council}'s rules at convening", head.stream),
+                ));
+            }
+            if seats_listed(seats) != seats_of(state) {
+                return Err(fail(
+                    index,
+                    format!("{} lists seats other than {council}'s at convening", head.stream),
+                ));
+            }
+        }
+        meetings.entry(head.stream).or_default().push((index, event));
+    }
+
+    let mut needed: BTreeMap<u64, Vec<(String, u32, String, u64)>> = BTreeMap::new();
+    let mut votes = 0;
+    for (stream, events) in &meetings {
+        let recounted = recount(events).map_err(|e| {
+            fail(e.index, format!("vote {} of {stream}: {}", e.vote, e.reason))
+        })?;
+        for r in recounted {
+            let close = events
+                .iter()
+                .rev()
+                .find(|(_, e)| matches!(e, Event::VoteClosed { vote, .. } if *vote == r.vote))
+                .map_or(0, |(i, _)| *i);
+            if r.last_ballot.is_some_and(|b| b >= r.checkpoint_size) || r.checkpoint_size > close {
+                return Err(fail(
+                    close,
+                    format!(
+                        "vote {} of {stream}: the checkpoint it names (size {}) does not include every ballot or is not one that existed when it closed",
+                        r.vote, r.checkpoint_size
+                    ),
+                ));
+            }
+            needed
+                .entry(r.checkpoint_size)
+                .or_default()
+                .push((stream.clone(), r.vote, r.checkpoint_root, close));
+            votes += 1;
+        }
+    }
+    check_roots(lines, &needed)?;
+    Ok(votes)
+}
+
+/// The root of the log's first `size` leaves equals what each tally names.
+fn check_roots(
+    lines: &[&[u8]],
+    needed: &BTreeMap<u64, Vec<(String, u32, String, u64)>>,
+) -> Result<(), AuditFailure> {
+    let sizes: BTreeSet<u64> = needed.keys().copied().collect();
+    let Some(&last) = sizes.last() else {
+        return Ok(());
+    };
+    let mut range = CompactRange::new();
+    let check = |range: &CompactRange| -> Result<(), AuditFailure> {
+        let root = range.root().to_base64();
+        for (stream, vote, named, close) in needed.get(&range.size()).into_iter().flatten() {
+            if *named != root {
+                return Err(fail(
+                    *close,
+                    format!("vote {vote} of {stream}: the checkpoint root it names is not the log's root at size {}", range.size()),
+                ));
+            }
+        }
+        Ok(())
+    };
+    check(&range)?;
+    for line in lines.iter().take(last as usize) {
+        range.append(leaf_hash(line), |_, _, _| {});
+        if sizes.contains(&range.size()) {
+            check(&range)?;
+        }
+    }
+    Ok(())
+}
+
+fn memchr_contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
