@@ -468,7 +468,9 @@ impl Seeder<'_> {
                 .cast_ballot(&self.actor(by), id, vote, for_whom.cloned(), *choice, None)
                 .await?;
         }
-        self.app.close_vote(&self.actor(chair), id, vote, None).await?;
+        self.app
+            .close_vote(&self.actor(chair), id, vote, None)
+            .await?;
         Ok(())
     }
 }
@@ -533,7 +535,10 @@ async fn seed_meetings(s: &Seeder<'_>, t: &Table, water: &IssueId) -> anyhow::Re
     s.meeting(&meeting, chair, MeetingCommand::OpenItem { item: 1 })
         .await?;
     for (speaker, summary) in [
-        (chen, "3号楼五层以上常年水压不足，夏天几乎每天停水，已联署13人。"),
+        (
+            chen,
+            "3号楼五层以上常年水压不足，夏天几乎每天停水，已联署13人。",
+        ),
         (chair, "供水公司书面答复：加压泵老化，需要更换。"),
     ] {
         s.meeting(
@@ -563,7 +568,8 @@ async fn seed_meetings(s: &Seeder<'_>, t: &Table, water: &IssueId) -> anyhow::Re
             chen,
             MeetingCommand::Amend {
                 motion: main,
-                text: "请供水公司在10日内更换3号楼加压泵并检修楼内管网，费用由供水公司承担。".into(),
+                text: "请供水公司在10日内更换3号楼加压泵并检修楼内管网，费用由供水公司承担。"
+                    .into(),
             },
         )
         .await?;
@@ -597,7 +603,8 @@ async fn seed_meetings(s: &Seeder<'_>, t: &Table, water: &IssueId) -> anyhow::Re
         ],
     )
     .await?;
-    s.meeting(&meeting, chair, MeetingCommand::CloseItem).await?;
+    s.meeting(&meeting, chair, MeetingCommand::CloseItem)
+        .await?;
     s.meeting(&meeting, chair, MeetingCommand::DeferItem { item: 2 })
         .await?;
     s.meeting(&meeting, chair, MeetingCommand::Adjourn).await?;

@@ -7,9 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use roundtable_domain::{
-    Aggregate, Council, CouncilState, Event, Seat, SeatHolder, recount,
-};
+use roundtable_domain::{Aggregate, Council, CouncilState, Event, Seat, SeatHolder, recount};
 use roundtable_ledger::{AuditFailure, CompactRange, leaf_hash};
 use serde::Deserialize;
 
@@ -73,29 +71,44 @@ pub fn recount_votes(lines: &[&[u8]]) -> Result<usize, AuditFailure> {
         } = &event
         {
             let Some(state) = councils.get(council.as_str()) else {
-                return Err(fail(index, format!("{} convenes unknown council {council}", head.stream)));
+                return Err(fail(
+                    index,
+                    format!("{} convenes unknown council {council}", head.stream),
+                ));
             };
             if state.rules.as_ref().map(|(_, h)| h) != Some(rules_hash) {
                 return Err(fail(
                     index,
-                    format!("{} cites rules {rules_hash} that were not {council}'s rules at convening", head.stream),
+                    format!(
+                        "{} cites rules {rules_hash} that were not {council}'s rules at convening",
+                        head.stream
+                    ),
                 ));
             }
             if seats_listed(seats) != seats_of(state) {
                 return Err(fail(
                     index,
-                    format!("{} lists seats other than {council}'s at convening", head.stream),
+                    format!(
+                        "{} lists seats other than {council}'s at convening",
+                        head.stream
+                    ),
                 ));
             }
         }
-        meetings.entry(head.stream).or_default().push((index, event));
+        meetings
+            .entry(head.stream)
+            .or_default()
+            .push((index, event));
     }
 
     let mut needed: BTreeMap<u64, Vec<(String, u32, String, u64)>> = BTreeMap::new();
     let mut votes = 0;
     for (stream, events) in &meetings {
         let recounted = recount(events).map_err(|e| {
-            fail(e.index, format!("vote {} of {stream}: {}", e.vote, e.reason))
+            fail(
+                e.index,
+                format!("vote {} of {stream}: {}", e.vote, e.reason),
+            )
         })?;
         for r in recounted {
             let close = events
@@ -112,10 +125,12 @@ pub fn recount_votes(lines: &[&[u8]]) -> Result<usize, AuditFailure> {
                     ),
                 ));
             }
-            needed
-                .entry(r.checkpoint_size)
-                .or_default()
-                .push((stream.clone(), r.vote, r.checkpoint_root, close));
+            needed.entry(r.checkpoint_size).or_default().push((
+                stream.clone(),
+                r.vote,
+                r.checkpoint_root,
+                close,
+            ));
             votes += 1;
         }
     }
@@ -139,7 +154,10 @@ fn check_roots(
             if *named != root {
                 return Err(fail(
                     *close,
-                    format!("vote {vote} of {stream}: the checkpoint root it names is not the log's root at size {}", range.size()),
+                    format!(
+                        "vote {vote} of {stream}: the checkpoint root it names is not the log's root at size {}",
+                        range.size()
+                    ),
                 ));
             }
         }

@@ -3,61 +3,10 @@
 
 mod support;
 
-use std::time::Duration;
-
-use serde_json::{Value, json};
+use serde_json::json;
 use support::graphql::Client;
-use tungstenite::client::IntoClientRequest;
-use tungstenite::{Message, stream::MaybeTlsStream};
 
-type Socket = tungstenite::WebSocket<MaybeTlsStream<std::net::TcpStream>>;
-
-/// A `graphql-transport-ws` connection, acknowledged.
-fn connect(server: &support::Server) -> Socket {
-    let url = format!("{}/graphql/ws", server.base.replace("http://", "ws://"));
-    let mut request = url.into_client_request().unwrap();
-    request.headers_mut().insert(
-        "Sec-WebSocket-Protocol",
-        "graphql-transport-ws".parse().unwrap(),
-    );
-    let (mut socket, response) = tungstenite::connect(request).unwrap();
-    assert_eq!(
-        response.headers()["sec-websocket-protocol"],
-        "graphql-transport-ws"
-    );
-    if let MaybeTlsStream::Plain(tcp) = socket.get_mut() {
-        tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    }
-    let next = |socket: &mut tungstenite::WebSocket<_>| -> Value {
-        loop {
-            match socket.read().unwrap() {
-                Message::Text(text) => return serde_json::from_str(text.as_str()).unwrap(),
-                Message::Ping(_) | Message::Pong(_) => continue,
-                other => panic!("unexpected {other:?}"),
-            }
-        }
-    };
-    let send = |socket: &mut tungstenite::WebSocket<_>, v: Value| {
-        socket.send(Message::text(v.to_string())).unwrap();
-    };
-    send(&mut socket, json!({"type": "connection_init"}));
-    assert_eq!(next(&mut socket)["type"], "connection_ack");
-    socket
-}
-
-fn next(socket: &mut Socket) -> Value {
-    loop {
-        match socket.read().unwrap() {
-            Message::Text(text) => return serde_json::from_str(text.as_str()).unwrap(),
-            Message::Ping(_) | Message::Pong(_) => continue,
-            other => panic!("unexpected {other:?}"),
-        }
-    }
-}
-
-fn send(socket: &mut Socket, v: Value) {
-    socket.send(Message::text(v.to_string())).unwrap();
-}
+use support::ws::{connect, next, send};
 
 #[test]
 fn log_events_arrive_over_graphql_transport_ws() {

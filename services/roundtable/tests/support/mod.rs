@@ -4,6 +4,7 @@
 
 pub mod bench;
 pub mod graphql;
+pub mod ws;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -146,9 +146,9 @@ impl MeetingQuery {
             .filter(|r| {
                 filter
                     .overdue
-                    .is_none_or(|o| o == !r.overdue(now).is_empty())
+                    .is_none_or(|o| o != r.overdue(now).is_empty())
             })
-            .filter(|r| filter.open.is_none_or(|o| o == !r.state.implemented))
+            .filter(|r| filter.open.is_none_or(|o| o != r.state.implemented))
             .collect();
         all.sort_by(|a, b| b.adopted_at.cmp(&a.adopted_at).then(b.id.cmp(&a.id)));
         let start = match &after {
@@ -179,7 +179,7 @@ impl MeetingQuery {
             .filter(|i| i.council.as_ref() == Some(&council) || i.docket.as_ref() == Some(&council))
             .filter_map(|i| issues.get(&i.id).cloned())
             .collect();
-        docket.sort_by(|a, b| a.raised_at.cmp(&b.raised_at));
+        docket.sort_by_key(|i| i.raised_at);
         docket.truncate(100);
         Ok(docket.into_iter().map(Issue).collect())
     }
