@@ -5,7 +5,7 @@ export CARGO_TARGET_DIR ?= $(HOME)/.cache/roundtable/target
 DATA ?= ./data
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: run test test-deps check bench bench-api bench-issues
+.PHONY: run test test-deps check bench bench-api bench-issues bench-meetings
 
 ## Build and start `roundtable serve` on an embedded data directory with demo data.
 run:
@@ -26,7 +26,7 @@ check:
 	cargo clippy --workspace --all-targets -- -D warnings
 
 ## Measure the log and rewrite docs/BENCHMARKS.md.
-bench: bench-api bench-issues
+bench: bench-api bench-issues bench-meetings
 	cargo bench -p roundtable-store --bench log
 
 ## Measure sign-in and `me` through the real server; rewrites its part of docs/BENCHMARKS.md.
@@ -36,3 +36,7 @@ bench-api:
 ## 100k issues / 1M events: start-up, RSS, issue(id), an issues page, cosignIssue; rewrites its part of docs/BENCHMARKS.md.
 bench-issues:
 	cargo bench -p roundtable --bench issues
+
+## 500 voters casting at once, 1,000 live subscribers; rewrites its part of docs/BENCHMARKS.md.
+bench-meetings:
+	cargo bench -p roundtable --bench meetings

@@ -47,6 +47,12 @@ impl From<StoreError> for ApiError {
             StoreError::Conflict { .. } => ApiError::Domain(DomainError::conflict(
                 "the record changed meanwhile; try again",
             )),
+            // A command whose events cannot become leaves (too large for the log's
+            // limits): refused, nothing written.
+            StoreError::InvalidEvent(e) => ApiError::Domain(DomainError::validation(
+                "input",
+                format!("too much for one record: {e}"),
+            )),
             other => ApiError::Internal(other.to_string()),
         }
     }

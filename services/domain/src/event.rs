@@ -203,11 +203,13 @@ pub enum Event {
         /// The rules the meeting runs under (those in force at convening).
         rules: CouncilRules,
         rules_hash: RulesHash,
-        /// The council's seats at convening: who may check in, who votes.
-        seats: Vec<SeatHolder>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         urgent_reason: Option<String>,
     },
+    /// Part of the council's seats at convening (who may check in, who votes),
+    /// appended just before `meeting.convened` in chunks that keep leaves small.
+    #[serde(rename = "meeting.seats_listed")]
+    SeatsListed { seats: Vec<SeatHolder> },
     #[serde(rename = "meeting.agenda_changed")]
     AgendaChanged { agenda: Vec<AgendaItem> },
     #[serde(rename = "meeting.checked_in")]
@@ -257,6 +259,10 @@ pub enum Event {
     MotionSeconded { motion: u32, by: MemberId },
     #[serde(rename = "meeting.motion_withdrawn")]
     MotionWithdrawn { motion: u32 },
+    /// Part of a vote's electorate (who may vote, and who casts for them), appended
+    /// just before `meeting.vote_opened`.
+    #[serde(rename = "meeting.electorate_listed")]
+    ElectorateListed { vote: u32, eligible: Vec<Eligible> },
     #[serde(rename = "meeting.vote_opened")]
     VoteOpened {
         vote: u32,
@@ -265,8 +271,6 @@ pub enum Event {
         majority: MajorityKind,
         /// The running tally is not shown until close.
         hidden: bool,
-        /// Who may vote, and who casts for them (themself or their proxy).
-        eligible: Vec<Eligible>,
         present: u32,
         voting_members: u32,
         rules_hash: RulesHash,
@@ -282,6 +286,14 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         choice: Option<Choice>,
     },
+    /// Part of a sealed vote's ballots, opened at close (by member for a hidden roll
+    /// call, by ballot hash in hash order for a secret one), appended just before
+    /// `meeting.vote_closed`.
+    #[serde(rename = "meeting.ballots_revealed")]
+    BallotsRevealed {
+        vote: u32,
+        revealed: Vec<RevealedBallot>,
+    },
     #[serde(rename = "meeting.vote_closed")]
     VoteClosed {
         vote: u32,
@@ -289,9 +301,6 @@ pub enum Event {
         outcome: VoteOutcome,
         majority: MajorityKind,
         rules_hash: RulesHash,
-        /// The sealed ballots, opened: by member (hidden roll call) or by ballot
-        /// hash in hash order (secret).
-        revealed: Vec<RevealedBallot>,
         /// The latest signed checkpoint when the vote closed; it includes every ballot.
         checkpoint: CheckpointRef,
     },
@@ -375,6 +384,7 @@ pub const EVENT_TYPES: &[&str] = &[
     "issue.withdrawn",
     "issue.resolved",
     "meeting.convened",
+    "meeting.seats_listed",
     "meeting.agenda_changed",
     "meeting.checked_in",
     "meeting.absence_recorded",
@@ -387,8 +397,10 @@ pub const EVENT_TYPES: &[&str] = &[
     "meeting.motion_moved",
     "meeting.motion_seconded",
     "meeting.motion_withdrawn",
+    "meeting.electorate_listed",
     "meeting.vote_opened",
     "meeting.ballot_cast",
+    "meeting.ballots_revealed",
     "meeting.vote_closed",
     "meeting.item_closed",
     "meeting.item_deferred",
@@ -437,6 +449,7 @@ impl Event {
             Event::IssueWithdrawn { .. } => "issue.withdrawn",
             Event::IssueResolved { .. } => "issue.resolved",
             Event::MeetingConvened { .. } => "meeting.convened",
+            Event::SeatsListed { .. } => "meeting.seats_listed",
             Event::AgendaChanged { .. } => "meeting.agenda_changed",
             Event::CheckedIn { .. } => "meeting.checked_in",
             Event::AbsenceRecorded { .. } => "meeting.absence_recorded",
@@ -449,8 +462,10 @@ impl Event {
             Event::MotionMoved { .. } => "meeting.motion_moved",
             Event::MotionSeconded { .. } => "meeting.motion_seconded",
             Event::MotionWithdrawn { .. } => "meeting.motion_withdrawn",
+            Event::ElectorateListed { .. } => "meeting.electorate_listed",
             Event::VoteOpened { .. } => "meeting.vote_opened",
             Event::BallotCast { .. } => "meeting.ballot_cast",
+            Event::BallotsRevealed { .. } => "meeting.ballots_revealed",
             Event::VoteClosed { .. } => "meeting.vote_closed",
             Event::ItemClosed { .. } => "meeting.item_closed",
             Event::ItemDeferred { .. } => "meeting.item_deferred",

@@ -14,8 +14,8 @@ use crate::{
     MeetingId, MemberId, ResolutionId, Seat, checked_multiline, checked_text,
 };
 
-/// Most assignments and issues one resolution carries.
-const MAX_ASSIGNMENTS: usize = 20;
+/// Most assignments and issues one resolution carries (so it fits one leaf).
+const MAX_ASSIGNMENTS: usize = 10;
 const MAX_ISSUES: usize = 20;
 
 /// Follow-up work: who (a member, or a unit by name) does what by when.
@@ -267,7 +267,7 @@ impl Aggregate for Resolution {
                 }
                 numbered.push(Assignment {
                     assignment: u32::try_from(n + 1).unwrap_or(u32::MAX),
-                    task: checked_text("assignments", &a.task, 500)?,
+                    task: checked_text("assignments", &a.task, 100)?,
                     member: a.member,
                     unit,
                     due: a.due,

@@ -485,8 +485,8 @@ fn meeting_and_resolution() -> Vec<(String, Event)> {
             text: "更正".into(),
         },
     );
-    let minutes = match &run(&mut meet, "m_chair", MeetingCommand::OpenMinutesVote)[0] {
-        Event::VoteOpened { vote, .. } => *vote,
+    let minutes = match run(&mut meet, "m_chair", MeetingCommand::OpenMinutesVote).last() {
+        Some(Event::VoteOpened { vote, .. }) => *vote,
         other => panic!("{other:?}"),
     };
     for who in meet.voters() {

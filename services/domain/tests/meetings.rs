@@ -40,7 +40,7 @@ fn convening_respects_the_notice_period_unless_the_chair_calls_it_urgent() {
     );
     let urgent = meet.try_("m_chair", convene(2, Some("水管爆裂"))).unwrap();
     assert!(
-        matches!(&urgent[0], Event::MeetingConvened { urgent_reason: Some(r), .. } if r == "水管爆裂")
+        matches!(urgent.last(), Some(Event::MeetingConvened { urgent_reason: Some(r), .. }) if r == "水管爆裂")
     );
     says(
         &meet.refused("m_v1", convene(80, None)),
@@ -53,16 +53,20 @@ fn convening_respects_the_notice_period_unless_the_chair_calls_it_urgent() {
         "past",
     );
     let ok = meet.try_("m_sec", convene(72, None)).unwrap();
-    let Event::MeetingConvened {
-        seats,
-        rules_hash,
-        rules,
-        ..
-    } = &ok[0]
+    let Some(Event::MeetingConvened {
+        rules_hash, rules, ..
+    }) = ok.last()
     else {
         panic!()
     };
-    assert_eq!(seats.len(), 6, "the seats are snapshotted into the notice");
+    let seats: usize = ok
+        .iter()
+        .map(|e| match e {
+            Event::SeatsListed { seats } => seats.len(),
+            _ => 0,
+        })
+        .sum();
+    assert_eq!(seats, 6, "the seats are snapshotted with the notice");
     assert_eq!(rules.hash(), *rules_hash);
 }
 
@@ -672,19 +676,21 @@ fn each_majority_kind_decides_a_real_vote() {
 fn a_secret_ballot_records_who_voted_and_publishes_unlinked_choices_at_close() {
     let mut meet = Meet::open(3);
     let motion = meet.motion("m_v1", "m_v2", "动议");
-    let v = match &meet.run(
-        "m_chair",
-        MeetingCommand::OpenVote {
-            motion,
-            method: VoteMethod::Secret,
-            majority: Some(MajorityKind::SimpleMajority),
-            hidden: false,
-        },
-    )[0]
+    let v = match &meet
+        .run(
+            "m_chair",
+            MeetingCommand::OpenVote {
+                motion,
+                method: VoteMethod::Secret,
+                majority: Some(MajorityKind::SimpleMajority),
+                hidden: false,
+            },
+        )
+        .last()
     {
-        Event::VoteOpened {
+        Some(Event::VoteOpened {
             vote, hidden: true, ..
-        } => *vote,
+        }) => *vote,
         other => panic!("a secret vote is always hidden: {other:?}"),
     };
     for who in ["m_v1", "m_v2", "m_v3"] {
@@ -753,12 +759,8 @@ fn a_secret_ballot_records_who_voted_and_publishes_unlinked_choices_at_close() {
             secret("b", Choice::No),
         ]),
     );
-    let Event::VoteClosed {
-        tally,
-        outcome,
-        revealed,
-        ..
-    } = &events[0]
+    let (Event::BallotsRevealed { revealed, .. }, Some(Event::VoteClosed { tally, outcome, .. })) =
+        (&events[0], events.last())
     else {
         panic!()
     };
@@ -884,12 +886,14 @@ fn minutes_are_corrected_by_the_secretary_and_approved_by_hash() {
         },
     );
     let opened = meet.run("m_chair", MeetingCommand::OpenMinutesVote);
-    let Event::VoteOpened {
-        vote: mv,
-        subject: VoteSubject::Minutes { text_hash },
-        eligible,
-        ..
-    } = &opened[0]
+    let (
+        Event::ElectorateListed { eligible, .. },
+        Some(Event::VoteOpened {
+            vote: mv,
+            subject: VoteSubject::Minutes { text_hash },
+            ..
+        }),
+    ) = (&opened[0], opened.last())
     else {
         panic!()
     };
@@ -919,11 +923,11 @@ fn minutes_are_corrected_by_the_secretary_and_approved_by_hash() {
     );
     // A fresh vote replaces the void one, and approves the text as it is now.
     let reopened = meet.run("m_chair", MeetingCommand::OpenMinutesVote);
-    let Event::VoteOpened {
+    let Some(Event::VoteOpened {
         vote: mv2,
         subject: VoteSubject::Minutes { text_hash: h2 },
         ..
-    } = &reopened[0]
+    }) = reopened.last()
     else {
         panic!()
     };
@@ -1048,7 +1052,7 @@ fn a_tampered_tally_outcome_or_electorate_fails_the_recount_naming_the_vote() {
     });
     assert!(e.reason.contains("tally"), "{e}");
     let e = tamper(&|e| match e {
-        Event::VoteOpened { eligible, .. } => {
+        Event::ElectorateListed { eligible, .. } => {
             eligible.push(Eligible {
                 member: m("m_obs"),
                 cast_by: m("m_obs"),
@@ -1422,4 +1426,53 @@ fn random_legal_and_illegal_sequences_never_produce_a_tally_the_recount_disputes
         closed_votes > 50,
         "the generator closes too few votes to mean anything ({closed_votes})"
     );
+}
+
+#[test]
+fn a_large_council_is_listed_in_chunks_that_each_fit_a_leaf() {
+    let mut meet = Meet::open(250);
+    let motion = meet.motion("m_v1", "m_v2", "动议");
+    let opened = meet.run(
+        "m_chair",
+        MeetingCommand::OpenVote {
+            motion,
+            method: VoteMethod::Secret,
+            majority: None,
+            hidden: false,
+        },
+    );
+    assert_eq!(
+        opened.len(),
+        4,
+        "252 voters in three lists, then the opening"
+    );
+    for who in meet.voters() {
+        meet.ballot(&who, 1, Choice::Yes);
+    }
+    let sealed = (0..252)
+        .map(|i| RevealedBallot {
+            member: None,
+            ballot: Some(ContentHash::of_bytes(format!("{i}").as_bytes())),
+            choice: Choice::Yes,
+        })
+        .collect();
+    let closed = meet.run(
+        "m_chair",
+        MeetingCommand::CloseVote {
+            vote: 1,
+            sealed,
+            checkpoint: cp(),
+        },
+    );
+    assert_eq!(closed.len(), 4);
+    for event in meet.given.iter() {
+        let bytes = serde_json::to_vec(&event.body()).unwrap();
+        assert!(
+            bytes.len() < 12 * 1024,
+            "{} is {} bytes",
+            event.kind(),
+            bytes.len()
+        );
+    }
+    meet.recount_agrees();
 }

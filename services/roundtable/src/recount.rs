@@ -46,6 +46,7 @@ fn seats_listed(seats: &[SeatHolder]) -> BTreeMap<String, (Seat, bool)> {
 pub fn recount_votes(lines: &[&[u8]]) -> Result<usize, AuditFailure> {
     let mut councils: HashMap<String, CouncilState> = HashMap::new();
     let mut meetings: BTreeMap<String, Vec<(u64, Event)>> = BTreeMap::new();
+    let mut seats_listed_for: HashMap<String, Vec<SeatHolder>> = HashMap::new();
     for (i, line) in lines.iter().enumerate() {
         let index = i as u64;
         // Cheap filter: only councils and meetings matter here.
@@ -63,13 +64,19 @@ pub fn recount_votes(lines: &[&[u8]]) -> Result<usize, AuditFailure> {
             councils.insert(council.to_owned(), Council::evolve(state, &event));
             continue;
         }
+        if let Event::SeatsListed { seats } = &event {
+            seats_listed_for
+                .entry(head.stream.clone())
+                .or_default()
+                .extend(seats.iter().cloned());
+        }
         if let Event::MeetingConvened {
             council,
             rules_hash,
-            seats,
             ..
         } = &event
         {
+            let seats = seats_listed_for.remove(&head.stream).unwrap_or_default();
             let Some(state) = councils.get(council.as_str()) else {
                 return Err(fail(
                     index,
@@ -85,7 +92,7 @@ pub fn recount_votes(lines: &[&[u8]]) -> Result<usize, AuditFailure> {
                     ),
                 ));
             }
-            if seats_listed(seats) != seats_of(state) {
+            if seats_listed(&seats) != seats_of(state) {
                 return Err(fail(
                     index,
                     format!(

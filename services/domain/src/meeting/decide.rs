@@ -18,6 +18,10 @@ use crate::{
 
 /// Longest agenda.
 const MAX_ITEMS: usize = 50;
+/// The whole agenda's text, so the notice fits one leaf.
+const MAX_AGENDA_CHARS: usize = 3000;
+/// A motion's wording.
+const MAX_MOTION_CHARS: usize = 2000;
 /// Latest a meeting may be convened ahead.
 const MAX_AHEAD_HOURS: u32 = 366 * 24;
 /// A meeting may open this long before its announced start.
@@ -122,6 +126,18 @@ fn checked_agenda(
         return Err(DomainError::validation(
             "agenda",
             format!("must have 1 to {MAX_ITEMS} items"),
+        ));
+    }
+    let chars: usize = agenda
+        .iter()
+        .map(|i| i.title.chars().count() + i.text.chars().count())
+        .sum();
+    if chars > MAX_AGENDA_CHARS {
+        return Err(DomainError::validation(
+            "agenda",
+            format!(
+                "titles and texts together must be at most {MAX_AGENDA_CHARS} characters (got {chars})"
+            ),
         ));
     }
     let mut seen = BTreeSet::new();
@@ -242,7 +258,13 @@ pub(super) fn decide(
                     voting,
                 })
                 .collect();
-            Ok(vec![Event::MeetingConvened {
+            let mut events: Vec<Event> = seats
+                .chunks(super::LIST_CHUNK)
+                .map(|chunk| Event::SeatsListed {
+                    seats: chunk.to_vec(),
+                })
+                .collect();
+            events.push(Event::MeetingConvened {
                 agenda: checked_agenda(agenda, &council, directory)?,
                 council,
                 title: checked_text("title", &title, 100)?,
@@ -251,9 +273,9 @@ pub(super) fn decide(
                 online,
                 rules: facts.rules,
                 rules_hash: facts.rules_hash,
-                seats,
                 urgent_reason,
-            }])
+            });
+            Ok(events)
         }
         MeetingCommand::ChangeAgenda { agenda } => {
             require_phase(state, id, &[Phase::Convened])
@@ -435,7 +457,7 @@ pub(super) fn decide(
                 item,
                 motion: next_motion(state),
                 mover: me,
-                text: checked_multiline("text", &text, 4000)?,
+                text: checked_multiline("text", &text, MAX_MOTION_CHARS)?,
                 amends: None,
             }])
         }
@@ -465,7 +487,7 @@ pub(super) fn decide(
                 item: target.item,
                 motion: next_motion(state),
                 mover: me,
-                text: checked_multiline("text", &text, 4000)?,
+                text: checked_multiline("text", &text, MAX_MOTION_CHARS)?,
                 amends: Some(motion),
             }])
         }
@@ -519,7 +541,7 @@ pub(super) fn decide(
                 )));
             }
             quorum(state, "open a vote")?;
-            Ok(vec![open_vote(
+            open_vote(
                 state,
                 id,
                 VoteSubject::Motion { motion },
@@ -527,7 +549,7 @@ pub(super) fn decide(
                 majority.unwrap_or(state.rules.default_majority),
                 hidden,
                 state.eligible(),
-            )?])
+            )
         }
         MeetingCommand::OpenMinutesVote => {
             require_phase(state, id, &[Phase::Adjourned])?;
@@ -545,7 +567,7 @@ pub(super) fn decide(
                 .voting_members()
                 .map(|m| (m.clone(), m.clone()))
                 .collect();
-            Ok(vec![open_vote(
+            open_vote(
                 state,
                 id,
                 VoteSubject::Minutes {
@@ -555,7 +577,7 @@ pub(super) fn decide(
                 state.rules.default_majority,
                 false,
                 eligible,
-            )?])
+            )
         }
         MeetingCommand::CastBallot {
             vote,
@@ -705,22 +727,32 @@ fn open_vote(
     majority: crate::MajorityKind,
     hidden: bool,
     eligible: std::collections::BTreeMap<MemberId, MemberId>,
-) -> Result<Event, DomainError> {
-    Ok(Event::VoteOpened {
-        vote: state.votes.keys().next_back().map_or(1, |n| n + 1),
+) -> Result<Vec<Event>, DomainError> {
+    let vote = state.votes.keys().next_back().map_or(1, |n| n + 1);
+    let present = super::count(eligible.len());
+    let listed: Vec<Eligible> = eligible
+        .into_iter()
+        .map(|(member, cast_by)| Eligible { member, cast_by })
+        .collect();
+    let mut events: Vec<Event> = listed
+        .chunks(super::LIST_CHUNK)
+        .map(|chunk| Event::ElectorateListed {
+            vote,
+            eligible: chunk.to_vec(),
+        })
+        .collect();
+    events.push(Event::VoteOpened {
+        vote,
         subject,
         method,
         majority,
         // A secret ballot's running tally is never shown.
         hidden: hidden || method == VoteMethod::Secret,
-        present: super::count(eligible.len()),
+        present,
         voting_members: super::count(state.voting_members().count()),
-        eligible: eligible
-            .into_iter()
-            .map(|(member, cast_by)| Eligible { member, cast_by })
-            .collect(),
         rules_hash: rules_hash(state, id)?,
-    })
+    });
+    Ok(events)
 }
 
 fn close_vote(
@@ -747,15 +779,21 @@ fn close_vote(
     };
     let tally = Tally::of(choices);
     let result = outcome(v.majority, tally, v.electorate);
-    let mut events = vec![Event::VoteClosed {
+    let mut events: Vec<Event> = revealed
+        .chunks(super::LIST_CHUNK)
+        .map(|chunk| Event::BallotsRevealed {
+            vote,
+            revealed: chunk.to_vec(),
+        })
+        .collect();
+    events.push(Event::VoteClosed {
         vote,
         tally,
         outcome: result,
         majority: v.majority,
         rules_hash: v.rules_hash.clone(),
-        revealed,
         checkpoint,
-    }];
+    });
     if let VoteSubject::Minutes { text_hash } = &v.subject
         && result == VoteOutcome::Adopted
     {

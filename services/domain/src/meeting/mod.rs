@@ -3,8 +3,10 @@
 //! ballots, adjournment, and the minutes with their corrections and approval.
 //!
 //! A meeting runs under the rules in force when it was convened; the convening
-//! event carries them, their hash and the council's seats, so everything the
-//! meeting decides can be recounted from its own stream.
+//! events carry them, their hash and the council's seats, so everything the
+//! meeting decides can be recounted from its own stream. Long lists (seats, a
+//! vote's electorate, opened ballots) go in chunks of [`LIST_CHUNK`] in events of
+//! their own just before the event that uses them, so no leaf outgrows its limit.
 
 mod decide;
 mod minutes;
@@ -210,6 +212,9 @@ pub struct MeetingState {
     pub open_vote: Option<u32>,
     pub corrections: Vec<String>,
     pub minutes_approved: Option<(u32, ContentHash)>,
+    /// Listed just before the vote opens or closes that consumes them.
+    pub listed_electorate: BTreeMap<MemberId, MemberId>,
+    pub listed_ballots: Vec<RevealedBallot>,
 }
 
 impl MeetingState {
@@ -292,6 +297,9 @@ impl MeetingState {
             .collect()
     }
 }
+
+/// Entries per list event: about 100 bytes each keeps a leaf well under 16 KiB.
+pub const LIST_CHUNK: usize = 100;
 
 fn count(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
@@ -423,7 +431,6 @@ fn evolve(mut s: MeetingState, event: &Event) -> MeetingState {
             agenda,
             rules,
             rules_hash,
-            seats,
             urgent_reason,
             ..
         } => {
@@ -436,11 +443,18 @@ fn evolve(mut s: MeetingState, event: &Event) -> MeetingState {
             s.urgent_reason = urgent_reason.clone();
             s.rules = rules.clone();
             s.rules_hash = Some(rules_hash.clone());
-            s.seats = seats
-                .iter()
-                .map(|h| (h.member.clone(), (h.seat, h.voting)))
-                .collect();
             set_agenda(&mut s, agenda);
+        }
+        Event::SeatsListed { seats } => s
+            .seats
+            .extend(seats.iter().map(|h| (h.member.clone(), (h.seat, h.voting)))),
+        Event::ElectorateListed { eligible, .. } => s.listed_electorate.extend(
+            eligible
+                .iter()
+                .map(|e| (e.member.clone(), e.cast_by.clone())),
+        ),
+        Event::BallotsRevealed { revealed, .. } => {
+            s.listed_ballots.extend(revealed.iter().cloned())
         }
         Event::AgendaChanged { agenda } => set_agenda(&mut s, agenda),
         Event::CheckedIn { member, .. } => {
@@ -514,7 +528,6 @@ fn evolve(mut s: MeetingState, event: &Event) -> MeetingState {
             method,
             majority,
             hidden,
-            eligible,
             present,
             voting_members,
             rules_hash,
@@ -531,10 +544,7 @@ fn evolve(mut s: MeetingState, event: &Event) -> MeetingState {
                     method: *method,
                     majority: *majority,
                     hidden: *hidden,
-                    eligible: eligible
-                        .iter()
-                        .map(|e| (e.member.clone(), e.cast_by.clone()))
-                        .collect(),
+                    eligible: std::mem::take(&mut s.listed_electorate),
                     electorate: Electorate {
                         present: *present,
                         members: *voting_members,
@@ -560,17 +570,17 @@ fn evolve(mut s: MeetingState, event: &Event) -> MeetingState {
             vote,
             tally,
             outcome,
-            revealed,
             checkpoint,
             ..
         } => {
             s.open_vote = None;
+            let revealed = std::mem::take(&mut s.listed_ballots);
             let subject = s.votes.get(vote).map(|v| v.subject.clone());
             if let Some(v) = s.votes.get_mut(vote) {
                 v.closed = Some(ClosedVote {
                     tally: *tally,
                     outcome: *outcome,
-                    revealed: revealed.clone(),
+                    revealed,
                     checkpoint: checkpoint.clone(),
                 });
             }

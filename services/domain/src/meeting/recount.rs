@@ -51,7 +51,6 @@ pub fn recount(events: &[(u64, Event)]) -> Result<Vec<Recounted>, RecountError> 
             Event::VoteOpened {
                 vote,
                 subject,
-                eligible,
                 present,
                 voting_members,
                 rules_hash,
@@ -64,11 +63,8 @@ pub fn recount(events: &[(u64, Event)]) -> Result<Vec<Recounted>, RecountError> 
                         .map(|m| (m.clone(), m.clone()))
                         .collect(),
                 };
-                let recorded: BTreeMap<MemberId, MemberId> = eligible
-                    .iter()
-                    .map(|e| (e.member.clone(), e.cast_by.clone()))
-                    .collect();
-                if recorded != expected || recorded.len() != eligible.len() {
+                let recorded = &state.listed_electorate;
+                if *recorded != expected {
                     return Err(fail(
                         *vote,
                         "the eligible voters differ from the roll call and proxies".into(),
@@ -125,9 +121,9 @@ pub fn recount(events: &[(u64, Event)]) -> Result<Vec<Recounted>, RecountError> 
                 outcome: recorded_outcome,
                 majority,
                 rules_hash,
-                revealed,
                 checkpoint,
             } => {
+                let revealed = &state.listed_ballots;
                 let v = state
                     .votes
                     .get(vote)

@@ -123,17 +123,19 @@ impl Meet {
     }
 
     pub fn vote(&mut self, motion: u32, method: VoteMethod, majority: MajorityKind) -> u32 {
-        match &self.run(
-            "m_chair",
-            MeetingCommand::OpenVote {
-                motion,
-                method,
-                majority: Some(majority),
-                hidden: false,
-            },
-        )[0]
+        match &self
+            .run(
+                "m_chair",
+                MeetingCommand::OpenVote {
+                    motion,
+                    method,
+                    majority: Some(majority),
+                    hidden: false,
+                },
+            )
+            .last()
         {
-            Event::VoteOpened { vote, .. } => *vote,
+            Some(Event::VoteOpened { vote, .. }) => *vote,
             other => panic!("{other:?}"),
         }
     }
@@ -158,8 +160,11 @@ impl Meet {
                 checkpoint: cp(),
             },
         );
-        match &events[0] {
-            Event::VoteClosed { tally, outcome, .. } => (*tally, *outcome),
+        match events
+            .iter()
+            .find(|e| matches!(e, Event::VoteClosed { .. }))
+        {
+            Some(Event::VoteClosed { tally, outcome, .. }) => (*tally, *outcome),
             other => panic!("{other:?}"),
         }
     }

@@ -11,7 +11,12 @@ pub type Socket = tungstenite::WebSocket<MaybeTlsStream<std::net::TcpStream>>;
 /// A connection acknowledged after `connection_init` with `payload` (a token, or
 /// nothing for an anonymous subscriber).
 pub fn connect_with(server: &super::Server, payload: Option<Value>) -> Socket {
-    let url = format!("{}/graphql/ws", server.base.replace("http://", "ws://"));
+    connect_to(&server.base, payload)
+}
+
+/// As [`connect_with`], to a server by its base URL.
+pub fn connect_to(base: &str, payload: Option<Value>) -> Socket {
+    let url = format!("{}/graphql/ws", base.replace("http://", "ws://"));
     let mut request = url.into_client_request().unwrap();
     request.headers_mut().insert(
         "Sec-WebSocket-Protocol",
