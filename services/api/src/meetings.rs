@@ -3,7 +3,6 @@
 //! checkpoint that covers every ballot, and the follow-up a resolution causes on
 //! the issues it answers.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use roundtable_domain::{
@@ -11,21 +10,10 @@ use roundtable_domain::{
     MeetingCommand, MeetingId, Resolution, ResolutionCommand, ResolutionId, RevealedBallot,
     VoteMethod,
 };
-use roundtable_vault::Vault;
 
 use crate::ApiError;
 use crate::app::{App, Outcome};
-
-async fn blocking<T: Send + 'static>(
-    vault: &Arc<Vault>,
-    job: impl FnOnce(&Vault) -> Result<T, roundtable_vault::VaultError> + Send + 'static,
-) -> Result<T, ApiError> {
-    let vault = vault.clone();
-    tokio::task::spawn_blocking(move || job(&vault))
-        .await
-        .map_err(ApiError::internal)?
-        .map_err(ApiError::from)
-}
+use crate::operations::blocking;
 
 fn choice_name(choice: Choice) -> &'static str {
     match choice {

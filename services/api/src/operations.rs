@@ -33,7 +33,8 @@ pub fn mint_for(actor: &Actor, purpose: &str, key: Option<&str>) -> String {
     }
 }
 
-async fn blocking<T: Send + 'static>(
+/// Runs a vault job on a blocking thread.
+pub(crate) async fn blocking<T: Send + 'static>(
     vault: &Arc<Vault>,
     job: impl FnOnce(&Vault) -> Result<T, roundtable_vault::VaultError> + Send + 'static,
 ) -> Result<T, ApiError> {

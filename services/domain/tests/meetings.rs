@@ -1227,19 +1227,7 @@ fn resolutions_follow_an_adopted_motion_through_both_disclosures() {
             issues: vec![issue.clone()],
         },
     );
-    let raised = Event::IssueRaised {
-        raiser: m("m_verified"),
-        on_behalf_by: None,
-        channel: Channel::Online,
-        category: Category::Water,
-        jurisdiction: j("j_grid1"),
-        title: "停水".into(),
-        description: "三天没水".into(),
-        place: String::new(),
-        photos: vec![],
-        version_hash: IssueText::new("停水", "三天没水", "").unwrap().hash(),
-        clock: None,
-    };
+    let raised = water_raised();
     let context = Context {
         actor: seated(&w, "m_sec"),
         now: Timestamp::from_unix_millis(START),

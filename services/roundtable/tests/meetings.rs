@@ -133,6 +133,62 @@ fn a_whole_meeting_from_notice_to_the_raisers_rating_and_a_recount() {
         "FORBIDDEN",
         "chair or secretary",
     );
+    // Bad input is refused with a code and changes nothing.
+    let size = chair.log_size();
+    let mut bad = convene(now_ms() + 80 * 3_600_000);
+    bad["startsAt"] = json!("next tuesday");
+    refused(
+        act(&secretary, "conveneMeeting", bad),
+        "VALIDATION",
+        "RFC 3339",
+    );
+    let mut bad = convene(now_ms() + 80 * 3_600_000);
+    bad["agenda"] = json!([]);
+    refused(
+        act(&secretary, "conveneMeeting", bad),
+        "VALIDATION",
+        "1 to 50 items",
+    );
+    let mut bad = convene(now_ms() + 80 * 3_600_000);
+    bad["agenda"] = json!([{"title": "长", "text": "字".repeat(3001)}]);
+    refused(
+        act(&secretary, "conveneMeeting", bad),
+        "VALIDATION",
+        "3000 characters",
+    );
+    let mut bad = convene(now_ms() + 80 * 3_600_000);
+    bad["council"] = json!("not-a-council");
+    refused(
+        act(&secretary, "conveneMeeting", bad),
+        "VALIDATION",
+        "council",
+    );
+    let unknown = chen.query("{ meeting(id: \"mt_nope\") { id } }", json!({}));
+    assert!(unknown.data()["meeting"].is_null());
+    assert_eq!(
+        chen.query("{ meeting(id: \"x\") { id } }", json!({}))
+            .code(),
+        "VALIDATION"
+    );
+    refused(
+        act(
+            &chen,
+            "castBallot",
+            json!({"meeting": "mt_nope", "vote": 1, "choice": "YES"}),
+        ),
+        "NOT_FOUND",
+        "vote 1",
+    );
+    assert_eq!(
+        chen.query(
+            "{ meetings(first: 0) { edges { node { id } } } }",
+            json!({})
+        )
+        .code(),
+        "VALIDATION"
+    );
+    assert_eq!(chair.log_size(), size, "nothing was written");
+
     let starts = now_ms() + 73 * 3_600_000;
     let id =
         ok(act(&secretary, "conveneMeeting", convene(starts)))["conveneMeeting"]["meeting"]["id"]
@@ -461,6 +517,11 @@ fn a_whole_meeting_from_notice_to_the_raisers_rating_and_a_recount() {
         "mutation($i: RecordResolutionInput!) { recordResolution(input: $i) { resolution { id issues { id status } } } }",
         json!({"i": {"meeting": id, "motion": 1, "assignments": [{"task": "每日清运", "unit": "物业公司", "due": iso(now_ms() + 30 * 86_400_000)}]}}),
     );
+    let not_adopted = secretary.query(
+        "mutation($i: RecordResolutionInput!) { recordResolution(input: $i) { indexes } }",
+        json!({"i": {"meeting": id, "motion": 2}}),
+    );
+    assert_eq!(not_adopted.code(), "VALIDATION", "{}", not_adopted.body);
     let resolution = recorded.data()["recordResolution"]["resolution"].clone();
     assert_eq!(resolution["issues"][0]["status"], "RESOLVED");
     let rid = resolution["id"].as_str().unwrap().to_owned();

@@ -337,3 +337,20 @@ pub fn resident_registered(grid: &str) -> Event {
         home_grid: Some(j(grid)),
     }
 }
+
+/// A verified resident of grid 1 raised a water issue (no council clock).
+pub fn water_raised() -> Event {
+    Event::IssueRaised {
+        raiser: m("m_verified"),
+        on_behalf_by: None,
+        channel: Channel::Online,
+        category: Category::Water,
+        jurisdiction: j("j_grid1"),
+        title: "停水".into(),
+        description: "三天没水".into(),
+        place: String::new(),
+        photos: vec![],
+        version_hash: IssueText::new("停水", "三天没水", "").unwrap().hash(),
+        clock: None,
+    }
+}

@@ -47,6 +47,29 @@ fn councils_within(ctx: &Context<'_>, within: &Option<String>) -> Result<Option<
     ))
 }
 
+/// The page after the node named `after` (exclusive) of an ordered list of views.
+fn page<V, N: async_graphql::OutputType>(
+    all: &[&std::sync::Arc<V>],
+    id: impl Fn(&V) -> String,
+    wrap: impl Fn(std::sync::Arc<V>) -> N,
+    after: Option<&str>,
+    first: usize,
+) -> Connection<String, N> {
+    let start = match after {
+        Some(a) => all
+            .iter()
+            .position(|x| id(x) == a)
+            .map_or(all.len(), |p| p + 1),
+        None => 0,
+    };
+    let page = &all[start.min(all.len())..(start + first).min(all.len())];
+    let mut connection = Connection::new(after.is_some(), start + page.len() < all.len());
+    connection
+        .edges
+        .extend(page.iter().map(|x| Edge::new(id(x), wrap((*x).clone()))));
+    connection
+}
+
 #[derive(Default)]
 pub struct MeetingQuery;
 
@@ -97,20 +120,13 @@ impl MeetingQuery {
                 .cmp(&a.state.starts_at)
                 .then(b.id.cmp(&a.id))
         });
-        let start = match &after {
-            Some(a) => all
-                .iter()
-                .position(|m| &m.id == a)
-                .map_or(all.len(), |p| p + 1),
-            None => 0,
-        };
-        let page: Vec<_> = all.iter().skip(start).take(first).collect();
-        let mut connection = Connection::new(after.is_some(), start + page.len() < all.len());
-        connection.edges.extend(
-            page.into_iter()
-                .map(|m| Edge::new(m.id.to_string(), Meeting((*m).clone()))),
-        );
-        Ok(connection)
+        Ok(page(
+            &all,
+            |m| m.id.to_string(),
+            Meeting,
+            after.as_ref().map(|a| a.as_str()),
+            first,
+        ))
     }
 
     async fn resolution(&self, ctx: &Context<'_>, id: String) -> Result<Option<Resolution>> {
@@ -151,20 +167,13 @@ impl MeetingQuery {
             .filter(|r| filter.open.is_none_or(|o| o != r.state.implemented))
             .collect();
         all.sort_by(|a, b| b.adopted_at.cmp(&a.adopted_at).then(b.id.cmp(&a.id)));
-        let start = match &after {
-            Some(a) => all
-                .iter()
-                .position(|r| &r.id == a)
-                .map_or(all.len(), |p| p + 1),
-            None => 0,
-        };
-        let page: Vec<_> = all.iter().skip(start).take(first).collect();
-        let mut connection = Connection::new(after.is_some(), start + page.len() < all.len());
-        connection.edges.extend(
-            page.into_iter()
-                .map(|r| Edge::new(r.id.to_string(), Resolution((*r).clone()))),
-        );
-        Ok(connection)
+        Ok(page(
+            &all,
+            |r| r.id.to_string(),
+            Resolution,
+            after.as_ref().map(|a| a.as_str()),
+            first,
+        ))
     }
 
     /// The council's docket: live issues with it or put on its docket by co-signers,
