@@ -578,26 +578,8 @@ fn meeting_and_resolution() -> Vec<(String, Event)> {
         out.extend(events.iter().map(|e| (id.stream(), e.clone())));
         given.extend(events);
     }
-    w.resolutions.insert(
-        id.clone(),
-        ResolutionFacts {
-            council: c("c_here"),
-            issues: vec![issue.clone()],
-        },
-    );
-    let raised = water_raised();
-    let context = Context {
-        actor: seated(&w, "m_sec"),
-        now: Timestamp::from_unix_millis(START),
-    };
-    let resolved = Issue::decide(
-        &issue,
-        &Issue::replay([&raised]),
-        IssueCommand::Resolve { resolution: id },
-        &context,
-        &w,
-    )
-    .unwrap();
+    answers(&mut w, &id, &issue);
+    let resolved = resolve(&w, &issue, &id).unwrap();
     out.extend(resolved.into_iter().map(|e| (issue.stream(), e)));
     out
 }

@@ -1220,28 +1220,8 @@ fn resolutions_follow_an_adopted_motion_through_both_disclosures() {
     assert!(s.assignments[&1].overdue);
 
     // The issue it answers moves to "resolved, awaiting implementation".
-    w.resolutions.insert(
-        id.clone(),
-        ResolutionFacts {
-            council: c("c_here"),
-            issues: vec![issue.clone()],
-        },
-    );
-    let raised = water_raised();
-    let context = Context {
-        actor: seated(&w, "m_sec"),
-        now: Timestamp::from_unix_millis(START),
-    };
-    let resolved = Issue::decide(
-        &issue,
-        &Issue::replay([&raised]),
-        IssueCommand::Resolve {
-            resolution: id.clone(),
-        },
-        &context,
-        &w,
-    )
-    .unwrap();
+    answers(&mut w, &id, &issue);
+    let resolved = resolve(&w, &issue, &id).unwrap();
     assert_eq!(
         resolved,
         vec![Event::IssueResolved {
@@ -1250,15 +1230,9 @@ fn resolutions_follow_an_adopted_motion_through_both_disclosures() {
         }]
     );
     let other = IssueId::parse("i_other").unwrap();
-    let refused = Issue::decide(
-        &other,
-        &Issue::replay([&raised]),
-        IssueCommand::Resolve { resolution: id },
-        &context,
-        &w,
-    )
-    .unwrap_err();
+    let refused = resolve(&w, &other, &id).unwrap_err();
     assert!(refused.to_string().contains("does not answer"), "{refused}");
+    let raised = water_raised();
     assert_eq!(
         Issue::replay([&raised, &resolved[0]]).status,
         IssueStatus::Resolved

@@ -22,10 +22,7 @@ impl MemberActivity {
             named.push(actor);
         }
         if stream.kind() == MemberId::STREAM_KIND
-            && let Some(Ok(subject)) = stream
-                .as_str()
-                .split_once('/')
-                .map(|(_, id)| MemberId::parse(id))
+            && let Some(subject) = crate::registry::id_of(stream, MemberId::parse)
         {
             named.push(subject);
         }

@@ -247,11 +247,7 @@ impl Issues {
         if stream.kind() != IssueId::STREAM_KIND {
             return Vec::new();
         }
-        let Some(id) = stream
-            .as_str()
-            .split_once('/')
-            .and_then(|(_, id)| IssueId::parse(id).ok())
-        else {
+        let Some(id) = crate::registry::id_of(stream, IssueId::parse) else {
             return Vec::new();
         };
         let Some(event) = &decoded.event else {

@@ -12,6 +12,7 @@ use roundtable_domain::{
 use roundtable_ledger::{StreamName, Timestamp};
 
 use crate::decode::Decoded;
+use crate::registry::id_of;
 
 #[derive(Clone, Debug)]
 pub struct MeetingView {
@@ -79,16 +80,6 @@ pub struct Meetings {
     resolutions: BTreeMap<ResolutionId, Arc<ResolutionView>>,
     /// Assignments not yet done or marked: (due, resolution, assignment).
     deadlines: BTreeSet<(Timestamp, ResolutionId, u32)>,
-}
-
-fn id_of<T>(
-    stream: &StreamName,
-    parse: fn(&str) -> Result<T, roundtable_domain::DomainError>,
-) -> Option<T> {
-    stream
-        .as_str()
-        .split_once('/')
-        .and_then(|(_, id)| parse(id).ok())
 }
 
 impl Meetings {

@@ -88,7 +88,8 @@ pub struct Registry {
     pub applied: u64,
 }
 
-fn id_of<T>(
+/// The aggregate id a stream is named after (`kind/<id>`), if it parses.
+pub(crate) fn id_of<T>(
     stream: &StreamName,
     parse: fn(&str) -> Result<T, roundtable_domain::DomainError>,
 ) -> Option<T> {

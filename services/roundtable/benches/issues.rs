@@ -8,7 +8,6 @@
 mod support;
 
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -293,19 +292,7 @@ fn main() {
     eprintln!("generated {events} events in {generated_in:?}");
 
     // An administrator to verify the benchmark's own residents.
-    let mut init = std::process::Command::new(support::binary())
-        .args(["admin", "init", "--data", &support::data_arg(dir)])
-        .args(["--phone", ADMIN_PHONE])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    init.stdin
-        .take()
-        .unwrap()
-        .write_all(format!("{PASSWORD}\n").as_bytes())
-        .unwrap();
-    assert!(init.wait().unwrap().success(), "admin init");
+    support::admin_init(dir, ADMIN_PHONE, PASSWORD);
 
     // Start-up: from spawn to "listening", every read model rebuilt from the log.
     let t = Instant::now();

@@ -8,7 +8,6 @@
 #[path = "../tests/support/mod.rs"]
 mod support;
 
-use std::io::Write as _;
 use std::sync::{Arc, Barrier, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -32,19 +31,7 @@ fn ok(reply: support::graphql::Reply, field: &str) -> Value {
 fn main() {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let dir = tempfile::tempdir().unwrap();
-    let mut init = std::process::Command::new(support::binary())
-        .args(["admin", "init", "--data", &support::data_arg(dir.path())])
-        .args(["--phone", ADMIN_PHONE])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    init.stdin
-        .take()
-        .unwrap()
-        .write_all(format!("{PASSWORD}\n").as_bytes())
-        .unwrap();
-    assert!(init.wait().unwrap().success(), "admin init");
+    support::admin_init(dir.path(), ADMIN_PHONE, PASSWORD);
     let server = support::start_with(dir.path(), &["--raises-per-hour", "100000"]);
     let base = server.base.clone();
     let admin = Client::sign_in(&base, ADMIN_PHONE, PASSWORD);

@@ -187,6 +187,14 @@ fn a_whole_meeting_from_notice_to_the_raisers_rating_and_a_recount() {
         .code(),
         "VALIDATION"
     );
+    for query in [
+        "{ docket(council: \"x\") { id } }",
+        "{ meetings(filter: {council: \"x\"}) { edges { node { id } } } }",
+        "{ resolutions(filter: {within: \"x\"}) { edges { node { id } } } }",
+        "{ resolution(id: \"x\") { id } }",
+    ] {
+        assert_eq!(chen.query(query, json!({})).code(), "VALIDATION", "{query}");
+    }
     assert_eq!(chair.log_size(), size, "nothing was written");
 
     let starts = now_ms() + 73 * 3_600_000;
@@ -207,6 +215,17 @@ fn a_whole_meeting_from_notice_to_the_raisers_rating_and_a_recount() {
         next(&mut socket)["payload"]["data"]["meetingChanged"]["present"],
         0
     );
+    send(
+        &mut socket,
+        json!({"id": "bad", "type": "subscribe", "payload": {"query": "subscription { meetingChanged(id: \"x\") { present } }"}}),
+    );
+    let refusal = next(&mut socket);
+    assert_eq!(refusal["id"], "bad", "{refusal}");
+    assert_eq!(
+        refusal["payload"]["errors"][0]["extensions"]["code"], "VALIDATION",
+        "{refusal}"
+    );
+    assert_eq!(next(&mut socket)["type"], "complete");
     // (Panics if a forged token is acknowledged.)
     let _ = connect_with_refused(&server);
 
@@ -545,6 +564,28 @@ fn a_whole_meeting_from_notice_to_the_raisers_rating_and_a_recount() {
         json!({"resolution": rid, "note": "公示"}),
     )
     .data();
+    let size = chair.log_size();
+    let over = on(
+        "reportProgress",
+        json!({"resolution": rid, "percent": 101, "text": "超额"}),
+    );
+    assert_eq!(over.code(), "VALIDATION");
+    let unknown_photo = on(
+        "reportProgress",
+        json!({"resolution": rid, "percent": 10, "text": "照片", "photos": ["0".repeat(64)]}),
+    );
+    assert_eq!(unknown_photo.code(), "VALIDATION");
+    assert!(
+        unknown_photo.message().contains("not uploaded"),
+        "{}",
+        unknown_photo.body
+    );
+    let bad_due = secretary.query(
+        "mutation($i: RecordResolutionInput!) { recordResolution(input: $i) { indexes } }",
+        json!({"i": {"meeting": id, "motion": 1, "idempotencyKey": "again", "assignments": [{"task": "x", "unit": "物业", "due": "soon"}]}}),
+    );
+    assert_eq!(bad_due.code(), "VALIDATION", "{}", bad_due.body);
+    assert_eq!(chair.log_size(), size, "nothing was written");
     on(
         "reportProgress",
         json!({"resolution": rid, "percent": 50, "text": "已签合同"}),

@@ -200,3 +200,35 @@ pub fn says(refusal: &(String, String), code: &str, words: &str) {
         refusal.1
     );
 }
+
+/// The world learns that `resolution` of `c_here` answers `issue`.
+pub fn answers(w: &mut World, resolution: &ResolutionId, issue: &IssueId) {
+    w.resolutions.insert(
+        resolution.clone(),
+        ResolutionFacts {
+            council: c("c_here"),
+            issues: vec![issue.clone()],
+        },
+    );
+}
+
+/// The secretary marks the water issue `issue` resolved by `resolution`.
+pub fn resolve(
+    w: &World,
+    issue: &IssueId,
+    resolution: &ResolutionId,
+) -> Result<Vec<Event>, DomainError> {
+    let context = Context {
+        actor: seated(w, "m_sec"),
+        now: Timestamp::from_unix_millis(START),
+    };
+    Issue::decide(
+        issue,
+        &Issue::replay([&water_raised()]),
+        IssueCommand::Resolve {
+            resolution: resolution.clone(),
+        },
+        &context,
+        w,
+    )
+}

@@ -138,3 +138,21 @@ pub fn start_with(data: &Path, extra: &[&str]) -> Server {
 pub fn start(data: &Path) -> Server {
     start_with(data, &[])
 }
+
+/// `roundtable admin init` on `data`: the first administrator, with `password`
+/// typed on stdin.
+pub fn admin_init(data: &Path, phone: &str, password: &str) {
+    use std::io::Write;
+    let mut init = Command::new(binary())
+        .args(["admin", "init", "--data", &data_arg(data), "--phone", phone])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    init.stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{password}\n").as_bytes())
+        .unwrap();
+    assert!(init.wait().unwrap().success(), "admin init");
+}
