@@ -5,21 +5,34 @@ export CARGO_TARGET_DIR ?= $(HOME)/.cache/roundtable/target
 DATA ?= ./data
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: run test test-deps check bench bench-api bench-issues bench-meetings
+.PHONY: run web test test-deps test-web check bench bench-api bench-issues bench-meetings
 
-## Build and start `roundtable serve` on an embedded data directory with demo data.
-run:
+## Build the web app and start `roundtable serve` (which embeds it) on an embedded
+## data directory with demo data: http://127.0.0.1:8080/
+run: web
 	cargo build --release -p roundtable
 	$(CARGO_TARGET_DIR)/release/roundtable serve --data $(DATA) --listen $(LISTEN) --demo
 
 ## Install what the tests need (Go + x/mod, Node), then lint and run every test:
 ## Rust unit, contract, crash and black-box tests, the Go and WebCrypto cross-checks.
-test: test-deps check
+test: test-deps check web
 	cargo test --workspace
+	$(MAKE) test-web
 	@echo "KurrentDB: no backend yet (issue 7); real-server tests will run only when KURRENTDB_URL is set."
 
 test-deps:
 	ops/install-test-deps.sh
+
+## The web app (Vue 3 + Vant, typed operations from schema/): web/dist, embedded by the server.
+web:
+	cd web && npm ci --no-audit --no-fund && npm run build
+
+## Vitest unit tests, then the browser tests (Debian's Chromium via playwright-core)
+## against a real `roundtable serve` on a fresh data directory.
+test-web:
+	cd web && npm run test:unit
+	cargo build -p roundtable
+	cd web && ROUNDTABLE_BIN=$(CARGO_TARGET_DIR)/debug/roundtable npm run test:browser
 
 check:
 	cargo fmt --all -- --check

@@ -1,7 +1,7 @@
 // Checks a manifest of Roundtable checkpoints and proofs with WebCrypto only.
 // Usage: node verify.mjs MANIFEST.json   (exit 1 when any case disagrees)
 import { readFileSync } from "node:fs";
-import { b64, isCanonical, leafHash, openCheckpoint, parseVkey, verifyConsistency, verifyInclusion } from "./tlog.mjs";
+import { b64, isCanonical, leafHash, openCheckpoint, parseVkey, verifyConsistency, verifyInclusion } from "../../web/src/verify/tlog.js";
 
 const m = JSON.parse(readFileSync(process.argv[2], "utf8"));
 const key = await parseVkey(m.vkey);

@@ -16,6 +16,7 @@ mod meetings;
 mod operations;
 pub mod photos;
 mod routes;
+mod web;
 
 pub use app::{ApiConfig, App, Outcome};
 pub use auth::{CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE};
@@ -25,3 +26,4 @@ pub use limits::{ActionPolicy, LoginPolicy};
 pub use log::Log;
 pub use operations::{NewAccount, generate_password, mint};
 pub use routes::mount;
+pub use web::WebApp;

@@ -1,14 +1,14 @@
 //! The HTTP side of the API: `POST /graphql` (with the caller's session and CSRF
 //! state injected), GraphiQL at `GET /graphql` in development, and
-//! `graphql-transport-ws` subscriptions at `/graphql/ws`, and photo upload and
-//! download at `/photos`.
+//! `graphql-transport-ws` subscriptions at `/graphql/ws`, photo upload and
+//! download at `/photos`, and the web app at every other path.
 
 use std::sync::Arc;
 
 use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
 use async_graphql::http::GraphiQLSource;
 use async_graphql_poem::{GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket};
-use poem::http::StatusCode;
+use poem::http::{StatusCode, header};
 use poem::middleware::SizeLimit;
 use poem::web::websocket::WebSocket;
 use poem::web::{Data, Html, Json, Path};
@@ -18,6 +18,7 @@ use roundtable_domain::{ContentHash, DomainError};
 use crate::auth::RequestAuth;
 use crate::graphql::{RoundtableSchema, schema};
 use crate::photos::MAX_PHOTO_BYTES;
+use crate::web::WebApp;
 use crate::{ApiError, App};
 
 #[handler]
@@ -151,15 +152,43 @@ async fn graphiql(Data(app): Data<&Arc<App>>) -> Response {
     .into_response()
 }
 
+/// Whether a browser's request comes from a page of this very server: its
+/// `Origin` names the host it was sent to. A WebSocket is not bound by the
+/// same-origin policy, so without this any site could ride a visitor's cookie.
+fn same_origin(req: &Request) -> bool {
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok());
+    let origin = req
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|o| o.to_str().ok());
+    match (host, origin) {
+        (Some(host), Some(origin)) => origin
+            .split_once("://")
+            .is_some_and(|(_, authority)| authority == host),
+        _ => false,
+    }
+}
+
 /// Subscriptions over `graphql-transport-ws`, authenticated by the token in
-/// `connection_init` (a refused token closes the socket; none means anonymous).
+/// `connection_init` (a refused token closes the socket), else by the web app's
+/// session cookie on a same-origin upgrade; otherwise anonymous.
 #[handler]
 async fn subscriptions(
+    req: &Request,
     Data(schema): Data<&RoundtableSchema>,
     Data(app): Data<&Arc<App>>,
     protocol: GraphQLProtocol,
     websocket: WebSocket,
 ) -> Response {
+    let cookie = match same_origin(req) {
+        true => RequestAuth::from_request(req, app)
+            .ok()
+            .filter(|auth| auth.session.is_some()),
+        false => None,
+    };
     let (schema, app) = (schema.clone(), app.clone());
     websocket
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
@@ -168,6 +197,10 @@ async fn subscriptions(
                 .on_connection_init(move |payload: serde_json::Value| async move {
                     let auth = RequestAuth::from_connection_init(&payload, &app)
                         .map_err(|e| async_graphql::Error::new(e.to_string()))?;
+                    let auth = match (auth.session.is_some(), cookie) {
+                        (false, Some(cookie)) => cookie,
+                        _ => auth,
+                    };
                     let mut data = async_graphql::Data::default();
                     data.insert(auth);
                     Ok(data)
@@ -195,4 +228,6 @@ pub fn mount(route: Route, app: Arc<App>) -> Route {
         )
         .at("/photos", poem::post(upload_photo).data(app.clone()))
         .at("/photos/:hash", get(photo).data(app))
+        .at("/", WebApp)
+        .at("/*path", WebApp)
 }

@@ -1,8 +1,11 @@
 // Roundtable log verification with WebCrypto only (crypto.subtle): the same module
-// runs in Node and in the browser. RFC 9162 proofs, C2SP signed notes and checkpoints.
+// runs in Node (tests/webcrypto-verifier) and in the browser (the verification page).
+// RFC 9162 proofs, C2SP signed notes and checkpoints. Plain JavaScript so Node runs
+// it without a build step; `tlog.d.ts` gives TypeScript its types.
 
 const enc = new TextEncoder();
 export const b64 = (s) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
+export const toB64 = (bytes) => btoa(String.fromCharCode(...bytes));
 const cat = (...parts) => {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let i = 0;
@@ -10,7 +13,7 @@ const cat = (...parts) => {
   return out;
 };
 const sha256 = async (bytes) => new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-const eq = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
+export const eq = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
 export const leafHash = (leaf) => sha256(cat(Uint8Array.of(0), leaf));
 const nodeHash = (l, r) => sha256(cat(Uint8Array.of(1), l, r));
 export const EMPTY_ROOT = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
@@ -55,6 +58,21 @@ export async function openCheckpoint(note, logKey) {
   if (root.length !== 32) throw new Error("bad root");
   if (sizeStr === "0" && rootB64 !== EMPTY_ROOT) throw new Error("empty tree with a non-empty root");
   return { origin, size: BigInt(sizeStr), root };
+}
+
+/** The RFC 6962 root of leaf hashes, folded left to right as the log grows. */
+export async function rootOf(leafHashes) {
+  if (leafHashes.length === 0) return b64(EMPTY_ROOT);
+  // stack[k] is a complete subtree; merging pairs of equal size keeps it compact.
+  const stack = [];
+  for (const [i, h] of leafHashes.entries()) {
+    let node = h;
+    for (let n = i; n & 1; n >>= 1) node = await nodeHash(stack.pop(), node);
+    stack.push(node);
+  }
+  let root = stack.pop();
+  while (stack.length) root = await nodeHash(stack.pop(), root);
+  return root;
 }
 
 /** RFC 9162 §2.1.3.2. */

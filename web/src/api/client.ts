@@ -1,0 +1,59 @@
+// The GraphQL client: queries and mutations over HTTP with the session cookie
+// (and the CSRF token echoed as a header), subscriptions over graphql-ws, which
+// reconnects on its own and re-subscribes; every subscription starts with the
+// whole current state, so a dropped connection resynchronises by itself.
+import { cacheExchange, Client, fetchExchange, subscriptionExchange } from "@urql/vue";
+import { createClient as createWsClient } from "graphql-ws";
+import { ref } from "vue";
+
+export const CSRF_COOKIE = "rt_csrf";
+
+export function csrfToken(): string | undefined {
+  return document.cookie
+    .split(";")
+    .map((c) => c.trim().split("="))
+    .find(([k]) => k === CSRF_COOKIE)?.[1];
+}
+
+/** Whether the live connection is up (shown in the meeting console). */
+export const online = ref(true);
+
+const wsUrl = () => `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/graphql/ws`;
+
+export const ws = createWsClient({
+  url: wsUrl,
+  lazy: true,
+  retryAttempts: Infinity,
+  shouldRetry: () => true,
+  retryWait: async (retries) => new Promise((r) => setTimeout(r, Math.min(500 * 2 ** retries, 5000))),
+  on: {
+    connected: () => (online.value = true),
+    closed: () => (online.value = false),
+  },
+});
+
+// Reconnect the socket after sign-in or sign-out so it carries the new session cookie.
+export function renewLiveConnection() {
+  ws.terminate();
+}
+
+export const client = new Client({
+  url: "/graphql",
+  // GET /graphql is GraphiQL; the API answers POST only.
+  preferGetMethod: false,
+  requestPolicy: "cache-and-network",
+  exchanges: [
+    cacheExchange,
+    fetchExchange,
+    subscriptionExchange({
+      forwardSubscription: (request) => ({
+        subscribe: (sink) => ({ unsubscribe: ws.subscribe({ ...request, query: request.query ?? "" }, sink) }),
+      }),
+    }),
+  ],
+  fetchOptions: (): RequestInit => {
+    const token = csrfToken();
+    const headers: Record<string, string> = token ? { "X-CSRF-Token": token } : {};
+    return { credentials: "same-origin", headers };
+  },
+});

@@ -1,0 +1,10 @@
+/// <reference types="vite/client" />
+interface ImportMetaEnv {
+  /** A verifier key to pin at build time (see src/verify/keys.ts). */
+  readonly VITE_LOG_VKEY?: string;
+}
+declare module "*.vue" {
+  import type { DefineComponent } from "vue";
+  const component: DefineComponent<object, object, unknown>;
+  export default component;
+}

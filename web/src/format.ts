@@ -1,0 +1,38 @@
+// Small formatting shared by pages: durations in words, the status of an issue.
+type T = (key: string, values?: Record<string, unknown>) => string;
+
+export function duration(t: T, seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s >= 86400) return t("time.days", { n: Math.floor(s / 86400) });
+  if (s >= 3600) return t("time.hours", { n: Math.floor(s / 3600) });
+  return t("time.minutes", { n: Math.max(1, Math.floor(s / 60)) });
+}
+
+export const CATEGORIES = ["WATER", "DRAINAGE", "ROADS", "SANITATION", "GREENING", "SAFETY", "ELDERLY_CARE", "EMPLOYMENT", "NEIGHBOUR_DISPUTE", "OTHER"] as const;
+
+export const CATEGORY_ICON: Record<string, string> = {
+  WATER: "umbrella-circle",
+  DRAINAGE: "filter-o",
+  ROADS: "guide-o",
+  SANITATION: "delete-o",
+  GREENING: "flower-o",
+  SAFETY: "shield-o",
+  ELDERLY_CARE: "service-o",
+  EMPLOYMENT: "bag-o",
+  NEIGHBOUR_DISPUTE: "friends-o",
+  OTHER: "more-o",
+};
+
+export const STATUS_TAG: Record<string, "primary" | "success" | "warning" | "danger" | "default"> = {
+  OPEN: "primary",
+  ACCEPTED: "warning",
+  RESPONDED: "success",
+  RESOLVED: "success",
+  CLOSED: "default",
+  REJECTED: "danger",
+  MERGED: "default",
+  WITHDRAWN: "default",
+};
+
+/** The idle time of a log receipt: the signer covers new events within about a second. */
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

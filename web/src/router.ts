@@ -1,0 +1,29 @@
+import { createRouter, createWebHistory, type RouteRecordRaw } from "vue-router";
+import { viewer } from "./session";
+
+const routes: RouteRecordRaw[] = [
+  { path: "/", name: "home", component: () => import("./pages/HomePage.vue") },
+  { path: "/sign-in", name: "sign-in", component: () => import("./pages/SignInPage.vue") },
+  { path: "/register", name: "register", component: () => import("./pages/RegisterPage.vue") },
+  { path: "/me", name: "me", component: () => import("./pages/AccountPage.vue"), meta: { signedIn: true } },
+  { path: "/raise", name: "raise", component: () => import("./pages/RaisePage.vue"), meta: { signedIn: true } },
+  { path: "/issues", name: "issues", component: () => import("./pages/IssuesPage.vue") },
+  { path: "/issues/:id", name: "issue", component: () => import("./pages/IssuePage.vue"), props: true },
+  { path: "/meetings", name: "meetings", component: () => import("./pages/MeetingsPage.vue") },
+  { path: "/meetings/:id", name: "meeting", component: () => import("./pages/MeetingPage.vue"), props: true },
+  { path: "/meetings/:id/console", name: "console", component: () => import("./pages/ConsolePage.vue"), props: true, meta: { signedIn: true } },
+  { path: "/meetings/:id/minutes", name: "minutes", component: () => import("./pages/MinutesPage.vue"), props: true },
+  { path: "/councils/:id/convene", name: "convene", component: () => import("./pages/ConvenePage.vue"), props: true, meta: { signedIn: true } },
+  { path: "/resolutions/:id", name: "resolution", component: () => import("./pages/ResolutionPage.vue"), props: true },
+  { path: "/triage", name: "triage", component: () => import("./pages/TriagePage.vue"), meta: { signedIn: true } },
+  { path: "/residents", name: "residents", component: () => import("./pages/ResidentsPage.vue"), meta: { signedIn: true } },
+  { path: "/dashboard", name: "dashboard", component: () => import("./pages/DashboardPage.vue") },
+  { path: "/verify", name: "verify", component: () => import("./pages/VerifyPage.vue") },
+  { path: "/:rest(.*)", name: "not-found", component: () => import("./pages/NotFoundPage.vue") },
+];
+
+export const router = createRouter({ history: createWebHistory(), routes });
+
+router.beforeEach((to) => {
+  if (to.meta.signedIn && !viewer.value) return { name: "sign-in", query: { next: to.fullPath } };
+});

@@ -1,0 +1,32 @@
+// Who is using the app: the `me` query, and what their roles let them see.
+import { computed, ref } from "vue";
+import { client, renewLiveConnection } from "./api/client";
+import { MeDocument, SignOutDocument, type MeQuery } from "./gql/graphql";
+
+export type Viewer = NonNullable<MeQuery["me"]>;
+
+export const viewer = ref<Viewer | null>(null);
+export const loaded = ref(false);
+
+export async function refreshSession() {
+  const result = await client.query(MeDocument, {}, { requestPolicy: "network-only" }).toPromise();
+  viewer.value = result.data?.me ?? null;
+  loaded.value = true;
+}
+
+export async function signOut() {
+  await client.mutation(SignOutDocument, {}).toPromise();
+  viewer.value = null;
+  renewLiveConnection();
+}
+
+const member = computed(() => viewer.value?.member);
+export const roles = computed(() => new Set(member.value?.roles.map((r) => r.kind) ?? []));
+export const isGridWorker = computed(() => roles.value.has("GRID_WORKER"));
+export const isAuditor = computed(() => roles.value.has("AUDITOR"));
+export const isAdmin = computed(() => roles.value.has("ADMINISTRATOR"));
+/** Seats the viewer holds, with the officer ones first. */
+export const seats = computed(() => member.value?.seats ?? []);
+export const isOfficer = computed(() => seats.value.some((s) => s.seat === "CHAIR" || s.seat === "SECRETARY"));
+/** Staff see the triage queue: grid workers, administrators, and council members. */
+export const isStaff = computed(() => isGridWorker.value || isAdmin.value || seats.value.length > 0);
