@@ -7,8 +7,8 @@ import App from "./App.vue";
 import { client } from "./api/client";
 import { i18n } from "./i18n";
 import { router } from "./router";
-import { refreshSession } from "./session";
+import { sessionLoaded } from "./session";
 
 const app = createApp(App);
 app.use(urql, client).use(i18n).use(router).use(Vant);
-refreshSession().finally(() => app.mount("#app"));
+sessionLoaded().finally(() => app.mount("#app"));

@@ -1,5 +1,5 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from "vue-router";
-import { viewer } from "./session";
+import { sessionLoaded, viewer } from "./session";
 
 const routes: RouteRecordRaw[] = [
   { path: "/", name: "home", component: () => import("./pages/HomePage.vue") },
@@ -24,6 +24,7 @@ const routes: RouteRecordRaw[] = [
 
 export const router = createRouter({ history: createWebHistory(), routes });
 
-router.beforeEach((to) => {
+router.beforeEach(async (to) => {
+  await sessionLoaded();
   if (to.meta.signedIn && !viewer.value) return { name: "sign-in", query: { next: to.fullPath } };
 });

@@ -8,10 +8,18 @@ export type Viewer = NonNullable<MeQuery["me"]>;
 export const viewer = ref<Viewer | null>(null);
 export const loaded = ref(false);
 
+let first: Promise<void> | undefined;
+
 export async function refreshSession() {
   const result = await client.query(MeDocument, {}, { requestPolicy: "network-only" }).toPromise();
   viewer.value = result.data?.me ?? null;
   loaded.value = true;
+}
+
+/** The session as first loaded (the router waits for it before guarding a page). */
+export function sessionLoaded(): Promise<void> {
+  first ??= refreshSession();
+  return first;
 }
 
 export async function signOut() {

@@ -16,7 +16,7 @@ export default {
   register: {
     title: "Register",
     intro: "Register with your phone number. A grid worker then confirms who you are; after that your co-signatures count.",
-    passwordHint: "At least 10 characters",
+    passwordHint: "At least 8 characters",
     displayNameHint: "What neighbours call you, e.g. “Uncle Chen”",
     gridHint: "Choose the grid you live in",
     privacy: "Your name and address are kept encrypted here and never written to the public record.",
@@ -39,7 +39,7 @@ export default {
     noMeetings: "No meetings",
     notifications: "Notifications ({n} unread)",
   },
-  issues: { search: "Search issues", order: "Order", newest: "Newest", mostSupported: "Most supported", mostOverdue: "Most overdue", none: "No issues match" },
+  issues: { searchHint: "Words in the title or text", search: "Search issues", order: "Order", newest: "Newest", mostSupported: "Most supported", mostOverdue: "Most overdue", none: "No issues match" },
   status: { OPEN: "Waiting", ACCEPTED: "Being handled", RESPONDED: "Answered", RESOLVED: "Decided", CLOSED: "Closed", REJECTED: "Declined", MERGED: "Merged", WITHDRAWN: "Withdrawn" },
   statusExplain: {
     OPEN: "Submitted; waiting for a grid worker or the council to take it up.",

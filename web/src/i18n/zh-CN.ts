@@ -16,7 +16,7 @@ export default {
   register: {
     title: "注册",
     intro: "用手机号注册。注册后请网格员上门或到社区核实身份，核实后您的联名才会计入。",
-    passwordHint: "至少 10 位",
+    passwordHint: "至少 8 位",
     displayNameHint: "邻居们看到的称呼，如“陈大爷”",
     gridHint: "选择您家所在的网格",
     privacy: "姓名、住址只加密保存在本平台，不会写入公开记录。",
@@ -39,7 +39,7 @@ export default {
     noMeetings: "暂无会议",
     notifications: "消息（{n} 条未读）",
   },
-  issues: { search: "搜索议题", order: "排序", newest: "最新", mostSupported: "联名最多", mostOverdue: "超期最久", none: "没有符合条件的议题" },
+  issues: { searchHint: "标题或内容中的词", search: "搜索议题", order: "排序", newest: "最新", mostSupported: "联名最多", mostOverdue: "超期最久", none: "没有符合条件的议题" },
   status: { OPEN: "待受理", ACCEPTED: "处理中", RESPONDED: "已答复", RESOLVED: "已形成决议", CLOSED: "已办结", REJECTED: "不予受理", MERGED: "已合并", WITHDRAWN: "已撤回" },
   statusExplain: {
     OPEN: "已提交，等待网格员或议事会受理。",

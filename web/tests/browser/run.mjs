@@ -1,0 +1,303 @@
+// The whole story in Debian's Chromium (playwright-core), in zh-CN, against a real
+// `roundtable serve --demo` on a fresh data directory: a resident registers, is
+// verified by a grid worker, raises an issue; ten neighbours co-sign it to the
+// docket; the chair takes it up, convenes a meeting, runs roll call with a proxy, a
+// motion with an amendment and two votes; the resolution is carried out and the
+// resident rates it, keeping the receipt; an auditor verifies that receipt in the
+// browser and a tampered copy is refused. Screenshots of each main page, at phone
+// and desktop sizes, go to web/test-results/screenshots.
+import assert from "node:assert/strict";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+import { checkPage } from "./a11y.mjs";
+import { startServer } from "./server.mjs";
+
+const PASSWORD = "roundtable-demo";
+const PHONE = { width: 360, height: 780 };
+const DESKTOP = { width: 1280, height: 800 };
+const shots = join(process.cwd(), "test-results", "screenshots");
+mkdirSync(shots, { recursive: true });
+
+const server = await startServer(["--demo", "--test-clock", "--session-hours", "2000"]);
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+  headless: true,
+  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+});
+const errors = [];
+let step = "start";
+let last;
+
+/** A person at a device: a fresh browser context, signed in when a phone is given. */
+async function person(phone, viewport = PHONE) {
+  const context = await browser.newContext({ viewport, locale: "zh-CN", acceptDownloads: true, baseURL: server.base });
+  const page = await context.newPage();
+  page.on("pageerror", (e) => errors.push(`${step}: ${e.message}`));
+  page.on("console", (m) => m.type() === "error" && !/Failed to load resource/.test(m.text()) && errors.push(`${step}: console: ${m.text()}`));
+  last = page;
+  if (phone) {
+    await page.goto("/sign-in");
+    await page.fill("input[name=phone]", phone);
+    await page.fill("input[name=password]", PASSWORD);
+    await page.click("button[type=submit]");
+    await page.waitForURL((u) => u.pathname === "/");
+  }
+  return page;
+}
+
+async function shot(page, name) {
+  last = page;
+  await page.waitForLoadState("networkidle").catch(() => {});
+  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+  const problems = await checkPage(page);
+  assert.deepEqual(problems, [], `accessibility problems on ${name}`);
+}
+
+const the = (page, test) => page.locator(`[data-test="${test}"]`);
+/** Chooses the option whose text contains `text`. */
+async function choose(select, text) {
+  const option = select.locator("option", { hasText: text }).first();
+  await option.waitFor({ state: "attached" });
+  await select.selectOption((await option.getAttribute("value")) ?? "");
+}
+const rollOf = (page, name) => page.locator('[data-test^="roll-"]', { hasText: name });
+
+try {
+  step = "a resident registers";
+  const lin = await person();
+  await lin.goto("/register");
+  await lin.fill("input[name=phone]", "13800000001");
+  await lin.fill("input[name=password]", "lin-password-1");
+  await lin.fill("input[name=displayName]", "小林");
+  const grid = lin.locator("#homeGrid option", { hasText: "银网社区第一网格" });
+  await grid.waitFor({ state: "attached" });
+  await lin.selectOption("#homeGrid", (await grid.getAttribute("value")) ?? "");
+  await shot(lin, "register-phone");
+  await lin.click("button[type=submit]");
+  await lin.waitForURL((u) => u.pathname === "/");
+  await lin.getByText("您的身份尚未核实").first().waitFor();
+  await shot(lin, "home-unverified-phone");
+
+  step = "a grid worker verifies the resident";
+  const zhang = await person("13900000003");
+  await zhang.goto("/residents");
+  await the(zhang, "resident-小林").getByRole("button", { name: "核实" }).click();
+  await the(zhang, "verified-list").getByText("小林").waitFor();
+  await shot(zhang, "residents-phone");
+  await lin.goto("/me");
+  await the(lin, "verification").getByText("已由 张丽 核实").waitFor();
+  await shot(lin, "account-phone");
+
+  step = "the resident raises an issue";
+  await lin.goto("/raise");
+  await the(lin, "category-DRAINAGE").click();
+  await lin.fill("input[name=title]", "4号楼门前积水严重");
+  await lin.fill("textarea[name=description]", "下雨后4号楼门前积水没过脚踝，老人出门困难，已经持续两周。");
+  await lin.fill("input[name=place]", "银网小区4号楼门前");
+  await lin.waitForTimeout(600); // similar issues are looked up as the resident types
+  await shot(lin, "raise-phone");
+  await the(lin, "submit-issue").click();
+  await lin.waitForURL(/\/issues\/i_/);
+  const issueUrl = new URL(lin.url()).pathname;
+  const issueId = issueUrl.split("/").pop();
+  await the(lin, "issue-status").getByText("待受理").waitFor();
+
+  step = "ten neighbours co-sign it to the docket";
+  const neighbours = ["13900000011", "13900000012", ...Array.from({ length: 8 }, (_, i) => `139000001${String(i + 1).padStart(2, "0")}`)];
+  let kept;
+  for (const [n, phone] of neighbours.entries()) {
+    const neighbour = await person(phone);
+    await neighbour.goto(issueUrl);
+    await the(neighbour, "cosign").click();
+    await the(neighbour, "supporters").getByText(`${n + 1} 人联名`).waitFor();
+    if (n === 0) {
+      // The first keeps the receipt of their co-signature.
+      const download = neighbour.waitForEvent("download");
+      await the(neighbour, "receipt-download").first().click();
+      kept = join(shots, "..", "cosign.tlog-proof");
+      await (await download).saveAs(kept);
+      await shot(neighbour, "issue-cosigned-phone");
+    }
+    await neighbour.context().close();
+  }
+  assert.ok(kept, "a receipt was downloaded");
+  await lin.reload();
+  await lin.getByText("已列入 银网社区圆桌议事会 的待议事项").waitFor();
+  await shot(lin, "issue-phone");
+
+  step = "the chair takes the issue up";
+  const chair = await person("13900000006", DESKTOP);
+  await chair.goto("/triage");
+  await chair.getByText("4号楼门前积水严重").first().waitFor();
+  await shot(chair, "triage-desktop");
+  await chair.goto(issueUrl);
+  await the(chair, "triage-accept").click();
+  await choose(the(chair, "triage-council"), "银网社区圆桌议事会");
+  await the(chair, "triage-submit").click();
+  await the(chair, "issue-status").getByText("处理中").waitFor();
+
+  step = "the chair convenes a meeting from the docket";
+  await chair.goto("/meetings");
+  await the(chair, "convene").first().click();
+  await the(chair, "meeting-title").fill("4号楼积水问题圆桌会");
+  await the(chair, "venue").fill("银网社区党群服务中心");
+  await the(chair, `docket-${issueId}`).check();
+  await shot(chair, "convene-desktop");
+  await the(chair, "convene-submit").click();
+  await chair.waitForURL(/\/meetings\/mt_[^/]+\/console/);
+  const meetingUrl = new URL(chair.url()).pathname.replace(/\/console$/, "");
+  const meetingId = meetingUrl.split("/").pop();
+  // The notice period passes; the meeting day comes.
+  await server.advanceHours(8 * 24);
+
+  step = "roll call with a proxy";
+  await chair.reload();
+  for (const name of ["赵书记", "孙秘书", "周经理"]) {
+    const row = rollOf(chair, name);
+    await row.locator('[data-test="check-in"]').click();
+    await row.getByText("出席").waitFor();
+  }
+  await choose(the(chair, "proxy-from"), "陈大爷");
+  await choose(the(chair, "proxy-to"), "周经理");
+  await the(chair, "give-proxy").click();
+  await rollOf(chair, "陈大爷").getByText("委托 铁岭供水公司 周经理", { exact: false }).waitFor();
+  await the(chair, "quorum").getByText("达到法定人数").waitFor();
+  await shot(chair, "console-roll-desktop");
+  await the(chair, "open-meeting").click();
+  await chair.getByText("进行中").first().waitFor();
+
+  step = "a motion with an amendment";
+  const secretary = await person("13900000007", DESKTOP);
+  await chair.getByRole("tab", { name: "议程" }).click();
+  await the(chair, "open-item-1").click();
+  await chair.getByRole("tab", { name: "议事" }).click();
+  await the(chair, "motion-text").fill("由社区协调物业在一个月内疏通4号楼门前排水管道。");
+  await the(chair, "move-motion").click();
+  await the(chair, "motion-1").waitFor();
+  await secretary.goto(`${meetingUrl}/console`);
+  await secretary.getByRole("tab", { name: "议事" }).click();
+  await the(secretary, "motion-1").locator('[data-test="second"]').click();
+  await the(secretary, "amend-text").fill("由社区协调物业在两周内疏通4号楼门前排水管道，并加装雨水篦子。");
+  await the(secretary, "move-amendment").click();
+  await the(chair, "motion-2").locator('[data-test="second"]').click();
+  await the(chair, "motion-2").getByText("孙秘书", { exact: false }).waitFor();
+  await shot(chair, "console-floor-desktop");
+
+  step = "the votes";
+  const utility = await person("13900000008");
+  async function voteAll(motion) {
+    await the(chair, `open-vote-${motion}`).click();
+    await chair.getByRole("tab", { name: "表决" }).click();
+    // Each member votes from their own device; 周经理 also casts 陈大爷's proxy ballot.
+    for (const voter of [chair, secretary, utility]) {
+      await voter.goto(meetingUrl);
+      const ballots = voter.locator('[data-test^="ballot-"]');
+      await ballots.first().waitFor();
+      for (let i = 0, n = await ballots.count(); i < n; i++) {
+        await ballots.nth(i).getByRole("button", { name: "赞成" }).click();
+        await ballots.nth(i).getByText("已投票").waitFor();
+      }
+    }
+    await chair.goto(`${meetingUrl}/console`);
+    await chair.getByRole("tab", { name: "表决" }).click();
+    await the(chair, "tally-yes").first().getByText("4").waitFor();
+    await the(chair, "close-vote").click();
+    await chair.locator('[data-test^="outcome-"]').getByText("通过").first().waitFor();
+    await chair.getByRole("tab", { name: "议事" }).click();
+  }
+  await voteAll(2); // the amendment first
+  await utility.goto(meetingUrl);
+  await shot(utility, "meeting-phone");
+  await voteAll(1); // then the motion as amended
+  await chair.getByRole("tab", { name: "表决" }).click();
+  await chair.waitForTimeout(400); // the tab slides in
+  await shot(chair, "console-vote-desktop");
+
+  step = "the resolution is recorded and carried out";
+  await chair.getByRole("tab", { name: "决议与休会" }).click();
+  await the(chair, "task").fill("协调物业疏通排水管道");
+  await choose(the(chair, "assignee"), "周经理");
+  await the(chair, "due").fill(new Date(Date.now() + 30 * 86400_000).toISOString().slice(0, 10));
+  await the(chair, "record-resolution").click();
+  await chair.waitForURL(/\/resolutions\/r_/);
+  await the(chair, "resolution-text").getByText("两周内").waitFor();
+  await the(chair, "publish").click();
+  await the(chair, "percent").fill("60");
+  await the(chair, "progress-text").fill("物业已疏通管道，雨水篦子采购中。");
+  await the(chair, "report").click();
+  await chair.getByText("物业已疏通管道").waitFor();
+  await the(chair, "result").fill("管道已疏通，雨水篦子已安装，雨后不再积水。");
+  await the(chair, "implement").click();
+  await the(chair, "publish-result").click();
+  await the(chair, "result-published").waitFor();
+  await shot(chair, "resolution-desktop");
+
+  step = "the resident rates the result and keeps the receipt";
+  await lin.goto(issueUrl);
+  await the(lin, "rate").getByRole("button", { name: "满意", exact: true }).click();
+  await the(lin, "issue-status").getByText("已办结").waitFor();
+  const ratingDownload = lin.waitForEvent("download");
+  await the(lin, "receipt-download").first().click();
+  const ratingReceipt = join(shots, "..", "rating.tlog-proof");
+  await (await ratingDownload).saveAs(ratingReceipt);
+
+  step = "an auditor verifies the kept receipts in the browser";
+  const auditor = await person("13900000002", DESKTOP);
+  await auditor.goto("/verify");
+  await the(auditor, "checkpoint-ok").waitFor();
+  for (const file of [kept, ratingReceipt]) {
+    await the(auditor, "receipt-file").setInputFiles(file);
+    await the(auditor, "receipt-ok").waitFor();
+  }
+  await auditor.getByText("issue.rated").waitFor();
+  await shot(auditor, "verify-desktop");
+
+  step = "a tampered receipt is refused";
+  const text = readFileSync(kept, "utf8");
+  const lines = text.split("\n");
+  const extra = lines.findIndex((l) => l.startsWith("extra "));
+  const leaf = Buffer.from(lines[extra].slice(6), "base64").toString("utf8").replace(/"seq":(\d+)/, (_, n) => `"seq":${Number(n) + 1}`);
+  lines[extra] = `extra ${Buffer.from(leaf).toString("base64")}`;
+  const tampered = join(shots, "..", "tampered.tlog-proof");
+  writeFileSync(tampered, lines.join("\n"));
+  await the(auditor, "receipt-file").setInputFiles(tampered);
+  await the(auditor, "receipt-bad").waitFor();
+  await shot(auditor, "verify-tampered-desktop");
+
+  step = "the auditor walks the meeting's chain and recounts its votes";
+  await the(auditor, "stream").locator("input").fill(`meeting/${meetingId}`);
+  await the(auditor, "walk").click();
+  await the(auditor, "chain-ok").waitFor({ timeout: 60_000 });
+  await the(auditor, "recount-1").getByText("✔").waitFor();
+  await the(auditor, "recount-2").getByText("✔").waitFor();
+
+  step = "every main page at both sizes";
+  const visitor = await person(undefined, PHONE);
+  for (const [name, path] of [["home", "/"], ["issues", "/issues"], ["issue", issueUrl], ["meetings", "/meetings"], ["meeting", meetingUrl], ["minutes", `${meetingUrl}/minutes`], ["dashboard", "/dashboard"], ["verify", "/verify"]]) {
+    for (const [size, viewport] of [["phone", PHONE], ["desktop", DESKTOP]]) {
+      await visitor.setViewportSize(viewport);
+      await visitor.goto(path);
+      await shot(visitor, `${name}-public-${size}`);
+    }
+  }
+  await visitor.goto("/dashboard");
+  await visitor.locator("canvas").first().waitFor();
+
+  step = "English";
+  await visitor.goto("/");
+  await visitor.getByRole("button", { name: "切换语言" }).click();
+  await visitor.getByText("Welcome to Roundtable").waitFor();
+  await shot(visitor, "home-en-phone");
+
+  assert.deepEqual(errors, [], "errors in the pages");
+  console.log(`browser tests: the whole story passed; screenshots in ${shots}`);
+} catch (e) {
+  console.error(`browser tests FAILED at "${step}": ${e.stack ?? e}`);
+  if (errors.length) console.error(errors.join("\n"));
+  if (last) await last.screenshot({ path: join(shots, "FAILED.png"), fullPage: true }).catch(() => {});
+  process.exitCode = 1;
+} finally {
+  await browser.close();
+  server.stop();
+}
