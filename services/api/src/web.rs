@@ -51,8 +51,9 @@ impl Endpoint for WebApp {
     type Output = Response;
 
     async fn call(&self, req: Request) -> Result<Response> {
+        // Only pages are here; a POST to a path no route has is simply not found.
         if req.method() != Method::GET && req.method() != Method::HEAD {
-            return Ok(StatusCode::METHOD_NOT_ALLOWED.into());
+            return Ok(StatusCode::NOT_FOUND.into());
         }
         let path = req.uri().path().trim_start_matches('/');
         if let Some(found) = file(path) {

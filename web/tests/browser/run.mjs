@@ -61,6 +61,16 @@ async function choose(select, text) {
   await option.waitFor({ state: "attached" });
   await select.selectOption((await option.getAttribute("value")) ?? "");
 }
+/** Every leaf of the log as text (the public `/log/entries`, 1,000 at a time). */
+async function leaves() {
+  const size = (await (await fetch(`${server.base}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"query":"{ logSize }"}' })).json()).data.logSize;
+  const out = [];
+  for (let start = 0; start < size; start += 1000) {
+    const page = await (await fetch(`${server.base}/log/entries?start=${start}&end=${Math.min(size, start + 1000)}`)).text();
+    out.push(...page.split("\n").filter(Boolean));
+  }
+  return out;
+}
 const rollOf = (page, name) => page.locator('[data-test^="roll-"]', { hasText: name });
 
 try {
@@ -153,15 +163,44 @@ try {
 
   step = "roll call with a proxy";
   await chair.reload();
-  for (const name of ["赵书记", "孙秘书", "周经理"]) {
+  for (const name of ["赵书记", "孙秘书"]) {
     const row = rollOf(chair, name);
     await row.locator('[data-test="check-in"]').click();
     await row.getByText("出席").waitFor();
   }
+
+  step = "answers lost on the way: the live view resynchronises, a retry lands once";
+  // The hall's Wi-Fi drops the answer to the first CheckIn and the first GiveProxy
+  // after the server has done the work.
+  const dropped = new Set();
+  await chair.route("**/graphql", async (route) => {
+    const body = route.request().postData() ?? "";
+    const name = /mutation (CheckIn|GiveProxy)\b/.exec(body)?.[1];
+    if (name && !dropped.has(name)) {
+      dropped.add(name);
+      await route.fetch();
+      return route.abort("connectionreset");
+    }
+    return route.continue();
+  });
+  const zhouRow = rollOf(chair, "周经理");
+  await zhouRow.locator('[data-test="check-in"]').click();
+  await chair.getByText("网络连接失败").waitFor();
+  // The subscription brings the check-in the server did record.
+  await zhouRow.getByText("出席").waitFor();
   await choose(the(chair, "proxy-from"), "陈大爷");
   await choose(the(chair, "proxy-to"), "周经理");
   await the(chair, "give-proxy").click();
+  await chair.getByText("网络连接失败").waitFor();
+  await the(chair, "give-proxy").click(); // the same command again, with the same key
   await rollOf(chair, "陈大爷").getByText("委托 铁岭供水公司 周经理", { exact: false }).waitFor();
+  await chair.unroute("**/graphql");
+  // The retry was answered as the original command (a new key would have been refused).
+  await chair.getByRole("alert").waitFor({ state: "detached" });
+  assert.deepEqual([...dropped].sort(), ["CheckIn", "GiveProxy"]);
+  const ofMeeting = (type) => leaves().then((all) => all.filter((l) => l.includes(`"type":"${type}"`) && l.includes(meetingId)).length);
+  assert.equal(await ofMeeting("meeting.checked_in"), 3, "赵书记, 孙秘书, 周经理: each once");
+  assert.equal(await ofMeeting("meeting.proxy_given"), 1, "the retried proxy is recorded once");
   await the(chair, "quorum").getByText("达到法定人数").waitFor();
   await shot(chair, "console-roll-desktop");
   await the(chair, "open-meeting").click();

@@ -16,12 +16,22 @@ pub fn connect_with(server: &super::Server, payload: Option<Value>) -> Socket {
 
 /// As [`connect_with`], to a server by its base URL.
 pub fn connect_to(base: &str, payload: Option<Value>) -> Socket {
+    connect_as_browser(base, &[], payload)
+}
+
+/// As [`connect_to`], with the upgrade request carrying `headers` (a browser's
+/// `Cookie` and `Origin`).
+pub fn connect_as_browser(base: &str, headers: &[(&str, &str)], payload: Option<Value>) -> Socket {
     let url = format!("{}/graphql/ws", base.replace("http://", "ws://"));
     let mut request = url.into_client_request().unwrap();
     request.headers_mut().insert(
         "Sec-WebSocket-Protocol",
         "graphql-transport-ws".parse().unwrap(),
     );
+    for (name, value) in headers {
+        let name = tungstenite::http::HeaderName::from_bytes(name.as_bytes()).unwrap();
+        request.headers_mut().insert(name, value.parse().unwrap());
+    }
     let (mut socket, response) = tungstenite::connect(request).unwrap();
     assert_eq!(
         response.headers()["sec-websocket-protocol"],

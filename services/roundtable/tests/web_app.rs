@@ -1,0 +1,109 @@
+//! The web app as `roundtable serve` delivers it: `/` and every app route answer
+//! the app (with a strict Content-Security-Policy), a missing asset is a 404, and
+//! the app's live view authenticates by its session cookie, but only when the
+//! WebSocket is opened by a page of this server.
+
+mod support;
+
+use serde_json::json;
+use support::graphql::Client;
+use support::ws::{connect_as_browser, next, send};
+
+const PASSWORD: &str = "roundtable-demo";
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .new_agent()
+}
+
+fn get(url: &str) -> (u16, String, Option<String>, Option<String>) {
+    let mut r = agent().get(url).call().unwrap();
+    let header = |name: &str| {
+        r.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let (csp, cache) = (header("content-security-policy"), header("cache-control"));
+    let status = r.status().as_u16();
+    (status, r.body_mut().read_to_string().unwrap(), csp, cache)
+}
+
+#[test]
+fn the_app_is_served_at_every_app_route() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = support::start(dir.path());
+    let b = &server.base;
+    let built = support::repo_root().join("web/dist/index.html").exists();
+    let (status, body, csp, cache) = get(&format!("{b}/"));
+    if built {
+        assert_eq!(status, 200);
+        assert!(body.contains("<div id=\"app\">"), "{body}");
+        let csp = csp.expect("a Content-Security-Policy");
+        assert!(csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"));
+        assert_eq!(cache.as_deref(), Some("no-cache"));
+        // The browser routes: a deep link gets the same page.
+        for path in ["/issues/i_x", "/meetings/mt_x/console", "/verify"] {
+            let (status, deep, ..) = get(&format!("{b}{path}"));
+            assert_eq!((status, deep.as_str()), (200, body.as_str()), "{path}");
+        }
+        // The hashed assets it names are served and cached for good.
+        let asset = body
+            .split('"')
+            .find(|s| s.starts_with("/assets/") && s.ends_with(".js"))
+            .expect("a script");
+        let (status, script, _, cache) = get(&format!("{b}{asset}"));
+        assert_eq!(status, 200);
+        assert!(!script.is_empty());
+        assert_eq!(
+            cache.as_deref(),
+            Some("public, max-age=31536000, immutable")
+        );
+    } else {
+        assert_eq!(status, 503);
+        assert!(body.contains("make web"), "{body}");
+    }
+    assert_eq!(get(&format!("{b}/assets/missing-0000.js")).0, 404);
+    // The API's own routes are not the app's.
+    assert_eq!(get(&format!("{b}/healthz")).1, "ok");
+    assert_eq!(get(&format!("{b}/log/entries/999999")).0, 404);
+    let post = agent().post(format!("{b}/somewhere")).send("x").unwrap();
+    assert_eq!(post.status().as_u16(), 404);
+}
+
+#[test]
+fn the_live_view_knows_the_browser_by_its_cookie_only_from_our_own_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = support::start_with(dir.path(), &["--demo"]);
+    let b = &server.base;
+    let chair = Client::sign_in(b, "13900000006", PASSWORD);
+    let meeting = chair.query(
+        "{ meetings(filter: {phase: OPEN}) { nodes { id } } }",
+        json!({}),
+    );
+    let id = meeting.data()["meetings"]["nodes"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let cookie = format!("rt_session={}", chair.bearer.clone().unwrap());
+    let host = b.trim_start_matches("http://");
+    let code_seen = |origin: &str| {
+        let own = format!("http://{origin}");
+        let mut socket = connect_as_browser(b, &[("cookie", &cookie), ("origin", &own)], None);
+        send(
+            &mut socket,
+            json!({"id": "1", "type": "subscribe", "payload": {
+                "query": "subscription($id: String!) { meetingChanged(id: $id) { checkInCode } }",
+                "variables": {"id": id}}}),
+        );
+        let first = next(&mut socket);
+        assert_eq!(first["type"], "next", "{first}");
+        first["payload"]["data"]["meetingChanged"]["checkInCode"].clone()
+    };
+    // From our own page: the chair, who sees the check-in code.
+    assert!(code_seen(host).as_str().is_some_and(|c| c.len() == 6));
+    // From another site riding the same cookie: an anonymous subscriber.
+    assert!(code_seen("evil.example").is_null());
+}
