@@ -6,17 +6,10 @@
 mod support;
 
 use serde_json::json;
-use support::graphql::Client;
+use support::graphql::{Client, agent};
 use support::ws::{connect_as_browser, next, send};
 
 const PASSWORD: &str = "roundtable-demo";
-
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .new_agent()
-}
 
 fn get(url: &str) -> (u16, String, Option<String>, Option<String>) {
     let mut r = agent().get(url).call().unwrap();
@@ -67,7 +60,7 @@ fn the_app_is_served_at_every_app_route() {
     }
     assert_eq!(get(&format!("{b}/assets/missing-0000.js")).0, 404);
     // The API's own routes are not the app's.
-    assert_eq!(get(&format!("{b}/healthz")).1, "ok");
+    assert_eq!(get(&format!("{b}/healthz")).1.trim(), "ok");
     assert_eq!(get(&format!("{b}/log/entries/999999")).0, 404);
     let post = agent().post(format!("{b}/somewhere")).send("x").unwrap();
     assert_eq!(post.status().as_u16(), 404);

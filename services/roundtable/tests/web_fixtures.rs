@@ -13,17 +13,10 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use roundtable_ledger::{Checkpoint, MemoryTree, NoteSigner, leaf_hash};
 use serde_json::{Value, json};
-use support::graphql::Client;
+use support::graphql::{Client, agent};
 
 const PASSWORD: &str = "roundtable-demo";
 const ORIGIN: &str = "roundtable.localhost/dev";
-
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .new_agent()
-}
 
 fn get(url: &str) -> (u16, Vec<u8>) {
     let mut res = agent().get(url).call().unwrap();

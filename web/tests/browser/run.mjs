@@ -78,12 +78,18 @@ try {
   const lin = await person();
   await lin.goto("/register");
   await lin.fill("input[name=phone]", "13800000001");
-  await lin.fill("input[name=password]", "lin-password-1");
+  await lin.fill("input[name=password]", "short");
   await lin.fill("input[name=displayName]", "小林");
   const grid = lin.locator("#homeGrid option", { hasText: "银网社区第一网格" });
   await grid.waitFor({ state: "attached" });
   await lin.selectOption("#homeGrid", (await grid.getAttribute("value")) ?? "");
-  await shot(lin, "register-phone");
+  // Bad input: the error sits next to its field, in Chinese, and nothing typed is lost.
+  await lin.click("button[type=submit]");
+  await lin.locator(".van-field__error-message", { hasText: "填写的内容不符合要求" }).waitFor();
+  assert.equal(await lin.inputValue("input[name=phone]"), "13800000001");
+  assert.equal(await lin.inputValue("input[name=displayName]"), "小林");
+  await shot(lin, "register-error-phone");
+  await lin.fill("input[name=password]", "lin-password-1");
   await lin.click("button[type=submit]");
   await lin.waitForURL((u) => u.pathname === "/");
   await lin.getByText("您的身份尚未核实").first().waitFor();

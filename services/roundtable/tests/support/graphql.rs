@@ -40,7 +40,8 @@ impl Reply {
     }
 }
 
-fn agent() -> ureq::Agent {
+/// An HTTP agent that returns error statuses as answers, not errors.
+pub fn agent() -> ureq::Agent {
     ureq::Agent::config_builder()
         .http_status_as_error(false)
         .build()
