@@ -24,8 +24,13 @@ test-deps:
 	ops/install-test-deps.sh
 
 ## The web app (Vue 3 + Vant, typed operations from schema/): web/dist, embedded by the server.
-web:
-	cd web && npm ci --no-audit --no-fund && npm run build
+web: web/node_modules/.installed
+	cd web && npm run build
+
+# `npm ci` only when the lock file changed since the last install.
+web/node_modules/.installed: web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+	touch $@
 
 ## Vitest unit tests, then the browser tests (Debian's Chromium via playwright-core)
 ## against a real `roundtable serve` on a fresh data directory.

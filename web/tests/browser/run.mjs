@@ -287,9 +287,25 @@ try {
   const ratingReceipt = join(shots, "..", "rating.tlog-proof");
   await (await ratingDownload).saveAs(ratingReceipt);
 
-  step = "an auditor verifies the kept receipts in the browser";
-  const auditor = await person("13900000002", DESKTOP);
-  await auditor.goto("/verify");
+  step = "an auditor signs in with the keyboard alone, and verifies the kept receipts";
+  const auditor = await person(undefined, DESKTOP);
+  await auditor.goto("/sign-in");
+  await auditor.locator("input[name=phone]").focus();
+  await auditor.keyboard.type("13900000002");
+  await auditor.keyboard.press("Tab");
+  await auditor.keyboard.type(PASSWORD);
+  await auditor.keyboard.press("Enter");
+  await auditor.waitForURL((u) => u.pathname === "/");
+  // The main navigation is reachable by keyboard, with a visible focus ring.
+  let focused = "";
+  for (let i = 0; i < 80 && !focused.includes("核验"); i++) {
+    await auditor.keyboard.press("Tab");
+    focused = await auditor.evaluate(() => (document.activeElement?.getAttribute("role") === "tab" ? document.activeElement.textContent ?? "" : ""));
+  }
+  assert.ok(focused.includes("核验"), "the Verify tab is reachable with Tab");
+  assert.notEqual(await auditor.evaluate(() => getComputedStyle(document.activeElement).outlineStyle), "none", "visible focus");
+  await auditor.keyboard.press("Enter");
+  await auditor.waitForURL((u) => u.pathname === "/verify");
   await the(auditor, "checkpoint-ok").waitFor();
   for (const file of [kept, ratingReceipt]) {
     await the(auditor, "receipt-file").setInputFiles(file);
