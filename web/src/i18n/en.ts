@@ -96,7 +96,7 @@ export default {
     download: "Download receipt",
     qr: "QR code",
     qrAlt: "QR code of the receipt for record #{index}",
-    qrHint: "Scan or upload it on the Verify page to check it offline.",
+    qrHint: "Scan it with a phone and paste the text on the Verify page to check it.",
     notYet: "The receipt is not signed yet; try again in a moment",
   },
   triage: {
@@ -278,6 +278,8 @@ export default {
     receipt: "Check a receipt",
     drop: "Drop a receipt file (.tlog-proof) here, or click to choose one",
     receiptOk: "Valid: record #{index} is in the signed record of {size} entries",
+    pasteReceipt: "Paste a receipt's text (what scanning its QR code gives)",
+    checkPasted: "Check the pasted receipt",
     receiptBad: "Invalid receipt",
     what: "What",
     stream: "Stream",

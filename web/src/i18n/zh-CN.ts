@@ -96,7 +96,7 @@ export default {
     download: "下载凭证",
     qr: "二维码",
     qrAlt: "记录 #{index} 凭证的二维码",
-    qrHint: "用“核验”页面扫描或上传即可离线核验。",
+    qrHint: "用手机扫码得到凭证文字后，粘贴到“核验”页面即可核验。",
     notYet: "凭证尚未签发，请稍后再试",
   },
   triage: {
@@ -278,6 +278,8 @@ export default {
     receipt: "核验凭证",
     drop: "把凭证文件（.tlog-proof）拖到这里，或点击选择文件",
     receiptOk: "凭证有效：记录 #{index} 在已签名的 {size} 条账本中",
+    pasteReceipt: "粘贴凭证文字（扫描二维码得到的内容）",
+    checkPasted: "核验粘贴的凭证",
     receiptBad: "凭证无效",
     what: "内容",
     stream: "记录流",

@@ -312,6 +312,12 @@ try {
     await the(auditor, "receipt-ok").waitFor();
   }
   await auditor.getByText("issue.rated").waitFor();
+  // What a QR code holds: the bare proof (the page fetches the leaf the proof binds).
+  const bare = readFileSync(kept, "utf8").split("\n").filter((l) => !l.startsWith("extra ")).join("\n");
+  await auditor.getByText("粘贴凭证文字").click();
+  await the(auditor, "receipt-text").fill(bare);
+  await the(auditor, "receipt-paste-check").click();
+  await auditor.getByText("issue.cosigned").waitFor();
   await shot(auditor, "verify-desktop");
 
   step = "a tampered receipt is refused";
