@@ -183,6 +183,8 @@ pub struct IssueFilter {
     pub status: Option<Vec<IssueStatus>>,
     pub category: Option<Category>,
     pub overdue: Option<bool>,
+    /// Only issues sent on to another jurisdiction at least twice.
+    pub referred_more_than_once: bool,
     pub raised_by: Option<MemberId>,
     pub cosigned_by: Option<MemberId>,
     pub text: Option<String>,
@@ -558,6 +560,7 @@ impl Issues {
                         .is_none_or(|set| set.contains(&i.status))
                     && filter.category.is_none_or(|c| c == i.category)
                     && filter.overdue.is_none_or(|o| o == i.is_overdue(now))
+                    && (!filter.referred_more_than_once || i.referrals > 1)
                     && filter.raised_by.as_ref().is_none_or(|m| m == &i.raiser)
                     && filter
                         .cosigned_by

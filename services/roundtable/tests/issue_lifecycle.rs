@@ -435,6 +435,21 @@ fn triage_rejects_merges_and_refers_and_the_record_shows_it() {
     assert_eq!(referred["referralCount"], 2);
     assert_eq!(referred["jurisdiction"]["name"], "银网社区第一网格");
     assert_eq!(referred["clock"]["stage"], "TRIAGE");
+    // The dashboard lists exactly the issues referred more than once.
+    let bouncing = chen.query(
+        "{ issues(filter: {referredMoreThanOnce: true}, first: 50) { nodes { id referralCount } } }",
+        json!({}),
+    );
+    let bouncing = bouncing.data()["issues"]["nodes"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert!(bouncing.iter().any(|i| i["id"] == bounced.as_str()));
+    assert!(
+        bouncing
+            .iter()
+            .all(|i| i["referralCount"].as_u64() > Some(1))
+    );
 
     // The raiser withdraws an issue of theirs; nobody else can.
     let mine = raised_id(&raise(

@@ -21,6 +21,10 @@ pub struct IssueFilterInput {
     pub category: Option<Category>,
     /// Only issues whose clock has (true) or has not (false) run out.
     pub overdue: Option<bool>,
+    /// Only issues referred to another jurisdiction more than once (the figure
+    /// `StatsRow.referredMoreThanOnce` counts).
+    #[graphql(default)]
+    pub referred_more_than_once: bool,
     #[graphql(default)]
     pub raised_by_me: bool,
     #[graphql(default)]
@@ -173,6 +177,7 @@ impl IssueQuery {
                 .map(|s| s.into_iter().map(Into::into).collect()),
             category: filter.category.map(Into::into),
             overdue: filter.overdue,
+            referred_more_than_once: filter.referred_more_than_once,
             raised_by: mine(filter.raised_by_me)?,
             cosigned_by: mine(filter.cosigned_by_me)?,
             text: filter.text.filter(|t| !t.trim().is_empty()),
