@@ -1,4 +1,4 @@
-// Small formatting shared by pages: durations in words, the status of an issue.
+// Small formatting shared by pages: durations in words, category icons, status colours.
 type T = (key: string, values?: Record<string, unknown>) => string;
 
 export function duration(t: T, seconds: number): string {
@@ -34,5 +34,5 @@ export const STATUS_TAG: Record<string, "primary" | "success" | "warning" | "dan
   WITHDRAWN: "default",
 };
 
-/** The idle time of a log receipt: the signer covers new events within about a second. */
+/** A pause, e.g. while the signer (about once a second) covers a new event. */
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -6,14 +6,12 @@ import { MeDocument, SignOutDocument, type MeQuery } from "./gql/graphql";
 export type Viewer = NonNullable<MeQuery["me"]>;
 
 export const viewer = ref<Viewer | null>(null);
-export const loaded = ref(false);
 
 let first: Promise<void> | undefined;
 
 export async function refreshSession() {
   const result = await client.query(MeDocument, {}, { requestPolicy: "network-only" }).toPromise();
   viewer.value = result.data?.me ?? null;
-  loaded.value = true;
 }
 
 /** The session as first loaded (the router waits for it before guarding a page). */
@@ -35,6 +33,5 @@ export const isAuditor = computed(() => roles.value.has("AUDITOR"));
 export const isAdmin = computed(() => roles.value.has("ADMINISTRATOR"));
 /** Seats the viewer holds, with the officer ones first. */
 export const seats = computed(() => member.value?.seats ?? []);
-export const isOfficer = computed(() => seats.value.some((s) => s.seat === "CHAIR" || s.seat === "SECRETARY"));
 /** Staff see the triage queue: grid workers, administrators, and council members. */
 export const isStaff = computed(() => isGridWorker.value || isAdmin.value || seats.value.length > 0);
