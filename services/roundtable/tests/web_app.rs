@@ -82,9 +82,9 @@ fn the_live_view_knows_the_browser_by_its_cookie_only_from_our_own_pages() {
         .to_owned();
     let cookie = format!("rt_session={}", chair.bearer.clone().unwrap());
     let host = b.trim_start_matches("http://");
-    let code_seen = |origin: &str| {
+    let code_seen = |cookie: &str, origin: &str| {
         let own = format!("http://{origin}");
-        let mut socket = connect_as_browser(b, &[("cookie", &cookie), ("origin", &own)], None);
+        let mut socket = connect_as_browser(b, &[("cookie", cookie), ("origin", &own)], None);
         send(
             &mut socket,
             json!({"id": "1", "type": "subscribe", "payload": {
@@ -96,7 +96,13 @@ fn the_live_view_knows_the_browser_by_its_cookie_only_from_our_own_pages() {
         first["payload"]["data"]["meetingChanged"]["checkInCode"].clone()
     };
     // From our own page: the chair, who sees the check-in code.
-    assert!(code_seen(host).as_str().is_some_and(|c| c.len() == 6));
+    assert!(
+        code_seen(&cookie, host)
+            .as_str()
+            .is_some_and(|c| c.len() == 6)
+    );
     // From another site riding the same cookie: an anonymous subscriber.
-    assert!(code_seen("evil.example").is_null());
+    assert!(code_seen(&cookie, "evil.example").is_null());
+    // A cookie naming no live session: anonymous too, not an officer.
+    assert!(code_seen("rt_session=forged", host).is_null());
 }

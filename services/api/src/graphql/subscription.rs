@@ -7,7 +7,9 @@ use tokio_stream::wrappers::BroadcastStream;
 use super::issues::Issue;
 use super::meetings::Meeting;
 use super::types::app;
+use crate::App;
 use crate::error::OrGql;
+use std::sync::Arc;
 
 pub struct Subscription;
 
@@ -50,22 +52,10 @@ impl Subscription {
         id: String,
     ) -> Result<impl Stream<Item = Issue> + use<>> {
         let id = IssueId::parse(&id).gql()?;
-        let app = app(ctx).clone();
         let stream = roundtable_domain::Issue::stream(&id);
-        let feed = app.projections.feed();
-        let first = app.projections.issues().get(&id).cloned().map(Issue);
-        let changes = BroadcastStream::new(feed).filter_map(move |item| {
-            // A lagging subscriber re-reads the issue rather than missing a change.
-            let relevant = match &item {
-                Ok(e) => e.stream == stream,
-                Err(_) => true,
-            };
-            if !relevant {
-                return None;
-            }
+        Ok(follow(app(ctx), stream, move |app| {
             app.projections.issues().get(&id).cloned().map(Issue)
-        });
-        Ok(tokio_stream::iter(first).chain(changes))
+        }))
     }
 
     /// The meeting each time one of its events is applied (and once at the start):
@@ -77,29 +67,31 @@ impl Subscription {
         id: String,
     ) -> Result<impl Stream<Item = Meeting> + use<>> {
         let id = MeetingId::parse(&id).gql()?;
-        let app = app(ctx).clone();
         let stream = roundtable_domain::Meeting::stream(&id);
-        let feed = app.projections.feed();
-        let first = app
-            .projections
-            .meetings()
-            .meeting(&id)
-            .cloned()
-            .map(Meeting);
-        let changes = BroadcastStream::new(feed).filter_map(move |item| {
-            let relevant = match &item {
-                Ok(e) => e.stream == stream,
-                Err(_) => true,
-            };
-            if !relevant {
-                return None;
-            }
+        Ok(follow(app(ctx), stream, move |app| {
             app.projections
                 .meetings()
                 .meeting(&id)
                 .cloned()
                 .map(Meeting)
-        });
-        Ok(tokio_stream::iter(first).chain(changes))
+        }))
     }
+}
+
+/// One aggregate, followed: its state now, then again after each event of its
+/// `stream`. A subscriber that lagged re-reads it rather than missing a change.
+fn follow<T, F>(app: &Arc<App>, stream: String, read: F) -> impl Stream<Item = T> + use<T, F>
+where
+    F: Fn(&App) -> Option<T> + Send + 'static,
+{
+    let app = app.clone();
+    let first = read(&app);
+    let changes = BroadcastStream::new(app.projections.feed()).filter_map(move |item| {
+        let relevant = match &item {
+            Ok(e) => e.stream == stream,
+            Err(_) => true,
+        };
+        if relevant { read(&app) } else { None }
+    });
+    tokio_stream::iter(first).chain(changes)
 }
