@@ -24,6 +24,9 @@ pub enum StoreError {
     /// The database failed (disk full, I/O error...); nothing was acknowledged.
     #[error("storage failure: {0}")]
     Storage(String),
+    /// Another process did it first (e.g. published a checkpoint); nothing was written.
+    #[error("superseded: {0}")]
+    Superseded(String),
     /// The store is shutting down.
     #[error("the store is closed")]
     Closed,

@@ -9,12 +9,14 @@
 pub mod contract;
 mod error;
 pub mod keys;
+pub mod kurrent;
 mod metrics;
 pub mod signer;
 mod sqlite;
 mod types;
 
 pub use error::StoreError;
+pub use kurrent::{KurrentDbConfig, KurrentDbStore};
 pub use metrics::StoreMetrics;
 pub use sqlite::{DB_FILE, SqliteOptions, SqliteReader, SqliteStore};
 pub use types::{

@@ -8,15 +8,16 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use roundtable_ledger::{CompactRange, EventDraft, Hash, SignedCheckpoint, StreamName, tree};
+use roundtable_ledger::{CompactRange, EventDraft, Hash, Leaf, SignedCheckpoint, StreamName, tree};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::{
-    Appended, EventStore, Expected, RecordedEvent, StoreError, StoreMetrics, Subscription, TreeHead,
+    Appended, AppendedEvent, EventStore, Expected, RecordedEvent, StoreError, StoreMetrics,
+    Subscription, TreeHead,
 };
 use schema::Nodes;
-use writer::{AppendRequest, Command, Writer};
+use writer::{AppendRequest, Command, ImportRequest, Writer};
 
 /// The database file inside the data directory.
 pub const DB_FILE: &str = "log.sqlite";
@@ -196,12 +197,62 @@ impl SqliteStore {
     /// Records the log's verifier key, so an export can include it. (Auditors should
     /// still pin the key they got out of band: `audit verify --vkey`.)
     pub async fn set_vkey(&self, vkey: &str) -> Result<(), StoreError> {
+        self.set_meta("vkey", vkey).await
+    }
+
+    /// Records a value in the log's metadata.
+    pub async fn set_meta(&self, key: &str, value: &str) -> Result<(), StoreError> {
         let (tx, rx) = oneshot::channel();
         self.sender()?
-            .send(Command::SetMeta("vkey", vkey.to_owned(), tx))
+            .send(Command::SetMeta(key.to_owned(), value.to_owned(), tx))
             .await
             .map_err(|_| StoreError::Closed)?;
         rx.await.map_err(|_| StoreError::Closed)?
+    }
+
+    /// Copies leaves sealed by another copy of this log, in order, after the ones
+    /// already here: each must continue its stream's chain. `checkpoint`, if given,
+    /// must sign the resulting tree; `meta` (e.g. where the copier is in its source)
+    /// is written in the same transaction, so the copy resumes exactly where it
+    /// stopped after a crash.
+    pub async fn import(
+        &self,
+        leaves: Vec<Leaf>,
+        checkpoint: Option<SignedCheckpoint>,
+        meta: Vec<(String, String)>,
+    ) -> Result<Vec<AppendedEvent>, StoreError> {
+        let (reply, rx) = oneshot::channel();
+        let request = ImportRequest {
+            leaves,
+            checkpoint,
+            meta,
+            reply,
+        };
+        self.sender()?
+            .send(Command::Import(request))
+            .await
+            .map_err(|_| StoreError::Closed)?;
+        rx.await.map_err(|_| StoreError::Closed)?
+    }
+
+    /// The seq and leaf hash of a stream's last durable event.
+    pub async fn stream_head(
+        &self,
+        stream: &StreamName,
+    ) -> Result<Option<(u64, Hash)>, StoreError> {
+        let stream = stream.clone();
+        self.read(move |c| schema::stream_head(c, &stream)).await
+    }
+
+    /// A value from the log's metadata (what `import` and `set_vkey` recorded).
+    pub async fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
+        let key = key.to_owned();
+        self.read(move |c| {
+            Ok(c.prepare_cached("SELECT value FROM meta WHERE key = ?1")?
+                .query_row([key], |r| r.get(0))
+                .optional()?)
+        })
+        .await
     }
 
     /// Stops accepting appends, lets the writer finish what is queued, and waits.

@@ -162,6 +162,24 @@ pub(crate) fn read_stream(
     }
 }
 
+/// The seq and leaf hash of the stream's last event, if it has any.
+pub(crate) fn stream_head(
+    conn: &Connection,
+    stream: &StreamName,
+) -> Result<Option<(u64, Hash)>, StoreError> {
+    let head: Option<(i64, Vec<u8>)> = conn
+        .prepare_cached(
+            "SELECT e.seq, e.leaf_hash FROM streams s JOIN events e ON e.stream_no = s.no
+             WHERE s.name = ?1 ORDER BY e.seq DESC LIMIT 1",
+        )?
+        .query_row([stream.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    match head {
+        Some((seq, hash)) => Ok(Some((seq as u64, hash_of(hash, "a leaf hash")?))),
+        None => Ok(None),
+    }
+}
+
 /// The events of stream number `no` (named `stream`) with `seq >= from_seq`.
 pub(crate) fn read_stream_no(
     conn: &Connection,

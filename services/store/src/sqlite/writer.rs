@@ -6,8 +6,10 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
-use roundtable_ledger::{CompactRange, EventDraft, Hash, LeafHeader, SignedCheckpoint, StreamName};
-use rusqlite::{Connection, params};
+use roundtable_ledger::{
+    CompactRange, EventDraft, Hash, Leaf, LeafHeader, SignedCheckpoint, StreamName, tree,
+};
+use rusqlite::{Connection, Transaction, params};
 use tokio::sync::{mpsc, oneshot, watch};
 
 use super::schema::{self, Nodes, node_key};
@@ -24,17 +26,25 @@ pub(crate) struct AppendRequest {
     pub received: Instant,
 }
 
+/// Leaves already sealed, copied in their order from another copy of the log (the
+/// KurrentDB fold, a migration), with what the copier must remember in the same
+/// transaction: where it is in its source, and a checkpoint signed over the result.
+pub(crate) struct ImportRequest {
+    pub leaves: Vec<Leaf>,
+    pub checkpoint: Option<SignedCheckpoint>,
+    pub meta: Vec<(String, String)>,
+    pub reply: oneshot::Sender<Result<Vec<AppendedEvent>, StoreError>>,
+}
+
 pub(crate) enum Command {
     Append(AppendRequest),
     Checkpoint(SignedCheckpoint, oneshot::Sender<Result<(), StoreError>>),
+    /// Leaves sealed elsewhere (a copy of another log), in order.
+    Import(ImportRequest),
     /// Answered once everything queued before it is durable.
     Flush(oneshot::Sender<()>),
     /// Records a value in the log's metadata (e.g. the verifier key).
-    SetMeta(
-        &'static str,
-        String,
-        oneshot::Sender<Result<(), StoreError>>,
-    ),
+    SetMeta(String, String, oneshot::Sender<Result<(), StoreError>>),
 }
 
 #[derive(Clone, Copy)]
@@ -162,6 +172,14 @@ impl Writer {
                 Command::Append(req) => appends.push(req),
                 Command::Checkpoint(cp, reply) => checkpoints.push((cp, reply)),
                 Command::Flush(reply) => flushes.push(reply),
+                Command::Import(req) => {
+                    // Appends queued before the import go first: order is the record.
+                    if !appends.is_empty() {
+                        self.append_batch(std::mem::take(&mut appends));
+                    }
+                    let result = self.import(req.leaves, req.checkpoint.as_ref(), &req.meta);
+                    let _ = req.reply.send(result);
+                }
                 Command::SetMeta(key, value, reply) => {
                     let result = self
                         .conn
@@ -195,34 +213,40 @@ impl Writer {
         }
     }
 
+    /// A fresh staging area over the committed state.
+    fn staging(&self) -> Staging {
+        Staging {
+            heads: HashMap::new(),
+            new_streams: Vec::new(),
+            next_no: self.next_stream_no,
+            staged: Vec::new(),
+            nodes: Vec::new(),
+            range: self.range.clone(),
+        }
+    }
+
+    /// Makes a committed staging area the writer's state and tells readers.
+    fn adopt(&mut self, staging: Staging) {
+        self.heads.extend(staging.heads);
+        self.next_stream_no = staging.next_no;
+        self.range = staging.range;
+        self.publish();
+        self.metrics.events.inc_by(staging.staged.len() as u64);
+    }
+
     fn append_batch(&mut self, requests: Vec<AppendRequest>) {
-        let mut staged_heads: HashMap<StreamName, Head> = HashMap::new();
-        let mut new_streams: Vec<(i64, StreamName)> = Vec::new();
-        let mut staged: Vec<Staged> = Vec::new();
-        let mut nodes: Vec<(i64, Hash)> = Vec::new();
-        let mut range = self.range.clone();
-        let mut next_no = self.next_stream_no;
+        let mut staging = self.staging();
         // Each accepted request with the result it will get once the batch commits.
         let mut accepted: Vec<(AppendRequest, Appended)> = Vec::new();
-
         for req in requests {
-            let outcome = self.stage(
-                &req,
-                &mut staged_heads,
-                &mut new_streams,
-                &mut next_no,
-                &mut staged,
-                &mut nodes,
-                &mut range,
-            );
-            match outcome {
+            match self.stage(&req, &mut staging) {
                 Ok(result) => accepted.push((req, result)),
                 Err(e) => {
                     let _ = req.reply.send(Err(e));
                 }
             }
         }
-        if staged.is_empty() {
+        if staging.staged.is_empty() {
             // Only conflicts, invalid requests and replays: nothing to write.
             for (req, result) in accepted {
                 let _ = req.reply.send(Ok(result));
@@ -231,18 +255,15 @@ impl Writer {
         }
 
         let started = Instant::now();
-        match self.commit(&new_streams, &staged, &nodes) {
+        let events = staging.staged.len();
+        match self.commit(&staging, |_| Ok(())) {
             Ok(()) => {
-                self.heads.extend(staged_heads);
-                self.next_stream_no = next_no;
-                self.range = range;
-                self.publish();
+                self.adopt(staging);
                 self.metrics.batches.inc();
-                self.metrics.batch_events.observe(staged.len() as f64);
+                self.metrics.batch_events.observe(events as f64);
                 self.metrics
                     .commit_seconds
                     .observe(started.elapsed().as_secs_f64());
-                self.metrics.events.inc_by(staged.len() as u64);
                 for (req, result) in accepted {
                     self.metrics
                         .append_seconds
@@ -251,36 +272,105 @@ impl Writer {
                 }
             }
             Err(e) => {
-                tracing::error!(error = %e, events = staged.len(), "append batch failed; nothing acknowledged");
+                tracing::error!(error = %e, events, "append batch failed; nothing acknowledged");
                 for (req, _) in accepted {
                     let _ = req.reply.send(Err(e.clone()));
                 }
-                // The transaction rolled back; re-read the state to be sure we match disk.
-                if let Err(e) = self.reload() {
-                    tracing::error!(error = %e, "reloading the store after a failed commit");
-                }
+                self.recover();
             }
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn stage(
-        &self,
-        req: &AppendRequest,
-        staged_heads: &mut HashMap<StreamName, Head>,
-        new_streams: &mut Vec<(i64, StreamName)>,
-        next_no: &mut i64,
-        staged: &mut Vec<Staged>,
-        nodes: &mut Vec<(i64, Hash)>,
-        range: &mut CompactRange,
-    ) -> Result<Appended, StoreError> {
+    /// The transaction rolled back; re-read the state to be sure we match disk.
+    fn recover(&mut self) {
+        if let Err(e) = self.reload() {
+            tracing::error!(error = %e, "reloading the store after a failed commit");
+        }
+    }
+
+    /// Copies sealed leaves in order. Each must continue its stream's chain (the
+    /// next `seq`, `prev` = the head's hash) and belong to this log; a checkpoint
+    /// must sign the resulting tree's root at its size. All or nothing.
+    fn import(
+        &mut self,
+        leaves: Vec<Leaf>,
+        checkpoint: Option<&SignedCheckpoint>,
+        meta: &[(String, String)],
+    ) -> Result<Vec<AppendedEvent>, StoreError> {
+        let mut staging = self.staging();
+        let mut out = Vec::with_capacity(leaves.len());
+        for leaf in leaves {
+            let header =
+                LeafHeader::from_leaf(&leaf).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            if header.log != self.origin {
+                return Err(StoreError::Corrupt(format!(
+                    "leaf {} belongs to log {:?}, not {:?}",
+                    header.id, header.log, self.origin
+                )));
+            }
+            let head = staging
+                .heads
+                .get(&header.stream)
+                .or_else(|| self.heads.get(&header.stream))
+                .copied();
+            let current = head.map_or(0, |h| h.seq);
+            if header.seq != current + 1 || header.prev != head.map(|h| h.hash) {
+                return Err(StoreError::Corrupt(format!(
+                    "leaf {} ({} seq {}) does not continue its stream, which is at seq {current}",
+                    header.id, header.stream, header.seq
+                )));
+            }
+            out.extend(staging.push(&header.stream, head, current, vec![leaf]));
+        }
+        let size = staging.range.size();
+        let root = staging.range.root();
+        self.commit(&staging, |tx| {
+            if let Some(cp) = checkpoint {
+                let at = &cp.checkpoint;
+                let signed_root = if at.size == size {
+                    root
+                } else if at.size < size {
+                    tree::root_at(&Nodes(tx), at.size)?
+                } else {
+                    return Err(StoreError::Corrupt(format!(
+                        "a checkpoint of size {} arrived when the tree has {size} leaves",
+                        at.size
+                    )));
+                };
+                if signed_root != at.root {
+                    return Err(StoreError::Corrupt(format!(
+                        "the checkpoint at size {} signs root {}, the tree's is {signed_root}",
+                        at.size, at.root
+                    )));
+                }
+                tx.execute(
+                    "INSERT OR IGNORE INTO checkpoints (size, note) VALUES (?1, ?2)",
+                    params![at.size as i64, cp.note],
+                )?;
+            }
+            for (key, value) in meta {
+                tx.execute(
+                    "INSERT INTO meta (key, value) VALUES (?1, ?2)
+                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    params![key, value],
+                )?;
+            }
+            Ok(())
+        })
+        .inspect_err(|_| self.recover())?;
+        self.adopt(staging);
+        Ok(out)
+    }
+
+    fn stage(&self, req: &AppendRequest, staging: &mut Staging) -> Result<Appended, StoreError> {
         if req.events.is_empty() {
             return Err(StoreError::EmptyAppend);
         }
         for e in &req.events {
             e.validate()?;
         }
-        let head = staged_heads
+        let head = staging
+            .heads
             .get(&req.stream)
             .or_else(|| self.heads.get(&req.stream))
             .copied();
@@ -291,7 +381,7 @@ impl Writer {
             Expected::Any => current,
         };
         if position != current || req.expected == Expected::Any {
-            if let Some(original) = self.find_replay(req, head, position, staged)? {
+            if let Some(original) = self.find_replay(req, head, position, &staging.staged)? {
                 return Ok(original);
             }
             if position != current {
@@ -303,57 +393,17 @@ impl Writer {
             }
         }
 
-        let no = match head {
-            Some(h) => h.no,
-            None => {
-                let no = *next_no;
-                *next_no += 1;
-                new_streams.push((no, req.stream.clone()));
-                no
-            }
-        };
         // Seal every leaf before staging anything, so a bad event stages nothing.
         let mut prev = head.map(|h| h.hash);
         let mut leaves = Vec::with_capacity(req.events.len());
         for (i, draft) in req.events.iter().enumerate() {
             let seq = current + 1 + i as u64;
             let leaf = draft.seal(&self.origin, &req.stream, seq, prev.as_ref())?;
-            let hash = leaf.hash();
-            prev = Some(hash);
-            leaves.push((seq, leaf, hash));
+            prev = Some(leaf.hash());
+            leaves.push(leaf);
         }
-        let mut result = Vec::with_capacity(leaves.len());
-        for (seq, leaf, hash) in leaves {
-            let index = range.size();
-            range.append(hash, |level, idx, h| {
-                if level > 0 {
-                    nodes.push((node_key(level, idx), h));
-                }
-            });
-            staged.push(Staged {
-                stream_no: no,
-                seq,
-                index,
-                leaf: leaf.into_bytes(),
-                hash,
-            });
-            result.push(AppendedEvent {
-                index,
-                seq,
-                leaf_hash: hash,
-            });
-        }
-        let last = result.last().map_or(current, |e| e.seq);
-        staged_heads.insert(
-            req.stream.clone(),
-            Head {
-                no,
-                seq: last,
-                hash: prev.unwrap_or_default(),
-            },
-        );
         Ok(Appended {
-            events: result,
+            events: staging.push(&req.stream, head, current, leaves),
             replayed: false,
         })
     }
@@ -422,23 +472,23 @@ impl Writer {
         Ok(out)
     }
 
+    /// Writes a staging area in one durable transaction, with `extra` writes.
     fn commit(
         &mut self,
-        new_streams: &[(i64, StreamName)],
-        staged: &[Staged],
-        nodes: &[(i64, Hash)],
+        staging: &Staging,
+        extra: impl FnOnce(&Transaction<'_>) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
         {
             let mut insert_stream =
                 tx.prepare_cached("INSERT INTO streams (no, name) VALUES (?1, ?2)")?;
-            for (no, name) in new_streams {
+            for (no, name) in &staging.new_streams {
                 insert_stream.execute(params![no, name.as_str()])?;
             }
             let mut insert_event = tx.prepare_cached(
                 "INSERT INTO events (idx, stream_no, seq, leaf, leaf_hash) VALUES (?1, ?2, ?3, ?4, ?5)",
             )?;
-            for e in staged {
+            for e in &staging.staged {
                 insert_event.execute(params![
                     e.index as i64,
                     e.stream_no,
@@ -449,13 +499,81 @@ impl Writer {
             }
             let mut insert_node =
                 tx.prepare_cached("INSERT INTO nodes (key, hash) VALUES (?1, ?2)")?;
-            for (key, hash) in nodes {
+            for (key, hash) in &staging.nodes {
                 insert_node.execute(params![key, &hash.0[..]])?;
             }
         }
+        extra(&tx)?;
         // synchronous=FULL in WAL mode: the commit returns after the WAL is fsync'd.
         tx.commit()?;
         Ok(())
+    }
+}
+
+/// Writes staged for one transaction, on top of the writer's committed state.
+struct Staging {
+    heads: HashMap<StreamName, Head>,
+    new_streams: Vec<(i64, StreamName)>,
+    next_no: i64,
+    staged: Vec<Staged>,
+    nodes: Vec<(i64, Hash)>,
+    range: CompactRange,
+}
+
+impl Staging {
+    /// Stages sealed leaves that continue `stream` from `head` (at seq `current`).
+    fn push(
+        &mut self,
+        stream: &StreamName,
+        head: Option<Head>,
+        current: u64,
+        leaves: Vec<Leaf>,
+    ) -> Vec<AppendedEvent> {
+        let no = match head {
+            Some(h) => h.no,
+            None => {
+                let no = self.next_no;
+                self.next_no += 1;
+                self.new_streams.push((no, stream.clone()));
+                no
+            }
+        };
+        let mut result = Vec::with_capacity(leaves.len());
+        let mut last = head.map(|h| h.hash).unwrap_or_default();
+        for (i, leaf) in leaves.into_iter().enumerate() {
+            let seq = current + 1 + i as u64;
+            let hash = leaf.hash();
+            let index = self.range.size();
+            let nodes = &mut self.nodes;
+            self.range.append(hash, |level, idx, h| {
+                if level > 0 {
+                    nodes.push((node_key(level, idx), h));
+                }
+            });
+            self.staged.push(Staged {
+                stream_no: no,
+                seq,
+                index,
+                leaf: leaf.into_bytes(),
+                hash,
+            });
+            result.push(AppendedEvent {
+                index,
+                seq,
+                leaf_hash: hash,
+            });
+            last = hash;
+        }
+        let seq = result.last().map_or(current, |e| e.seq);
+        self.heads.insert(
+            stream.clone(),
+            Head {
+                no,
+                seq,
+                hash: last,
+            },
+        );
+        result
     }
 }
 
