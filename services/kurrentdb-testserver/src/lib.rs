@@ -140,3 +140,52 @@ impl Drop for TestServer {
         }
     }
 }
+
+/// The KurrentDB a test runs against: the one `KURRENTDB_URL` names (with a fresh
+/// namespace, so tests never see each other's streams), or else a test server of
+/// its own.
+pub struct TestTarget {
+    url: String,
+    server: Option<TestServer>,
+}
+
+impl TestTarget {
+    pub async fn new() -> TestTarget {
+        let namespace = format!("t{}", uuid::Uuid::new_v4().simple());
+        match std::env::var("KURRENTDB_URL") {
+            Ok(url) if !url.is_empty() => {
+                let sep = if url.contains('?') { '&' } else { '?' };
+                TestTarget {
+                    url: format!("{url}{sep}namespace={namespace}"),
+                    server: None,
+                }
+            }
+            _ => match TestServer::start().await {
+                Ok(server) => TestTarget {
+                    url: format!("{}&namespace={namespace}", server.url()),
+                    server: Some(server),
+                },
+                Err(e) => panic!("cannot start the KurrentDB test server: {e}"),
+            },
+        }
+    }
+
+    /// The connection string for `--store`.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The test server, when no real KurrentDB was given.
+    pub fn server(&self) -> Option<&TestServer> {
+        self.server.as_ref()
+    }
+
+    /// What the test ran against, for its output.
+    pub fn describe(&self) -> &'static str {
+        if self.server.is_some() {
+            "the in-process KurrentDB test server (real-server run SKIPPED: set KURRENTDB_URL)"
+        } else {
+            "the KurrentDB at KURRENTDB_URL"
+        }
+    }
+}

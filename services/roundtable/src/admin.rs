@@ -26,6 +26,12 @@ pub enum AdminCommand {
         /// The log's origin, used if the data directory is new.
         #[arg(long, default_value = crate::serve::DEFAULT_ORIGIN)]
         origin: String,
+        /// Where the log is (as for `serve --store`).
+        #[arg(long, default_value = "sqlite:")]
+        store: String,
+        /// The vault directory, if not the data directory (as for `serve --vault`).
+        #[arg(long)]
+        vault: Option<PathBuf>,
     },
 }
 
@@ -41,7 +47,9 @@ pub fn run(command: AdminCommand) -> anyhow::Result<ExitCode> {
                 phone,
                 name,
                 origin,
-            } => init(data, phone, name, origin).await,
+                store,
+                vault,
+            } => init(data, phone, name, origin, store, vault).await,
         }
     })
 }
@@ -51,6 +59,8 @@ async fn init(
     phone: String,
     name: String,
     origin: String,
+    store: String,
+    vault: Option<PathBuf>,
 ) -> anyhow::Result<ExitCode> {
     let (password, generated) = if std::io::stdin().is_terminal() {
         (generate_password()?, true)
@@ -68,10 +78,15 @@ async fn init(
     };
     let personal = PersonalData::new(&name, &phone, None, None, None)?;
     let account = NewAccount::new(personal, &password)?;
+    let location = roundtable_store::StoreLocation::parse(&store)?;
     let runtime = crate::runtime::open(
-        &data,
-        None,
-        &origin,
+        crate::runtime::Place {
+            data: &data,
+            key: None,
+            origin: &origin,
+            store: &location,
+            vault: vault.as_deref(),
+        },
         ApiConfig::default(),
         Arc::new(roundtable_api::clock::SystemClock),
     )

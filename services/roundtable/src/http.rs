@@ -7,21 +7,21 @@ use poem::web::{Data, Json, Path, Query};
 use poem::{IntoResponse, Response, Route, get, handler};
 use prometheus_client::registry::Registry;
 use roundtable_ledger::{Hash, NoteVerifier};
-use roundtable_store::{EventStore, SqliteStore, StoreError, StoreMetrics};
+use roundtable_store::{Backend, EventStore, StoreError, StoreMetrics};
 use serde::{Deserialize, Serialize};
 
 /// Most leaves one `/log/entries?start=&end=` request returns.
 pub const MAX_ENTRIES_PER_REQUEST: u64 = 1000;
 
 pub struct LogState {
-    pub store: Arc<SqliteStore>,
+    pub store: Arc<Backend>,
     pub vkey: NoteVerifier,
     pub metrics: Arc<StoreMetrics>,
     registry: Registry,
 }
 
 impl LogState {
-    pub fn new(store: Arc<SqliteStore>, vkey: NoteVerifier) -> LogState {
+    pub fn new(store: Arc<Backend>, vkey: NoteVerifier) -> LogState {
         let metrics = store.metrics().clone();
         let mut registry = Registry::default();
         metrics.register(&mut registry);

@@ -3,6 +3,7 @@
 mod admin;
 mod audit;
 mod demo;
+mod duties;
 mod http;
 mod recount;
 mod runtime;
@@ -52,6 +53,8 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // Before anything can open a TLS connection (the KurrentDB client, see there).
+    roundtable_store::kurrent::install_crypto_provider();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()

@@ -10,25 +10,43 @@ use roundtable_api::photos::PhotoStore;
 use roundtable_api::{ApiConfig, App};
 use roundtable_ledger::NoteSigner;
 use roundtable_projections::Projections;
-use roundtable_store::{SqliteOptions, SqliteStore, keys};
+use roundtable_store::{Backend, StoreLocation, keys};
 use roundtable_vault::{PasswordHashing, Vault};
 
 pub struct Runtime {
-    pub store: Arc<SqliteStore>,
+    pub store: Arc<Backend>,
     pub key: NoteSigner,
     pub app: Arc<App>,
     /// Follows the log into the read models until the store closes.
     pub projector: tokio::task::JoinHandle<Result<(), roundtable_projections::ProjectionError>>,
 }
 
+/// Where a process keeps what it keeps.
+pub struct Place<'a> {
+    /// This process's directory: the key (unless `key`), and the log (embedded) or
+    /// its copy of the tree (KurrentDB).
+    pub data: &'a Path,
+    pub key: Option<&'a Path>,
+    pub origin: &'a str,
+    pub store: &'a StoreLocation,
+    /// The vault and the photos, if not in `data`: processes on one machine that
+    /// share a KurrentDB log share this directory.
+    pub vault: Option<&'a Path>,
+}
+
 /// Opens (creating if needed) everything in `data`, with the read models caught up.
 pub async fn open(
-    data: &Path,
-    key: Option<&Path>,
-    origin: &str,
+    place: Place<'_>,
     config: ApiConfig,
     clock: Arc<dyn Clock>,
 ) -> anyhow::Result<Runtime> {
+    let Place {
+        data,
+        key,
+        origin,
+        store,
+        vault,
+    } = place;
     if data.exists() && !data.is_dir() {
         anyhow::bail!("data directory {} is not a directory", data.display());
     }
@@ -36,9 +54,13 @@ pub async fn open(
         .with_context(|| format!("creating data directory {}", data.display()))?;
     let key = keys::load_or_create(data, key, origin)?;
     let store = Arc::new(
-        SqliteStore::open(data, key.name(), SqliteOptions::default())
-            .with_context(|| format!("opening the log in {}", data.display()))?,
+        Backend::open(store, data, key.name())
+            .await
+            .with_context(|| format!("opening the log for {}", data.display()))?,
     );
+    let shared = vault.unwrap_or(data);
+    std::fs::create_dir_all(shared)
+        .with_context(|| format!("creating the vault directory {}", shared.display()))?;
     store
         .set_vkey(&key.verifier().to_vkey())
         .await
@@ -47,8 +69,8 @@ pub async fn open(
         .await
         .context("password hashing set-up")??;
     let vault = Arc::new(
-        Vault::open(data, passwords)
-            .with_context(|| format!("opening the vault in {}", data.display()))?,
+        Vault::open(shared, passwords)
+            .with_context(|| format!("opening the vault in {}", shared.display()))?,
     );
     let projections = Projections::new();
     projections
@@ -56,7 +78,7 @@ pub async fn open(
         .await
         .context("building the read models from the log")?;
     let projector = tokio::spawn(projections.clone().run(store.clone()));
-    let photos = PhotoStore::open(data).context("opening the photo store")?;
+    let photos = PhotoStore::open(shared).context("opening the photo store")?;
     let app = Arc::new(App::new(
         store.clone(),
         projections,

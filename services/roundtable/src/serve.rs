@@ -12,17 +12,35 @@ use poem::EndpointExt;
 use poem::listener::{Acceptor, Listener, TcpListener};
 use roundtable_api::ApiConfig;
 use roundtable_api::clock::{Clock, ShiftedClock};
-use roundtable_store::EventStore;
+use roundtable_store::kurrent::lease::{self, LeaseOptions};
 use roundtable_store::signer::{self, CheckpointSigner};
+use roundtable_store::{EventStore, StoreLocation};
 use tokio::sync::watch;
+
+use crate::duties::Duties;
 
 pub const DEFAULT_ORIGIN: &str = "roundtable.localhost/dev";
 
 #[derive(clap::Args)]
 pub struct ServeArgs {
-    /// Data directory (created on first start).
+    /// Data directory (created on first start): the log, or with `--store
+    /// kurrentdb://…` this process's copy of the tree. One process per directory.
     #[arg(long)]
     pub data: PathBuf,
+    /// Where the log is: `sqlite:` (the data directory, the default) or a KurrentDB
+    /// connection string, `kurrentdb://[user:password@]host:2113[,host…]?tls=…`
+    /// (add `namespace=NAME` to keep several logs on one cluster).
+    #[arg(long, default_value = "sqlite:")]
+    pub store: String,
+    /// The vault (people's data, credentials, sessions) and the photos, if not in
+    /// the data directory. Processes on one machine that share a KurrentDB log
+    /// share this directory.
+    #[arg(long)]
+    pub vault: Option<PathBuf>,
+    /// How long the signer lease lasts on KurrentDB (milliseconds): a process that
+    /// dies holding it is replaced after at most this long.
+    #[arg(long, default_value_t = 10_000)]
+    pub lease_ms: u64,
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
@@ -91,17 +109,49 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     // The system clock, shifted only by the demo's history and by --test-clock.
     let clock = Arc::new(ShiftedClock::default());
+    let location = StoreLocation::parse(&args.store)?;
     let runtime = crate::runtime::open(
-        &args.data,
-        args.key.as_deref(),
-        &args.origin,
+        crate::runtime::Place {
+            data: &args.data,
+            key: args.key.as_deref(),
+            origin: &args.origin,
+            store: &location,
+            vault: args.vault.as_deref(),
+        },
         args.api_config(),
         clock.clone(),
     )
     .await?;
     let (store, key, app, projector) = (runtime.store, runtime.key, runtime.app, runtime.projector);
     let origin = key.name().to_owned();
+
+    // Who signs and runs deadlines: this process on the embedded store; the holder
+    // of the signer lease on KurrentDB.
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let (leading_tx, leading) = watch::channel(store.kurrentdb().is_none());
+    let lease_task = store.kurrentdb().map(|k| {
+        let options = LeaseOptions {
+            ttl: Duration::from_millis(args.lease_ms.max(300)),
+            holder: format!("{}:{}", args.listen, std::process::id()),
+        };
+        tokio::spawn(lease::run(
+            k.client().clone(),
+            k.namespace().signer(),
+            options,
+            leading_tx,
+            stop_rx.clone(),
+        ))
+    });
+
     if args.demo {
+        if store.kurrentdb().is_some() {
+            // Only the lease holder may seed (and sign while seeding).
+            leading
+                .clone()
+                .wait_for(|l| *l)
+                .await
+                .context("the signer lease")?;
+        }
         // Closing the demo's votes waits for signed checkpoints: sign while seeding.
         let seeding = CheckpointSigner::resume(store.as_ref(), key.clone()).await?;
         let (stop_seeding, stopped) = watch::channel(false);
@@ -117,13 +167,16 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         signing.await.context("the seeding signer")??;
         seeded.context("seeding the demo")?;
     }
-    let deadlines = tokio::spawn(roundtable_api::deadlines::run(
-        app.clone(),
-        Duration::from_millis(args.deadline_interval_ms.max(10)),
-    ));
 
-    let mut signer = CheckpointSigner::resume(store.as_ref(), key.clone()).await?;
-    signer.sign_if_new(store.as_ref()).await?;
+    // A process whose key did not sign the log's checkpoints stops here, not when
+    // it first takes the signer lease.
+    let mut signer = CheckpointSigner::resume(store.as_ref(), key.clone())
+        .await
+        .context("this process's signing key (--key) must be the log's")?;
+    if store.kurrentdb().is_none() {
+        // A fresh log has a signed checkpoint before the server says it is listening.
+        signer.sign_if_new(store.as_ref()).await?;
+    }
 
     // Bind before announcing anything, so a busy port is a clear error.
     let acceptor = TcpListener::bind(args.listen)
@@ -137,17 +190,20 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .unwrap_or_default();
 
     let state = Arc::new(crate::http::LogState::new(store.clone(), key.verifier()));
-    let (stop_tx, stop_rx) = watch::channel(false);
     let checkpoints = state.metrics.clone();
-    let signer_task = tokio::spawn(signer::run(
-        store.clone(),
-        signer,
-        Duration::from_millis(args.checkpoint_interval_ms),
-        stop_rx,
-        move |_| {
-            checkpoints.checkpoints.inc();
-        },
-    ));
+    let duties = tokio::spawn(
+        Duties {
+            store: store.clone(),
+            app: app.clone(),
+            key: key.clone(),
+            checkpoint_interval: Duration::from_millis(args.checkpoint_interval_ms),
+            deadline_interval: Duration::from_millis(args.deadline_interval_ms.max(10)),
+            on_signed: Arc::new(move |_| {
+                checkpoints.checkpoints.inc();
+            }),
+        }
+        .run(leading.clone(), stop_rx),
+    );
 
     // Everything is ready, and signals are watched, before we say we are listening.
     let mut routes = roundtable_api::mount(crate::http::routes(), app.clone());
@@ -171,16 +227,17 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .await
         .context("serving HTTP")?;
 
-    // In-flight requests are done; let queued appends commit, then sign the last head.
+    // In-flight requests are done; let queued appends commit, then sign the last
+    // head (if we hold the duties), then hand the lease back.
     tracing::info!("shutting down: flushing the log and signing a final checkpoint");
     store.flush().await.ok();
     let _ = stop_tx.send(true);
-    match signer_task.await {
-        Ok(Ok(())) => {}
-        Ok(Err(e)) => tracing::error!(error = %e, "checkpoint signer"),
-        Err(e) => tracing::error!(error = %e, "checkpoint signer task"),
+    if let Err(e) = duties.await {
+        tracing::error!(error = %e, "the signing and deadline duties");
     }
-    deadlines.abort();
+    if let Some(task) = lease_task {
+        task.await.ok();
+    }
     store.close().await;
     projector.abort();
     let head = store.tree_head();

@@ -6,6 +6,7 @@
 //! [`SqliteStore`] is the embedded backend. [`signer`] signs checkpoints for any
 //! backend, and [`contract`] is the test suite every backend must pass.
 
+mod backend;
 pub mod contract;
 mod error;
 pub mod keys;
@@ -15,6 +16,7 @@ pub mod signer;
 mod sqlite;
 mod types;
 
+pub use backend::{Backend, StoreLocation};
 pub use error::StoreError;
 pub use kurrent::{KurrentDbConfig, KurrentDbStore};
 pub use metrics::StoreMetrics;

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use roundtable_kurrentdb_testserver::{ServerOptions, TestServer};
+use roundtable_kurrentdb_testserver::{ServerOptions, TestServer, TestTarget};
 use roundtable_ledger::{Checkpoint, LeafHeader, StreamName};
 use roundtable_store::kurrent::lease::{self, LeaseOptions};
 use roundtable_store::signer::CheckpointSigner;
@@ -18,40 +18,21 @@ use tokio::sync::watch;
 
 const ORIGIN: &str = "test.example/contract";
 
-/// Where the tests' KurrentDB is: a test server of their own, or the real one.
-struct Target {
-    url: String,
-    _server: Option<TestServer>,
-}
+/// The tests' KurrentDB (see `TestTarget`), and stores (processes) on it.
+struct Target(TestTarget);
 
 impl Target {
     async fn new() -> Target {
-        let namespace = format!("t{}", uuid::Uuid::new_v4().simple());
-        match std::env::var("KURRENTDB_URL") {
-            Ok(url) if !url.is_empty() => {
-                let sep = if url.contains('?') { '&' } else { '?' };
-                Target {
-                    url: format!("{url}{sep}namespace={namespace}"),
-                    _server: None,
-                }
-            }
-            _ => {
-                let server = TestServer::start().await.unwrap();
-                Target {
-                    url: server.url(),
-                    _server: Some(server),
-                }
-            }
-        }
+        Target(TestTarget::new().await)
     }
 
-    fn is_test_server(&self) -> bool {
-        self._server.is_some()
+    fn url(&self) -> &str {
+        self.0.url()
     }
 
     /// A store (one process's view) with its own local copy.
     async fn store(&self, dir: &std::path::Path) -> Arc<KurrentDbStore> {
-        let config = KurrentDbConfig::parse(&self.url).unwrap();
+        let config = KurrentDbConfig::parse(self.url()).unwrap();
         let store = KurrentDbStore::open(&config, dir, ORIGIN).await.unwrap();
         store.caught_up().await.unwrap();
         Arc::new(store)
@@ -80,14 +61,7 @@ contract_tests!(
 #[tokio::test]
 async fn says_which_server_it_ran_against() {
     let target = Target::new().await;
-    if target.is_test_server() {
-        eprintln!(
-            "KurrentDB contract: ran against the in-process test server; \
-             real-server runs SKIPPED (set KURRENTDB_URL=kurrentdb://host:2113?tls=false)"
-        );
-    } else {
-        eprintln!("KurrentDB contract: ran against KURRENTDB_URL");
-    }
+    eprintln!("KurrentDB contract: ran against {}", target.0.describe());
 }
 
 fn stream(name: &str) -> StreamName {
@@ -155,7 +129,7 @@ async fn the_local_copy_resumes_where_it_stopped() {
         contract::append_one(b.as_ref(), &s, i, "issue.step", i).await;
     }
     // Reopened, the copy has what it had (nothing refolded) and then catches up.
-    let config = KurrentDbConfig::parse(&target.url).unwrap();
+    let config = KurrentDbConfig::parse(target.url()).unwrap();
     let a = KurrentDbStore::open(&config, a_dir.path(), ORIGIN)
         .await
         .unwrap();
@@ -254,7 +228,7 @@ async fn checkpoints_go_through_the_cluster_and_never_diverge() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_process_holds_the_signer_lease_at_a_time() {
     let target = Target::new().await;
-    let config = KurrentDbConfig::parse(&target.url).unwrap();
+    let config = KurrentDbConfig::parse(target.url()).unwrap();
     let lease_stream = config.namespace.signer();
     let client = kurrentdb::Client::new(config.settings.clone()).unwrap();
     let ttl = Duration::from_millis(900);

@@ -65,6 +65,9 @@ impl Vault {
     pub fn open(dir: &Path, passwords: PasswordHashing) -> Result<Vault, VaultError> {
         let keys = crypto::load_or_create(&dir.join(VAULT_KEY_FILE))?;
         let conn = Connection::open(dir.join(VAULT_FILE))?;
+        // Processes on one machine sharing a KurrentDB log share one vault: wait for
+        // each other's transactions rather than fail.
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
         // Deleted rows are overwritten on disk, so an erased record does not linger
         // in free pages; FULL sync because a registration is acknowledged.
         conn.execute_batch(

@@ -93,6 +93,13 @@ impl KurrentDbStore {
                 )));
             }
             Some(_) => {}
+            None if mirror.tree_head().size > 0 => {
+                return Err(StoreError::Corrupt(format!(
+                    "{} holds an embedded log; a KurrentDB process needs a data directory of its own \
+                     (to move the log there: roundtable admin migrate)",
+                    dir.display()
+                )));
+            }
             None => mirror.set_meta(key, config.namespace.as_str()).await?,
         }
         let (state, folded) = watch::channel(Folded::default());
