@@ -33,6 +33,16 @@ pub enum AdminCommand {
         #[arg(long)]
         vault: Option<PathBuf>,
     },
+    /// Copy the log between backends, in order and with every signed checkpoint:
+    /// `--from sqlite:DIR --to kurrentdb://…` or back. Succeeds only when the
+    /// target's tree root and latest checkpoint are the source's; run it again to
+    /// resume an interrupted copy. Servers on the source must be stopped.
+    Migrate {
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        to: String,
+    },
 }
 
 pub fn run(command: AdminCommand) -> anyhow::Result<ExitCode> {
@@ -50,6 +60,7 @@ pub fn run(command: AdminCommand) -> anyhow::Result<ExitCode> {
                 store,
                 vault,
             } => init(data, phone, name, origin, store, vault).await,
+            AdminCommand::Migrate { from, to } => crate::migrate::run(&from, &to).await,
         }
     })
 }

@@ -5,6 +5,7 @@ mod audit;
 mod demo;
 mod duties;
 mod http;
+mod migrate;
 mod recount;
 mod runtime;
 mod serve;

@@ -18,7 +18,9 @@ use std::time::Duration;
 use kurrentdb::{
     AppendToStreamOptions, Client, EventData, ReadStreamOptions, StreamPosition, StreamState,
 };
-use roundtable_ledger::{EventDraft, Hash, Leaf, SignedCheckpoint, StreamName, verify_consistency};
+use roundtable_ledger::{
+    EventDraft, Hash, Leaf, LeafHeader, SignedCheckpoint, StreamName, verify_consistency,
+};
 use tokio::sync::watch;
 
 use crate::{
@@ -197,11 +199,7 @@ impl KurrentDbStore {
         ids: &[&str],
     ) -> Result<Option<Appended>, StoreError> {
         let existing = self.mirror.read_stream(stream, 1).await?;
-        let id_of = |e: &RecordedEvent| {
-            roundtable_ledger::LeafHeader::from_leaf(&e.leaf)
-                .map(|h| h.id)
-                .ok()
-        };
+        let id_of = |e: &RecordedEvent| LeafHeader::from_leaf(&e.leaf).map(|h| h.id).ok();
         let start = match expected {
             Expected::Any => existing
                 .iter()
@@ -224,6 +222,70 @@ impl KurrentDbStore {
             events: run[..ids.len()].iter().map(appended_event).collect(),
             replayed: true,
         }))
+    }
+
+    /// Appends leaves sealed elsewhere (a migration), in their order: each run of
+    /// one stream in one append with the exact expected revision (`seq - 1`), so the
+    /// `$all` order, and with it every index and root, is the source's. Returns once
+    /// the local copy has folded them (the fold checks every chain).
+    pub async fn import(&self, leaves: &[Leaf]) -> Result<(), StoreError> {
+        let mut last = None;
+        let mut rest = leaves;
+        while let Some(first) = rest.first() {
+            let header = LeafHeader::from_leaf(first).map_err(StoreError::InvalidEvent)?;
+            let mut run = Vec::new();
+            let mut taken = 0;
+            for leaf in rest {
+                let h = LeafHeader::from_leaf(leaf).map_err(StoreError::InvalidEvent)?;
+                if h.stream != header.stream {
+                    break;
+                }
+                run.push(event_data(&h.kind, &h.id, leaf.clone())?);
+                taken += 1;
+            }
+            rest = &rest[taken..];
+            let state = match header.seq {
+                1 => StreamState::NoStream,
+                seq => StreamState::StreamRevision(seq - 2),
+            };
+            let options = AppendToStreamOptions::default().stream_state(state);
+            let target = self.namespace.stream(&header.stream);
+            match self
+                .client
+                .append_to_stream(target.as_str(), &options, run)
+                .await
+            {
+                Ok(written) => last = Some(written.position.commit),
+                Err(kurrentdb::Error::WrongExpectedVersion { current, .. }) => {
+                    return Err(StoreError::Corrupt(format!(
+                        "{target} is at {current} in KurrentDB, not before seq {}",
+                        header.seq
+                    )));
+                }
+                Err(e) => return Err(failure(e)),
+            }
+        }
+        match last {
+            Some(commit) => self.wait_folded(commit).await,
+            None => Ok(()),
+        }
+    }
+
+    /// The origin of the log a namespace holds, from its latest checkpoint.
+    pub async fn origin_of(config: &KurrentDbConfig) -> Result<Option<String>, StoreError> {
+        install_crypto_provider();
+        let client = Client::new(config.settings.clone())
+            .map_err(|e| StoreError::Storage(format!("KurrentDB client: {e}")))?;
+        let Some(tail) = read_tail(&client, &config.namespace.checkpoints()).await? else {
+            return Ok(None);
+        };
+        let value: serde_json::Value = serde_json::from_slice(&tail.data)
+            .map_err(|e| StoreError::Corrupt(format!("a checkpoint event: {e}")))?;
+        let origin = value["note"]
+            .as_str()
+            .and_then(|note| note.lines().next())
+            .ok_or_else(|| StoreError::Corrupt("a checkpoint event has no note".into()))?;
+        Ok(Some(origin.to_owned()))
     }
 
     /// Records a value in the local copy's metadata.

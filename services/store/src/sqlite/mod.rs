@@ -502,6 +502,28 @@ impl SqliteReader {
         schema::log_size(&self.conn)
     }
 
+    /// The log's origin.
+    pub fn origin(&self) -> Result<String, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = 'origin'", [], |r| {
+                r.get(0)
+            })?)
+    }
+
+    /// Every signed checkpoint, by size.
+    pub fn checkpoints(&self) -> Result<Vec<SignedCheckpoint>, StoreError> {
+        let sizes: Vec<i64> = self
+            .conn
+            .prepare("SELECT size FROM checkpoints ORDER BY size")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        sizes
+            .into_iter()
+            .filter_map(|size| schema::read_checkpoint(&self.conn, Some(size as u64)).transpose())
+            .collect()
+    }
+
     /// The verifier key recorded by the server, if it recorded one.
     pub fn vkey(&self) -> Result<Option<String>, StoreError> {
         Ok(self
