@@ -43,6 +43,14 @@ pub enum AdminCommand {
         #[arg(long)]
         to: String,
     },
+    /// Copy a data directory while its server runs (SQLite online backup of the log
+    /// and the vault, the keys, the photos) into an empty OUT, then audit the copy.
+    Backup {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 pub fn run(command: AdminCommand) -> anyhow::Result<ExitCode> {
@@ -61,6 +69,7 @@ pub fn run(command: AdminCommand) -> anyhow::Result<ExitCode> {
                 vault,
             } => init(data, phone, name, origin, store, vault).await,
             AdminCommand::Migrate { from, to } => crate::migrate::run(&from, &to).await,
+            AdminCommand::Backup { data, out } => crate::backup::run(&data, &out),
         }
     })
 }

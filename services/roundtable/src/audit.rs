@@ -74,7 +74,7 @@ fn open_reader(data: &Path) -> anyhow::Result<SqliteReader> {
     SqliteReader::open(data).with_context(|| format!("opening the log in {}", data.display()))
 }
 
-fn export(data: &Path, out: &Path) -> anyhow::Result<ExitCode> {
+pub(crate) fn export(data: &Path, out: &Path) -> anyhow::Result<ExitCode> {
     let reader = open_reader(data)?;
     let cp = reader
         .checkpoint(None)?
@@ -115,7 +115,7 @@ fn read_text(path: &Path) -> anyhow::Result<String> {
     std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
 }
 
-fn verify(
+pub(crate) fn verify(
     bundle: Option<PathBuf>,
     url: Option<String>,
     vkey: Option<PathBuf>,

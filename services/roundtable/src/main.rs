@@ -2,6 +2,7 @@
 
 mod admin;
 mod audit;
+mod backup;
 mod demo;
 mod duties;
 mod http;
