@@ -56,3 +56,38 @@ fn a_running_server_is_backed_up_and_the_copy_serves_the_same_log() {
     );
     support::graphql::Client::sign_in(&restored.base, "13900000011", "roundtable-demo");
 }
+
+#[test]
+fn the_ops_scripts_back_up_and_restore_an_embedded_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = support::start_with(dir.path(), &["--demo"]);
+    let root = tempfile::tempdir().unwrap();
+    let script = |name: &str, args: &[&std::path::Path]| {
+        let out = std::process::Command::new("sh")
+            .arg(support::repo_root().join("ops/backup").join(name))
+            .args(args)
+            .env("ROUNDTABLE", support::binary())
+            .env("KEEP", "1")
+            .output()
+            .unwrap();
+        let said = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(out.status.success(), "{name}: {said}");
+    };
+    script("sqlite-backup.sh", &[dir.path(), root.path()]);
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    script("sqlite-backup.sh", &[dir.path(), root.path()]);
+    let kept: Vec<_> = std::fs::read_dir(root.path()).unwrap().collect();
+    assert_eq!(kept.len(), 1, "KEEP=1 keeps the newest only");
+    let backup = kept[0].as_ref().unwrap().path();
+    drop(server);
+
+    let restored = tempfile::tempdir().unwrap();
+    let data = restored.path().join("data");
+    script("sqlite-restore.sh", &[&backup, &data]);
+    let again = support::start(&data);
+    support::graphql::Client::sign_in(&again.base, "13900000006", "roundtable-demo");
+}
