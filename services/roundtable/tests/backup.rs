@@ -91,3 +91,20 @@ fn the_ops_scripts_back_up_and_restore_an_embedded_store() {
     let again = support::start(&data);
     support::graphql::Client::sign_in(&again.base, "13900000006", "roundtable-demo");
 }
+
+#[test]
+fn a_directory_without_a_log_is_refused() {
+    let empty = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let refused = roundtable(&[
+        "admin",
+        "backup",
+        "--data",
+        &data_arg(empty.path()),
+        "--out",
+        &data_arg(&out.path().join("copy")),
+    ]);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("holds no log"));
+    assert!(!out.path().join("copy").exists());
+}

@@ -52,6 +52,34 @@ pub struct Appended {
     pub replayed: bool,
 }
 
+impl Appended {
+    /// KurrentDB's idempotency rule, for every backend: a request whose event `ids`
+    /// are already in the stream right after the expected position (or anywhere,
+    /// for `Expected::Any`) gets the original result. `existing` is the stream's
+    /// events with their ids, in order.
+    pub(crate) fn replay_of(
+        existing: &[(String, AppendedEvent)],
+        expected: Expected,
+        position: u64,
+        ids: &[&str],
+    ) -> Option<Appended> {
+        let start = match expected {
+            Expected::Any => existing
+                .iter()
+                .position(|(id, _)| Some(&id.as_str()) == ids.first()),
+            _ => existing.iter().position(|(_, e)| e.seq == position + 1),
+        }?;
+        let run = &existing[start..];
+        if run.len() < ids.len() || run.iter().zip(ids).any(|((id, _), want)| id != want) {
+            return None;
+        }
+        Some(Appended {
+            events: run[..ids.len()].iter().map(|(_, e)| e.clone()).collect(),
+            replayed: true,
+        })
+    }
+}
+
 /// One event as stored: its leaf bytes and where it sits.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RecordedEvent {

@@ -198,30 +198,14 @@ impl KurrentDbStore {
         position: u64,
         ids: &[&str],
     ) -> Result<Option<Appended>, StoreError> {
-        let existing = self.mirror.read_stream(stream, 1).await?;
-        let id_of = |e: &RecordedEvent| LeafHeader::from_leaf(&e.leaf).map(|h| h.id).ok();
-        let start = match expected {
-            Expected::Any => existing
-                .iter()
-                .position(|e| id_of(e).as_deref() == Some(ids[0])),
-            _ => existing.iter().position(|e| e.seq == position + 1),
-        };
-        let Some(start) = start else {
-            return Ok(None);
-        };
-        let run = &existing[start..];
-        if run.len() < ids.len()
-            || run
-                .iter()
-                .zip(ids)
-                .any(|(e, want)| id_of(e).as_deref() != Some(*want))
-        {
-            return Ok(None);
+        let mut existing = Vec::new();
+        for e in self.mirror.read_stream(stream, 1).await? {
+            let id = LeafHeader::from_leaf(&e.leaf)
+                .map_err(|err| StoreError::Corrupt(err.to_string()))?
+                .id;
+            existing.push((id, appended_event(&e)));
         }
-        Ok(Some(Appended {
-            events: run[..ids.len()].iter().map(appended_event).collect(),
-            replayed: true,
-        }))
+        Ok(Appended::replay_of(&existing, expected, position, ids))
     }
 
     /// Appends leaves sealed elsewhere (a migration), in their order: each run of

@@ -422,21 +422,7 @@ impl Writer {
         };
         let existing = self.stream_ids(head.no, &req.stream, staged)?;
         let ids: Vec<&str> = req.events.iter().map(|e| e.id.as_str()).collect();
-        let start = match req.expected {
-            Expected::Any => existing.iter().position(|(id, _)| id == ids[0]),
-            _ => existing.iter().position(|(_, e)| e.seq == position + 1),
-        };
-        let Some(start) = start else {
-            return Ok(None);
-        };
-        let run = &existing[start..];
-        if run.len() < ids.len() || run.iter().zip(&ids).any(|((id, _), want)| id != want) {
-            return Ok(None);
-        }
-        Ok(Some(Appended {
-            events: run[..ids.len()].iter().map(|(_, e)| e.clone()).collect(),
-            replayed: true,
-        }))
+        Ok(Appended::replay_of(&existing, req.expected, position, &ids))
     }
 
     /// The id and position of each of a stream's events, durable and staged, in order.
