@@ -97,6 +97,17 @@ impl SignedCheckpoint {
             note: note.to_owned(),
         })
     }
+
+    /// Reads the checkpoint of a note without checking its signatures: for notes a
+    /// store kept or a signer published, whose signatures were checked (or made)
+    /// when they were written. Auditors use [`SignedCheckpoint::open`].
+    pub fn from_kept_note(note: String) -> Result<SignedCheckpoint, CheckpointError> {
+        let (body, _) = note
+            .split_once("\n\n")
+            .ok_or(CheckpointError::Malformed("the note has no signature"))?;
+        let checkpoint = Checkpoint::parse_body(&format!("{body}\n"))?;
+        Ok(SignedCheckpoint { checkpoint, note })
+    }
 }
 
 #[cfg(test)]

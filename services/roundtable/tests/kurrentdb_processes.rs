@@ -10,7 +10,7 @@ mod support;
 use std::time::{Duration, Instant};
 
 use roundtable_kurrentdb_testserver::TestTarget;
-use roundtable_ledger::{Checkpoint, Hash, verify_consistency};
+use roundtable_ledger::{Checkpoint, Hash, SignedCheckpoint, verify_consistency};
 use serde_json::{Value, json};
 use support::graphql::Client;
 
@@ -40,8 +40,9 @@ fn checkpoint(base: &str) -> Option<Checkpoint> {
     if status != 200 {
         return None;
     }
-    let body = note.split_once("\n\n").map(|(b, _)| format!("{b}\n"))?;
-    Checkpoint::parse_body(&body).ok()
+    SignedCheckpoint::from_kept_note(note)
+        .ok()
+        .map(|kept| kept.checkpoint)
 }
 
 /// Polls `f` until it returns `Some`, for at most `limit`.
@@ -177,4 +178,30 @@ fn two_processes_share_one_log_and_hand_over_signing() {
         String::from_utf8_lossy(&audit.stderr)
     );
     drop(runtime);
+}
+
+#[test]
+fn a_store_that_is_not_a_store_is_one_clear_line() {
+    let dir = tempfile::tempdir().unwrap();
+    for (store, says) in [
+        (
+            "postgres://db/roundtable",
+            "expected sqlite:DIR or kurrentdb://",
+        ),
+        ("kurrentdb://node1:2113?namespace=Bad-Name", "namespace"),
+    ] {
+        let out = support::roundtable(&[
+            "serve",
+            "--data",
+            &support::data_arg(dir.path()),
+            "--store",
+            store,
+            "--listen",
+            "127.0.0.1:0",
+        ]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{store}");
+        assert!(err.contains(says), "{store}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
 }

@@ -10,7 +10,7 @@ use kurrentdb::{
     Client, Position, RetryOptions, StreamPosition, SubscribeToAllOptions, SubscriptionEvent,
     SubscriptionFilter,
 };
-use roundtable_ledger::{Checkpoint, Leaf, LeafHeader, SignedCheckpoint};
+use roundtable_ledger::{Leaf, LeafHeader, SignedCheckpoint};
 use tokio::sync::{mpsc, watch};
 
 use super::config::Namespace;
@@ -49,22 +49,14 @@ pub(crate) fn parse_position(text: &str) -> Option<Position> {
 }
 
 /// The checkpoint carried by an event of the checkpoints stream.
-pub(crate) fn checkpoint_of(data: &[u8], origin: &str) -> Result<SignedCheckpoint, StoreError> {
+pub(crate) fn checkpoint_of(data: &[u8]) -> Result<SignedCheckpoint, StoreError> {
     let bad = |why: String| StoreError::Corrupt(format!("a checkpoint event is malformed: {why}"));
     let value: serde_json::Value = serde_json::from_slice(data).map_err(|e| bad(e.to_string()))?;
     let note = value["note"]
         .as_str()
         .ok_or_else(|| bad("no note".into()))?
         .to_owned();
-    let body = note
-        .split_once("\n\n")
-        .map(|(body, _)| format!("{body}\n"))
-        .ok_or_else(|| bad("the note has no signature".into()))?;
-    let checkpoint = Checkpoint::parse_body(&body).map_err(|e| bad(e.to_string()))?;
-    if checkpoint.origin != origin {
-        return Err(bad(format!("it is for log {:?}", checkpoint.origin)));
-    }
-    Ok(SignedCheckpoint { checkpoint, note })
+    SignedCheckpoint::from_kept_note(note).map_err(|e| bad(e.to_string()))
 }
 
 /// Checks one recorded event against where it was stored.
@@ -75,10 +67,14 @@ fn item_of(
 ) -> Result<Item, StoreError> {
     let stream = event.stream_id();
     if stream == namespace.checkpoints() {
-        return Ok(Item::Checkpoint(
-            checkpoint_of(&event.data, origin)?,
-            event.position,
-        ));
+        let signed = checkpoint_of(&event.data)?;
+        if signed.checkpoint.origin != origin {
+            return Err(StoreError::Corrupt(format!(
+                "{stream} revision {}: a checkpoint for log {:?}",
+                event.revision, signed.checkpoint.origin
+            )));
+        }
+        return Ok(Item::Checkpoint(signed, event.position));
     }
     let leaf = Leaf::parse(event.data.to_vec()).map_err(|e| {
         StoreError::Corrupt(format!(

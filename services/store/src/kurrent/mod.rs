@@ -263,13 +263,8 @@ impl KurrentDbStore {
         let Some(tail) = read_tail(&client, &config.namespace.checkpoints()).await? else {
             return Ok(None);
         };
-        let value: serde_json::Value = serde_json::from_slice(&tail.data)
-            .map_err(|e| StoreError::Corrupt(format!("a checkpoint event: {e}")))?;
-        let origin = value["note"]
-            .as_str()
-            .and_then(|note| note.lines().next())
-            .ok_or_else(|| StoreError::Corrupt("a checkpoint event has no note".into()))?;
-        Ok(Some(origin.to_owned()))
+        let kept = fold::checkpoint_of(&tail.data)?;
+        Ok(Some(kept.checkpoint.origin))
     }
 
     /// Records a value in the local copy's metadata.
@@ -478,7 +473,7 @@ impl EventStore for KurrentDbStore {
             None => StreamState::NoStream,
             Some(event) => {
                 self.wait_folded(event.position.commit).await?;
-                let last = fold::checkpoint_of(&event.data, &self.origin)?.checkpoint;
+                let last = fold::checkpoint_of(&event.data)?.checkpoint;
                 if new.size == last.size && new.root == last.root {
                     return Ok(());
                 }

@@ -1,6 +1,6 @@
 //! Tables of the embedded log and the reads every part shares.
 
-use roundtable_ledger::{Checkpoint, Hash, Leaf, NodeSource, SignedCheckpoint, StreamName};
+use roundtable_ledger::{Hash, Leaf, NodeSource, SignedCheckpoint, StreamName};
 use std::collections::HashMap;
 use std::sync::Mutex;
 
@@ -215,12 +215,7 @@ pub(crate) fn read_checkpoint(
     let Some(note) = note else {
         return Ok(None);
     };
-    // Our own note: the body is everything before the blank line.
-    let body = note
-        .split_once("\n\n")
-        .map(|(body, _)| format!("{body}\n"))
-        .ok_or_else(|| StoreError::Corrupt("a stored checkpoint has no signature".into()))?;
-    let checkpoint =
-        Checkpoint::parse_body(&body).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    Ok(Some(SignedCheckpoint { checkpoint, note }))
+    SignedCheckpoint::from_kept_note(note)
+        .map(Some)
+        .map_err(|e| StoreError::Corrupt(format!("a stored checkpoint: {e}")))
 }
