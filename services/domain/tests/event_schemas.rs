@@ -6,7 +6,9 @@ mod world;
 use std::path::PathBuf;
 
 use roundtable_domain::*;
-use roundtable_ledger::{EventDraft, Hash, StreamName, Timestamp};
+use roundtable_ledger::{
+    EventDraft, Hash, KeyRotation, LOG_EVENT_TYPES, NoteSigner, StreamName, Timestamp,
+};
 use serde_json::Value;
 use world::*;
 
@@ -601,7 +603,7 @@ fn every_event_type_has_a_schema_and_every_emitted_event_validates() {
     let files = std::fs::read_dir(schema_dir()).unwrap().count();
     assert_eq!(
         files,
-        EVENT_TYPES.len(),
+        EVENT_TYPES.len() + LOG_EVENT_TYPES.len(),
         "a schema file for an event type that does not exist"
     );
 
@@ -638,15 +640,50 @@ fn every_event_type_has_a_schema_and_every_emitted_event_validates() {
     assert!(missing.is_empty(), "no decider case emits {missing:?}");
 }
 
-#[test]
-fn schemas_reject_what_the_domain_never_writes() {
-    let text = std::fs::read_to_string(schema_dir().join("member.registered.json")).unwrap();
+/// One schema file, compiled on its own.
+fn one_schema(file: &str) -> (boon::Schemas, boon::SchemaIndex) {
+    let text = std::fs::read_to_string(schema_dir().join(file)).unwrap();
     let mut schemas = boon::Schemas::new();
     let mut compiler = boon::Compiler::new();
+    let url = format!("file:///{file}");
     compiler
-        .add_resource("file:///r.json", serde_json::from_str(&text).unwrap())
+        .add_resource(&url, serde_json::from_str(&text).unwrap())
         .unwrap();
-    let idx = compiler.compile("file:///r.json", &mut schemas).unwrap();
+    let idx = compiler.compile(&url, &mut schemas).unwrap();
+    (schemas, idx)
+}
+
+/// The log's own events (`key.rotated`) as the checkpoint signer writes them.
+#[test]
+fn log_events_validate_against_their_schemas() {
+    for kind in LOG_EVENT_TYPES {
+        assert!(
+            !EVENT_TYPES.contains(kind),
+            "{kind} is the log's, not the domain's"
+        );
+    }
+    let (schemas, idx) = one_schema("key.rotated.json");
+    let origin = "roundtable.test/log";
+    let key = |seed| {
+        NoteSigner::from_seed(origin, [seed; 32])
+            .unwrap()
+            .verifier()
+    };
+    let rotation = KeyRotation::new(origin, key(1), key(2)).unwrap();
+    let draft = rotation.draft(Timestamp::from_unix_millis(NOW));
+    let leaf = draft.seal(origin, &KeyRotation::stream(), 1, None).unwrap();
+    let instance = leaf.value().unwrap();
+    if let Err(e) = schemas.validate(&instance, idx) {
+        panic!("key.rotated does not validate: {e:#}\n{instance}");
+    }
+    let mut forged = instance.clone();
+    forged["body"]["new"] = Value::from("somebody");
+    assert!(schemas.validate(&forged, idx).is_err());
+}
+
+#[test]
+fn schemas_reject_what_the_domain_never_writes() {
+    let (schemas, idx) = one_schema("member.registered.json");
     let leaf = serde_json::json!({
         "actor": {"id": "m_1", "role": "registrant"},
         "body": {"kind": "resident", "home_grid": "j_1", "phone": "13800000001"},

@@ -6,10 +6,11 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use crate::checkpoint::{Checkpoint, SignedCheckpoint};
+use crate::checkpoint::{Checkpoint, CheckpointError, SignedCheckpoint};
 use crate::envelope::{EnvelopeError, LeafHeader, StreamName};
 use crate::hash::Hash;
-use crate::note::NoteVerifier;
+use crate::note::{NoteError, NoteVerifier};
+use crate::rotation::{KEY_ROTATED, KEYS_STREAM, KeyRotation};
 use crate::tree::CompactRange;
 
 /// Why verification failed, and where: the first failing leaf index, or the
@@ -51,6 +52,8 @@ pub struct AuditReport {
     pub streams: usize,
     /// The pinned checkpoint's size, when one was given and found consistent.
     pub pinned: Option<u64>,
+    /// Every `key.rotated` leaf, by index.
+    pub rotations: Vec<(u64, KeyRotation)>,
 }
 
 struct StreamHead {
@@ -64,20 +67,77 @@ const WINDOW: usize = 1 << 15;
 
 /// Verifies `entries` (line i is leaf i, each line ending in `\n`) against the signed
 /// checkpoint, optionally also against an older `pin`ned checkpoint.
+///
+/// The checkpoint must be signed by one of `log_keys`, or by a key that a
+/// `key.rotated` leaf introduced from a trusted key, where a checkpoint signed by a
+/// trusted key (the pin) covers that leaf: an auditor who pinned the old key and a
+/// checkpoint from the overlap follows the rotation without trusting the operator.
 pub fn verify_log(
     entries: &[u8],
     checkpoint_note: &str,
-    log_key: &NoteVerifier,
+    log_keys: &[NoteVerifier],
     pin: Option<&str>,
 ) -> Result<AuditReport, AuditFailure> {
-    let signed = SignedCheckpoint::open(checkpoint_note, log_key)
-        .map_err(|e| checkpoint_failure(e.to_string()))?;
-    let cp = signed.checkpoint;
     let pinned = pin
-        .map(|note| SignedCheckpoint::open(note, log_key))
+        .map(|note| SignedCheckpoint::open_by_any(note, log_keys))
         .transpose()
         .map_err(|e| checkpoint_failure(format!("pinned checkpoint: {e}")))?
         .map(|s| s.checkpoint);
+    let mut rotations = Vec::new();
+    match SignedCheckpoint::open_by_any(checkpoint_note, log_keys) {
+        Ok(signed) => verify_leaves(entries, signed.checkpoint, pinned, &mut rotations),
+        Err(CheckpointError::Note(NoteError::Unverified)) => {
+            // Perhaps a key the log rotated to: read the leaves, then decide whose
+            // failure to report (the signature's comes first).
+            let body = SignedCheckpoint::from_kept_note(checkpoint_note.to_owned())
+                .map_err(|e| checkpoint_failure(e.to_string()))?;
+            let leaves = verify_leaves(entries, body.checkpoint, pinned.clone(), &mut rotations);
+            let learned = learned_keys(log_keys, &rotations, pinned.as_ref());
+            match SignedCheckpoint::open_by_any(checkpoint_note, &learned) {
+                Ok(_) => leaves,
+                Err(_) => Err(checkpoint_failure(rotation_hint(log_keys, &rotations))),
+            }
+        }
+        Err(e) => Err(checkpoint_failure(e.to_string())),
+    }
+}
+
+/// The trusted keys plus every key a rotation from a trusted key introduced, where
+/// the pinned checkpoint (signed by a trusted key) covers the rotation.
+fn learned_keys(
+    trusted: &[NoteVerifier],
+    rotations: &[(u64, KeyRotation)],
+    pinned: Option<&Checkpoint>,
+) -> Vec<NoteVerifier> {
+    let mut keys = trusted.to_vec();
+    let covered = pinned.map_or(0, |p| p.size);
+    for (index, rotation) in rotations {
+        if *index < covered && keys.contains(&rotation.old) && !keys.contains(&rotation.new) {
+            keys.push(rotation.new.clone());
+        }
+    }
+    keys
+}
+
+fn rotation_hint(trusted: &[NoteVerifier], rotations: &[(u64, KeyRotation)]) -> String {
+    let from_trusted = rotations.iter().find(|(_, r)| trusted.contains(&r.old));
+    match from_trusted {
+        Some((index, rotation)) => format!(
+            "{}; the log rotates this key to {} at leaf {index}: pin a checkpoint signed by your key that covers that leaf (--pin), or trust the new key",
+            NoteError::Unverified,
+            rotation.new.to_vkey()
+        ),
+        None => NoteError::Unverified.to_string(),
+    }
+}
+
+/// Everything after the signature: the leaves, the chains, the root and the pin.
+fn verify_leaves(
+    entries: &[u8],
+    cp: Checkpoint,
+    pinned: Option<Checkpoint>,
+    rotations: &mut Vec<(u64, KeyRotation)>,
+) -> Result<AuditReport, AuditFailure> {
     if let Some(p) = &pinned
         && p.size > cp.size
     {
@@ -122,6 +182,12 @@ pub fn verify_log(
                     format!("leaf names log {:?}, not {:?}", header.log, cp.origin),
                 ));
             }
+            if header.kind == KEY_ROTATED {
+                rotations.push((
+                    index,
+                    rotation_at(index, &cp.origin, window[offset], &header)?,
+                ));
+            }
             check_chain(&mut heads, index, hash, header)?;
             range.append(hash, |_, _, _| {});
             if pinned.as_ref().is_some_and(|p| p.size == range.size()) {
@@ -151,7 +217,24 @@ pub fn verify_log(
         streams: heads.len(),
         pinned: pinned.map(|p| p.size),
         checkpoint: cp,
+        rotations: rotations.clone(),
     })
+}
+
+fn rotation_at(
+    index: u64,
+    origin: &str,
+    leaf: &[u8],
+    header: &LeafHeader,
+) -> Result<KeyRotation, AuditFailure> {
+    if header.stream.as_str() != KEYS_STREAM {
+        return Err(at(index, format!("{KEY_ROTATED} outside {KEYS_STREAM}")));
+    }
+    match KeyRotation::from_leaf(origin, leaf) {
+        Ok(Some(rotation)) => Ok(rotation),
+        Ok(None) => Err(at(index, format!("not a {KEY_ROTATED}"))),
+        Err(e) => Err(at(index, e.to_string())),
+    }
 }
 
 fn check_pin(pinned: &Option<Checkpoint>, range: &CompactRange) -> Result<(), AuditFailure> {

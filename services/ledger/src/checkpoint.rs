@@ -1,7 +1,7 @@
 //! C2SP tlog-checkpoint bodies (origin, size, root) and their signed form.
 
 use crate::hash::Hash;
-use crate::note::{NoteError, NoteSigner, NoteVerifier, open_note};
+use crate::note::{NoteError, NoteSigner, NoteVerifier, open_note, sign_note};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CheckpointError {
@@ -60,15 +60,21 @@ impl Checkpoint {
 
     /// Signs the body; the key name must be the origin.
     pub fn sign(&self, signer: &NoteSigner) -> Result<SignedCheckpoint, CheckpointError> {
-        if signer.name() != self.origin {
+        self.sign_by_all(std::slice::from_ref(signer))
+    }
+
+    /// Signs the body with every key (during a key rotation, the old and the new);
+    /// every key's name must be the origin.
+    pub fn sign_by_all(&self, signers: &[NoteSigner]) -> Result<SignedCheckpoint, CheckpointError> {
+        if let Some(other) = signers.iter().find(|s| s.name() != self.origin) {
             return Err(CheckpointError::WrongOrigin {
                 expected: self.origin.clone(),
-                found: signer.name().to_owned(),
+                found: other.name().to_owned(),
             });
         }
         Ok(SignedCheckpoint {
             checkpoint: self.clone(),
-            note: signer.sign(&self.body())?,
+            note: sign_note(&self.body(), signers)?,
         })
     }
 }
@@ -84,11 +90,21 @@ impl SignedCheckpoint {
     /// Opens a signed checkpoint with the log's key: signature, body, and origin equal
     /// to the key name.
     pub fn open(note: &str, log_key: &NoteVerifier) -> Result<SignedCheckpoint, CheckpointError> {
-        let opened = open_note(note, std::slice::from_ref(log_key))?;
+        SignedCheckpoint::open_by_any(note, std::slice::from_ref(log_key))
+    }
+
+    /// Opens a signed checkpoint that at least one of the log's keys signed (a
+    /// verifier that trusts the old and the new key across a rotation); the origin
+    /// must be the name of a key that verified.
+    pub fn open_by_any(
+        note: &str,
+        log_keys: &[NoteVerifier],
+    ) -> Result<SignedCheckpoint, CheckpointError> {
+        let opened = open_note(note, log_keys)?;
         let checkpoint = Checkpoint::parse_body(&opened.text)?;
-        if checkpoint.origin != log_key.name() {
+        if !opened.verified_by.contains(&checkpoint.origin) {
             return Err(CheckpointError::WrongOrigin {
-                expected: log_key.name().to_owned(),
+                expected: opened.verified_by.join(", "),
                 found: checkpoint.origin,
             });
         }

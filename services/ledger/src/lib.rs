@@ -13,6 +13,7 @@ pub mod leaf;
 pub mod note;
 pub mod proof;
 pub mod receipt;
+pub mod rotation;
 pub mod tree;
 
 pub use audit::{AuditFailure, AuditReport, verify_log};
@@ -20,7 +21,8 @@ pub use checkpoint::{Checkpoint, CheckpointError, SignedCheckpoint};
 pub use envelope::{EnvelopeError, EventDraft, LeafHeader, StreamName, Timestamp};
 pub use hash::{Hash, empty_root, leaf_hash, node_hash};
 pub use leaf::{Leaf, LeafError};
-pub use note::{NoteError, NoteSigner, NoteVerifier, OpenedNote, open_note};
+pub use note::{NoteError, NoteSigner, NoteVerifier, OpenedNote, open_note, sign_note};
 pub use proof::{ProofError, verify_consistency, verify_inclusion};
 pub use receipt::{Receipt, ReceiptError};
+pub use rotation::{KEY_ROTATED, KeyRotation, LOG_EVENT_TYPES, RotationError};
 pub use tree::{CompactRange, MemoryTree, NodeSource, TreeError};

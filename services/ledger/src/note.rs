@@ -173,16 +173,29 @@ impl NoteSigner {
 
     /// Signs `text` and returns the whole note: text, blank line, signature line.
     pub fn sign(&self, text: &str) -> Result<String, NoteError> {
-        check_text(text)?;
+        sign_note(text, std::slice::from_ref(self))
+    }
+
+    fn signature_line(&self, text: &str) -> String {
         let sig = self.key.sign(text.as_bytes());
         let mut raw = self.id.to_be_bytes().to_vec();
         raw.extend_from_slice(&sig.to_bytes());
-        Ok(format!(
-            "{text}\n— {} {}\n",
-            self.name,
-            STANDARD.encode(raw)
-        ))
+        format!("— {} {}\n", self.name, STANDARD.encode(raw))
     }
+}
+
+/// Signs `text` with every signer, in order: one signature line each, as Go's
+/// `note.Sign` does with several signers (a key rotation's overlap signs with both).
+pub fn sign_note(text: &str, signers: &[NoteSigner]) -> Result<String, NoteError> {
+    check_text(text)?;
+    if signers.is_empty() {
+        return Err(NoteError::Malformed("a note needs at least one signature"));
+    }
+    let mut note = format!("{text}\n");
+    for signer in signers {
+        note.push_str(&signer.signature_line(text));
+    }
+    Ok(note)
 }
 
 fn check_text(text: &str) -> Result<(), NoteError> {
@@ -327,5 +340,29 @@ mod tests {
             open_note(&forged, &[log.verifier()]),
             Err(NoteError::BadSignature(_))
         ));
+    }
+
+    #[test]
+    fn a_note_signed_by_two_keys_of_one_name_opens_with_either() {
+        let old = NoteSigner::from_seed("log.example/x", [1; 32]).unwrap();
+        let new = NoteSigner::from_seed("log.example/x", [9; 32]).unwrap();
+        let text = "log.example/x\n1\nAAAA\n";
+        let note = sign_note(text, &[old.clone(), new.clone()]).unwrap();
+        assert_eq!(note.lines().filter(|l| l.starts_with("— ")).count(), 2);
+        for key in [&old, &new] {
+            let opened = open_note(&note, &[key.verifier()]).unwrap();
+            assert_eq!((opened.text.as_str(), opened.unknown_signatures), (text, 1));
+        }
+        let both = open_note(&note, &[old.verifier(), new.verifier()]).unwrap();
+        assert_eq!(both.verified_by.len(), 2);
+        assert_eq!(
+            note,
+            format!(
+                "{}{}",
+                old.sign(text).unwrap(),
+                &new.sign(text).unwrap()[text.len() + 1..]
+            )
+        );
+        assert!(sign_note(text, &[]).is_err());
     }
 }

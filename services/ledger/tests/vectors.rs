@@ -100,7 +100,12 @@ fn verify_bundle(
     let dir = vectors().join("log-bundles").join(name);
     let key = NoteVerifier::parse(&read(dir.join("vkey"))).unwrap();
     let entries = std::fs::read(dir.join("entries.jsonl")).unwrap();
-    verify_log(&entries, &read(dir.join("checkpoint")), &key, None)
+    verify_log(
+        &entries,
+        &read(dir.join("checkpoint")),
+        std::slice::from_ref(&key),
+        None,
+    )
 }
 
 #[test]

@@ -103,6 +103,7 @@ async fn init(
         crate::runtime::Place {
             data: &data,
             key: None,
+            next_key: None,
             origin: &origin,
             store: &location,
             vault: vault.as_deref(),

@@ -6,8 +6,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
-use roundtable_ledger::{NoteVerifier, SignedCheckpoint, verify_log};
+use roundtable_ledger::{SignedCheckpoint, verify_log};
 use roundtable_store::SqliteReader;
+use roundtable_store::keys::parse_vkeys;
 
 use crate::http::{ConsistencyProof, InclusionProof, MAX_ENTRIES_PER_REQUEST};
 
@@ -27,11 +28,12 @@ pub enum AuditCommand {
         /// Verify a live server instead, e.g. http://127.0.0.1:8080.
         #[arg(long, conflicts_with = "bundle")]
         url: Option<String>,
-        /// The log's verifier key, obtained out of band (default: the bundle's or the
-        /// server's own — which only proves self-consistency).
+        /// The log's verifier keys, one per line, obtained out of band (default: the
+        /// bundle's or the server's own — which only proves self-consistency).
         #[arg(long)]
         vkey: Option<PathBuf>,
-        /// An older signed checkpoint the new one must extend.
+        /// An older signed checkpoint the new one must extend. Signed by a pinned
+        /// key and covering a `key.rotated` leaf, it also lets the new key in.
         #[arg(long)]
         pin: Option<PathBuf>,
     },
@@ -135,15 +137,15 @@ pub(crate) fn verify(
                 read_text(&dir.join("vkey")).ok(),
             )
         }
-        (None, Some(url)) => fetch(&url, pinned_key.as_deref())?,
+        (None, Some(url)) => fetch(&url)?,
         _ => bail!("give a bundle directory or --url"),
     };
     let key_text = pinned_key
         .or(served_key)
         .context("no verifier key: pass --vkey FILE")?;
-    let key = NoteVerifier::parse(&key_text).context("the verifier key")?;
+    let keys = parse_vkeys(&key_text).context("the verifier key")?;
     let pin = pin.map(|p| read_text(&p)).transpose()?;
-    match verify_log(&entries, &checkpoint, &key, pin.as_deref()) {
+    match verify_log(&entries, &checkpoint, &keys, pin.as_deref()) {
         Ok(report) => {
             let lines: Vec<&[u8]> = match entries.split_last() {
                 Some((_, body)) => body.split(|&b| b == b'\n').collect(),
@@ -161,6 +163,9 @@ pub(crate) fn verify(
                 "OK {} size={} root={} streams={} votes-recounted={votes}",
                 cp.origin, cp.size, cp.root, report.streams
             );
+            if !report.rotations.is_empty() {
+                print!(" key-rotations={}", report.rotations.len());
+            }
             match report.pinned {
                 Some(size) => println!(" consistent-with-pinned-size={size}"),
                 None => println!(),
@@ -188,19 +193,16 @@ fn get(agent: &ureq::Agent, url: &str) -> anyhow::Result<Vec<u8>> {
 }
 
 /// Downloads the latest checkpoint and every leaf it covers.
-fn fetch(
-    base: &str,
-    pinned_key: Option<&str>,
-) -> anyhow::Result<(Vec<u8>, String, Option<String>)> {
+fn fetch(base: &str) -> anyhow::Result<(Vec<u8>, String, Option<String>)> {
     let base = base.trim_end_matches('/');
     let agent = ureq::Agent::new_with_defaults();
     let served_key = String::from_utf8(get(&agent, &format!("{base}/log/vkey"))?)
         .context("the vkey is not text")?;
     let checkpoint = String::from_utf8(get(&agent, &format!("{base}/log/checkpoint"))?)
         .context("the checkpoint is not text")?;
-    // Open it first, to learn how many leaves to fetch.
-    let key = NoteVerifier::parse(pinned_key.unwrap_or(&served_key)).context("the verifier key")?;
-    let size = match SignedCheckpoint::open(&checkpoint, &key) {
+    // Read its size first, to learn how many leaves to fetch; verify_log checks
+    // the signatures (which may need the leaves, to follow a key rotation).
+    let size = match SignedCheckpoint::from_kept_note(checkpoint.clone()) {
         Ok(cp) => cp.checkpoint.size,
         // Let verify_log report it like any other failure.
         Err(_) => return Ok((Vec::new(), checkpoint, Some(served_key))),

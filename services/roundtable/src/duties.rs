@@ -6,24 +6,29 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use roundtable_api::App;
-use roundtable_ledger::{NoteSigner, SignedCheckpoint};
+use roundtable_ledger::SignedCheckpoint;
 use roundtable_store::Backend;
+use roundtable_store::keys::SigningKeys;
 use roundtable_store::signer::{self, CheckpointSigner};
 use tokio::sync::watch;
 
 pub struct Duties {
     pub store: Arc<Backend>,
     pub app: Arc<App>,
-    pub key: NoteSigner,
+    pub keys: SigningKeys,
     pub checkpoint_interval: Duration,
     pub deadline_interval: Duration,
     pub on_signed: Arc<dyn Fn(&SignedCheckpoint) + Send + Sync>,
 }
 
 impl Duties {
-    /// Picks up signing from the last published checkpoint, and signs the head now.
+    /// Picks up signing from the last published checkpoint, records a key rotation
+    /// under way, and signs the head now.
     async fn resume(&self) -> Result<CheckpointSigner, signer::SignerError> {
-        let mut signer = CheckpointSigner::resume(self.store.as_ref(), self.key.clone()).await?;
+        let mut signer = CheckpointSigner::resume(self.store.as_ref(), self.keys.clone()).await?;
+        signer
+            .record_rotation(self.store.as_ref(), self.app.clock.now())
+            .await?;
         if let Some(cp) = signer.sign_if_new(self.store.as_ref()).await? {
             (self.on_signed)(&cp);
         }

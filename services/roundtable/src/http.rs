@@ -6,7 +6,7 @@ use poem::http::StatusCode;
 use poem::web::{Data, Json, Path, Query};
 use poem::{IntoResponse, Response, Route, get, handler};
 use prometheus_client::registry::Registry;
-use roundtable_ledger::{Hash, NoteVerifier};
+use roundtable_ledger::Hash;
 use roundtable_store::{Backend, EventStore, StoreError, StoreMetrics};
 use serde::{Deserialize, Serialize};
 
@@ -15,19 +15,21 @@ pub const MAX_ENTRIES_PER_REQUEST: u64 = 1000;
 
 pub struct LogState {
     pub store: Arc<Backend>,
-    pub vkey: NoteVerifier,
+    /// The verifier keys that sign now, one per line, the log's key first (two
+    /// during a key rotation's overlap).
+    pub vkeys: String,
     pub metrics: Arc<StoreMetrics>,
     registry: Registry,
 }
 
 impl LogState {
-    pub fn new(store: Arc<Backend>, vkey: NoteVerifier) -> LogState {
+    pub fn new(store: Arc<Backend>, vkeys: String) -> LogState {
         let metrics = store.metrics().clone();
         let mut registry = Registry::default();
         metrics.register(&mut registry);
         LogState {
             store,
-            vkey,
+            vkeys,
             metrics,
             registry,
         }
@@ -260,5 +262,5 @@ async fn receipt(state: State<'_>, Path(index): Path<u64>) -> poem::Result<Respo
 
 #[handler]
 fn verifier_key(state: State<'_>) -> Response {
-    text(format!("{}\n", state.vkey.to_vkey()))
+    text(state.vkeys.clone())
 }

@@ -8,14 +8,15 @@ use anyhow::Context;
 use roundtable_api::clock::Clock;
 use roundtable_api::photos::PhotoStore;
 use roundtable_api::{ApiConfig, App};
-use roundtable_ledger::NoteSigner;
 use roundtable_projections::Projections;
-use roundtable_store::{Backend, StoreLocation, keys};
+use roundtable_store::keys::{self, SigningKeys};
+use roundtable_store::{Backend, StoreLocation};
 use roundtable_vault::{PasswordHashing, Vault};
 
 pub struct Runtime {
     pub store: Arc<Backend>,
-    pub key: NoteSigner,
+    /// The log's key, and during a key rotation the next one too.
+    pub keys: SigningKeys,
     pub app: Arc<App>,
     /// Follows the log into the read models until the store closes.
     pub projector: tokio::task::JoinHandle<Result<(), roundtable_projections::ProjectionError>>,
@@ -27,6 +28,8 @@ pub struct Place<'a> {
     /// its copy of the tree (KurrentDB).
     pub data: &'a Path,
     pub key: Option<&'a Path>,
+    /// During a key rotation's overlap: the next key, which co-signs checkpoints.
+    pub next_key: Option<&'a Path>,
     pub origin: &'a str,
     pub store: &'a StoreLocation,
     /// The vault and the photos, if not in `data`: processes on one machine that
@@ -43,6 +46,7 @@ pub async fn open(
     let Place {
         data,
         key,
+        next_key,
         origin,
         store,
         vault,
@@ -53,8 +57,12 @@ pub async fn open(
     std::fs::create_dir_all(data)
         .with_context(|| format!("creating data directory {}", data.display()))?;
     let key = keys::load_or_create(data, key, origin)?;
+    let keys = match next_key {
+        Some(path) => SigningKeys::rotating(key, keys::read(path)?)?,
+        None => SigningKeys::one(key),
+    };
     let store = Arc::new(
-        Backend::open(store, data, key.name())
+        Backend::open(store, data, keys.origin())
             .await
             .with_context(|| format!("opening the log for {}", data.display()))?,
     );
@@ -62,7 +70,7 @@ pub async fn open(
     std::fs::create_dir_all(shared)
         .with_context(|| format!("creating the vault directory {}", shared.display()))?;
     store
-        .set_vkey(&key.verifier().to_vkey())
+        .set_vkey(keys.vkeys().trim_end())
         .await
         .context("recording the verifier key")?;
     let passwords = tokio::task::spawn_blocking(PasswordHashing::standard)
@@ -95,7 +103,7 @@ pub async fn open(
     }
     Ok(Runtime {
         store,
-        key,
+        keys,
         app,
         projector,
     })

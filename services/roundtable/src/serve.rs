@@ -47,6 +47,11 @@ pub struct ServeArgs {
     /// Signing key file (default: DATA/log.key, created on first start).
     #[arg(long)]
     pub key: Option<PathBuf>,
+    /// Key rotation: the next signing key (same origin, from `roundtable keygen`).
+    /// Both keys sign every checkpoint, `/log/vkey` serves both, and the signer
+    /// records `key.rotated` in the log; later, restart with `--key` set to it.
+    #[arg(long)]
+    pub next_key: Option<PathBuf>,
     /// The log's origin, used when the key is created.
     #[arg(long, default_value = DEFAULT_ORIGIN)]
     pub origin: String,
@@ -114,6 +119,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         crate::runtime::Place {
             data: &args.data,
             key: args.key.as_deref(),
+            next_key: args.next_key.as_deref(),
             origin: &args.origin,
             store: &location,
             vault: args.vault.as_deref(),
@@ -122,8 +128,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         clock.clone(),
     )
     .await?;
-    let (store, key, app, projector) = (runtime.store, runtime.key, runtime.app, runtime.projector);
-    let origin = key.name().to_owned();
+    let (store, keys, app, projector) =
+        (runtime.store, runtime.keys, runtime.app, runtime.projector);
+    let origin = keys.origin().to_owned();
 
     // Who signs and runs deadlines: this process on the embedded store; the holder
     // of the signer lease on KurrentDB.
@@ -153,7 +160,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
                 .context("the signer lease")?;
         }
         // Closing the demo's votes waits for signed checkpoints: sign while seeding.
-        let seeding = CheckpointSigner::resume(store.as_ref(), key.clone()).await?;
+        let seeding = CheckpointSigner::resume(store.as_ref(), keys.clone()).await?;
         let (stop_seeding, stopped) = watch::channel(false);
         let signing = tokio::spawn(signer::run(
             store.clone(),
@@ -170,9 +177,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 
     // A process whose key did not sign the log's checkpoints stops here, not when
     // it first takes the signer lease.
-    let mut signer = CheckpointSigner::resume(store.as_ref(), key.clone())
+    let mut signer = CheckpointSigner::resume(store.as_ref(), keys.clone())
         .await
-        .context("this process's signing key (--key) must be the log's")?;
+        .context("this process's signing key (--key, or --next-key) must be the log's")?;
     if store.kurrentdb().is_none() {
         // A fresh log has a signed checkpoint before the server says it is listening.
         signer.sign_if_new(store.as_ref()).await?;
@@ -189,13 +196,13 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .map(|a| a.to_string())
         .unwrap_or_default();
 
-    let state = Arc::new(crate::http::LogState::new(store.clone(), key.verifier()));
+    let state = Arc::new(crate::http::LogState::new(store.clone(), keys.vkeys()));
     let checkpoints = state.metrics.clone();
     let duties = tokio::spawn(
         Duties {
             store: store.clone(),
             app: app.clone(),
-            key: key.clone(),
+            keys: keys.clone(),
             checkpoint_interval: Duration::from_millis(args.checkpoint_interval_ms),
             deadline_interval: Duration::from_millis(args.deadline_interval_ms.max(10)),
             on_signed: Arc::new(move |_| {
@@ -218,7 +225,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let shutdown = shutdown_signal();
     tracing::info!(
         origin,
-        vkey = %key.verifier().to_vkey(),
+        vkey = %keys.vkeys().trim_end().replace('\n', " "),
         data = %args.data.display(),
         "roundtable listening on {local}"
     );

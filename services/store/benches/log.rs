@@ -311,7 +311,7 @@ fn main() {
         let cp = store.checkpoint().await.unwrap().unwrap();
         let vkey = NoteVerifier::parse(&key.verifier().to_vkey()).unwrap();
         let start = Instant::now();
-        let report = verify_log(&bundle, &cp.note, &vkey, None).unwrap();
+        let report = verify_log(&bundle, &cp.note, std::slice::from_ref(&vkey), None).unwrap();
         let verify = rate(report.checkpoint.size, start.elapsed());
         rows.push(Row {
             name: format!("audit verify, {} events", report.checkpoint.size),

@@ -7,11 +7,13 @@ use std::future::Future;
 use std::sync::Arc;
 
 use roundtable_ledger::{
-    EventDraft, Leaf, LeafHeader, MemoryTree, StreamName, Timestamp, verify_consistency,
-    verify_inclusion,
+    EventDraft, KeyRotation, Leaf, LeafHeader, MemoryTree, NoteSigner, SignedCheckpoint,
+    StreamName, Timestamp, verify_consistency, verify_inclusion, verify_log,
 };
 use serde_json::json;
 
+use crate::keys::SigningKeys;
+use crate::signer::{CheckpointSigner, SignerError};
 use crate::{Appended, EventStore, Expected, StoreError};
 
 /// A valid event with a fresh id.
@@ -285,6 +287,75 @@ pub async fn read_after_append<S: EventStore>(store: Arc<S>) {
     );
 }
 
+/// A key rotation: both keys sign while it lasts; `key.rotated` is recorded once (a
+/// second recording, by another process or after a restart, is a replay); the new
+/// key alone takes over; a key that never signed is refused; and an auditor who
+/// pinned the old key follows the rotation through a checkpoint of the overlap.
+pub async fn key_rotation<S: EventStore>(store: Arc<S>) {
+    let origin = store.origin().to_owned();
+    let key = |seed| NoteSigner::from_seed(&origin, [seed; 32]).unwrap();
+    let (old, new, stranger) = (key(1), key(2), key(3));
+    let s = stream("contract/rotation");
+    append_one(store.as_ref(), &s, 0, "contract.rotation", 0).await;
+    let mut first = CheckpointSigner::resume(store.as_ref(), old.clone())
+        .await
+        .unwrap();
+    let before = first.sign_if_new(store.as_ref()).await.unwrap().unwrap();
+
+    let keys = SigningKeys::rotating(old.clone(), new.clone()).unwrap();
+    let mut overlap = CheckpointSigner::resume(store.as_ref(), keys)
+        .await
+        .unwrap();
+    let now = Timestamp::from_unix_millis(1_700_000_000_000);
+    assert!(overlap.record_rotation(store.as_ref(), now).await.unwrap());
+    let again = Timestamp::from_unix_millis(1_700_000_999_000);
+    assert!(
+        !overlap
+            .record_rotation(store.as_ref(), again)
+            .await
+            .unwrap()
+    );
+    let both = overlap.sign_if_new(store.as_ref()).await.unwrap().unwrap();
+    assert_eq!(both.checkpoint.size, before.checkpoint.size + 1);
+    for k in [&old, &new] {
+        SignedCheckpoint::open(&both.note, &k.verifier()).unwrap();
+    }
+    let recorded = store.read_stream(&KeyRotation::stream(), 1).await.unwrap();
+    assert_eq!(recorded.len(), 1, "recorded once");
+    let rotation = KeyRotation::from_leaf(&origin, recorded[0].leaf.as_bytes())
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (rotation.old, rotation.new),
+        (old.verifier(), new.verifier())
+    );
+
+    append_one(store.as_ref(), &s, 1, "contract.rotation", 1).await;
+    let mut retired = CheckpointSigner::resume(store.as_ref(), new.clone())
+        .await
+        .unwrap();
+    let after = retired.sign_if_new(store.as_ref()).await.unwrap().unwrap();
+    assert!(SignedCheckpoint::open(&after.note, &old.verifier()).is_err());
+    assert!(matches!(
+        CheckpointSigner::resume(store.as_ref(), stranger).await,
+        Err(SignerError::ForeignCheckpoint(_))
+    ));
+
+    let size = after.checkpoint.size;
+    let entries: Vec<u8> = store
+        .read_all(0, size as usize)
+        .await
+        .unwrap()
+        .iter()
+        .flat_map(|r| [r.leaf.as_bytes(), b"\n"].concat())
+        .collect();
+    let pinned_old = [old.verifier()];
+    assert!(verify_log(&entries, &after.note, &pinned_old, None).is_err());
+    let report = verify_log(&entries, &after.note, &pinned_old, Some(&both.note)).unwrap();
+    assert_eq!(report.rotations.len(), 1);
+    verify_log(&entries, &after.note, &[new.verifier()], None).unwrap();
+}
+
 /// Runs every contract test, each on a fresh store.
 pub async fn run_all<S, F, Fut>(fresh: F)
 where
@@ -297,4 +368,5 @@ where
     ordered_without_gaps(fresh().await).await;
     subscription_handover(fresh().await).await;
     read_after_append(fresh().await).await;
+    key_rotation(fresh().await).await;
 }

@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use roundtable_ledger::{NoteError, NoteSigner};
+use roundtable_ledger::{KeyRotation, NoteError, NoteSigner, NoteVerifier, RotationError};
 
 /// The key file inside a data directory.
 pub const KEY_FILE: &str = "log.key";
@@ -23,6 +23,8 @@ pub enum KeyError {
     Random(String),
     #[error(transparent)]
     Name(NoteError),
+    #[error("the next key (--next-key): {0}")]
+    Rotation(RotationError),
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> KeyError + '_ {
@@ -84,6 +86,89 @@ pub fn load_or_create(
     Ok(signer)
 }
 
+/// The keys that sign the log's checkpoints: its key, and during a rotation's overlap
+/// the next one as well (both sign every checkpoint until the old one is retired).
+#[derive(Clone, Debug)]
+pub struct SigningKeys {
+    current: NoteSigner,
+    next: Option<NoteSigner>,
+}
+
+impl SigningKeys {
+    pub fn one(current: NoteSigner) -> SigningKeys {
+        SigningKeys {
+            current,
+            next: None,
+        }
+    }
+
+    /// The overlap of a rotation: the next key must be another key of the same log.
+    pub fn rotating(current: NoteSigner, next: NoteSigner) -> Result<SigningKeys, KeyError> {
+        KeyRotation::new(current.name(), current.verifier(), next.verifier())
+            .map_err(KeyError::Rotation)?;
+        Ok(SigningKeys {
+            current,
+            next: Some(next),
+        })
+    }
+
+    pub fn current(&self) -> &NoteSigner {
+        &self.current
+    }
+
+    /// The log's origin (every key's name).
+    pub fn origin(&self) -> &str {
+        self.current.name()
+    }
+
+    /// Every key that signs, the current one first.
+    pub fn signers(&self) -> Vec<NoteSigner> {
+        std::iter::once(&self.current)
+            .chain(&self.next)
+            .cloned()
+            .collect()
+    }
+
+    pub fn verifiers(&self) -> Vec<NoteVerifier> {
+        self.signers().iter().map(NoteSigner::verifier).collect()
+    }
+
+    /// The verifier keys, one per line, the current one first (`/log/vkey`).
+    pub fn vkeys(&self) -> String {
+        self.verifiers()
+            .iter()
+            .map(|v| format!("{}\n", v.to_vkey()))
+            .collect()
+    }
+
+    /// The rotation under way, if any.
+    pub fn rotation(&self) -> Option<KeyRotation> {
+        let next = self.next.as_ref()?;
+        KeyRotation::new(self.origin(), self.current.verifier(), next.verifier()).ok()
+    }
+}
+
+impl From<NoteSigner> for SigningKeys {
+    fn from(current: NoteSigner) -> SigningKeys {
+        SigningKeys::one(current)
+    }
+}
+
+/// Parses verifier keys, one per line (blank lines ignored), as `/log/vkey` serves
+/// them and auditors pin them.
+pub fn parse_vkeys(text: &str) -> Result<Vec<NoteVerifier>, NoteError> {
+    let keys = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(NoteVerifier::parse)
+        .collect::<Result<Vec<_>, _>>()?;
+    if keys.is_empty() {
+        return Err(NoteError::BadVerifierKey("no key".into()));
+    }
+    Ok(keys)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,5 +190,23 @@ mod tests {
             std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
             assert!(matches!(read(&path), Err(KeyError::Permissions(..))));
         }
+    }
+
+    #[test]
+    fn a_rotation_signs_with_both_keys_of_one_log() {
+        let old = NoteSigner::from_seed("example.org/log", [1; 32]).unwrap();
+        let new = NoteSigner::from_seed("example.org/log", [2; 32]).unwrap();
+        let keys = SigningKeys::rotating(old.clone(), new.clone()).unwrap();
+        assert_eq!(keys.signers().len(), 2);
+        assert_eq!(parse_vkeys(&keys.vkeys()).unwrap(), keys.verifiers());
+        assert_eq!(keys.rotation().unwrap().new, new.verifier());
+        assert!(SigningKeys::one(old.clone()).rotation().is_none());
+        assert!(SigningKeys::rotating(old.clone(), old.clone()).is_err());
+        let foreign = NoteSigner::from_seed("other.org/log", [2; 32]).unwrap();
+        assert!(matches!(
+            SigningKeys::rotating(old, foreign),
+            Err(KeyError::Rotation(_))
+        ));
+        assert!(parse_vkeys("\n").is_err());
     }
 }

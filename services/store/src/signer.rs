@@ -6,11 +6,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use roundtable_ledger::{
-    Checkpoint, CheckpointError, NoteSigner, SignedCheckpoint, verify_consistency,
+    Checkpoint, CheckpointError, KeyRotation, SignedCheckpoint, Timestamp, verify_consistency,
 };
 use tokio::sync::watch;
 
-use crate::{EventStore, StoreError};
+use crate::keys::SigningKeys;
+use crate::{EventStore, Expected, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SignerError {
@@ -23,7 +24,7 @@ pub enum SignerError {
         new_root: roundtable_ledger::Hash,
         why: String,
     },
-    #[error("the last stored checkpoint does not open with this log's key: {0}")]
+    #[error("the last stored checkpoint does not open with this process's keys: {0}")]
     ForeignCheckpoint(CheckpointError),
     #[error(transparent)]
     Checkpoint(#[from] CheckpointError),
@@ -32,25 +33,58 @@ pub enum SignerError {
 }
 
 pub struct CheckpointSigner {
-    key: NoteSigner,
+    keys: SigningKeys,
     last: Option<Checkpoint>,
 }
 
 impl CheckpointSigner {
-    /// Resumes from the last checkpoint the store kept, which must be ours.
+    /// Resumes from the last checkpoint the store kept, which one of `keys` must
+    /// have signed (during a rotation, either; after it, the new one had co-signed).
     pub async fn resume<S: EventStore>(
         store: &S,
-        key: NoteSigner,
+        keys: impl Into<SigningKeys>,
     ) -> Result<CheckpointSigner, SignerError> {
+        let keys = keys.into();
         let last = match store.checkpoint().await? {
             Some(cp) => Some(
-                SignedCheckpoint::open(&cp.note, &key.verifier())
+                SignedCheckpoint::open_by_any(&cp.note, &keys.verifiers())
                     .map_err(SignerError::ForeignCheckpoint)?
                     .checkpoint,
             ),
             None => None,
         };
-        Ok(CheckpointSigner { key, last })
+        Ok(CheckpointSigner { keys, last })
+    }
+
+    /// During a rotation, records it in the log (`key.rotated` in `log/keys`) unless
+    /// it is there already; the next checkpoint, signed by both keys, covers it.
+    /// Returns whether this call appended it.
+    pub async fn record_rotation<S: EventStore>(
+        &self,
+        store: &S,
+        now: Timestamp,
+    ) -> Result<bool, SignerError> {
+        let Some(rotation) = self.keys.rotation() else {
+            return Ok(false);
+        };
+        // The event's id derives from the two keys: a second recording (another
+        // process, a restart) is a replay and writes nothing.
+        let appended = store
+            .append(
+                &KeyRotation::stream(),
+                Expected::Any,
+                vec![rotation.draft(now)],
+            )
+            .await?;
+        if !appended.replayed {
+            tracing::info!(
+                old = %rotation.old.to_vkey(),
+                new = %rotation.new.to_vkey(),
+                index = appended.events.first().map(|e| e.index),
+                "recorded the key rotation in the log"
+            );
+        }
+        Ok(!appended.replayed)
     }
 
     pub fn last(&self) -> Option<&Checkpoint> {
@@ -89,7 +123,7 @@ impl CheckpointSigner {
             size: head.size,
             root: head.root,
         };
-        let signed = checkpoint.sign(&self.key)?;
+        let signed = checkpoint.sign_by_all(&self.keys.signers())?;
         store.store_checkpoint(signed.clone()).await?;
         self.last = Some(checkpoint);
         Ok(Some(signed))

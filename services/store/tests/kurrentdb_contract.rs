@@ -56,6 +56,7 @@ contract_tests!(
     ordered_without_gaps,
     subscription_handover,
     read_after_append,
+    key_rotation,
 );
 
 #[tokio::test]

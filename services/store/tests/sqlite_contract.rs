@@ -31,6 +31,7 @@ contract_tests!(
     ordered_without_gaps,
     subscription_handover,
     read_after_append,
+    key_rotation,
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -390,6 +390,7 @@ export default {
       withdrawn: "Withdrawn",
     },
     jurisdiction: { created: "Created", moved: "Moved", renamed: "Renamed" },
+    key: { rotated: "Log signing key rotated" },
     meeting: {
       absence_recorded: "Absence recorded",
       adjourned: "Adjourned",

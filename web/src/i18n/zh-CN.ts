@@ -390,6 +390,7 @@ export default {
       withdrawn: "撤回",
     },
     jurisdiction: { created: "设立", moved: "调整隶属", renamed: "更名" },
+    key: { rotated: "账本签名密钥轮换" },
     meeting: {
       absence_recorded: "登记缺席",
       adjourned: "休会",

@@ -11,15 +11,22 @@ export type KeyTrust =
   | { kind: "new"; pinned: string }
   | { kind: "mismatch"; pinned: string; served: string };
 
+/** `served` is `/log/vkey`: the keys that sign now, one per line, the log's key
+ * first (two while a key rotation overlaps; every checkpoint then carries both
+ * signatures, so the key already trusted keeps verifying). */
 export function trustKey(served: string, storage: Pick<Storage, "getItem" | "setItem"> = localStorage): KeyTrust {
-  const s = served.trim();
-  if (PINNED_AT_BUILD) return PINNED_AT_BUILD.trim() === s ? { kind: "build", pinned: s } : { kind: "mismatch", pinned: PINNED_AT_BUILD.trim(), served: s };
+  const keys = served.split("\n").map((k) => k.trim()).filter(Boolean);
+  const first = keys[0] ?? "";
+  if (PINNED_AT_BUILD) {
+    const pinned = PINNED_AT_BUILD.trim();
+    return keys.includes(pinned) ? { kind: "build", pinned } : { kind: "mismatch", pinned, served: first };
+  }
   const kept = storage.getItem(STORAGE);
   if (!kept) {
-    storage.setItem(STORAGE, s);
-    return { kind: "new", pinned: s };
+    storage.setItem(STORAGE, first);
+    return { kind: "new", pinned: first };
   }
-  return kept === s ? { kind: "remembered", pinned: s } : { kind: "mismatch", pinned: kept, served: s };
+  return keys.includes(kept) ? { kind: "remembered", pinned: kept } : { kind: "mismatch", pinned: kept, served: first };
 }
 
 export function pinKey(vkey: string, storage: Pick<Storage, "setItem"> = localStorage) {

@@ -107,6 +107,10 @@ describe("checkpoints seen by this browser", () => {
     expect(trustKey(fixture.vkey, storage).kind).toBe("new");
     expect(trustKey(fixture.vkey, storage).kind).toBe("remembered");
     expect(trustKey("other+00000000+AQ==", storage)).toMatchObject({ kind: "mismatch", pinned: fixture.vkey });
+    // A rotation's overlap serves the log's key and the next: the remembered one
+    // is still among them; once only the next is served, that is a change to check.
+    expect(trustKey(`other+00000000+AQ==\n${fixture.vkey}\n`, storage)).toMatchObject({ kind: "remembered", pinned: fixture.vkey });
+    expect(trustKey(`${fixture.vkey}\nnext+00000000+AQ==\n`, storage).kind).toBe("remembered");
   });
 });
 
