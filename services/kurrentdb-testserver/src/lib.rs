@@ -15,11 +15,13 @@
 //! - Catch-up subscriptions to `$all` and to a stream: exclusive of the position
 //!   given, then live; `Checkpoint` messages while filtering; `CaughtUp` once.
 //! - Basic authentication when the server is given credentials.
+//! - TLS when asked for: a CA of its own and a node certificate it signed.
 //!
 //! Everything is in memory: a test server forgets everything when it stops.
 
 mod log;
 mod service;
+mod tls;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -45,18 +47,22 @@ pub(crate) mod proto {
 }
 
 pub use log::LogStats;
+pub use tls::TestTls;
 
 /// How the server behaves.
 #[derive(Clone, Debug, Default)]
 pub struct ServerOptions {
     /// `(user, password)`: when set, every call needs these as Basic credentials.
     pub credentials: Option<(String, String)>,
+    /// Serve over TLS with this CA's node certificate.
+    pub tls: Option<Arc<TestTls>>,
 }
 
 /// A running test server on a loopback port.
 pub struct TestServer {
     addr: SocketAddr,
     log: Arc<log::Log>,
+    tls: Option<Arc<TestTls>>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
 }
@@ -71,6 +77,17 @@ impl TestServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
         let log = Arc::new(log::Log::default());
+        let tls = options.tls.clone();
+        let mut builder = tonic::transport::Server::builder();
+        if let Some(tls) = &tls {
+            // The provider the client installs too (rustls cannot pick one when both
+            // are compiled in); whoever is first wins, and it is the same one.
+            let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+            let identity = tonic::transport::Identity::from_pem(&tls.cert_pem, &tls.key_pem);
+            builder = builder
+                .tls_config(tonic::transport::ServerTlsConfig::new().identity(identity))
+                .map_err(std::io::Error::other)?;
+        }
         let service = service::Streams::new(log.clone(), options);
         let (stop, stopped) = oneshot::channel::<()>();
         // Small gRPC frames both ways: without TCP_NODELAY, Nagle's algorithm and
@@ -84,7 +101,7 @@ impl TestServer {
             },
         );
         let task = tokio::spawn(async move {
-            let served = tonic::transport::Server::builder()
+            let served = builder
                 .add_service(service.into_server())
                 .serve_with_incoming_shutdown(incoming, async {
                     let _ = stopped.await;
@@ -97,6 +114,7 @@ impl TestServer {
         Ok(TestServer {
             addr,
             log,
+            tls,
             stop: Some(stop),
             task: Some(task),
         })
@@ -106,9 +124,17 @@ impl TestServer {
         self.addr
     }
 
-    /// A connection string for the official client (no TLS).
+    /// A connection string for the official client: plain, or TLS trusting the
+    /// server's CA.
     pub fn url(&self) -> String {
-        format!("kurrentdb://{}?tls=false", self.addr)
+        match &self.tls {
+            None => format!("kurrentdb://{}?tls=false", self.addr),
+            Some(tls) => format!(
+                "kurrentdb://{}?tls=true&tlsCAFile={}",
+                self.addr,
+                tls.ca_file().display()
+            ),
+        }
     }
 
     /// How much the server holds.

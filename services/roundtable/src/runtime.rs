@@ -10,6 +10,7 @@ use roundtable_api::photos::PhotoStore;
 use roundtable_api::{ApiConfig, App};
 use roundtable_projections::Projections;
 use roundtable_store::keys::{self, SigningKeys};
+use roundtable_store::signer::CheckpointSigner;
 use roundtable_store::{Backend, StoreLocation};
 use roundtable_vault::{PasswordHashing, Vault};
 
@@ -69,6 +70,11 @@ pub async fn open(
     let shared = vault.unwrap_or(data);
     std::fs::create_dir_all(shared)
         .with_context(|| format!("creating the vault directory {}", shared.display()))?;
+    // Before anything is recorded: keys that did not sign this log's checkpoints
+    // (a wrong --key, a stranger's --next-key) change nothing and stop here.
+    CheckpointSigner::resume(store.as_ref(), keys.clone())
+        .await
+        .context("this process's signing key (--key, or --next-key) must be the log's")?;
     store
         .set_vkey(keys.vkeys().trim_end())
         .await

@@ -26,18 +26,6 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-fn export(data: &Path, out: &Path) {
-    let o = roundtable(&[
-        "audit",
-        "export",
-        "--data",
-        &data_arg(data),
-        "--out",
-        &data_arg(out),
-    ]);
-    assert!(o.status.success(), "export: {}", stderr(&o));
-}
-
 fn verify(bundle: &Path, extra: &[&str]) -> Output {
     let mut args = vec!["audit", "verify"];
     let b = data_arg(bundle);
@@ -54,7 +42,7 @@ fn tampered(original: &Path, work: &Path, name: &str, sql: &str) -> Output {
     conn.execute_batch(sql).unwrap();
     drop(conn);
     let out = work.join(format!("{name}-bundle"));
-    export(&data, &out);
+    support::audit_export(&data, &out);
     verify(&out, &[])
 }
 
@@ -78,7 +66,7 @@ async fn verify_catches_every_tampering_with_the_store() {
     let fixture = support::build_log(120, 5, &[]).await;
     let work = tempfile::tempdir().unwrap();
     let good = work.path().join("good");
-    export(fixture.dir.path(), &good);
+    support::audit_export(fixture.dir.path(), &good);
     let ok = verify(&good, &[]);
     assert!(ok.status.success(), "{}{}", stdout(&ok), stderr(&ok));
     assert!(
@@ -188,7 +176,7 @@ async fn pinned_checkpoint_must_be_extended() {
     let fixture = support::build_log(40, 3, &[25]).await;
     let work = tempfile::tempdir().unwrap();
     let bundle = work.path().join("bundle");
-    export(fixture.dir.path(), &bundle);
+    support::audit_export(fixture.dir.path(), &bundle);
     let old = fixture
         .checkpoints
         .iter()
@@ -290,7 +278,7 @@ async fn bad_input_gets_one_line_and_a_non_zero_exit() {
     // A bundle to point bad --vkey and --pin files at.
     let fixture = support::build_log(3, 1, &[]).await;
     let bundle = work.path().join("bundle");
-    export(fixture.dir.path(), &bundle);
+    support::audit_export(fixture.dir.path(), &bundle);
     let junk = work.path().join("junk");
     std::fs::write(&junk, "not a key, not a note\n").unwrap();
     let pinned_junk = verify(&bundle, &["--pin", &data_arg(&junk)]);

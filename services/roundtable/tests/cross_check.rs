@@ -54,6 +54,10 @@ fn manifest(fixture: &support::Fixture) -> Value {
         notes.push(json!({"note": cp.note, "expect": true, "why": "as signed"}));
         let extra_sig = &witness.sign(&body).unwrap()[body.len() + 1..];
         notes.push(json!({"note": format!("{}{extra_sig}", cp.note), "expect": true, "why": "plus an unknown witness"}));
+        // A key rotation's overlap: the same body signed by the log's key and the
+        // next one (same name, another key id), as `serve --next-key` signs it.
+        let next_sig = &other.sign(&body).unwrap()[body.len() + 1..];
+        notes.push(json!({"note": format!("{}{next_sig}", cp.note), "expect": true, "why": "also signed by the next key (rotation overlap)"}));
         let size = cp.checkpoint.size;
         notes.push(json!({"note": cp.note.replacen(&format!("\n{size}\n"), &format!("\n{}\n", size + 1), 1), "expect": false, "why": "size edited"}));
         notes.push(json!({"note": cp.note.replacen(&cp.checkpoint.root.to_base64(), &flip(&cp.checkpoint.root), 1), "expect": false, "why": "root edited"}));

@@ -94,16 +94,8 @@ async fn log_routes_serve_the_record() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_stops_cleanly_and_restart_resumes() {
     let fixture = support::build_log(5, 1, &[]).await;
-    let mut server = start(fixture.dir.path());
-    let pid = server.child.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
-    let status = server.child.wait().unwrap();
+    let server = start(fixture.dir.path());
+    let status = server.terminate();
     assert!(status.success(), "{status:?}");
     // The data directory is released and opens again with the same head.
     let server = start(fixture.dir.path());

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use roundtable_kurrentdb_testserver::{ServerOptions, TestServer, TestTarget};
+use roundtable_kurrentdb_testserver::{ServerOptions, TestServer, TestTarget, TestTls};
 use roundtable_ledger::{Checkpoint, LeafHeader, StreamName};
 use roundtable_store::kurrent::lease::{self, LeaseOptions};
 use roundtable_store::signer::CheckpointSigner;
@@ -320,6 +320,7 @@ async fn credentials_come_from_the_url() {
     }
     let server = TestServer::start_with(ServerOptions {
         credentials: Some(("admin".into(), "changeit".into())),
+        ..ServerOptions::default()
     })
     .await
     .unwrap();
@@ -354,4 +355,65 @@ async fn credentials_come_from_the_url() {
     store.caught_up().await.unwrap();
     contract::append_one(&store, &s, 0, "issue.raised", 1).await;
     assert_eq!(server.stats().events, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tls_trusts_the_clusters_ca_and_no_other() {
+    if std::env::var("KURRENTDB_URL").is_ok_and(|u| !u.is_empty()) {
+        return; // the real server's TLS is whatever KURRENTDB_URL says
+    }
+    let tls = Arc::new(TestTls::generate().unwrap());
+    let server = TestServer::start_with(ServerOptions {
+        tls: Some(tls),
+        ..ServerOptions::default()
+    })
+    .await
+    .unwrap();
+    let s = stream("issue/tls");
+    assert!(
+        server.url().contains("tls=true&tlsCAFile="),
+        "{}",
+        server.url()
+    );
+    let config = KurrentDbConfig::parse(&server.url()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = KurrentDbStore::open(&config, dir.path(), ORIGIN)
+        .await
+        .unwrap();
+    store.caught_up().await.unwrap();
+    contract::append_one(&store, &s, 0, "issue.raised", 1).await;
+    contract::append_one(&store, &s, 1, "issue.edited", 2).await;
+    assert_eq!(store.read_stream(&s, 1).await.unwrap().len(), 2);
+    assert_eq!(server.stats().events, 2);
+    store.close().await;
+
+    // A client that trusts another CA, or speaks plain HTTP/2, gets nowhere.
+    let other = TestTls::generate().unwrap();
+    let addr = server.addr();
+    for url in [
+        format!(
+            "kurrentdb://{addr}?tls=true&tlsCAFile={}&maxDiscoverAttempts=1",
+            other.ca_file().display()
+        ),
+        format!("kurrentdb://{addr}?tls=false&maxDiscoverAttempts=1"),
+    ] {
+        let config = KurrentDbConfig::parse(&url).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let refused = match KurrentDbStore::open(&config, dir.path(), ORIGIN).await {
+            Err(e) => Err(e),
+            Ok(store) => store
+                .append(
+                    &s,
+                    Expected::Exact(2),
+                    vec![contract::draft("issue.edited", 3)],
+                )
+                .await
+                .map(|_| ()),
+        };
+        assert!(
+            matches!(refused, Err(StoreError::Storage(_))),
+            "{url}: {refused:?}"
+        );
+    }
+    assert_eq!(server.stats().events, 2);
 }

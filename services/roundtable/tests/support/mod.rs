@@ -135,6 +135,33 @@ pub fn start_with(data: &Path, extra: &[&str]) -> Server {
     Server { child, base }
 }
 
+impl Server {
+    /// SIGTERM, then waits: the server must stop cleanly (exit 0).
+    pub fn terminate(mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().to_string();
+        let sent = Command::new("kill").args(["-TERM", &pid]).status();
+        assert!(sent.is_ok_and(|s| s.success()), "kill -TERM {pid}");
+        self.child.wait().expect("waiting for the server")
+    }
+}
+
+/// `roundtable audit export` of `data` into `out`, which must succeed.
+pub fn audit_export(data: &Path, out: &Path) {
+    let o = roundtable(&[
+        "audit",
+        "export",
+        "--data",
+        &data_arg(data),
+        "--out",
+        &data_arg(out),
+    ]);
+    assert!(
+        o.status.success(),
+        "export: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
 pub fn start(data: &Path) -> Server {
     start_with(data, &[])
 }
