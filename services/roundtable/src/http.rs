@@ -6,7 +6,7 @@ use poem::http::StatusCode;
 use poem::web::{Data, Json, Path, Query};
 use poem::{IntoResponse, Response, Route, get, handler};
 use prometheus_client::registry::Registry;
-use roundtable_ledger::Hash;
+use roundtable_ledger::{Hash, KeyRotation};
 use roundtable_store::{Backend, EventStore, StoreError, StoreMetrics};
 use serde::{Deserialize, Serialize};
 
@@ -51,6 +51,7 @@ pub fn routes() -> Route {
         .at("/log/proof/consistency", get(consistency))
         .at("/log/receipt/:index", get(receipt))
         .at("/log/vkey", get(verifier_key))
+        .at("/log/rotations", get(rotations))
 }
 
 fn text(body: String) -> Response {
@@ -119,6 +120,39 @@ async fn entry(state: State<'_>, Path(index): Path<u64>) -> poem::Result<Respons
         .into_bytes()
         .with_content_type("application/json")
         .into_response())
+}
+
+/// Where the log records a key rotation: the `key.rotated` leaves' indexes with
+/// their keys. A hint for verifiers (the browser follows a rotation from the key it
+/// trusts): each one fetches the leaf and proves it under a checkpoint it trusts.
+#[derive(Serialize, Deserialize, Debug, PartialEq)]
+pub struct RotationAt {
+    pub index: u64,
+    pub old: String,
+    pub new: String,
+}
+
+#[handler]
+async fn rotations(state: State<'_>) -> poem::Result<Json<Vec<RotationAt>>> {
+    let origin = state.store.origin().to_owned();
+    let recorded = state
+        .store
+        .read_stream(&KeyRotation::stream(), 1)
+        .await
+        .map_err(store_error)?;
+    let mut out = Vec::new();
+    for event in recorded {
+        // The store checked every leaf on the way in; one it cannot read as a
+        // rotation is left out (an auditor's `audit verify` names it).
+        if let Ok(Some(rotation)) = KeyRotation::from_leaf(&origin, event.leaf.as_bytes()) {
+            out.push(RotationAt {
+                index: event.index,
+                old: rotation.old.to_vkey(),
+                new: rotation.new.to_vkey(),
+            });
+        }
+    }
+    Ok(Json(out))
 }
 
 #[derive(Deserialize)]

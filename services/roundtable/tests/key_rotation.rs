@@ -131,6 +131,13 @@ async fn the_key_rotates_through_an_overlap_and_auditors_follow_it() {
         leaf.contains(&new_vkey) && leaf.contains(&old_vkey),
         "{leaf}"
     );
+    // Where the browser finds the rotation to prove it (web/src/verify/keys.ts).
+    let listed: serde_json::Value =
+        serde_json::from_str(&get(&format!("{base}/log/rotations"))).unwrap();
+    assert_eq!(
+        listed,
+        serde_json::json!([{"index": 5, "old": old_vkey, "new": new_vkey}])
+    );
     let pin = work.path().join("overlap.checkpoint");
     std::fs::write(&pin, &overlap).unwrap();
     for vkey in [&old_vkey, &new_vkey] {

@@ -257,6 +257,7 @@ export default {
     intro: "Every check below runs in your browser with WebCrypto; nothing relies on what the server says about itself.",
     key: "The log's key",
     keyMismatch: "Warning: the server now offers a different key from the one trusted before: {served}",
+    keyRotated: "The log rotated its key: the key this browser trusted ({from}) handed over to this one at leaf {index}, proven under a checkpoint that key signed. Now remembered.",
     keyTrust: {
       build: "Matches the key built into this app.",
       remembered: "Matches the key this browser saw first. Compare it with the key on the community notice board.",

@@ -257,6 +257,7 @@ export default {
     intro: "以下检查全部在您的浏览器里用 WebCrypto 完成，不依赖服务器的结论。",
     key: "账本公钥",
     keyMismatch: "警告：服务器现在提供的公钥与之前信任的不同：{served}",
+    keyRotated: "账本已轮换签名密钥：本浏览器原先信任的公钥（{from}）在第 {index} 条记录处交接给此公钥，并已由原公钥签署的检查点证明。已记住新公钥。",
     keyTrust: {
       build: "与本应用内置的公钥一致。",
       remembered: "与本浏览器首次见到的公钥一致。请与社区公告栏上公布的公钥比对。",

@@ -2,6 +2,10 @@
 // deployment that publishes its key elsewhere); otherwise the first key this
 // browser saw is kept (trust on first use) and any later change is an alarm. The
 // user can pin the key printed on the community notice board instead.
+import { parseLeaf } from "./receipt";
+import type { LogSource } from "./source";
+import { b64, leafHash, openCheckpoint, parseVkey, verifyInclusion } from "./tlog.js";
+
 const PINNED_AT_BUILD: string | undefined = import.meta.env.VITE_LOG_VKEY;
 const STORAGE = "roundtable.vkey";
 
@@ -9,6 +13,7 @@ export type KeyTrust =
   | { kind: "build"; pinned: string }
   | { kind: "remembered"; pinned: string }
   | { kind: "new"; pinned: string }
+  | { kind: "rotated"; pinned: string; from: string; index: string }
   | { kind: "mismatch"; pinned: string; served: string };
 
 /** `served` is `/log/vkey`: the keys that sign now, one per line, the log's key
@@ -31,4 +36,48 @@ export function trustKey(served: string, storage: Pick<Storage, "getItem" | "set
 
 export function pinKey(vkey: string, storage: Pick<Storage, "setItem"> = localStorage) {
   storage.setItem(STORAGE, vkey.trim());
+}
+
+/** What `/log/rotations` lists: where the log records a key change (a hint only). */
+interface RotationAt {
+  index: number;
+  old: string;
+  new: string;
+}
+
+/**
+ * Follows a key rotation from the key this browser trusts, without trusting the
+ * server: `seen` is the last checkpoint this browser verified with `trusted`; if
+ * it covers a `key.rotated` leaf from `trusted` to a key the server now serves
+ * (the leaf fetched and proven included under that checkpoint's root), the new
+ * key is vouched for by the old one. Returns the new key and the leaf's index.
+ */
+export async function followRotation(
+  source: LogSource,
+  trusted: string,
+  served: string,
+  seen: { note: string } | undefined,
+): Promise<{ key: string; index: bigint } | undefined> {
+  if (!seen) return undefined;
+  const oldKey = await parseVkey(trusted);
+  const checkpoint = await openCheckpoint(seen.note, oldKey).catch(() => undefined);
+  if (!checkpoint) return undefined;
+  const servedKeys = served.split("\n").map((k) => k.trim()).filter(Boolean);
+  const rotations = JSON.parse(await source.text("/log/rotations")) as RotationAt[];
+  for (const r of rotations) {
+    const index = BigInt(r.index);
+    if (r.old !== trusted || !servedKeys.includes(r.new) || index >= checkpoint.size) continue;
+    const leaf = await source.bytes(`/log/entries/${index}`);
+    const event = parseLeaf(leaf);
+    const body = event.body as { old?: unknown; new?: unknown };
+    if (event.type !== "key.rotated" || event.stream !== "log/keys" || event.log !== checkpoint.origin) continue;
+    if (body.old !== trusted || body.new !== r.new) continue;
+    const next = await parseVkey(r.new).catch(() => undefined);
+    if (!next || next.name !== checkpoint.origin) continue;
+    const proof = JSON.parse(await source.text(`/log/proof/inclusion?index=${index}&size=${checkpoint.size}`)) as { inclusion: string[] };
+    if (await verifyInclusion(index, checkpoint.size, await leafHash(leaf), proof.inclusion.map(b64), checkpoint.root)) {
+      return { key: r.new, index };
+    }
+  }
+  return undefined;
 }
