@@ -3,7 +3,6 @@
 //! backend runs the same ones.
 
 use std::collections::{HashMap, HashSet};
-use std::future::Future;
 use std::sync::Arc;
 
 use roundtable_ledger::{
@@ -356,17 +355,27 @@ pub async fn key_rotation<S: EventStore>(store: Arc<S>) {
     verify_log(&entries, &after.note, &[new.verifier()], None).unwrap();
 }
 
-/// Runs every contract test, each on a fresh store.
-pub async fn run_all<S, F, Fut>(fresh: F)
-where
-    S: EventStore,
-    F: Fn() -> Fut,
-    Fut: Future<Output = Arc<S>>,
-{
-    conflicting_writers_one_wins(fresh().await).await;
-    idempotent_retries(fresh().await).await;
-    ordered_without_gaps(fresh().await).await;
-    subscription_handover(fresh().await).await;
-    read_after_append(fresh().await).await;
-    key_rotation(fresh().await).await;
+/// One `#[tokio::test]` per contract case, for a backend's test file. `$fresh` is an
+/// async block yielding `(alive, store)`: a fresh, empty store and whatever must
+/// live as long as it (its directory, its server). A case added here runs on every
+/// backend.
+#[macro_export]
+macro_rules! contract_tests {
+    ($fresh:expr) => {
+        $crate::contract_tests!(@cases $fresh;
+            conflicting_writers_one_wins,
+            idempotent_retries,
+            ordered_without_gaps,
+            subscription_handover,
+            read_after_append,
+            key_rotation
+        );
+    };
+    (@cases $fresh:expr; $($name:ident),*) => {$(
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $name() {
+            let (_alive, store) = $fresh.await;
+            $crate::contract::$name(store).await;
+        }
+    )*};
 }

@@ -39,25 +39,13 @@ impl Target {
     }
 }
 
-macro_rules! contract_tests {
-    ($($name:ident),* $(,)?) => {$(
-        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-        async fn $name() {
-            let target = Target::new().await;
-            let dir = tempfile::tempdir().unwrap();
-            contract::$name(target.store(dir.path()).await).await;
-        }
-    )*};
-}
-
-contract_tests!(
-    conflicting_writers_one_wins,
-    idempotent_retries,
-    ordered_without_gaps,
-    subscription_handover,
-    read_after_append,
-    key_rotation,
-);
+// Every contract case, each on a fresh namespace with a fresh local copy.
+roundtable_store::contract_tests!(async {
+    let target = Target::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = target.store(dir.path()).await;
+    ((target, dir), store)
+});
 
 #[tokio::test]
 async fn says_which_server_it_ran_against() {

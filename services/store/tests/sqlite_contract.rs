@@ -14,25 +14,12 @@ fn open(dir: &std::path::Path) -> Arc<SqliteStore> {
     Arc::new(SqliteStore::open(dir, ORIGIN, SqliteOptions::default()).unwrap())
 }
 
-/// One test per contract case, each on a fresh store in its own directory.
-macro_rules! contract_tests {
-    ($($name:ident),* $(,)?) => {$(
-        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-        async fn $name() {
-            let dir = tempfile::tempdir().unwrap();
-            contract::$name(open(dir.path())).await;
-        }
-    )*};
-}
-
-contract_tests!(
-    conflicting_writers_one_wins,
-    idempotent_retries,
-    ordered_without_gaps,
-    subscription_handover,
-    read_after_append,
-    key_rotation,
-);
+// Every contract case, each on a fresh store in its own directory.
+roundtable_store::contract_tests!(async {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    (dir, store)
+});
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn state_survives_restart_and_idempotency_too() {
