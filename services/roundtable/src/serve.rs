@@ -175,14 +175,13 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         seeded.context("seeding the demo")?;
     }
 
-    // A process whose key did not sign the log's checkpoints stops here, not when
-    // it first takes the signer lease.
-    let mut signer = CheckpointSigner::resume(store.as_ref(), keys.clone())
-        .await
-        .context("this process's signing key (--key, or --next-key) must be the log's")?;
+    // (The keys were checked against the log's checkpoints when it opened.)
     if store.kurrentdb().is_none() {
         // A fresh log has a signed checkpoint before the server says it is listening.
-        signer.sign_if_new(store.as_ref()).await?;
+        CheckpointSigner::resume(store.as_ref(), keys.clone())
+            .await?
+            .sign_if_new(store.as_ref())
+            .await?;
     }
 
     // Bind before announcing anything, so a busy port is a clear error.

@@ -211,3 +211,31 @@ async fn the_key_rotates_through_an_overlap_and_auditors_follow_it() {
         format!("{new_vkey}\n")
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_key_files_get_one_clear_line() {
+    let fixture = support::build_log(2, 1, &[]).await;
+    let data = fixture.dir.path();
+    let work = tempfile::tempdir().unwrap();
+    let one_error = |out: &str| out.lines().filter(|l| l.starts_with("error:")).count() == 1;
+
+    let missing = work.path().join("missing.key");
+    let out = refused(data, &["--next-key", &data_arg(&missing)]);
+    assert!(out.contains("missing.key") && one_error(&out), "{out}");
+
+    // A --vkey file with the log's key and a line that is not a key.
+    let bundle = work.path().join("bundle");
+    support::audit_export(data, &bundle);
+    let vkeys = work.path().join("pinned.vkey");
+    std::fs::write(&vkeys, format!("{}\nnot a key\n", fixture.vkey)).unwrap();
+    let o = roundtable(&[
+        "audit",
+        "verify",
+        &data_arg(&bundle),
+        "--vkey",
+        &data_arg(&vkeys),
+    ]);
+    assert!(!o.status.success());
+    let out = said(&o);
+    assert!(out.contains("verifier key") && one_error(&out), "{out}");
+}

@@ -90,15 +90,14 @@ pub fn load_or_create(
 /// the next one as well (both sign every checkpoint until the old one is retired).
 #[derive(Clone, Debug)]
 pub struct SigningKeys {
-    current: NoteSigner,
-    next: Option<NoteSigner>,
+    /// The current key first; a second one is the next key.
+    signers: Vec<NoteSigner>,
 }
 
 impl SigningKeys {
     pub fn one(current: NoteSigner) -> SigningKeys {
         SigningKeys {
-            current,
-            next: None,
+            signers: vec![current],
         }
     }
 
@@ -107,30 +106,26 @@ impl SigningKeys {
         KeyRotation::new(current.name(), current.verifier(), next.verifier())
             .map_err(KeyError::Rotation)?;
         Ok(SigningKeys {
-            current,
-            next: Some(next),
+            signers: vec![current, next],
         })
     }
 
     pub fn current(&self) -> &NoteSigner {
-        &self.current
+        &self.signers[0]
     }
 
     /// The log's origin (every key's name).
     pub fn origin(&self) -> &str {
-        self.current.name()
+        self.current().name()
     }
 
     /// Every key that signs, the current one first.
-    pub fn signers(&self) -> Vec<NoteSigner> {
-        std::iter::once(&self.current)
-            .chain(&self.next)
-            .cloned()
-            .collect()
+    pub fn signers(&self) -> &[NoteSigner] {
+        &self.signers
     }
 
     pub fn verifiers(&self) -> Vec<NoteVerifier> {
-        self.signers().iter().map(NoteSigner::verifier).collect()
+        self.signers.iter().map(NoteSigner::verifier).collect()
     }
 
     /// The verifier keys, one per line, the current one first (`/log/vkey`).
@@ -141,10 +136,12 @@ impl SigningKeys {
             .collect()
     }
 
-    /// The rotation under way, if any.
+    /// The rotation under way, if any (checked when the keys were given).
     pub fn rotation(&self) -> Option<KeyRotation> {
-        let next = self.next.as_ref()?;
-        KeyRotation::new(self.origin(), self.current.verifier(), next.verifier()).ok()
+        let [current, next] = self.signers.as_slice() else {
+            return None;
+        };
+        KeyRotation::new(self.origin(), current.verifier(), next.verifier()).ok()
     }
 }
 

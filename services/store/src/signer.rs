@@ -123,7 +123,7 @@ impl CheckpointSigner {
             size: head.size,
             root: head.root,
         };
-        let signed = checkpoint.sign_by_all(&self.keys.signers())?;
+        let signed = checkpoint.sign_by_all(self.keys.signers())?;
         store.store_checkpoint(signed.clone()).await?;
         self.last = Some(checkpoint);
         Ok(Some(signed))

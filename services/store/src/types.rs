@@ -80,6 +80,17 @@ impl Appended {
     }
 }
 
+/// What every backend refuses before it touches anything: an empty append, or an
+/// event whose envelope fields are invalid.
+pub(crate) fn check_drafts(events: &[EventDraft]) -> Result<(), StoreError> {
+    if events.is_empty() {
+        return Err(StoreError::EmptyAppend);
+    }
+    events
+        .iter()
+        .try_for_each(|e| e.validate().map_err(StoreError::from))
+}
+
 /// One event as stored: its leaf bytes and where it sits.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RecordedEvent {

@@ -3,6 +3,7 @@
 // browser saw is kept (trust on first use) and any later change is an alarm. The
 // user can pin the key printed on the community notice board instead.
 import { parseLeaf } from "./receipt";
+import type { SeenStore } from "./monitor";
 import type { LogSource } from "./source";
 import { b64, leafHash, openCheckpoint, parseVkey, verifyInclusion } from "./tlog.js";
 
@@ -16,11 +17,14 @@ export type KeyTrust =
   | { kind: "rotated"; pinned: string; from: string; index: string }
   | { kind: "mismatch"; pinned: string; served: string };
 
+/** The keys `/log/vkey` lists, one per line. */
+const servedKeys = (served: string) => served.split("\n").map((k) => k.trim()).filter(Boolean);
+
 /** `served` is `/log/vkey`: the keys that sign now, one per line, the log's key
  * first (two while a key rotation overlaps; every checkpoint then carries both
  * signatures, so the key already trusted keeps verifying). */
 export function trustKey(served: string, storage: Pick<Storage, "getItem" | "setItem"> = localStorage): KeyTrust {
-  const keys = served.split("\n").map((k) => k.trim()).filter(Boolean);
+  const keys = servedKeys(served);
   const first = keys[0] ?? "";
   if (PINNED_AT_BUILD) {
     const pinned = PINNED_AT_BUILD.trim();
@@ -47,7 +51,7 @@ interface RotationAt {
 
 /**
  * Follows a key rotation from the key this browser trusts, without trusting the
- * server: `seen` is the last checkpoint this browser verified with `trusted`; if
+ * server: `seen` keeps the last checkpoint this browser verified with `trusted`; if
  * it covers a `key.rotated` leaf from `trusted` to a key the server now serves
  * (the leaf fetched and proven included under that checkpoint's root), the new
  * key is vouched for by the old one. Returns the new key and the leaf's index.
@@ -56,17 +60,17 @@ export async function followRotation(
   source: LogSource,
   trusted: string,
   served: string,
-  seen: { note: string } | undefined,
+  seen: Pick<SeenStore, "get">,
 ): Promise<{ key: string; index: bigint } | undefined> {
-  if (!seen) return undefined;
   const oldKey = await parseVkey(trusted);
-  const checkpoint = await openCheckpoint(seen.note, oldKey).catch(() => undefined);
+  const last = await seen.get(oldKey.name);
+  if (!last) return undefined;
+  const checkpoint = await openCheckpoint(last.note, oldKey).catch(() => undefined);
   if (!checkpoint) return undefined;
-  const servedKeys = served.split("\n").map((k) => k.trim()).filter(Boolean);
   const rotations = JSON.parse(await source.text("/log/rotations")) as RotationAt[];
   for (const r of rotations) {
     const index = BigInt(r.index);
-    if (r.old !== trusted || !servedKeys.includes(r.new) || index >= checkpoint.size) continue;
+    if (r.old !== trusted || !servedKeys(served).includes(r.new) || index >= checkpoint.size) continue;
     const leaf = await source.bytes(`/log/entries/${index}`);
     const event = parseLeaf(leaf);
     const body = event.body as { old?: unknown; new?: unknown };

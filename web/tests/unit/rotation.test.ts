@@ -49,29 +49,32 @@ async function world(oldKey: Key, newKey: Key, signers: Key[], rotationBody?: ob
   return { note, source, routes };
 }
 
+/** The browser's memory of the last checkpoint it verified (none: `undefined`). */
+const seen = (note: string | undefined) => ({ get: async () => (note === undefined ? undefined : { origin: ORIGIN, note, size: "2", at: "" }) });
+
 describe("following a key rotation", () => {
   it("adopts the new key the trusted key vouched for", async () => {
     const [oldKey, newKey] = [await makeKey(), await makeKey()];
     const { note, source } = await world(oldKey, newKey, [oldKey, newKey]);
-    expect(await followRotation(source, oldKey.vkey, `${newKey.vkey}\n`, { note })).toEqual({ key: newKey.vkey, index: 1n });
+    expect(await followRotation(source, oldKey.vkey, `${newKey.vkey}\n`, seen(note))).toEqual({ key: newKey.vkey, index: 1n });
   });
 
   it("refuses without a checkpoint the trusted key signed over the rotation", async () => {
     const [oldKey, newKey] = [await makeKey(), await makeKey()];
     const byNewOnly = await world(oldKey, newKey, [newKey]);
-    expect(await followRotation(byNewOnly.source, oldKey.vkey, newKey.vkey, { note: byNewOnly.note })).toBeUndefined();
-    expect(await followRotation(byNewOnly.source, oldKey.vkey, newKey.vkey, undefined)).toBeUndefined();
+    expect(await followRotation(byNewOnly.source, oldKey.vkey, newKey.vkey, seen(byNewOnly.note))).toBeUndefined();
+    expect(await followRotation(byNewOnly.source, oldKey.vkey, newKey.vkey, seen(undefined))).toBeUndefined();
   });
 
   it("refuses a leaf that does not say so, a forged proof, or a key not served", async () => {
     const [oldKey, newKey, other] = [await makeKey(), await makeKey(), await makeKey()];
     const lying = await world(oldKey, newKey, [oldKey], { new: other.vkey, old: oldKey.vkey });
-    expect(await followRotation(lying.source, oldKey.vkey, newKey.vkey, { note: lying.note })).toBeUndefined();
+    expect(await followRotation(lying.source, oldKey.vkey, newKey.vkey, seen(lying.note))).toBeUndefined();
     const forged = await world(oldKey, newKey, [oldKey]);
     forged.routes["/log/proof/inclusion?index=1&size=2"] = JSON.stringify({ inclusion: [toB64(new Uint8Array(32))] });
-    expect(await followRotation(forged.source, oldKey.vkey, newKey.vkey, { note: forged.note })).toBeUndefined();
+    expect(await followRotation(forged.source, oldKey.vkey, newKey.vkey, seen(forged.note))).toBeUndefined();
     const honest = await world(oldKey, newKey, [oldKey]);
-    expect(await followRotation(honest.source, oldKey.vkey, other.vkey, { note: honest.note })).toBeUndefined();
-    expect(await followRotation(honest.source, oldKey.vkey, newKey.vkey, { note: honest.note })).toEqual({ key: newKey.vkey, index: 1n });
+    expect(await followRotation(honest.source, oldKey.vkey, other.vkey, seen(honest.note))).toBeUndefined();
+    expect(await followRotation(honest.source, oldKey.vkey, newKey.vkey, seen(honest.note))).toEqual({ key: newKey.vkey, index: 1n });
   });
 });

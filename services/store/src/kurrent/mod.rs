@@ -23,6 +23,7 @@ use roundtable_ledger::{
 };
 use tokio::sync::watch;
 
+use crate::types::check_drafts;
 use crate::{
     Appended, AppendedEvent, EventStore, Expected, RecordedEvent, SqliteOptions, SqliteStore,
     StoreError, StoreMetrics, Subscription, TreeHead,
@@ -314,12 +315,7 @@ impl EventStore for KurrentDbStore {
         expected: Expected,
         events: Vec<EventDraft>,
     ) -> Result<Appended, StoreError> {
-        if events.is_empty() {
-            return Err(StoreError::EmptyAppend);
-        }
-        for e in &events {
-            e.validate()?;
-        }
+        check_drafts(&events)?;
         let ids: Vec<&str> = events.iter().map(|e| e.id.as_str()).collect();
         let target = self.namespace.stream(stream);
         // The local copy's head is tried first (one round trip when it is current);

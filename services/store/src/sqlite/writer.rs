@@ -13,6 +13,7 @@ use rusqlite::{Connection, Transaction, params};
 use tokio::sync::{mpsc, oneshot, watch};
 
 use super::schema::{self, Nodes, node_key};
+use crate::types::check_drafts;
 use crate::{Appended, AppendedEvent, Expected, StoreError, StoreMetrics, TreeHead};
 
 /// Upper bound on events per transaction, so one huge batch cannot stall everyone.
@@ -308,11 +309,7 @@ impl Writer {
                     header.id, header.log, self.origin
                 )));
             }
-            let head = staging
-                .heads
-                .get(&header.stream)
-                .or_else(|| self.heads.get(&header.stream))
-                .copied();
+            let head = self.head_of(&staging, &header.stream);
             let current = head.map_or(0, |h| h.seq);
             if header.seq != current + 1 || header.prev != head.map(|h| h.hash) {
                 return Err(StoreError::Corrupt(format!(
@@ -362,18 +359,18 @@ impl Writer {
         Ok(out)
     }
 
-    fn stage(&self, req: &AppendRequest, staging: &mut Staging) -> Result<Appended, StoreError> {
-        if req.events.is_empty() {
-            return Err(StoreError::EmptyAppend);
-        }
-        for e in &req.events {
-            e.validate()?;
-        }
-        let head = staging
+    /// Where a stream is: as staged in this batch, else as committed.
+    fn head_of(&self, staging: &Staging, stream: &StreamName) -> Option<Head> {
+        staging
             .heads
-            .get(&req.stream)
-            .or_else(|| self.heads.get(&req.stream))
-            .copied();
+            .get(stream)
+            .or_else(|| self.heads.get(stream))
+            .copied()
+    }
+
+    fn stage(&self, req: &AppendRequest, staging: &mut Staging) -> Result<Appended, StoreError> {
+        check_drafts(&req.events)?;
+        let head = self.head_of(staging, &req.stream);
         let current = head.map_or(0, |h| h.seq);
         let position = match req.expected {
             Expected::NoStream => 0,
