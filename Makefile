@@ -26,6 +26,7 @@ test: test-deps check web
 
 test-deps:
 	ops/install-test-deps.sh
+	ops/prune-build-cache.sh
 
 ## The web app (Vue 3 + Vant, typed operations from schema/): web/dist, embedded by the server.
 web: web/node_modules/.installed
