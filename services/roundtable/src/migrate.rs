@@ -157,6 +157,9 @@ async fn into_sqlite(config: &KurrentDbConfig, dir: &Path) -> anyhow::Result<Exi
         .checkpoint()
         .await?
         .context("the copy has no checkpoint")?;
+    // A process's copy skips the fsync of each commit (KurrentDB holds the events);
+    // this one is to become a log of its own, so sync it before saying it is.
+    store.mirror().flush().await?;
     store.close().await;
     drop(store);
 

@@ -156,3 +156,39 @@ async fn refuses_altered_tree_and_foreign_origin() {
 fn rusqlite_conn(dir: &std::path::Path) -> rusqlite::Connection {
     rusqlite::Connection::open(dir.join(roundtable_store::DB_FILE)).unwrap()
 }
+
+/// A copy's commits skip the fsync, so its flush must put them in the database
+/// file itself: a copy of that file alone (no WAL beside it) holds every event.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_copys_flush_writes_every_commit_into_the_database_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let options = SqliteOptions {
+        copy: true,
+        ..SqliteOptions::default()
+    };
+    let store = SqliteStore::open(dir.path(), ORIGIN, options).unwrap();
+    let s = StreamName::new("issue/copy").unwrap();
+    contract::append_one(&store, &s, 0, "issue.raised", 1).await;
+    contract::append_one(&store, &s, 1, "issue.edited", 2).await;
+
+    let file_alone = |name: &str| {
+        let to = dir.path().join(name);
+        std::fs::create_dir(&to).unwrap();
+        std::fs::copy(
+            dir.path().join(roundtable_store::DB_FILE),
+            to.join(roundtable_store::DB_FILE),
+        )
+        .unwrap();
+        roundtable_store::SqliteReader::open(&to)
+            .and_then(|r| r.size())
+            .ok()
+    };
+    assert_ne!(
+        file_alone("before"),
+        Some(2),
+        "the commits are only in the WAL yet"
+    );
+    store.flush().await.unwrap();
+    assert_eq!(file_alone("after"), Some(2));
+    store.close().await;
+}

@@ -85,7 +85,11 @@ impl KurrentDbStore {
         install_crypto_provider();
         let client = Client::new(config.settings.clone())
             .map_err(|e| StoreError::Storage(format!("KurrentDB client: {e}")))?;
-        let mirror = Arc::new(SqliteStore::open(dir, origin, SqliteOptions::default())?);
+        let options = SqliteOptions {
+            copy: true,
+            ..SqliteOptions::default()
+        };
+        let mirror = Arc::new(SqliteStore::open(dir, origin, options)?);
         let key = "kurrentdb.namespace";
         match mirror.meta(key).await? {
             Some(ns) if ns != config.namespace.as_str() => {

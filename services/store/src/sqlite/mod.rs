@@ -28,6 +28,11 @@ pub struct SqliteOptions {
     pub cache_mib: u32,
     /// Appends that may wait for the writer before callers are slowed down.
     pub queue: usize,
+    /// The file is a copy of a log kept durably elsewhere (a KurrentDB process's
+    /// local copy): commits skip the fsync (`synchronous=NORMAL`). A power loss may
+    /// then undo the last commits, never half of one; the copy's source position is
+    /// written in the same transaction, so those events are simply folded again.
+    pub copy: bool,
 }
 
 impl Default for SqliteOptions {
@@ -35,6 +40,7 @@ impl Default for SqliteOptions {
         SqliteOptions {
             cache_mib: 128,
             queue: 4096,
+            copy: false,
         }
     }
 }
@@ -108,7 +114,7 @@ impl ReaderPool {
     }
 }
 
-fn open_writer_connection(path: &Path, cache_mib: u32) -> Result<Connection, StoreError> {
+fn open_writer_connection(path: &Path, options: &SqliteOptions) -> Result<Connection, StoreError> {
     let conn = Connection::open(path)?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     let mode: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
@@ -117,8 +123,9 @@ fn open_writer_connection(path: &Path, cache_mib: u32) -> Result<Connection, Sto
             "could not enable WAL (journal_mode={mode})"
         )));
     }
-    conn.pragma_update(None, "synchronous", "FULL")?;
-    conn.pragma_update(None, "cache_size", -(i64::from(cache_mib) * 1024))?;
+    let synchronous = if options.copy { "NORMAL" } else { "FULL" };
+    conn.pragma_update(None, "synchronous", synchronous)?;
+    conn.pragma_update(None, "cache_size", -(i64::from(options.cache_mib) * 1024))?;
     // Copy the WAL back into the database every 64 MiB rather than every 4 MiB: each
     // copy is an fsync'd pause in the writer's path, so fewer, larger ones.
     conn.pragma_update(None, "wal_autocheckpoint", 16_384)?;
@@ -135,7 +142,7 @@ impl SqliteStore {
     ) -> Result<SqliteStore, StoreError> {
         let lock = lock_dir(dir)?;
         let path = dir.join(DB_FILE);
-        let conn = open_writer_connection(&path, options.cache_mib)?;
+        let conn = open_writer_connection(&path, &options)?;
         conn.execute_batch(schema::SCHEMA)?;
         check_meta(&conn, origin)?;
         verify_against_checkpoint(&conn)?;
@@ -145,7 +152,13 @@ impl SqliteStore {
             size: 0,
             root: roundtable_ledger::empty_root(),
         });
-        let writer = Writer::open(conn, origin.to_owned(), head_tx, metrics.clone())?;
+        let writer = Writer::open(
+            conn,
+            origin.to_owned(),
+            head_tx,
+            metrics.clone(),
+            options.copy,
+        )?;
         let (tx, rx) = mpsc::channel(options.queue);
         let handle = std::thread::Builder::new()
             .name("log-writer".into())
@@ -191,7 +204,7 @@ impl SqliteStore {
             .send(Command::Flush(tx))
             .await
             .map_err(|_| StoreError::Closed)?;
-        rx.await.map_err(|_| StoreError::Closed)
+        rx.await.map_err(|_| StoreError::Closed)?
     }
 
     /// Records the log's verifier key, so an export can include it. (Auditors should

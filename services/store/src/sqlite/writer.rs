@@ -43,7 +43,7 @@ pub(crate) enum Command {
     /// Leaves sealed elsewhere (a copy of another log), in order.
     Import(ImportRequest),
     /// Answered once everything queued before it is durable.
-    Flush(oneshot::Sender<()>),
+    Flush(oneshot::Sender<Result<(), StoreError>>),
     /// Records a value in the log's metadata (e.g. the verifier key).
     SetMeta(String, String, oneshot::Sender<Result<(), StoreError>>),
 }
@@ -72,6 +72,8 @@ pub(crate) struct Writer {
     range: CompactRange,
     head_tx: watch::Sender<TreeHead>,
     metrics: Arc<StoreMetrics>,
+    /// Commits are not fsync'd (`SqliteOptions::copy`), so a flush must sync.
+    copy: bool,
 }
 
 impl Writer {
@@ -80,6 +82,7 @@ impl Writer {
         origin: String,
         head_tx: watch::Sender<TreeHead>,
         metrics: Arc<StoreMetrics>,
+        copy: bool,
     ) -> Result<Writer, StoreError> {
         let mut writer = Writer {
             conn,
@@ -89,6 +92,7 @@ impl Writer {
             range: CompactRange::new(),
             head_tx,
             metrics,
+            copy,
         };
         writer.reload()?;
         Ok(writer)
@@ -209,9 +213,31 @@ impl Writer {
                 .map_err(StoreError::from);
             let _ = reply.send(result);
         }
-        for reply in flushes {
-            let _ = reply.send(());
+        if !flushes.is_empty() {
+            let result = self.sync();
+            for reply in flushes {
+                let _ = reply.send(result.clone());
+            }
         }
+    }
+
+    /// Makes every commit so far durable. With `synchronous=FULL` each commit
+    /// already is; a copy's commits are, once a full WAL checkpoint has run (SQLite
+    /// syncs the WAL before it and the database file after it).
+    fn sync(&self) -> Result<(), StoreError> {
+        if self.copy {
+            let (busy, _, _): (i64, i64, i64) =
+                self.conn
+                    .query_row("PRAGMA wal_checkpoint(FULL)", [], |r| {
+                        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                    })?;
+            if busy != 0 {
+                return Err(StoreError::Storage(
+                    "readers kept the WAL checkpoint from completing".into(),
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// A fresh staging area over the committed state.
@@ -487,7 +513,8 @@ impl Writer {
             }
         }
         extra(&tx)?;
-        // synchronous=FULL in WAL mode: the commit returns after the WAL is fsync'd.
+        // synchronous=FULL in WAL mode: the commit returns after the WAL is fsync'd
+        // (NORMAL for a copy, whose source holds the events durably).
         tx.commit()?;
         Ok(())
     }
