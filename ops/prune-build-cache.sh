@@ -6,7 +6,8 @@
 # on device" after the cache reached 77 GiB.
 #
 # Run before building. It removes, in order and only while the cache is over its
-# limit or the disk is short of space:
+# limit or its disk is short of space (ROUNDTABLE_CACHE_LIMIT_MIB, default 20 GiB;
+# ROUNDTABLE_MIN_FREE_MIB, default 15 GiB):
 #   1. test and bench binaries that a newer build of the same target replaced;
 #   2. incremental compilation state (only speeds up rebuilds of edited crates);
 #   3. the whole cache (the next build starts from nothing).
@@ -14,14 +15,17 @@
 set -euo pipefail
 
 dir=${CARGO_TARGET_DIR:?CARGO_TARGET_DIR must name the build cache}
-limit_gib=${ROUNDTABLE_CACHE_LIMIT_GIB:-20}
-min_free_gib=${ROUNDTABLE_MIN_FREE_GIB:-15}
+limit_mib=${ROUNDTABLE_CACHE_LIMIT_MIB:-20480}
+min_free_mib=${ROUNDTABLE_MIN_FREE_MIB:-15360}
+for n in "$limit_mib" "$min_free_mib"; do
+  [[ "$n" =~ ^[0-9]+$ ]] || { echo "prune-build-cache: $n is not a whole number of MiB" >&2; exit 2; }
+done
 [ -d "$dir" ] || exit 0
 
-size_gib() { du -s --block-size=1G "$dir" | cut -f1; }
-free_gib() { df --output=avail --block-size=1G "$dir" | tail -1 | tr -d ' '; }
-fits() { [ "$(size_gib)" -le "$limit_gib" ] && [ "$(free_gib)" -ge "$min_free_gib" ]; }
-report() { echo "build cache $dir: $(size_gib) GiB (limit $limit_gib), $(free_gib) GiB free on its disk (want $min_free_gib)"; }
+size_mib() { du -s --block-size=1M "$dir" | cut -f1; }
+free_mib() { df --output=avail --block-size=1M "$dir" | tail -1 | tr -d ' '; }
+fits() { [ "$(size_mib)" -le "$limit_mib" ] && [ "$(free_mib)" -ge "$min_free_mib" ]; }
+report() { echo "build cache $dir: $(size_mib) MiB (limit $limit_mib), $(free_mib) MiB free on its disk (want $min_free_mib)"; }
 
 report
 fits && exit 0
