@@ -60,7 +60,12 @@ impl Backend {
             )?)),
             StoreLocation::KurrentDb(config) => {
                 let store = KurrentDbStore::open(config, data, origin).await?;
-                store.caught_up().await?;
+                store.caught_up().await.map_err(|e| match e {
+                    StoreError::Storage(why) => {
+                        StoreError::Storage(format!("{}: {why}", config.display))
+                    }
+                    other => other,
+                })?;
                 Ok(Backend::KurrentDb(Box::new(store)))
             }
         }

@@ -60,7 +60,17 @@ pub(crate) async fn read_tail(
 }
 
 fn failure(e: kurrentdb::Error) -> StoreError {
-    StoreError::Storage(format!("KurrentDB: {e}"))
+    // The client says only "Connection is closed" or "Max discovery attempt count
+    // reached" for a node that is down, a wrong host, and a TLS mismatch alike.
+    let hint = match e {
+        kurrentdb::Error::ConnectionClosed | kurrentdb::Error::GrpcConnectionError(_) => {
+            " (no node could be reached: check the URL's hosts and that they run; with \
+             tls=true, that tlsCAFile is the CA that signed the nodes' certificates; with \
+             tls=false, that the nodes do not require TLS)"
+        }
+        _ => "",
+    };
+    StoreError::Storage(format!("KurrentDB: {e}{hint}"))
 }
 
 pub struct KurrentDbStore {
