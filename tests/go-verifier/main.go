@@ -29,6 +29,34 @@ type manifest struct {
 	Notes       []noteCase        `json:"notes"`
 	Inclusion   []inclusionCase   `json:"inclusion"`
 	Consistency []consistencyCase `json:"consistency"`
+	Logs        []logCase         `json:"logs"`
+}
+
+// logCase is a whole log (base64 leaves, by index): every event id must be used
+// once, so a retry written twice or a replayed co-signature cannot pass an audit.
+type logCase struct {
+	Leaves []string `json:"leaves"`
+	Expect bool     `json:"expect"`
+	Why    string   `json:"why"`
+}
+
+// uniqueIds reports whether every leaf parses and names an event id no other does.
+func uniqueIds(leaves []string) bool {
+	seen := map[string]bool{}
+	for _, b := range leaves {
+		raw, err := base64.StdEncoding.DecodeString(b)
+		if err != nil {
+			return false
+		}
+		var leaf struct {
+			ID string `json:"id"`
+		}
+		if json.Unmarshal(raw, &leaf) != nil || leaf.ID == "" || seen[leaf.ID] {
+			return false
+		}
+		seen[leaf.ID] = true
+	}
+	return true
 }
 
 type noteCase struct {
@@ -155,6 +183,9 @@ func main() {
 			ok = tlog.CheckTree(tlog.TreeProof(c.Consistency), newT.size, newT.root, c.OldSize, oldRoot) == nil
 		}
 		report(ok, c.Expect, fmt.Sprintf("consistency %d -> %d (%s)", c.OldSize, c.TreeSize, c.Why))
+	}
+	for i, c := range m.Logs {
+		report(uniqueIds(c.Leaves), c.Expect, fmt.Sprintf("log %d event ids (%s)", i, c.Why))
 	}
 	fmt.Printf("go-verifier: %d checkpoints, %d cases, %d mismatches\n", len(trees), checked, failures)
 	if failures > 0 {

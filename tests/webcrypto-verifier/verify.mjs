@@ -1,7 +1,7 @@
 // Checks a manifest of Roundtable checkpoints and proofs with WebCrypto only.
 // Usage: node verify.mjs MANIFEST.json   (exit 1 when any case disagrees)
 import { readFileSync } from "node:fs";
-import { b64, isCanonical, leafHash, openCheckpoint, parseVkey, verifyConsistency, verifyInclusion } from "../../web/src/verify/tlog.js";
+import { b64, duplicateEventId, isCanonical, leafHash, openCheckpoint, parseVkey, verifyConsistency, verifyInclusion } from "../../web/src/verify/tlog.js";
 
 const m = JSON.parse(readFileSync(process.argv[2], "utf8"));
 const key = await parseVkey(m.vkey);
@@ -33,6 +33,10 @@ for (const c of m.consistency) {
   const ok = await attempt(async () => !!o && !!n &&
     verifyConsistency(o.size, n.size, c.old_root ? b64(c.old_root) : o.root, n.root, c.consistency.map(b64)));
   report(ok, c.expect, `consistency ${c.old_size} -> ${c.tree_size} (${c.why})`);
+}
+for (const [i, c] of (m.logs ?? []).entries()) {
+  const ok = await attempt(async () => duplicateEventId(c.leaves.map(b64)) === null);
+  report(ok, c.expect, `log ${i} event ids (${c.why})`);
 }
 console.log(`webcrypto-verifier: ${trees.size} checkpoints, ${checked} cases, ${failures} mismatches`);
 process.exit(failures > 0 ? 1 : 0);

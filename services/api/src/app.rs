@@ -38,7 +38,8 @@ pub struct ApiConfig {
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
     pub max_depth: usize,
-    pub max_complexity: usize,
+    /// Query cost limits per caller class (`cost.rs`).
+    pub cost: crate::cost::CostLimits,
     /// Cookies carry `Secure` (set when served over TLS, directly or behind a proxy).
     pub secure_cookies: bool,
     /// How long a command waits for the read models to include its events.
@@ -55,7 +56,7 @@ impl Default for ApiConfig {
             login: LoginPolicy::default(),
             max_body_bytes: 256 * 1024,
             max_depth: 12,
-            max_complexity: 2_000,
+            cost: crate::cost::CostLimits::default(),
             secure_cookies: false,
             projection_wait: Duration::from_secs(10),
             actions: ActionPolicy::default(),

@@ -7,6 +7,7 @@
 mod app;
 mod auth;
 pub mod clock;
+pub mod cost;
 pub mod deadlines;
 mod error;
 mod graphql;

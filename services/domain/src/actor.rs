@@ -84,6 +84,16 @@ pub struct CouncilSeat {
     pub voting: bool,
 }
 
+/// How much of the public API a caller may use at once and what they may read of
+/// other people: strangers (anonymous, or registered but not yet verified by a grid
+/// worker), verified residents, and staff (staff accounts, role holders, seats).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum CallerClass {
+    Public,
+    Resident,
+    Staff,
+}
+
 /// The authenticated (or anonymous) caller of a command, as the read models know them.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Actor {
@@ -104,6 +114,22 @@ impl Actor {
     /// The signed-in member, or `Unauthenticated`.
     pub fn signed_in(&self) -> Result<&MemberId, DomainError> {
         self.member.as_ref().ok_or(DomainError::Unauthenticated)
+    }
+
+    /// Which class of caller this is (see [`CallerClass`]).
+    pub fn caller_class(&self) -> CallerClass {
+        if self.member.is_none() {
+            CallerClass::Public
+        } else if self.kind == Some(MemberKind::Staff)
+            || !self.roles.is_empty()
+            || !self.seats.is_empty()
+        {
+            CallerClass::Staff
+        } else if self.verified {
+            CallerClass::Resident
+        } else {
+            CallerClass::Public
+        }
     }
 
     pub fn is_administrator(&self) -> bool {

@@ -110,8 +110,16 @@ fn manifest(fixture: &support::Fixture) -> Value {
             }
         }
     }
+    // Whole logs: event ids are unique. The bad one is the real log with a leaf
+    // recorded again at its end (its id reused, as a retry written twice would).
+    let mut twice = leaves.clone();
+    twice.push(leaves[leaves.len() / 2].clone());
+    let logs = json!([
+        {"leaves": leaves, "expect": true, "why": "as recorded"},
+        {"leaves": twice, "expect": false, "why": "an event recorded twice"},
+    ]);
     json!({"vkey": fixture.vkey, "checkpoints": checkpoints, "leaves": leaves, "notes": notes,
-           "inclusion": inclusion, "consistency": consistency})
+           "inclusion": inclusion, "consistency": consistency, "logs": logs})
 }
 
 fn run(cmd: &mut Command, what: &str) -> String {

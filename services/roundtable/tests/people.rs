@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 use support::graphql::{Client, Reply};
-use support::{Server, data_arg, roundtable, start_with};
+use support::{data_arg, demo, roundtable, start_with};
 
 const PASSWORD: &str = "roundtable-demo";
 const ADMIN: &str = "13900000001";
@@ -19,14 +19,6 @@ const GRID_WORKER_WUZHU: &str = "13900000005";
 const CHAIR: &str = "13900000006";
 const VERIFIED_RESIDENT: &str = "13900000012";
 const UNVERIFIED_RESIDENT: &str = "13900000013";
-
-fn demo(extra: &[&str]) -> (tempfile::TempDir, Server) {
-    let dir = tempfile::tempdir().unwrap();
-    let mut args = vec!["--demo", "--checkpoint-interval-ms", "100"];
-    args.extend_from_slice(extra);
-    let server = start_with(dir.path(), &args);
-    (dir, server)
-}
 
 fn places(client: &Client) -> BTreeMap<String, String> {
     client.places()

@@ -2,7 +2,7 @@
 // `seq`/`prev` chain, and a vote recounted from its own events.
 import { parseLeaf, type LeafEvent } from "./receipt";
 import { leaves, type LogSource } from "./source";
-import { eq, leafHash, openCheckpoint, rootOf, toB64, type LogKey } from "./tlog.js";
+import { duplicateEventId, eq, leafHash, openCheckpoint, rootOf, toB64, type LogKey } from "./tlog.js";
 
 export interface Entry {
   index: number;
@@ -16,6 +16,8 @@ export async function verifiedLog(source: LogSource, key: LogKey, onPage?: (done
   const bytes = await leaves(source, checkpoint.size, (done) => onPage?.(done, checkpoint.size));
   const hashes = await Promise.all(bytes.map(leafHash));
   if (!eq(await rootOf(hashes), checkpoint.root)) throw new Error("the leaves do not hash to the signed root");
+  const duplicate = duplicateEventId(bytes);
+  if (duplicate) throw new Error(`leaf ${duplicate.index}: event id ${duplicate.id} was already used by leaf ${duplicate.first}`);
   return { size: checkpoint.size, entries: bytes.map((b, index) => ({ index, hash: hashes[index], event: parseLeaf(b) })) };
 }
 

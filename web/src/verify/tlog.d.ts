@@ -13,3 +13,4 @@ export function verifyInclusion(index: bigint, size: bigint, leafH: Uint8Array, 
 export function verifyConsistency(m: bigint, n: bigint, oldRoot: Uint8Array, newRoot: Uint8Array, proof: Uint8Array[]): Promise<boolean>;
 export function jcs(v: unknown): string;
 export function isCanonical(bytes: Uint8Array): boolean;
+export function duplicateEventId(leaves: Uint8Array[]): { index: number; first: number; id: string } | null;

@@ -120,3 +120,16 @@ export const isCanonical = (bytes) => {
   const text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   return jcs(JSON.parse(text)) === text;
 };
+
+/** The first leaf whose event id an earlier leaf already used, or null: event ids
+ * are unique across the whole log (a retry written twice would count twice). */
+export const duplicateEventId = (leaves) => {
+  const seen = new Map();
+  for (const [index, bytes] of leaves.entries()) {
+    const id = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes)).id;
+    if (typeof id !== "string" || id === "") return { index, first: -1, id: String(id) };
+    if (seen.has(id)) return { index, first: seen.get(id), id };
+    seen.set(id, index);
+  }
+  return null;
+};

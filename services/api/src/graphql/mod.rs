@@ -33,12 +33,14 @@ pub struct Mutation(
 
 pub type RoundtableSchema = Schema<Query, Mutation, Subscription>;
 
-/// The schema with the limits of DESIGN §6 on.
+/// The schema with its limits on: the cost guard (`cost.rs`) before validation,
+/// then the engine's depth limit.
 pub fn schema(app: Arc<App>) -> RoundtableSchema {
     Schema::build(Query::default(), Mutation::default(), Subscription)
+        .extension(crate::cost::CostGuard(app.config.cost))
         .limit_depth(app.config.max_depth)
-        .limit_complexity(app.config.max_complexity)
         .limit_recursive_depth(32)
+        .limit_directives(8)
         .data(app)
         .finish()
 }

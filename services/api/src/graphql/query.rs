@@ -83,7 +83,6 @@ impl PeopleQuery {
     }
 
     /// Every jurisdiction, optionally of one kind or below one node.
-    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
     async fn jurisdictions(
         &self,
         ctx: &Context<'_>,
@@ -117,7 +116,6 @@ impl PeopleQuery {
     }
 
     /// Members, optionally living in (or serving) a jurisdiction's subtree.
-    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
     async fn members(
         &self,
         ctx: &Context<'_>,
@@ -154,7 +152,6 @@ impl PeopleQuery {
     }
 
     /// Councils, optionally those sitting in a jurisdiction's subtree.
-    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
     async fn councils(
         &self,
         ctx: &Context<'_>,

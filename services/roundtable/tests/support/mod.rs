@@ -162,6 +162,16 @@ pub fn audit_export(data: &Path, out: &Path) {
     );
 }
 
+/// `serve --demo` on a fresh directory (checkpoints every 100 ms), with extra
+/// arguments; the directory lives as long as the returned guard.
+pub fn demo(extra: &[&str]) -> (tempfile::TempDir, Server) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut args = vec!["--demo", "--checkpoint-interval-ms", "100"];
+    args.extend_from_slice(extra);
+    let server = start_with(dir.path(), &args);
+    (dir, server)
+}
+
 pub fn start(data: &Path) -> Server {
     start_with(data, &[])
 }

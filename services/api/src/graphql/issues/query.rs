@@ -144,7 +144,6 @@ impl IssueQuery {
     }
 
     /// Issues matching a filter, in an order; the cursor is the issue id.
-    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
     async fn issues(
         &self,
         ctx: &Context<'_>,

@@ -86,7 +86,6 @@ impl MeetingQuery {
     }
 
     /// Meetings, latest start first.
-    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
     async fn meetings(
         &self,
         ctx: &Context<'_>,
@@ -140,7 +139,6 @@ impl MeetingQuery {
     }
 
     /// Resolutions, newest first, with their progress and overdue state.
-    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
     async fn resolutions(
         &self,
         ctx: &Context<'_>,
@@ -178,7 +176,6 @@ impl MeetingQuery {
 
     /// The council's docket: live issues with it or put on its docket by co-signers,
     /// not yet answered by a resolution, oldest first.
-    #[graphql(complexity = "100 * child_complexity")]
     async fn docket(&self, ctx: &Context<'_>, council: String) -> Result<Vec<Issue>> {
         let council = CouncilId::parse(&council).gql()?;
         let issues = app(ctx).projections.issues();
