@@ -31,8 +31,6 @@ async fn back_off(attempt: u32) {
 
 #[derive(Clone, Debug)]
 pub struct ApiConfig {
-    /// Serve GraphiQL at `GET /graphql` (development and demo).
-    pub graphiql: bool,
     pub session_ttl: Duration,
     pub login: LoginPolicy,
     /// Largest request body accepted, in bytes.
@@ -46,12 +44,13 @@ pub struct ApiConfig {
     pub projection_wait: Duration,
     /// How often each member may raise and co-sign.
     pub actions: ActionPolicy,
+    /// WebSockets per address and subscriptions per socket.
+    pub sockets: crate::ws::SocketLimits,
 }
 
 impl Default for ApiConfig {
     fn default() -> ApiConfig {
         ApiConfig {
-            graphiql: false,
             session_ttl: Duration::from_secs(7 * 24 * 3600),
             login: LoginPolicy::default(),
             max_body_bytes: 256 * 1024,
@@ -60,6 +59,7 @@ impl Default for ApiConfig {
             secure_cookies: false,
             projection_wait: Duration::from_secs(10),
             actions: ActionPolicy::default(),
+            sockets: crate::ws::SocketLimits::default(),
         }
     }
 }
@@ -80,6 +80,8 @@ pub struct App {
     /// issue queue up instead of losing append races (other processes can still
     /// race: the expected seq and the retries cover that).
     stream_locks: StreamLocks,
+    /// Open WebSockets per address.
+    pub(crate) sockets: crate::ws::OpenSockets,
     /// Sealed ballots are cast one at a time (see `cast_ballot`).
     pub(crate) sealing: tokio::sync::Mutex<()>,
 }
@@ -136,6 +138,7 @@ impl App {
             feedback_attempts: LoginLimiter::new(config.login),
             photos,
             stream_locks: StreamLocks::default(),
+            sockets: crate::ws::OpenSockets::default(),
             sealing: tokio::sync::Mutex::new(()),
             log,
             projections,

@@ -14,6 +14,8 @@ use crate::{ApiError, App};
 pub const SESSION_COOKIE: &str = "rt_session";
 pub const CSRF_COOKIE: &str = "rt_csrf";
 pub const CSRF_HEADER: &str = "x-csrf-token";
+/// Proof that this browser signed in to an account before (`limits.rs`).
+pub const DEVICE_COOKIE: &str = "rt_device";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Via {
@@ -30,6 +32,8 @@ pub struct RequestAuth {
     pub stale: bool,
     pub csrf_header: Option<String>,
     pub address: Option<IpAddr>,
+    /// The device token of the `rt_device` cookie.
+    pub device: Option<String>,
     /// The request came over TLS (directly or via a proxy that says so).
     pub tls: bool,
 }
@@ -77,6 +81,7 @@ impl RequestAuth {
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned),
             address: req.remote_addr().as_socket_addr().map(|a| a.ip()),
+            device: cookie(req, DEVICE_COOKIE).map(str::to_owned),
             tls: forwarded_tls || req.uri().scheme_str() == Some("https"),
         })
     }
@@ -157,6 +162,17 @@ pub fn session_cookies(app: &Arc<App>, token: &str, csrf: &str, tls: bool) -> [S
         ),
         format!("{CSRF_COOKIE}={csrf}; Path=/; SameSite=Lax; Max-Age={max_age}{secure}"),
     ]
+}
+
+/// The `Set-Cookie` value that keeps a device token for a year (HttpOnly, sent
+/// only to our own pages' requests).
+pub fn device_cookie(app: &Arc<App>, token: &str, tls: bool) -> String {
+    let secure = if tls || app.config.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    format!("{DEVICE_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=31536000{secure}")
 }
 
 /// The `Set-Cookie` values that end it.

@@ -100,3 +100,52 @@ impl<T, E: Into<ApiError>> OrGql<T> for Result<T, E> {
         self.map_err(|e| e.into().extend())
     }
 }
+
+/// Every resolver error carries a code ([`ApiError`]); one without is the
+/// engine's: a syntax error, an unknown field, or an argument that does not fit
+/// its type (`upTo: -1`), all the caller's doing. This extension gives those
+/// `VALIDATION`, on both transports.
+pub struct CodedErrors;
+
+impl async_graphql::extensions::ExtensionFactory for CodedErrors {
+    fn create(&self) -> std::sync::Arc<dyn async_graphql::extensions::Extension> {
+        std::sync::Arc::new(CodedErrors)
+    }
+}
+
+fn with_codes(mut response: async_graphql::Response) -> async_graphql::Response {
+    for error in &mut response.errors {
+        let has_code = error
+            .extensions
+            .as_ref()
+            .is_some_and(|ext| ext.get("code").is_some());
+        if !has_code {
+            error
+                .extensions
+                .get_or_insert_with(Default::default)
+                .set("code", "VALIDATION");
+        }
+    }
+    response
+}
+
+#[async_trait::async_trait]
+impl async_graphql::extensions::Extension for CodedErrors {
+    async fn request(
+        &self,
+        ctx: &async_graphql::extensions::ExtensionContext<'_>,
+        next: async_graphql::extensions::NextRequest<'_>,
+    ) -> async_graphql::Response {
+        with_codes(next.run(ctx).await)
+    }
+
+    fn subscribe<'s>(
+        &self,
+        ctx: &async_graphql::extensions::ExtensionContext<'_>,
+        stream: futures_util::stream::BoxStream<'s, async_graphql::Response>,
+        next: async_graphql::extensions::NextSubscribe<'_>,
+    ) -> futures_util::stream::BoxStream<'s, async_graphql::Response> {
+        use futures_util::StreamExt;
+        next.run(ctx, stream).map(with_codes).boxed()
+    }
+}

@@ -17,7 +17,9 @@ mod meetings;
 mod operations;
 pub mod photos;
 mod routes;
+pub mod stack;
 mod web;
+pub mod ws;
 
 pub use app::{ApiConfig, App, Outcome};
 pub use auth::{CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE};

@@ -1,6 +1,14 @@
-//! Login throttling: per account and per address, with exponential back-off once
-//! the free failures are used up. Kept in memory: a restart forgets it, which only
-//! ever gives an attacker a few more guesses at ≈50 ms of Argon2 each.
+//! Login throttling and per-member allowances, kept in memory: a restart forgets
+//! them, which only ever gives an attacker a few more guesses at ≈50 ms of Argon2
+//! each.
+//!
+//! Sign-in has three lanes (docs/SECURITY.md): an attempt from a device that
+//! signed in to the account before (its device token) counts only against that
+//! device; any other attempt counts against the account and the address. Each
+//! lane allows a few free failures, then waits that double up to 15 minutes. An
+//! attempt is counted *before* the password is hashed, under one lock with the
+//! check (a reservation), so parallel guesses cannot all slip through; a correct
+//! password gives its reservation back.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -11,6 +19,7 @@ use std::time::{Duration, Instant};
 pub struct LoginPolicy {
     pub free_per_account: u32,
     pub free_per_address: u32,
+    pub free_per_device: u32,
     pub first_wait: Duration,
     pub max_wait: Duration,
 }
@@ -20,6 +29,7 @@ impl Default for LoginPolicy {
         LoginPolicy {
             free_per_account: 5,
             free_per_address: 20,
+            free_per_device: 5,
             first_wait: Duration::from_secs(1),
             max_wait: Duration::from_secs(15 * 60),
         }
@@ -50,13 +60,33 @@ impl Failures {
             self.blocked_until = Some(now + wait);
         }
     }
+
+    /// Gives back one reservation (the attempt succeeded).
+    fn refund(&mut self) {
+        self.count = self.count.saturating_sub(1);
+    }
+}
+
+/// Where an attempt comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AttemptFrom<'a> {
+    /// A device that signed in to this account before (the nonce of its token).
+    KnownDevice(&'a str),
+    /// Anywhere else, from this address when known.
+    Elsewhere(Option<IpAddr>),
+}
+
+#[derive(Default)]
+struct Lanes {
+    accounts: HashMap<String, Failures>,
+    addresses: HashMap<IpAddr, Failures>,
+    devices: HashMap<(String, String), Failures>,
 }
 
 #[derive(Default)]
 pub struct LoginLimiter {
     policy: LoginPolicy,
-    accounts: Mutex<HashMap<String, Failures>>,
-    addresses: Mutex<HashMap<IpAddr, Failures>>,
+    lanes: Mutex<Lanes>,
 }
 
 impl LoginLimiter {
@@ -67,33 +97,70 @@ impl LoginLimiter {
         }
     }
 
-    /// How long this attempt must wait, if it must.
-    pub fn check(&self, account: &str, address: Option<IpAddr>, now: Instant) -> Option<Duration> {
-        let by_account = lock(&self.accounts).get(account).and_then(|f| f.wait(now));
-        let by_address =
-            address.and_then(|a| lock(&self.addresses).get(&a).and_then(|f| f.wait(now)));
-        by_account.max(by_address)
-    }
-
-    pub fn failed(&self, account: &str, address: Option<IpAddr>, now: Instant) {
+    /// Reserves an attempt at `account` (counted as a failure until
+    /// [`LoginLimiter::succeeded`] says otherwise), or says how long to wait.
+    /// Checking and counting happen under one lock.
+    pub fn begin(
+        &self,
+        account: &str,
+        from: AttemptFrom<'_>,
+        now: Instant,
+    ) -> Result<(), Duration> {
         let policy = self.policy;
-        forget_idle(&mut lock(&self.accounts), now);
-        forget_idle(&mut lock(&self.addresses), now);
-        lock(&self.accounts)
-            .entry(account.to_owned())
-            .or_default()
-            .fail(now, policy.free_per_account, &policy);
-        if let Some(a) = address {
-            lock(&self.addresses)
-                .entry(a)
-                .or_default()
-                .fail(now, policy.free_per_address, &policy);
+        let mut lanes = lock(&self.lanes);
+        forget_idle(&mut lanes.accounts, now);
+        forget_idle(&mut lanes.addresses, now);
+        forget_idle(&mut lanes.devices, now);
+        match from {
+            AttemptFrom::KnownDevice(device) => {
+                let key = (account.to_owned(), device.to_owned());
+                let lane = lanes.devices.entry(key).or_default();
+                if let Some(wait) = lane.wait(now) {
+                    return Err(wait);
+                }
+                lane.fail(now, policy.free_per_device, &policy);
+            }
+            AttemptFrom::Elsewhere(address) => {
+                let by_account = lanes.accounts.get(account).and_then(|f| f.wait(now));
+                let by_address =
+                    address.and_then(|a| lanes.addresses.get(&a).and_then(|f| f.wait(now)));
+                if let Some(wait) = by_account.max(by_address) {
+                    return Err(wait);
+                }
+                lanes.accounts.entry(account.to_owned()).or_default().fail(
+                    now,
+                    policy.free_per_account,
+                    &policy,
+                );
+                if let Some(a) = address {
+                    lanes.addresses.entry(a).or_default().fail(
+                        now,
+                        policy.free_per_address,
+                        &policy,
+                    );
+                }
+            }
         }
+        Ok(())
     }
 
-    /// A successful sign-in clears the account's failures (not the address's).
-    pub fn succeeded(&self, account: &str) {
-        lock(&self.accounts).remove(account);
+    /// The reserved attempt was right: the account's (or the device's) failures
+    /// are cleared, and the address gets its reservation back.
+    pub fn succeeded(&self, account: &str, from: AttemptFrom<'_>) {
+        let mut lanes = lock(&self.lanes);
+        match from {
+            AttemptFrom::KnownDevice(device) => {
+                lanes
+                    .devices
+                    .remove(&(account.to_owned(), device.to_owned()));
+            }
+            AttemptFrom::Elsewhere(address) => {
+                lanes.accounts.remove(account);
+                if let Some(lane) = address.and_then(|a| lanes.addresses.get_mut(&a)) {
+                    lane.refund();
+                }
+            }
+        }
     }
 }
 
@@ -146,10 +213,7 @@ impl ActionLimiter {
 
     /// Takes one token for `member`'s `action`, or says how long to wait for one.
     pub fn take(&self, member: &str, action: Action, now: Instant) -> Result<(), Duration> {
-        let per_hour = f64::from(match action {
-            Action::Raise => self.policy.raises_per_hour,
-            Action::Cosign => self.policy.cosigns_per_hour,
-        });
+        let per_hour = f64::from(self.per_hour(action));
         let per_second = per_hour / 3600.0;
         let mut buckets = lock(&self.buckets);
         if buckets.len() >= MAX_TRACKED {
@@ -171,6 +235,23 @@ impl ActionLimiter {
             Err(Duration::from_secs_f64((1.0 - *tokens) / per_second))
         } else {
             Err(Duration::from_secs(3600))
+        }
+    }
+}
+
+impl ActionLimiter {
+    /// Returns the unit a refused command took (up to a full bucket).
+    pub fn give_back(&self, member: &str, action: Action) {
+        let per_hour = f64::from(self.per_hour(action));
+        if let Some((tokens, _)) = lock(&self.buckets).get_mut(&(member.to_owned(), action)) {
+            *tokens = (*tokens + 1.0).min(per_hour);
+        }
+    }
+
+    fn per_hour(&self, action: Action) -> u32 {
+        match action {
+            Action::Raise => self.policy.raises_per_hour,
+            Action::Cosign => self.policy.cosigns_per_hour,
         }
     }
 }
@@ -204,6 +285,13 @@ mod tests {
                 .take("m_1", Action::Raise, t0 + Duration::from_secs(1800))
                 .is_ok()
         );
+        // A refused raise gives its unit back.
+        limiter.give_back("m_1", Action::Raise);
+        assert!(
+            limiter
+                .take("m_1", Action::Raise, t0 + Duration::from_secs(1800))
+                .is_ok()
+        );
     }
 
     #[test]
@@ -215,25 +303,96 @@ mod tests {
         });
         let t0 = Instant::now();
         let ip: IpAddr = "10.0.0.1".parse().unwrap();
-        limiter.failed("a", Some(ip), t0);
-        limiter.failed("a", Some(ip), t0);
-        assert_eq!(limiter.check("a", Some(ip), t0), None);
-        limiter.failed("a", Some(ip), t0);
+        let here = AttemptFrom::Elsewhere(Some(ip));
+        assert!(limiter.begin("a", here, t0).is_ok());
+        assert!(limiter.begin("a", here, t0).is_ok());
+        // The third reservation is over the free two: it runs, and sets a wait.
+        assert!(limiter.begin("a", here, t0).is_ok());
+        assert_eq!(limiter.begin("a", here, t0), Err(Duration::from_secs(1)));
         assert_eq!(
-            limiter.check("a", Some(ip), t0),
-            Some(Duration::from_secs(1))
+            limiter.begin(
+                "a",
+                AttemptFrom::Elsewhere(None),
+                t0 + Duration::from_secs(1)
+            ),
+            Ok(())
         );
-        limiter.failed("a", Some(ip), t0);
-        assert_eq!(limiter.check("a", None, t0), Some(Duration::from_secs(2)));
-        assert_eq!(limiter.check("a", None, t0 + Duration::from_secs(3)), None);
+        assert_eq!(
+            limiter.begin(
+                "a",
+                AttemptFrom::Elsewhere(None),
+                t0 + Duration::from_secs(1)
+            ),
+            Err(Duration::from_secs(2))
+        );
         // The address has used its 4 free failures: another account from it waits.
-        limiter.failed("b", Some(ip), t0);
-        assert_eq!(
-            limiter.check("b", Some(ip), t0),
-            Some(Duration::from_secs(1))
+        assert!(limiter.begin("b", here, t0).is_ok());
+        assert_eq!(limiter.begin("b", here, t0), Err(Duration::from_secs(1)));
+        assert_eq!(limiter.begin("b", AttemptFrom::Elsewhere(None), t0), Ok(()));
+        limiter.succeeded("a", AttemptFrom::Elsewhere(None));
+        assert_eq!(limiter.begin("a", AttemptFrom::Elsewhere(None), t0), Ok(()));
+    }
+
+    #[test]
+    fn parallel_guesses_are_counted_before_any_is_checked() {
+        let limiter = std::sync::Arc::new(LoginLimiter::new(LoginPolicy::default()));
+        let t0 = Instant::now();
+        let admitted = std::sync::atomic::AtomicU32::new(0);
+        std::thread::scope(|scope| {
+            for _ in 0..25 {
+                scope.spawn(|| {
+                    if limiter.begin("a", AttemptFrom::Elsewhere(None), t0).is_ok() {
+                        admitted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    }
+                });
+            }
+        });
+        // Five free failures and the sixth that sets the first wait.
+        assert_eq!(admitted.into_inner(), 6);
+    }
+
+    #[test]
+    fn a_known_device_signs_in_while_the_account_and_address_are_blocked() {
+        let limiter = LoginLimiter::new(LoginPolicy::default());
+        let t0 = Instant::now();
+        let ip: IpAddr = "10.0.0.1".parse().unwrap();
+        for _ in 0..40 {
+            let _ = limiter.begin("owner", AttemptFrom::Elsewhere(Some(ip)), t0);
+        }
+        assert!(
+            limiter
+                .begin("owner", AttemptFrom::Elsewhere(Some(ip)), t0)
+                .is_err()
         );
-        assert_eq!(limiter.check("b", None, t0), None);
-        limiter.succeeded("a");
-        assert_eq!(limiter.check("a", None, t0), None);
+        assert!(
+            limiter
+                .begin("owner", AttemptFrom::Elsewhere(None), t0)
+                .is_err()
+        );
+        // The owner's phone, from the same (blocked) address.
+        assert!(
+            limiter
+                .begin("owner", AttemptFrom::KnownDevice("d1"), t0)
+                .is_ok()
+        );
+        limiter.succeeded("owner", AttemptFrom::KnownDevice("d1"));
+        // A stolen device token still has its own limit.
+        for _ in 0..6 {
+            assert!(
+                limiter
+                    .begin("owner", AttemptFrom::KnownDevice("d2"), t0)
+                    .is_ok()
+            );
+        }
+        assert!(
+            limiter
+                .begin("owner", AttemptFrom::KnownDevice("d2"), t0)
+                .is_err()
+        );
+        assert!(
+            limiter
+                .begin("owner", AttemptFrom::KnownDevice("d1"), t0)
+                .is_ok()
+        );
     }
 }

@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 
 use crate::ApiError;
 use crate::app::{App, Outcome};
+use crate::limits::AttemptFrom;
 
 /// A fresh pseudonymous id suffix (random, no personal data).
 pub fn mint() -> String {
@@ -167,34 +168,44 @@ impl App {
         Ok((member, password, outcome))
     }
 
-    /// Checks a phone and password, throttled per account and address; the same
-    /// error for an unknown phone and a wrong password.
+    /// Checks a phone and password, throttled (`limits.rs`): by the device when
+    /// `device` is a token an earlier sign-in to this account gave it, else by
+    /// account and address. The same error for an unknown phone and a wrong
+    /// password. Returns the session and the device's token (a new one for a new
+    /// device).
     pub async fn sign_in(
         &self,
         phone: &str,
         password: &str,
         address: Option<IpAddr>,
-    ) -> Result<(MemberId, SessionTokens), ApiError> {
+        device: Option<&str>,
+    ) -> Result<(MemberId, SessionTokens, String), ApiError> {
         // A malformed phone cannot belong to anyone: same answer as a wrong one.
         let account = normalize_phone(phone).unwrap_or_else(|_| phone.to_owned());
-        if let Some(wait) = self.limiter.check(&account, address, Instant::now()) {
-            return Err(ApiError::RateLimited(wait));
-        }
+        let known = device.and_then(|token| self.vault.device_of(&account, token));
+        let from = match known {
+            Some(nonce) => AttemptFrom::KnownDevice(nonce),
+            None => AttemptFrom::Elsewhere(address),
+        };
+        self.limiter
+            .begin(&account, from, Instant::now())
+            .map_err(ApiError::RateLimited)?;
         let (login, pw) = (account.clone(), password.to_owned());
         let member = blocking(&self.vault, move |v| v.check_login(&login, &pw)).await?;
         let member = match member {
             Some(m) if self.projections.registry().actor(&m).member.is_some() => m,
-            _ => {
-                self.limiter.failed(&account, address, Instant::now());
-                return Err(ApiError::BadCredentials);
-            }
+            _ => return Err(ApiError::BadCredentials),
         };
-        self.limiter.succeeded(&account);
+        self.limiter.succeeded(&account, from);
+        let device = match (known, device) {
+            (Some(_), Some(token)) => token.to_owned(),
+            _ => self.vault.new_device_token(&account)?,
+        };
         let now = self.clock.now().unix_millis();
         let ttl = i64::try_from(self.config.session_ttl.as_millis()).unwrap_or(i64::MAX / 2);
         let id = member.clone();
         let tokens = blocking(&self.vault, move |v| v.start_session(&id, now, ttl)).await?;
-        Ok((member, tokens))
+        Ok((member, tokens, device))
     }
 
     /// Erases a member: the event first (so the decision is recorded), then the vault.

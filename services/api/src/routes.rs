@@ -1,17 +1,14 @@
 //! The HTTP side of the API: `POST /graphql` (with the caller's session and CSRF
-//! state injected), GraphiQL at `GET /graphql` in development, and
-//! `graphql-transport-ws` subscriptions at `/graphql/ws`, photo upload and
+//! state injected), `graphql-transport-ws` subscriptions at `/graphql/ws`, photo upload and
 //! download at `/photos`, and the web app at every other path.
 
 use std::sync::Arc;
 
 use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
-use async_graphql::http::GraphiQLSource;
-use async_graphql_poem::{GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket};
+use async_graphql_poem::{GraphQLProtocol, GraphQLResponse, GraphQLWebSocket};
 use poem::http::{StatusCode, header};
-use poem::middleware::SizeLimit;
 use poem::web::websocket::WebSocket;
-use poem::web::{Data, Html, Json, Path};
+use poem::web::{Data, Json, Path};
 use poem::{Body, EndpointExt, IntoResponse, Request, Response, Route, get, handler};
 use roundtable_domain::{ContentHash, DomainError};
 
@@ -21,41 +18,82 @@ use crate::photos::MAX_PHOTO_BYTES;
 use crate::web::WebApp;
 use crate::{ApiError, App};
 
+/// A refusal before GraphQL runs, in GraphQL's error shape so every client reads
+/// the code the same way.
+fn refuse_request(status: StatusCode, code: &str, message: &str) -> Response {
+    (
+        status,
+        Json(serde_json::json!({
+            "errors": [{"message": message, "extensions": {"code": code}}],
+        })),
+    )
+        .into_response()
+}
+
+/// `POST /graphql`: one JSON request (`application/json` only: a form or
+/// `text/plain` from another site, which a browser sends without asking, is
+/// refused, so no page elsewhere can sign a visitor in or change anything),
+/// at most `max_body_bytes`.
 #[handler]
 async fn graphql(
     req: &Request,
     Data(app): Data<&Arc<App>>,
     Data(schema): Data<&RoundtableSchema>,
-    gql: GraphQLRequest,
+    body: Body,
 ) -> Response {
+    let json = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
+    if !json {
+        return refuse_request(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "UNSUPPORTED_MEDIA_TYPE",
+            "send the request as Content-Type: application/json",
+        );
+    }
+    let limit = app.config.max_body_bytes;
+    let bytes = match body.into_bytes_limit(limit).await {
+        Ok(bytes) => bytes,
+        Err(poem::error::ReadBodyError::PayloadTooLarge) => {
+            return refuse_request(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "PAYLOAD_TOO_LARGE",
+                &format!("a request is at most {} KiB", limit / 1024),
+            );
+        }
+        Err(_) => {
+            return refuse_request(
+                StatusCode::BAD_REQUEST,
+                "BAD_REQUEST",
+                "the body could not be read",
+            );
+        }
+    };
+    let request: async_graphql::Request = match serde_json::from_slice(&bytes) {
+        Ok(request) => request,
+        Err(e) => {
+            return refuse_request(
+                StatusCode::BAD_REQUEST,
+                "BAD_REQUEST",
+                &format!("not a GraphQL request: {e}"),
+            );
+        }
+    };
     let auth = match RequestAuth::from_request(req, app) {
         Ok(auth) => auth,
         Err(e) => {
             tracing::error!(error = %e, "reading the session");
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            return refuse_request(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "INTERNAL",
+                "internal error",
+            );
         }
     };
-    let mut response = schema.execute(gql.0.data(auth)).await;
-    // Errors raised by the engine itself (syntax, unknown fields, depth and
-    // complexity limits) carry no code; they are all the caller's doing.
-    for error in &mut response.errors {
-        let has_code = error
-            .extensions
-            .as_ref()
-            .is_some_and(|ext| ext.get("code").is_some());
-        if !has_code {
-            let code = if error.path.is_empty() {
-                "VALIDATION"
-            } else {
-                "INTERNAL"
-            };
-            error
-                .extensions
-                .get_or_insert_with(Default::default)
-                .set("code", code);
-        }
-    }
-    GraphQLResponse(response).into_response()
+    GraphQLResponse(schema.execute(request.data(auth)).await).into_response()
 }
 
 /// An error of the plain HTTP routes: the status, and the same code as GraphQL's.
@@ -138,20 +176,6 @@ async fn photo(Path(hash): Path<String>, Data(app): Data<&Arc<App>>) -> Response
     }
 }
 
-#[handler]
-async fn graphiql(Data(app): Data<&Arc<App>>) -> Response {
-    if !app.config.graphiql {
-        return StatusCode::NOT_FOUND.into_response();
-    }
-    Html(
-        GraphiQLSource::build()
-            .endpoint("/graphql")
-            .subscription_endpoint("/graphql/ws")
-            .finish(),
-    )
-    .into_response()
-}
-
 /// Whether a browser's request comes from a page of this very server: its
 /// `Origin` names the host it was sent to. A WebSocket is not bound by the
 /// same-origin policy, so without this any site could ride a visitor's cookie.
@@ -189,23 +213,50 @@ async fn subscriptions(
             .filter(|auth| auth.session.is_some()),
         false => None,
     };
+    let address = req.remote_addr().as_socket_addr().map(|a| a.ip());
+    let limits = app.config.sockets;
+    let Ok(place) = app.sockets.take(address, limits.per_address) else {
+        return refuse_request(
+            StatusCode::TOO_MANY_REQUESTS,
+            "RATE_LIMITED",
+            &format!(
+                "at most {} live connections from one address",
+                limits.per_address
+            ),
+        );
+    };
+    let message_limit = app.config.max_body_bytes;
+    let config = poem::web::websocket::WebSocketConfig::default()
+        .max_message_size(Some(message_limit))
+        .max_frame_size(Some(message_limit));
     let (schema, app) = (schema.clone(), app.clone());
     websocket
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
-        .on_upgrade(move |stream| {
-            GraphQLWebSocket::new(stream, schema, protocol)
-                .on_connection_init(move |payload: serde_json::Value| async move {
-                    let auth = RequestAuth::from_connection_init(&payload, &app)
-                        .map_err(|e| async_graphql::Error::new(e.to_string()))?;
-                    let auth = match (auth.session.is_some(), cookie) {
-                        (false, Some(cookie)) => cookie,
-                        _ => auth,
-                    };
-                    let mut data = async_graphql::Data::default();
-                    data.insert(auth);
-                    Ok(data)
-                })
-                .serve()
+        .config(config)
+        .on_upgrade(move |socket| {
+            let (sink, stream) = futures_util::StreamExt::split(socket);
+            let (stream, sink) =
+                crate::ws::limit_subscriptions(stream, sink, limits.subscriptions_per_socket);
+            let served =
+                GraphQLWebSocket::new_with_pair(Box::pin(sink), Box::pin(stream), schema, protocol)
+                    .on_connection_init(move |payload: serde_json::Value| async move {
+                        let auth = RequestAuth::from_connection_init(&payload, &app)
+                            .map_err(|e| async_graphql::Error::new(e.to_string()))?;
+                        let mut auth = match (auth.session.is_some(), cookie) {
+                            (false, Some(cookie)) => cookie,
+                            _ => auth,
+                        };
+                        // Sign-in over the socket is throttled by the same address.
+                        auth.address = address;
+                        let mut data = async_graphql::Data::default();
+                        data.insert(auth);
+                        Ok(data)
+                    })
+                    .serve();
+            async move {
+                served.await;
+                drop(place);
+            }
         })
         .into_response()
 }
@@ -213,14 +264,10 @@ async fn subscriptions(
 /// Adds the API's routes to `route`.
 pub fn mount(route: Route, app: Arc<App>) -> Route {
     let schema = schema(app.clone());
-    let limit = app.config.max_body_bytes;
     route
         .at(
             "/graphql",
-            get(graphiql)
-                .post(graphql.with(SizeLimit::new(limit)))
-                .data(app.clone())
-                .data(schema.clone()),
+            poem::post(graphql).data(app.clone()).data(schema.clone()),
         )
         .at(
             "/graphql/ws",

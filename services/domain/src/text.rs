@@ -8,7 +8,15 @@ use serde::{Deserialize, Serialize};
 
 use crate::DomainError;
 
-/// Checks a free text: trimmed, `1..=max` characters, no control characters.
+/// Characters that reorder the text around them (bidirectional embeddings,
+/// overrides, isolates and marks): U+202E can make a name or a reason read
+/// differently from what it says, so public texts refuse them.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Checks a free text: trimmed, `1..=max` characters, no control characters and
+/// no bidirectional controls.
 pub fn checked_text(field: &'static str, raw: &str, max: usize) -> Result<String, DomainError> {
     let text = raw.trim();
     let chars = text.chars().count();
@@ -25,6 +33,12 @@ pub fn checked_text(field: &'static str, raw: &str, max: usize) -> Result<String
         return Err(DomainError::validation(
             field,
             "must not contain control characters",
+        ));
+    }
+    if text.chars().any(is_bidi_control) {
+        return Err(DomainError::validation(
+            field,
+            "must not contain characters that reverse the text's direction",
         ));
     }
     Ok(text.to_owned())
@@ -118,5 +132,18 @@ mod tests {
         assert!(Name::parse("a\u{7}b").is_err());
         let err = Reason::parse("").unwrap_err();
         assert_eq!(err.code(), "VALIDATION");
+    }
+
+    #[test]
+    fn texts_that_reverse_their_direction_are_refused() {
+        for c in [
+            '\u{202E}', '\u{202A}', '\u{2066}', '\u{2069}', '\u{200F}', '\u{061C}',
+        ] {
+            let text = format!("居民{c}gpj.exe");
+            assert!(Name::parse(&text).is_err(), "{:?}", c);
+            assert!(checked_multiline("description", &text, 100).is_err());
+        }
+        // Arabic or Hebrew letters themselves are fine: only the controls are refused.
+        assert!(Name::parse("مرحبا 你好").is_ok());
     }
 }

@@ -59,12 +59,9 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 1000)]
     pub checkpoint_interval_ms: u64,
     /// Seed a fresh data directory with the Tieling demo (through the real command
-    /// handlers) and print the demo accounts. Implies --graphiql.
+    /// handlers) and print the demo accounts.
     #[arg(long)]
     pub demo: bool,
-    /// Serve GraphiQL at GET /graphql (development).
-    #[arg(long)]
-    pub graphiql: bool,
     /// Sessions expire this many hours after sign-in.
     #[arg(long, default_value_t = 7 * 24)]
     pub session_hours: u64,
@@ -90,7 +87,6 @@ pub struct ServeArgs {
 impl ServeArgs {
     fn api_config(&self) -> ApiConfig {
         ApiConfig {
-            graphiql: self.graphiql || self.demo,
             session_ttl: Duration::from_secs(self.session_hours.saturating_mul(3600)),
             secure_cookies: self.secure_cookies,
             actions: roundtable_api::ActionPolicy {
@@ -185,10 +181,14 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     }
 
     // Bind before announcing anything, so a busy port is a clear error.
-    let acceptor = TcpListener::bind(args.listen)
-        .into_acceptor()
-        .await
-        .with_context(|| format!("cannot listen on {}", args.listen))?;
+    let limits = roundtable_api::stack::StackLimits::default();
+    let acceptor = roundtable_api::stack::HeaderDeadline {
+        inner: TcpListener::bind(args.listen)
+            .into_acceptor()
+            .await
+            .with_context(|| format!("cannot listen on {}", args.listen))?,
+        limit: limits.header_read,
+    };
     let local = acceptor
         .local_addr()
         .first()
@@ -220,7 +220,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             poem::post(advance_clock).data(clock.clone()),
         );
     }
-    let routes = routes.data(state);
+    let routes = roundtable_api::stack::guarded(routes.data(state), limits);
     let shutdown = shutdown_signal();
     tracing::info!(
         origin,
@@ -229,6 +229,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         "roundtable listening on {local}"
     );
     poem::Server::new_with_acceptor(acceptor)
+        .idle_timeout(limits.idle)
         .run_with_graceful_shutdown(routes, shutdown, Some(Duration::from_secs(10)))
         .await
         .context("serving HTTP")?;

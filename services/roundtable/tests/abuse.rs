@@ -73,3 +73,211 @@ fn costly_documents_are_refused_before_validation_with_their_cost_and_limit() {
 
     assert_eq!(anon.log_size(), before, "refusals change nothing");
 }
+
+const SIGN_IN: &str = "mutation($p: String!, $w: String!, $d: String) { signIn(input: {phone: $p, password: $w, wantToken: true, deviceToken: $d}) { token deviceToken } }";
+
+/// Item 3: parallel guesses are counted before they are checked; a known device signs
+/// in while the account is under attack; the socket uses the same limits.
+#[test]
+fn guessing_passwords_in_parallel_is_throttled_and_never_locks_the_owner_out() {
+    let (_dir, server) = demo(&[]);
+    let anon = Client::anonymous(&server.base);
+    // The owner signed in before on their phone: it holds a device token.
+    let first = anon.query(SIGN_IN, json!({"p": VERIFIED_RESIDENT, "w": PASSWORD}));
+    let device = first.data()["signIn"]["deviceToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let replies: Vec<String> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..25)
+            .map(|_| {
+                scope.spawn(|| {
+                    Client::anonymous(&server.base)
+                        .query(SIGN_IN, json!({"p": VERIFIED_RESIDENT, "w": "wrong guess"}))
+                        .code()
+                        .to_owned()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let checked = replies.iter().filter(|c| *c == "UNAUTHENTICATED").count();
+    let limited = replies.iter().filter(|c| *c == "RATE_LIMITED").count();
+    assert_eq!(checked + limited, 25, "{replies:?}");
+    assert!(
+        checked <= 6,
+        "at most the free guesses are checked: {replies:?}"
+    );
+
+    // The right password from elsewhere now waits, as the guesses do…
+    let elsewhere = anon.query(SIGN_IN, json!({"p": VERIFIED_RESIDENT, "w": PASSWORD}));
+    assert_eq!(elsewhere.code(), "RATE_LIMITED", "{}", elsewhere.body);
+    // …but the owner's own phone signs in.
+    let owner = anon.query(
+        SIGN_IN,
+        json!({"p": VERIFIED_RESIDENT, "w": PASSWORD, "d": device}),
+    );
+    assert!(owner.data()["signIn"]["token"].is_string());
+    // A forged device token is just another stranger.
+    let forged = anon.query(
+        SIGN_IN,
+        json!({"p": VERIFIED_RESIDENT, "w": PASSWORD, "d": format!("{}.{}", "ab".repeat(16), "00".repeat(16))}),
+    );
+    assert_eq!(forged.code(), "RATE_LIMITED");
+
+    // Over the WebSocket, the same account limit holds.
+    let mut socket = support::ws::connect(&server);
+    support::ws::send(
+        &mut socket,
+        json!({"id": "1", "type": "subscribe", "payload": {"query": SIGN_IN, "variables": {"p": VERIFIED_RESIDENT, "w": "wrong"}}}),
+    );
+    let answer = support::ws::next(&mut socket);
+    let code = answer["payload"][0]["extensions"]["code"]
+        .as_str()
+        .or(answer["payload"]["errors"][0]["extensions"]["code"].as_str());
+    assert_eq!(code, Some("RATE_LIMITED"), "{answer}");
+}
+
+/// Item 6: the socket's budget: message size, subscriptions per socket.
+#[test]
+fn a_socket_is_bounded_in_message_size_and_subscriptions() {
+    let (_dir, server) = demo(&[]);
+    // A 6 MiB message is not answered: the socket is closed.
+    let mut socket = support::ws::connect(&server);
+    let huge = format!(
+        r#"{{"id":"1","type":"subscribe","payload":{{"query":"{{ logSize }}","variables":{{"x":"{}"}}}}}}"#,
+        "a".repeat(6 << 20)
+    );
+    let _ = socket.send(tungstenite::Message::text(huge));
+    assert!(
+        closed(&mut socket),
+        "an oversized message closes the socket"
+    );
+
+    // The 17th live subscription closes the socket; 16 are served.
+    let mut socket = support::ws::connect(&server);
+    for n in 0..16 {
+        support::ws::send(
+            &mut socket,
+            json!({"id": format!("s{n}"), "type": "subscribe", "payload": {"query": "subscription { logEvents { index } }"}}),
+        );
+    }
+    support::ws::send(
+        &mut socket,
+        json!({"id": "s16", "type": "subscribe", "payload": {"query": "subscription { logEvents { index } }"}}),
+    );
+    assert!(
+        closed(&mut socket),
+        "the 17th subscription closes the socket"
+    );
+}
+
+/// Reads until the server closes the socket (true) or 10 s pass (false).
+fn closed(socket: &mut support::ws::Socket) -> bool {
+    loop {
+        match socket.read() {
+            Ok(tungstenite::Message::Close(_)) => return true,
+            Ok(_) => continue,
+            Err(tungstenite::Error::Io(e))
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
+                return false;
+            }
+            Err(_) => return true,
+        }
+    }
+}
+
+/// Items 6 and 7: the HTTP stack: a trickled header is cut off; sign-in only as JSON;
+/// every refusal carries a code.
+#[test]
+fn the_http_stack_cuts_slow_headers_and_codes_every_refusal() {
+    use std::io::{Read, Write};
+    let (_dir, server) = demo(&[]);
+    let addr = server.base.trim_start_matches("http://").to_owned();
+
+    // A header that never ends is cut off (the deadline is 10 s).
+    let mut slow = std::net::TcpStream::connect(&addr).unwrap();
+    slow.set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut buf = [0u8; 64];
+    let read = slow.read(&mut buf);
+    assert!(
+        matches!(read, Ok(0) | Err(_)),
+        "the server hung up: {read:?}"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(25));
+
+    let agent = support::graphql::agent();
+    let post = |content_type: &str, body: &str| {
+        let mut r = agent
+            .post(format!("{}/graphql", server.base))
+            .header("content-type", content_type)
+            .header("origin", "https://evil.example")
+            .send(body)
+            .unwrap();
+        let status = r.status().as_u16();
+        let body: serde_json::Value =
+            serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
+        (status, body)
+    };
+    // Login CSRF: a form post from another site is refused before anything runs.
+    let sign_in =
+        json!({"query": SIGN_IN, "variables": {"p": VERIFIED_RESIDENT, "w": PASSWORD}}).to_string();
+    let (status, body) = post("text/plain", &sign_in);
+    assert_eq!(status, 415);
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"],
+        "UNSUPPORTED_MEDIA_TYPE"
+    );
+    // 413 and 400 carry codes.
+    let (status, body) = post("application/json", &"x".repeat(300 * 1024));
+    assert_eq!(status, 413);
+    assert_eq!(body["errors"][0]["extensions"]["code"], "PAYLOAD_TOO_LARGE");
+    let (status, body) = post("application/json", "{not json");
+    assert_eq!(status, 400);
+    assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_REQUEST");
+    // Routes' own refusals, too.
+    for (method, path) in [
+        ("GET", "/log/entries/notanumber"),
+        ("DELETE", "/photos"),
+        ("GET", "/log/proof/inclusion?index=x"),
+    ] {
+        let mut r = agent
+            .run(
+                ureq::http::Request::builder()
+                    .method(method)
+                    .uri(format!("{}{path}", server.base))
+                    .body(())
+                    .unwrap(),
+            )
+            .unwrap();
+        assert!(r.status().as_u16() >= 400, "{method} {path}");
+        let body: serde_json::Value =
+            serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
+        assert!(body["code"].is_string(), "{method} {path}: {body}");
+    }
+}
+
+/// Item 7: odd arguments are the caller's mistake, not the server's.
+#[test]
+fn out_of_range_arguments_and_reversing_texts_are_validation_errors() {
+    let (_dir, server) = demo(&[]);
+    let resident = Client::sign_in(&server.base, VERIFIED_RESIDENT, PASSWORD);
+    let before = resident.log_size();
+    let reply = resident.query("mutation { markNotificationsRead(upTo: -1) }", json!({}));
+    assert_eq!(reply.code(), "VALIDATION", "{}", reply.body);
+    let reply = resident.query(
+        "mutation($t: String!) { raiseIssue(input: {title: $t, description: \"路灯不亮\", category: OTHER}) { indexes } }",
+        json!({"t": "路灯\u{202E}gpj.exe"}),
+    );
+    assert_eq!(reply.code(), "VALIDATION", "{}", reply.body);
+    assert_eq!(resident.log_size(), before);
+}

@@ -141,11 +141,17 @@ fn bad_input_gets_its_code_and_changes_nothing() {
         ),
         (
             "over-deep query",
-            anon.query("{ jurisdictionTree { children { children { children { children { children { children { children { children { children { children { children { name } } } } } } } } } } } } }", json!({})),
+            anon.query(r#"{ jurisdiction(id: "j_x") { parent { parent { parent { parent { parent { parent { parent { parent { parent { parent { parent { parent { name } } } } } } } } } } } } }"#, json!({})),
             "VALIDATION",
             None,
         ),
         ("syntax error", anon.raw(r#"{"query": "{ me { "}"#), "VALIDATION", None),
+        (
+            "lists that lead back to themselves",
+            anon.query("{ jurisdictionTree { children { children { children { children { name } } } } } }", json!({})),
+            "QUERY_TOO_COSTLY",
+            None,
+        ),
         ("signed-out change", anon.query(VERIFY, json!({"m": "m_x"})), "UNAUTHENTICATED", None),
     ];
     for (what, reply, code, field) in &cases {
@@ -238,13 +244,6 @@ fn sessions_expire() {
 #[test]
 fn browser_sessions_use_http_only_cookies_and_csrf_tokens() {
     let (_dir, server) = demo(&[]);
-    let page = ureq::get(format!("{}/graphql", server.base))
-        .call()
-        .unwrap()
-        .body_mut()
-        .read_to_string()
-        .unwrap();
-    assert!(page.contains("graphiql"), "the demo serves GraphiQL");
     let anon = Client::anonymous(&server.base);
     let reply = anon.query(
         "mutation($p: String!, $w: String!) { signIn(input: {phone: $p, password: $w}) { csrfToken token } }",
@@ -731,17 +730,14 @@ fn admin_init_creates_the_first_administrator_once() {
     assert!(String::from_utf8_lossy(&second.stderr).contains("administrator exists"));
 
     let server = start_with(dir.path(), &[]);
-    // GraphiQL is for development: off unless asked for.
-    let graphiql = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .new_agent();
-    let status = graphiql
+    // No GraphiQL (it would load scripts from a CDN on the app's origin).
+    let mut page = support::graphql::agent()
         .get(format!("{}/graphql", server.base))
         .call()
-        .unwrap()
-        .status();
-    assert_eq!(status.as_u16(), 404);
+        .unwrap();
+    assert_eq!(page.status().as_u16(), 405);
+    let body: Value = serde_json::from_str(&page.body_mut().read_to_string().unwrap()).unwrap();
+    assert_eq!(body["code"], "METHOD_NOT_ALLOWED");
     let admin = Client::sign_in(&server.base, "13911112222", "an admin password");
     let me = admin.query(
         "{ me { member { displayName roles { kind } } } }",

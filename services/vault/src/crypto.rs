@@ -65,6 +65,31 @@ pub struct MasterKeys {
     pub lookup: [u8; KEY_LEN],
 }
 
+/// Makes `path` readable and writable by its owner only (creating it empty first
+/// when `create` and it is missing).
+pub fn owner_only(path: &Path, create: bool) -> Result<(), VaultError> {
+    let io = |e: std::io::Error| VaultError::Io(format!("{}: {e}", path.display()));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        if create && !path.exists() {
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .mode(0o600)
+                .open(path)
+                .map_err(io)?;
+        }
+        if path.exists() {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(io)?;
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (path, create, io);
+    Ok(())
+}
+
 /// Reads `path` (64 bytes, mode 0600) or creates it.
 pub fn load_or_create(path: &Path) -> Result<MasterKeys, VaultError> {
     let io = |e: std::io::Error| VaultError::Io(format!("{}: {e}", path.display()));
@@ -100,6 +125,12 @@ pub fn load_or_create(path: &Path) -> Result<MasterKeys, VaultError> {
         )));
     };
     Ok(MasterKeys { master, lookup })
+}
+
+/// Whether two byte strings are equal, in time that depends only on their lengths
+/// (so a guessed tag cannot be found a byte at a time).
+pub fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 #[cfg(test)]

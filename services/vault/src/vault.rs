@@ -64,6 +64,11 @@ impl Vault {
     /// Opens (or creates) the vault in `dir`.
     pub fn open(dir: &Path, passwords: PasswordHashing) -> Result<Vault, VaultError> {
         let keys = crypto::load_or_create(&dir.join(VAULT_KEY_FILE))?;
+        // Owner-only before SQLite opens it: SQLite gives its WAL and shared-memory
+        // files the database file's mode.
+        for name in [VAULT_FILE, "vault.sqlite-wal", "vault.sqlite-shm"] {
+            crypto::owner_only(&dir.join(name), name == VAULT_FILE)?;
+        }
         let conn = Connection::open(dir.join(VAULT_FILE))?;
         // Processes on one machine sharing a KurrentDB log share one vault: wait for
         // each other's transactions rather than fail.
@@ -328,6 +333,33 @@ impl Vault {
         h.finalize().into()
     }
 
+    /// A new device token for `account` (its normalised phone): given to a browser
+    /// or app at a successful sign-in, it later proves that this device signed in
+    /// to this account before, so failed guesses from elsewhere never lock it out.
+    /// Derived, so nothing is stored: `nonce.tag`, both hex.
+    pub fn new_device_token(&self, account: &str) -> Result<String, VaultError> {
+        let nonce: String = crate::crypto::random::<16>()?
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        Ok(format!("{nonce}.{}", self.device_tag(account, &nonce)))
+    }
+
+    /// The device a token names (its nonce), if the token was made for `account`.
+    pub fn device_of<'t>(&self, account: &str, token: &'t str) -> Option<&'t str> {
+        let (nonce, tag) = token.split_once('.')?;
+        let valid = nonce.len() == 32 && nonce.bytes().all(|b| b.is_ascii_hexdigit());
+        (valid && crate::crypto::same(tag.as_bytes(), self.device_tag(account, nonce).as_bytes()))
+            .then_some(nonce)
+    }
+
+    fn device_tag(&self, account: &str, nonce: &str) -> String {
+        self.derive(&["device", account, nonce])[..16]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
     /// The six-digit code shown in the hall, with which members check themselves in.
     pub fn meeting_code(&self, meeting: &str) -> String {
         let digest = self.derive(&["meeting", meeting]);
@@ -433,6 +465,39 @@ mod tests {
 
     fn person(phone: &str) -> PersonalData {
         PersonalData::new("王阿姨", phone, Some("王秀兰"), Some("银网小区3号楼"), None).unwrap()
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_vault_and_its_wal_are_for_the_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        // A vault made by an older version, readable by everyone, is closed up.
+        std::fs::write(dir.path().join(VAULT_FILE), b"").unwrap();
+        std::fs::set_permissions(
+            dir.path().join(VAULT_FILE),
+            std::fs::Permissions::from_mode(0o644),
+        )
+        .unwrap();
+        let v = vault(dir.path());
+        v.enroll(
+            &MemberId::parse("m_1").unwrap(),
+            &person("13800000001"),
+            "password1",
+        )
+        .unwrap();
+        for name in [
+            VAULT_FILE,
+            "vault.sqlite-wal",
+            "vault.sqlite-shm",
+            VAULT_KEY_FILE,
+        ] {
+            let mode = std::fs::metadata(dir.path().join(name))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600, "{name}");
+        }
     }
 
     #[test]

@@ -23,6 +23,9 @@ const wsUrl = () => `${location.protocol === "https:" ? "wss" : "ws"}://${locati
 export const ws = createWsClient({
   url: wsUrl,
   lazy: true,
+  // The server closes a connection silent for 60 s (docs/SECURITY.md): a ping
+  // every 20 s keeps a quiet meeting page connected.
+  keepAlive: 20_000,
   retryAttempts: Infinity,
   shouldRetry: () => true,
   retryWait: async (retries) => new Promise((r) => setTimeout(r, Math.min(500 * 2 ** retries, 5000))),

@@ -37,6 +37,7 @@ pub type RoundtableSchema = Schema<Query, Mutation, Subscription>;
 /// then the engine's depth limit.
 pub fn schema(app: Arc<App>) -> RoundtableSchema {
     Schema::build(Query::default(), Mutation::default(), Subscription)
+        .extension(crate::error::CodedErrors)
         .extension(crate::cost::CostGuard(app.config.cost))
         .limit_depth(app.config.max_depth)
         .limit_recursive_depth(32)

@@ -11,7 +11,7 @@ use roundtable_domain::{
 use roundtable_vault::PersonalData;
 
 use super::types::*;
-use crate::auth::{RequestAuth, cleared_cookies, session_cookies};
+use crate::auth::{RequestAuth, cleared_cookies, device_cookie, session_cookies};
 use crate::error::OrGql;
 use crate::operations::{NewAccount, mint_for};
 
@@ -116,6 +116,10 @@ pub struct SignInInput {
     /// Also return the session token in the payload (API clients using bearer auth).
     #[graphql(default)]
     pub want_token: bool,
+    /// The `deviceToken` an earlier sign-in to this account returned (API clients;
+    /// browsers send the `rt_device` cookie): failed guesses from elsewhere never
+    /// lock a known device out.
+    pub device_token: Option<String>,
 }
 
 #[derive(InputObject)]
@@ -253,6 +257,9 @@ pub struct SignInPayload {
     pub expires_at: String,
     /// Only when `wantToken` was set: send as `Authorization: Bearer …`.
     pub token: Option<String>,
+    /// Only when `wantToken` was set: keep it and send it as `deviceToken` at the
+    /// next sign-in (browsers get it as the `rt_device` cookie).
+    pub device_token: Option<String>,
 }
 
 #[derive(SimpleObject)]
@@ -366,19 +373,22 @@ impl PeopleMutation {
     async fn sign_in(&self, ctx: &Context<'_>, input: SignInInput) -> Result<SignInPayload> {
         let app = app(ctx);
         let request = auth(ctx);
-        let (id, tokens) = app
-            .sign_in(&input.phone, &input.password, request.address)
+        let device = input.device_token.as_deref().or(request.device.as_deref());
+        let (id, tokens, device) = app
+            .sign_in(&input.phone, &input.password, request.address, device)
             .await
             .gql()?;
         for cookie in session_cookies(app, &tokens.token, &tokens.csrf, request.tls) {
             ctx.append_http_header("Set-Cookie", cookie);
         }
+        ctx.append_http_header("Set-Cookie", device_cookie(app, &device, request.tls));
         Ok(SignInPayload {
             member: member(ctx, &id),
             csrf_token: tokens.csrf,
             expires_at: roundtable_ledger::Timestamp::from_unix_millis(tokens.expires_ms)
                 .to_string(),
             token: input.want_token.then_some(tokens.token),
+            device_token: input.want_token.then_some(device),
         })
     }
 

@@ -174,15 +174,26 @@ fn with_receipt(payload: Result<IssuePayload>) -> Result<IssuePayload> {
 }
 
 /// Spends one of the caller's allowances for `action`.
-fn allowance(ctx: &Context<'_>, action: Action) -> Result<()> {
+/// Runs `command` on one unit of the caller's allowance for `action`; a command
+/// that is refused (or fails) gives it back, so only what was done is counted.
+async fn on_allowance<T>(
+    ctx: &Context<'_>,
+    action: Action,
+    command: impl std::future::Future<Output = Result<T>>,
+) -> Result<T> {
     let Some(me) = caller(ctx).member else {
         return Err(DomainError::Unauthenticated).gql();
     };
-    app(ctx)
-        .actions
+    let actions = &app(ctx).actions;
+    actions
         .take(me.as_str(), action, std::time::Instant::now())
         .map_err(ApiError::RateLimited)
-        .gql()
+        .gql()?;
+    let result = command.await;
+    if result.is_err() {
+        actions.give_back(me.as_str(), action);
+    }
+    result
 }
 
 fn issue_id(raw: &str) -> Result<IssueId> {
@@ -245,9 +256,6 @@ impl IssueMutation {
             .gql()?;
         let replay = input.idempotency_key.is_some()
             && app(ctx).stream_exists::<IssueAggregate>(&id).await.gql()?;
-        if !replay {
-            allowance(ctx, Action::Raise)?;
-        }
         let command = IssueCommand::Raise {
             text: text.clone(),
             category: input.category.into(),
@@ -255,7 +263,11 @@ impl IssueMutation {
             on_behalf_of,
             photos,
         };
-        let indexes = run::<IssueAggregate>(ctx, &id, command, &input.idempotency_key).await?;
+        let raise = run::<IssueAggregate>(ctx, &id, command, &input.idempotency_key);
+        let indexes = match replay {
+            true => raise.await?,
+            false => on_allowance(ctx, Action::Raise, raise).await?,
+        };
         let raised = issue(ctx, &id);
         let at = raised.as_ref().map(|i| i.0.jurisdiction.clone());
         Ok(RaiseIssuePayload {
@@ -283,8 +295,8 @@ impl IssueMutation {
     /// after an edit). Returns a receipt.
     async fn cosign_issue(&self, ctx: &Context<'_>, input: IssueRefInput) -> Result<IssuePayload> {
         let id = issue_id(&input.issue)?;
-        allowance(ctx, Action::Cosign)?;
-        with_receipt(on_issue(ctx, id, IssueCommand::Cosign, &input.idempotency_key).await)
+        let cosign = on_issue(ctx, id, IssueCommand::Cosign, &input.idempotency_key);
+        with_receipt(on_allowance(ctx, Action::Cosign, cosign).await)
     }
 
     async fn withdraw_cosignature(
@@ -427,15 +439,21 @@ impl IssueMutation {
     }
 }
 
-/// Checks a raiser's one-time code for the response awaiting a rating; wrong codes
-/// back off per issue like wrong passwords.
+/// Checks a raiser's one-time code for the response awaiting a rating. Only a
+/// signed-in caller may try, and wrong codes back off per issue *and caller*, so
+/// a stranger's guesses never block the grid worker's visit.
 fn check_feedback_code(ctx: &Context<'_>, id: &IssueId, code: &str) -> Result<bool> {
     let app = app(ctx);
-    let account = format!("feedback:{id}");
-    let now = std::time::Instant::now();
-    if let Some(wait) = app.feedback_attempts.check(&account, None, now) {
-        return Err(ApiError::RateLimited(wait)).gql();
-    }
+    let caller = ctx
+        .data_opt::<crate::auth::RequestAuth>()
+        .cloned()
+        .unwrap_or_default()
+        .member_for_change(app)
+        .gql()?;
+    let account = format!(
+        "feedback:{id}:{}",
+        caller.member.as_ref().map_or("", |m| m.as_str())
+    );
     // A code is good only while a response awaits its rating: the rating ends it.
     let round = app
         .projections
@@ -444,13 +462,17 @@ fn check_feedback_code(ctx: &Context<'_>, id: &IssueId, code: &str) -> Result<bo
         .map(|i| (i.status == domain::IssueStatus::Responded).then_some(i.responses.len() as u32))
         .ok_or(DomainError::NotFound(format!("issue {id}")))
         .gql()?;
+    let from = crate::limits::AttemptFrom::Elsewhere(None);
+    app.feedback_attempts
+        .begin(&account, from, std::time::Instant::now())
+        .map_err(ApiError::RateLimited)
+        .gql()?;
     if let Some(round) = round
         && app.vault.feedback_code(id.as_str(), round) == code.trim()
     {
-        app.feedback_attempts.succeeded(&account);
+        app.feedback_attempts.succeeded(&account, from);
         Ok(true)
     } else {
-        app.feedback_attempts.failed(&account, None, now);
         Err(DomainError::validation(
             "feedbackCode",
             "not the raiser's current code",

@@ -414,14 +414,15 @@ impl MeetingMutation {
                 let attempts_key =
                     format!("{id}:{}", who.member.as_ref().map_or("", |m| m.as_str()));
                 let now = std::time::Instant::now();
-                if let Some(wait) = app.feedback_attempts.check(&attempts_key, None, now) {
-                    return Err(crate::ApiError::RateLimited(wait)).gql();
-                }
+                let from = crate::limits::AttemptFrom::Elsewhere(None);
+                app.feedback_attempts
+                    .begin(&attempts_key, from, now)
+                    .map_err(crate::ApiError::RateLimited)
+                    .gql()?;
                 if code.trim() != app.vault.meeting_code(id.as_str()) {
-                    app.feedback_attempts.failed(&attempts_key, None, now);
                     return Err(DomainError::validation("code", "the meeting code is wrong")).gql();
                 }
-                app.feedback_attempts.succeeded(&attempts_key);
+                app.feedback_attempts.succeeded(&attempts_key, from);
                 true
             }
         };
