@@ -5,7 +5,7 @@ export CARGO_TARGET_DIR ?= $(HOME)/.cache/roundtable/target
 DATA ?= ./data
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: run web test test-deps test-web check bench bench-api bench-issues bench-meetings bench-kurrentdb
+.PHONY: run web test test-deps test-web check bench bench-api bench-issues bench-meetings bench-kurrentdb bench-abuse fuzz
 
 ## Build the web app and start `roundtable serve` (which embeds it) on an embedded
 ## data directory with demo data: http://127.0.0.1:8080/
@@ -49,7 +49,7 @@ check:
 	cargo clippy --workspace --all-targets -- -D warnings
 
 ## Measure the log and rewrite docs/BENCHMARKS.md.
-bench: bench-api bench-issues bench-meetings bench-kurrentdb
+bench: bench-api bench-issues bench-meetings bench-kurrentdb bench-abuse
 	cargo bench -p roundtable-store --bench log
 
 ## Measure sign-in and `me` through the real server; rewrites its part of docs/BENCHMARKS.md.
@@ -67,3 +67,11 @@ bench-meetings:
 ## KurrentDbStore against the in-process test server (or KURRENTDB_URL); rewrites its part of docs/BENCHMARKS.md.
 bench-kurrentdb:
 	cargo bench -p roundtable --bench kurrentdb
+
+## 8 hostile clients against /healthz and a signed-in `me`; rewrites its part of docs/BENCHMARKS.md.
+bench-abuse:
+	cargo bench -p roundtable --bench abuse
+
+## The fuzz suite at 100,000 generated documents (make test runs 5,000).
+fuzz:
+	FUZZ_CASES=100000 cargo test --release -p roundtable --test fuzz -- --nocapture

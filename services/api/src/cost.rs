@@ -32,16 +32,23 @@ const MAX_PAGE: u64 = 100;
 const DEFAULT_PAGE: u64 = 20;
 
 /// Fields that decrypt a member's sealed record (once per member per request,
-/// but a document can name many members).
-const VAULT_FIELDS: &[&str] = &[
-    "Member.displayName",
-    "Member.phone",
-    "Member.realName",
-    "Member.address",
-    "Member.idNumber",
-    "Me.displayName",
-    "MyData.personal",
+/// but a document can name many members), with how many records each reads.
+const VAULT_FIELDS: &[(&str, u64)] = &[
+    ("Member.displayName", 1),
+    ("Member.phone", 1),
+    ("Member.realName", 1),
+    ("Member.address", 1),
+    ("Member.idNumber", 1),
+    ("Me.displayName", 1),
+    ("MyData.personal", 1),
+    ("TimelineEvent.actorName", 1),
+    // Every seat holder and speaker of the meeting, whatever is selected.
+    ("Meeting.minutes", 30),
 ];
+
+/// Lists whose resolver reads one record per element before anything under
+/// them is selected (a roll call's names, speakers, movers).
+const EAGER_VAULT_LISTS: &[&str] = &["Meeting.rollCall", "Meeting.statements", "Meeting.motions"];
 
 /// Declared lengths of list fields without a `first` argument: what such a list
 /// holds in a real community (a field with `first` is bounded by it instead).
@@ -353,10 +360,13 @@ impl Walker<'_> {
         };
         let child_type = named_type(&meta.ty);
         let key = format!("{}.{name}", ty.unwrap_or_default());
-        let base = if VAULT_FIELDS.contains(&key.as_str()) {
-            VAULT_READ
-        } else {
-            1
+        let base = VAULT_FIELDS
+            .iter()
+            .find(|(field, _)| *field == key)
+            .map_or(1, |(_, reads)| reads * VAULT_READ);
+        let per_element = match EAGER_VAULT_LISTS.contains(&key.as_str()) {
+            true => VAULT_READ,
+            false => 0,
         };
         let times = if meta.args.contains_key("first") {
             self.first(
@@ -384,7 +394,8 @@ impl Walker<'_> {
         };
         Measure {
             expanded: 1u64.saturating_add(children.expanded),
-            cost: base.saturating_add(times.saturating_mul(children.cost)),
+            cost: base
+                .saturating_add(times.saturating_mul(children.cost.saturating_add(per_element))),
         }
     }
 

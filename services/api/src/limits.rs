@@ -180,6 +180,12 @@ fn forget_idle<K>(map: &mut HashMap<K, Failures>, now: Instant) {
 pub struct ActionPolicy {
     pub raises_per_hour: u32,
     pub cosigns_per_hour: u32,
+    /// Registrations from one address, and from everyone together.
+    pub registrations_per_address_per_hour: u32,
+    pub registrations_per_hour: u32,
+    /// Photo uploads per member, and their bytes.
+    pub uploads_per_hour: u32,
+    pub upload_bytes_per_hour: u32,
 }
 
 impl Default for ActionPolicy {
@@ -187,6 +193,10 @@ impl Default for ActionPolicy {
         ActionPolicy {
             raises_per_hour: 10,
             cosigns_per_hour: 120,
+            registrations_per_address_per_hour: 5,
+            registrations_per_hour: 600,
+            uploads_per_hour: 30,
+            upload_bytes_per_hour: 20 * 1024 * 1024,
         }
     }
 }
@@ -195,6 +205,10 @@ impl Default for ActionPolicy {
 pub enum Action {
     Raise,
     Cosign,
+    RegisterFromAddress,
+    RegisterAnywhere,
+    Upload,
+    UploadBytes,
 }
 
 #[derive(Default)]
@@ -213,6 +227,18 @@ impl ActionLimiter {
 
     /// Takes one token for `member`'s `action`, or says how long to wait for one.
     pub fn take(&self, member: &str, action: Action, now: Instant) -> Result<(), Duration> {
+        self.take_n(member, action, 1, now)
+    }
+
+    /// Takes `n` tokens at once (bytes, say), or says how long to wait for them.
+    pub fn take_n(
+        &self,
+        member: &str,
+        action: Action,
+        n: u64,
+        now: Instant,
+    ) -> Result<(), Duration> {
+        let n = n as f64;
         let per_hour = f64::from(self.per_hour(action));
         let per_second = per_hour / 3600.0;
         let mut buckets = lock(&self.buckets);
@@ -228,11 +254,11 @@ impl ActionLimiter {
         *tokens =
             (*tokens + now.saturating_duration_since(*at).as_secs_f64() * per_second).min(per_hour);
         *at = now;
-        if *tokens >= 1.0 {
-            *tokens -= 1.0;
+        if *tokens >= n {
+            *tokens -= n;
             Ok(())
-        } else if per_second > 0.0 {
-            Err(Duration::from_secs_f64((1.0 - *tokens) / per_second))
+        } else if per_second > 0.0 && n <= per_hour {
+            Err(Duration::from_secs_f64((n - *tokens) / per_second))
         } else {
             Err(Duration::from_secs(3600))
         }
@@ -252,6 +278,10 @@ impl ActionLimiter {
         match action {
             Action::Raise => self.policy.raises_per_hour,
             Action::Cosign => self.policy.cosigns_per_hour,
+            Action::RegisterFromAddress => self.policy.registrations_per_address_per_hour,
+            Action::RegisterAnywhere => self.policy.registrations_per_hour,
+            Action::Upload => self.policy.uploads_per_hour,
+            Action::UploadBytes => self.policy.upload_bytes_per_hour,
         }
     }
 }
@@ -269,6 +299,7 @@ mod tests {
         let limiter = ActionLimiter::new(ActionPolicy {
             raises_per_hour: 2,
             cosigns_per_hour: 3600,
+            ..ActionPolicy::default()
         });
         let t0 = Instant::now();
         assert!(limiter.take("m_1", Action::Raise, t0).is_ok());

@@ -102,18 +102,24 @@ impl App {
         }
     }
 
-    /// A resident registers themself; they start unverified.
+    /// A resident registers themself; they start unverified. `None` when the
+    /// phone already has an account: the caller is told nothing more than a new
+    /// registrant is (docs/SECURITY.md), and nothing is recorded.
     pub async fn register_resident(
         &self,
         home_grid: roundtable_domain::JurisdictionId,
         account: NewAccount,
         key: Option<&str>,
-    ) -> Result<(MemberId, Outcome), ApiError> {
+    ) -> Result<Option<(MemberId, Outcome)>, ApiError> {
+        let phone = account.personal.phone.clone();
+        if self.vault.is_registered(&phone)? {
+            return Ok(None);
+        }
         // Random even with a key: anonymous keys are not scoped to anyone, and the
         // phone's uniqueness already stops a retried registration from doubling.
         let member = MemberId::from_unique(&mint())?;
         let envelope = json!({"id": member.as_str(), "role": "registrant"});
-        let outcome = self
+        let enrolled = self
             .enroll(
                 &member,
                 MemberCommand::Register { home_grid },
@@ -122,8 +128,13 @@ impl App {
                 account,
                 key,
             )
-            .await?;
-        Ok((member, outcome))
+            .await;
+        match enrolled {
+            Ok(outcome) => Ok(Some((member, outcome))),
+            // Registered by someone else in the meantime: the same answer.
+            Err(_) if self.vault.is_registered(&phone)? => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     /// The first administrator (`roundtable admin init`).

@@ -125,21 +125,45 @@ fn refuse(e: &ApiError) -> Response {
 /// body); the answer names it by SHA-256 for `raiseIssue`.
 #[handler]
 async fn upload_photo(req: &Request, Data(app): Data<&Arc<App>>, body: Body) -> Response {
-    let checked = RequestAuth::from_request(req, app).and_then(|auth| auth.member_for_change(app));
-    if let Err(e) = checked {
-        return refuse(&e);
+    // Only members a grid worker verified (or staff) upload: every upload is
+    // disk until it is swept, and the rate and byte allowances are theirs.
+    let checked = RequestAuth::from_request(req, app)
+        .and_then(|auth| auth.member_for_change(app))
+        .and_then(|actor| {
+            actor.require_trusted("upload photos")?;
+            Ok(actor)
+        });
+    let actor = match checked {
+        Ok(actor) => actor,
+        Err(e) => return refuse(&e),
+    };
+    let me = actor.member.as_ref().map_or("", |m| m.as_str()).to_owned();
+    let now = std::time::Instant::now();
+    if let Err(wait) = app.actions.take(&me, crate::limits::Action::Upload, now) {
+        return refuse(&ApiError::RateLimited(wait));
     }
     let bytes = match body.into_bytes_limit(MAX_PHOTO_BYTES + 1).await {
         Ok(bytes) => bytes,
         Err(_) => {
+            app.actions.give_back(&me, crate::limits::Action::Upload);
             return refuse(&ApiError::Domain(DomainError::validation(
                 "photo",
                 format!("at most {} MiB", MAX_PHOTO_BYTES / (1024 * 1024)),
             )));
         }
     };
-    let app = app.clone();
-    let stored = tokio::task::spawn_blocking(move || app.photos.put(&bytes))
+    // A byte allowance too: the uploads of an hour hold at most this much disk.
+    if let Err(wait) = app.actions.take_n(
+        &me,
+        crate::limits::Action::UploadBytes,
+        bytes.len() as u64,
+        now,
+    ) {
+        app.actions.give_back(&me, crate::limits::Action::Upload);
+        return refuse(&ApiError::RateLimited(wait));
+    }
+    let storing = app.clone();
+    let stored = tokio::task::spawn_blocking(move || storing.photos.put(&bytes))
         .await
         .map_err(ApiError::internal)
         .and_then(|r| r);
@@ -150,7 +174,10 @@ async fn upload_photo(req: &Request, Data(app): Data<&Arc<App>>, body: Body) -> 
             "url": format!("/photos/{}", hash.as_str()),
         }))
         .into_response(),
-        Err(e) => refuse(&e),
+        Err(e) => {
+            app.actions.give_back(&me, crate::limits::Action::Upload);
+            refuse(&e)
+        }
     }
 }
 

@@ -132,6 +132,18 @@ impl Actor {
         }
     }
 
+    /// Refuses strangers: signed in, and verified or staff. Uploads and other
+    /// things that cost the server (or the log) for good need it.
+    pub fn require_trusted(&self, what: &str) -> Result<(), DomainError> {
+        self.signed_in()?;
+        match self.caller_class() {
+            CallerClass::Public => Err(DomainError::forbidden(format!(
+                "a grid worker verifies residents before they may {what}"
+            ))),
+            _ => Ok(()),
+        }
+    }
+
     pub fn is_administrator(&self) -> bool {
         self.member.is_some() && self.roles.contains(&Role::Administrator)
     }

@@ -515,6 +515,14 @@ impl Aggregate for Issue {
                         ));
                     }
                 };
+                // Every raise stays in the log for good: a resident raises for
+                // themself once a grid worker has verified them (the grid
+                // practice's gate); until then the grid worker raises for them.
+                if on_behalf_by.is_none() && !raiser_facts.verified {
+                    return Err(DomainError::forbidden(
+                        "a grid worker verifies residents before they raise issues (or raises it for you)",
+                    ));
+                }
                 if on_behalf_by.is_some()
                     && !actor.serves(directory, &home)
                     && !actor.is_administrator()

@@ -80,8 +80,8 @@ fn a_resident_raises_in_their_grid_by_default_or_above_it_but_not_elsewhere() {
         |at: Option<&str>, who: &str| code(decide::<Issue>(&i("i_1"), &[], raise(at), who, &w));
     assert_eq!(
         run(Some("j_community"), "resident_unverified"),
-        "OK",
-        "unverified residents may raise"
+        "FORBIDDEN",
+        "a resident is verified before raising (every raise stays in the log)"
     );
     assert_eq!(run(Some("j_city"), "resident_verified"), "OK");
     assert_eq!(

@@ -157,7 +157,8 @@ impl Seeder<'_> {
         let (id, _) = self
             .app
             .register_resident(grid.clone(), account, None)
-            .await?;
+            .await?
+            .context("a demo phone registered twice")?;
         if let Some(verifier) = verifier {
             self.app
                 .execute::<Member>(
@@ -362,7 +363,10 @@ async fn seed_empty(app: &App, clock: &ShiftedClock) -> anyhow::Result<()> {
             PersonalData::new(&format!("银网居民{n}"), &phone, None, None, None)?,
             DEMO_PASSWORD,
         )?;
-        let (id, _) = app.register_resident(grid1.clone(), account, None).await?;
+        let (id, _) = app
+            .register_resident(grid1.clone(), account, None)
+            .await?
+            .context("a demo phone registered twice")?;
         app.execute::<Member>(&id, MemberCommand::Verify, &s.actor(&zhang), None, None)
             .await?;
         neighbours.push(id);
@@ -849,17 +853,24 @@ async fn seed_issues(
     )
     .await?;
 
-    // A fresh one, waiting for triage.
+    // A fresh one, waiting for triage: 吴先生 is not verified yet, so the grid
+    // worker raised it for him on a visit (the gate of the grid practice).
     s.at_days_ago(1.0).await?;
-    s.raise(
-        wu,
-        Category::Sanitation,
-        None,
-        (
-            "垃圾清运不及时",
-            "第二网格垃圾站每周只清运两次，夏天异味很大。",
-            "银网小区第二网格垃圾站",
-        ),
+    let fresh = IssueId::from_unique(&roundtable_api::mint())?;
+    s.issue(
+        &fresh,
+        wang,
+        IssueCommand::Raise {
+            text: IssueText::new(
+                "垃圾清运不及时",
+                "第二网格垃圾站每周只清运两次，夏天异味很大。",
+                "银网小区第二网格垃圾站",
+            )?,
+            category: Category::Sanitation,
+            jurisdiction: None,
+            on_behalf_of: Some((wu.clone(), roundtable_domain::Channel::Visit)),
+            photos: vec![],
+        },
     )
     .await?;
     Ok(water)

@@ -68,6 +68,10 @@ impl Duties {
                 self.app.clone(),
                 self.deadline_interval,
             ));
+            let photos = tokio::spawn(roundtable_api::photos::run_sweeper(
+                self.app.clone(),
+                Duration::from_secs(3600),
+            ));
             // A closed `leading` (nobody can take the duties away) is no change.
             let lost = async {
                 if leading.wait_for(|l| !*l).await.is_err() {
@@ -79,6 +83,7 @@ impl Duties {
                 _ = shutdown.wait_for(|s| *s) => true,
             };
             deadlines.abort();
+            photos.abort();
             if stopping {
                 // Still the holder: sign the last head, then let go.
                 let _ = stop_signing.send(true);

@@ -78,6 +78,16 @@ pub struct ServeArgs {
     /// Co-signatures each member may give per hour.
     #[arg(long, default_value_t = 120)]
     pub cosigns_per_hour: u32,
+    /// Registrations one address may make per hour.
+    #[arg(long, default_value_t = 5)]
+    pub registrations_per_address_per_hour: u32,
+    /// Registrations everyone together may make per hour (every one stays in the
+    /// log for good).
+    #[arg(long, default_value_t = 600)]
+    pub registrations_per_hour: u32,
+    /// Photos one member may upload per hour.
+    #[arg(long, default_value_t = 30)]
+    pub uploads_per_hour: u32,
     /// TESTS ONLY: mount `POST /_test/clock?advanceHours=N`, which moves the
     /// server's clock forward so tests can let deadlines pass.
     #[arg(long)]
@@ -92,6 +102,10 @@ impl ServeArgs {
             actions: roundtable_api::ActionPolicy {
                 raises_per_hour: self.raises_per_hour,
                 cosigns_per_hour: self.cosigns_per_hour,
+                registrations_per_address_per_hour: self.registrations_per_address_per_hour,
+                registrations_per_hour: self.registrations_per_hour,
+                uploads_per_hour: self.uploads_per_hour,
+                ..roundtable_api::ActionPolicy::default()
             },
             ..ApiConfig::default()
         }

@@ -26,16 +26,8 @@ fn costly_documents_are_refused_before_validation_with_their_cost_and_limit() {
     let anon = Client::anonymous(&server.base);
     let before = anon.log_size();
 
-    // 1. Each fragment spreads the next twice: 2^25 fields in under 1 KB.
-    let mut chain = String::from("query { ...f1 }\n");
-    for level in 1..26 {
-        chain.push_str(&format!(
-            "fragment f{level} on Query {{ ...f{} ...f{} }}\n",
-            level + 1,
-            level + 1
-        ));
-    }
-    chain.push_str("fragment f26 on Query { jurisdictionTree { id } }\n");
+    // 1. Each fragment spreads the next twice: 2^25 × 2 fields in under 2 KB.
+    let chain = support::attacks::fragment_chain();
     assert!(chain.len() < 2048);
     let (expanded, limit) = cost_refusal(&anon.query(&chain, json!({})));
     assert_eq!((expanded, limit), (1 << 26, 2_000));
@@ -48,13 +40,7 @@ fn costly_documents_are_refused_before_validation_with_their_cost_and_limit() {
     assert_eq!(cycle.code(), "VALIDATION", "{}", cycle.body);
 
     // 2. Lists that lead back to themselves, aliased 150 times (22 KB).
-    let mut aliased = String::from("{");
-    for n in 0..150 {
-        aliased.push_str(&format!(
-            " a{n}: councils(first: 100) {{ nodes {{ seats {{ council {{ seats {{ member {{ displayName }} }} }} }} }} }}"
-        ));
-    }
-    aliased.push('}');
+    let aliased = support::attacks::aliased_lists();
     let (cost, limit) = cost_refusal(&anon.query(&aliased, json!({})));
     assert!(cost > 1_000_000, "{cost}");
     assert_eq!(limit, 8_000, "the public limit");

@@ -333,6 +333,23 @@ impl Vault {
         h.finalize().into()
     }
 
+    /// Whether `phone` (normalised or not) belongs to an account.
+    pub fn is_registered(&self, phone: &str) -> Result<bool, VaultError> {
+        let Ok(phone) = crate::normalize_phone(phone) else {
+            return Ok(false);
+        };
+        let login = self.login_key(&phone);
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT 1 FROM credentials WHERE login = ?1",
+                [&login],
+                |_| Ok(true),
+            )
+            .optional()?
+            .unwrap_or(false))
+    }
+
     /// A new device token for `account` (its normalised phone): given to a browser
     /// or app at a successful sign-in, it later proves that this device signed in
     /// to this account before, so failed guesses from elsewhere never lock it out.

@@ -21,6 +21,7 @@ export default {
     gridHint: "Choose the grid you live in",
     privacy: "Your name and address are kept encrypted here and never written to the public record.",
     submit: "Register and sign in",
+    notSignedIn: "You could not be signed in. If this phone number already has an account, sign in with its password (or ask your grid worker to help).",
   },
   account: { verification: "Identity", verifiedBy: "Verified by {name} ({at})", unverified: "Not yet verified: please contact your grid worker", role: "Role", signOut: "Sign out" },
   roles: { GRID_WORKER: "Grid worker", AUDITOR: "Auditor", ADMINISTRATOR: "Administrator" },
@@ -58,7 +59,7 @@ export default {
   kind: { CITY: "City", DISTRICT: "District", STREET: "Street", COMMUNITY: "Community", GRID: "Grid" },
   raise: {
     title: "Raise an issue",
-    unverified: "You are not verified yet; you can still submit, and neighbours' co-signatures count once you are.",
+    unverified: "You are not verified yet. Once a grid worker verifies you, you can raise issues yourself; until then, your grid worker can raise one for you.",
     titleHint: "The problem in one line, e.g. “No water in block 3 for three days”",
     descriptionHint: "What happened, who it affects, for how long",
     placeHint: "e.g. east side of block 3",

@@ -21,6 +21,7 @@ export default {
     gridHint: "选择您家所在的网格",
     privacy: "姓名、住址只加密保存在本平台，不会写入公开记录。",
     submit: "注册并登录",
+    notSignedIn: "未能登录。如果这个手机号已经注册过，请用原来的密码登录（或请网格员帮忙）。",
   },
   account: { verification: "身份核实", verifiedBy: "已由 {name} 核实（{at}）", unverified: "尚未核实：请联系您所在网格的网格员", role: "职务", signOut: "退出登录" },
   roles: { GRID_WORKER: "网格员", AUDITOR: "审计员", ADMINISTRATOR: "管理员" },
@@ -58,7 +59,7 @@ export default {
   kind: { CITY: "市", DISTRICT: "区县", STREET: "街道", COMMUNITY: "社区", GRID: "网格" },
   raise: {
     title: "反映问题",
-    unverified: "您的身份尚未核实，仍可提交；核实后邻居联名才会计入。",
+    unverified: "您的身份尚未核实。网格员核实后您才能自己提交议题；在此之前，可以请网格员代您提交。",
     titleHint: "一句话说清问题，如“3 号楼停水三天”",
     descriptionHint: "发生了什么、影响了谁、持续多久",
     placeHint: "如：银网小区 3 号楼东侧",

@@ -359,13 +359,14 @@ impl PeopleMutation {
         .gql()?;
         let account = NewAccount::new(personal, &input.password).gql()?;
         let home = jurisdiction_id(&input.home_grid)?;
-        let (id, outcome) = app
-            .register_resident(home, account, key(&input.idempotency_key)?)
-            .await
-            .gql()?;
+        let idempotency = key(&input.idempotency_key)?;
+        let register = app.register_resident(home, account, idempotency);
+        on_registration_allowance(ctx, register).await?;
+        // The same answer whether the phone was new or already had an account
+        // (its owner is not told here: there is no SMS channel); sign in next.
         Ok(MemberPayload {
-            member: member(ctx, &id),
-            indexes: outcome.indexes,
+            member: None,
+            indexes: Vec::new(),
         })
     }
 
@@ -628,4 +629,34 @@ impl PeopleMutation {
         };
         on_council(ctx, id, command, &input.idempotency_key).await
     }
+}
+
+/// Runs a registration on the global and the address's hourly allowances; a
+/// registration that fails gives them back.
+async fn on_registration_allowance<T>(
+    ctx: &Context<'_>,
+    register: impl std::future::Future<Output = Result<T, crate::ApiError>>,
+) -> Result<T> {
+    use crate::limits::Action;
+    let app = app(ctx);
+    let now = std::time::Instant::now();
+    let address = auth(ctx).address.map(|a| a.to_string());
+    app.actions
+        .take("*", Action::RegisterAnywhere, now)
+        .map_err(crate::ApiError::RateLimited)
+        .gql()?;
+    if let Some(address) = &address
+        && let Err(wait) = app.actions.take(address, Action::RegisterFromAddress, now)
+    {
+        app.actions.give_back("*", Action::RegisterAnywhere);
+        return Err(crate::ApiError::RateLimited(wait)).gql();
+    }
+    let result = register.await;
+    if result.is_err() {
+        app.actions.give_back("*", Action::RegisterAnywhere);
+        if let Some(address) = &address {
+            app.actions.give_back(address, Action::RegisterFromAddress);
+        }
+    }
+    result.gql()
 }

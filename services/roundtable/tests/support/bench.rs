@@ -55,15 +55,18 @@ pub fn load(
 pub fn healthz(base: &str, clients: usize, run: Duration) -> (Vec<Duration>, Duration) {
     let url = format!("{base}/healthz");
     let agent = ureq::Agent::config_builder().build().new_agent();
-    load(clients, run, move |_| {
-        agent
-            .get(&url)
-            .call()
-            .unwrap()
-            .body_mut()
-            .read_to_string()
-            .unwrap();
-    })
+    load(clients, run, move |_| healthz_once(&agent, &url))
+}
+
+/// One `GET /healthz`, read to the end.
+pub fn healthz_once(agent: &ureq::Agent, url: &str) {
+    agent
+        .get(url)
+        .call()
+        .unwrap()
+        .body_mut()
+        .read_to_string()
+        .unwrap();
 }
 
 /// Replaces the section of `docs/BENCHMARKS.md` that starts at `marker` (up to the

@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+pub mod attacks;
 pub mod bench;
 pub mod graphql;
 pub mod ws;
