@@ -1438,3 +1438,68 @@ fn a_large_council_is_listed_in_chunks_that_each_fit_a_leaf() {
     }
     meet.recount_agrees();
 }
+
+#[test]
+fn a_member_unseated_after_convening_neither_votes_nor_presides() {
+    // Given an open meeting of chair, secretary and three members, all present…
+    let mut meet = Meet::open(3);
+    let motion = meet.motion("m_v1", "m_sec", "维修水泵");
+    // …when m_v2 and the chair lose their seats on the council (not at the meeting),
+    let council = c("c_here");
+    let seats = meet.w.seats.get_mut(&council).unwrap();
+    seats.retain(|(who, ..)| *who != m("m_v2") && *who != m("m_chair"));
+    // then the chair no longer presides: the secretary opens the vote,
+    says(
+        &meet.refused(
+            "m_chair",
+            MeetingCommand::OpenVote {
+                motion,
+                method: VoteMethod::RollCall,
+                majority: Some(MajorityKind::SimpleMajority),
+                hidden: false,
+            },
+        ),
+        "FORBIDDEN",
+        "chair or secretary",
+    );
+    let opened = meet.run(
+        "m_sec",
+        MeetingCommand::OpenVote {
+            motion,
+            method: VoteMethod::RollCall,
+            majority: Some(MajorityKind::SimpleMajority),
+            hidden: false,
+        },
+    );
+    let v = match opened.last() {
+        Some(Event::VoteOpened { vote, .. }) => *vote,
+        other => panic!("{other:?}"),
+    };
+    // and the electorate is the council's seats now, met with the roll call.
+    let state = meet.state();
+    let eligible: Vec<String> = state.votes[&v]
+        .eligible
+        .keys()
+        .map(|m| m.to_string())
+        .collect();
+    assert_eq!(eligible, ["m_sec", "m_v1", "m_v3"]);
+    let cast = MeetingCommand::CastBallot {
+        vote: v,
+        on_behalf_of: None,
+        choice: Choice::Yes,
+    };
+    says(
+        &meet.refused("m_v2", cast.clone()),
+        "FORBIDDEN",
+        "not eligible",
+    );
+    says(
+        &meet.refused("m_chair", cast.clone()),
+        "FORBIDDEN",
+        "not eligible",
+    );
+    meet.run("m_v1", cast);
+    // The officer's view (the check-in code) follows the same rule.
+    assert!(!state.is_officer(&world::seated(&meet.w, "m_chair")));
+    assert!(state.is_officer(&world::seated(&meet.w, "m_sec")));
+}

@@ -3,7 +3,9 @@
 //! roll call and proxies, the ballots, the method, the majority rule), the rules a
 //! meeting cites are checked against its council's rules at convening, and the
 //! checkpoint each tally names is checked to include every counted ballot and to
-//! have the root the log gives at that size.
+//! have the root the log gives at that size. Every vote's listed electorate must
+//! hold voting seats of the council when the vote opens (the domain's
+//! `MeetingState::electorate_now`).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -47,6 +49,7 @@ pub fn recount_votes(lines: &[&[u8]]) -> Result<usize, AuditFailure> {
     let mut councils: HashMap<String, CouncilState> = HashMap::new();
     let mut meetings: BTreeMap<String, Vec<(u64, Event)>> = BTreeMap::new();
     let mut seats_listed_for: HashMap<String, Vec<SeatHolder>> = HashMap::new();
+    let mut council_of: HashMap<String, String> = HashMap::new();
     for (i, line) in lines.iter().enumerate() {
         let index = i as u64;
         // Cheap filter: only councils and meetings matter here.
@@ -64,6 +67,23 @@ pub fn recount_votes(lines: &[&[u8]]) -> Result<usize, AuditFailure> {
             councils.insert(council.to_owned(), Council::evolve(state, &event));
             continue;
         }
+        if let Event::ElectorateListed { vote, eligible } = &event {
+            let council = council_of.get(&head.stream).cloned().unwrap_or_default();
+            let seats = councils.get(&council).map(seats_of).unwrap_or_default();
+            let voting = |m: &str| seats.get(m).is_some_and(|(_, v)| *v);
+            if let Some(e) = eligible
+                .iter()
+                .find(|e| !voting(e.member.as_str()) || !voting(e.cast_by.as_str()))
+            {
+                return Err(fail(
+                    index,
+                    format!(
+                        "vote {vote} of {}: {} (cast by {}) is in the electorate without a voting seat of {council} when the vote opens",
+                        head.stream, e.member, e.cast_by
+                    ),
+                ));
+            }
+        }
         if let Event::SeatsListed { seats } = &event {
             seats_listed_for
                 .entry(head.stream.clone())
@@ -77,6 +97,7 @@ pub fn recount_votes(lines: &[&[u8]]) -> Result<usize, AuditFailure> {
         } = &event
         {
             let seats = seats_listed_for.remove(&head.stream).unwrap_or_default();
+            council_of.insert(head.stream.clone(), council.to_string());
             let Some(state) = councils.get(council.as_str()) else {
                 return Err(fail(
                     index,

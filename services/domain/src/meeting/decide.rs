@@ -52,10 +52,7 @@ fn require_phase(
 
 /// Chair and secretary run the meeting.
 fn is_officer(state: &MeetingState, actor: &Actor) -> bool {
-    actor
-        .member
-        .as_ref()
-        .is_some_and(|m| matches!(state.seats.get(m), Some((Seat::Chair | Seat::Secretary, _))))
+    state.is_officer(actor)
 }
 
 fn require_officer(state: &MeetingState, actor: &Actor) -> Result<(), DomainError> {
@@ -541,6 +538,11 @@ pub(super) fn decide(
                 )));
             }
             quorum(state, "open a vote")?;
+            let current = state
+                .council
+                .as_ref()
+                .map(|c| directory.council_seats(c))
+                .unwrap_or_default();
             open_vote(
                 state,
                 id,
@@ -548,7 +550,7 @@ pub(super) fn decide(
                 method,
                 majority.unwrap_or(state.rules.default_majority),
                 hidden,
-                state.eligible(),
+                state.electorate_now(&current),
             )
         }
         MeetingCommand::OpenMinutesVote => {
@@ -562,9 +564,16 @@ pub(super) fn decide(
             if state.minutes_approved.is_some() {
                 return Err(rule("the minutes are approved and frozen"));
             }
-            // The whole council approves the minutes, each member for themself.
+            // The whole council approves the minutes, each member for themself:
+            // the meeting's voting seats still held when the vote opens.
+            let current = state
+                .council
+                .as_ref()
+                .map(|c| directory.council_seats(c))
+                .unwrap_or_default();
             let eligible = state
                 .voting_members()
+                .filter(|m| current.iter().any(|(c, _, v)| c == *m && *v))
                 .map(|m| (m.clone(), m.clone()))
                 .collect();
             open_vote(

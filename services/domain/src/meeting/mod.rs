@@ -218,6 +218,37 @@ pub struct MeetingState {
 }
 
 impl MeetingState {
+    /// Whether `actor` presides: the meeting's chair or secretary *and* still in
+    /// that seat of the council now (a member unseated after convening loses the
+    /// officer's powers and the check-in code at once).
+    pub fn is_officer(&self, actor: &crate::Actor) -> bool {
+        let Some(me) = actor.member.as_ref() else {
+            return false;
+        };
+        let listed = matches!(self.seats.get(me), Some((Seat::Chair | Seat::Secretary, _)));
+        let current = self
+            .council
+            .as_ref()
+            .and_then(|c| actor.seat_in(c))
+            .is_some_and(|s| matches!(s.seat, Seat::Chair | Seat::Secretary));
+        listed && current
+    }
+
+    /// The electorate of a vote opened now: the eligible of the meeting's roll call
+    /// ([`MeetingState::eligible`]) whose member, and whoever casts for them, still
+    /// hold a voting seat of the council (`current`: the council's seats at the
+    /// vote's opening). `audit verify` checks every listed electorate by this rule.
+    pub fn electorate_now(
+        &self,
+        current: &[(MemberId, Seat, bool)],
+    ) -> BTreeMap<MemberId, MemberId> {
+        let voting = |m: &MemberId| current.iter().any(|(c, _, v)| c == m && *v);
+        self.eligible()
+            .into_iter()
+            .filter(|(member, cast_by)| voting(member) && voting(cast_by))
+            .collect()
+    }
+
     pub fn voting_members(&self) -> impl Iterator<Item = &MemberId> {
         self.seats.iter().filter(|(_, (_, v))| *v).map(|(m, _)| m)
     }

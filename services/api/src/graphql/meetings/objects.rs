@@ -312,13 +312,9 @@ fn seat_name(seat: DomainSeat) -> &'static str {
 pub struct Meeting(pub Arc<MeetingView>);
 
 impl Meeting {
+    /// The domain's rule: the meeting's chair or secretary, still in that seat.
     fn officer(&self, ctx: &Context<'_>) -> bool {
-        caller(ctx).member.is_some_and(|m| {
-            matches!(
-                self.0.state.seats.get(&m),
-                Some((DomainSeat::Chair | DomainSeat::Secretary, _))
-            )
-        })
+        self.0.state.is_officer(&caller(ctx))
     }
 
     fn vote_view(&self, n: u32) -> Option<VoteView> {
