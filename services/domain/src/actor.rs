@@ -94,6 +94,14 @@ pub enum CallerClass {
     Staff,
 }
 
+/// How a resident appears on an issue: as the one who raised it, or as anyone
+/// else who acted on it (co-signers, raters).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Appearance {
+    Raiser,
+    Supporter,
+}
+
 /// The authenticated (or anonymous) caller of a command, as the read models know them.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Actor {
@@ -129,6 +137,35 @@ impl Actor {
             CallerClass::Resident
         } else {
             CallerClass::Public
+        }
+    }
+
+    /// The privacy rule (docs/SECURITY.md): whether this caller may see *who* a
+    /// resident is (id and name) where they appear on an issue at `place`.
+    /// Office holders are public and are not asked about. Everyone sees
+    /// themself; a raiser is seen by verified residents and staff; a supporter
+    /// only by staff of the place (its grid workers, administrators, and seats of
+    /// a council at or above it). Others see counts and a pseudonym.
+    pub fn sees_who(
+        &self,
+        subject: &MemberId,
+        appearance: Appearance,
+        place: &JurisdictionId,
+        directory: &dyn Directory,
+    ) -> bool {
+        if self.member.as_ref() == Some(subject) {
+            return true;
+        }
+        let staff_of_place = self.is_administrator()
+            || self.serves(directory, place)
+            || self.seats.iter().any(|seat| {
+                directory
+                    .council(&seat.council)
+                    .is_some_and(|c| directory.is_within(place, &c.jurisdiction))
+            });
+        match appearance {
+            Appearance::Raiser => staff_of_place || self.caller_class() >= CallerClass::Resident,
+            Appearance::Supporter => staff_of_place,
         }
     }
 

@@ -20,8 +20,8 @@ mod rules;
 mod text;
 
 pub use actor::{
-    Actor, CallerClass, Context, CouncilFacts, CouncilSeat, Directory, JurisdictionFacts,
-    JurisdictionKind, MemberFacts, MemberKind, Role, Seat,
+    Actor, Appearance, CallerClass, Context, CouncilFacts, CouncilSeat, Directory,
+    JurisdictionFacts, JurisdictionKind, MemberFacts, MemberKind, Role, Seat,
 };
 pub use aggregate::Aggregate;
 pub use council::{Council, CouncilCommand, CouncilState};

@@ -267,3 +267,87 @@ fn out_of_range_arguments_and_reversing_texts_are_validation_errors() {
     assert_eq!(reply.code(), "VALIDATION", "{}", reply.body);
     assert_eq!(resident.log_size(), before);
 }
+
+/// Item 8: who may see who a resident is, per field (docs/SECURITY.md).
+#[test]
+fn strangers_see_counts_and_pseudonyms_staff_of_the_place_see_names() {
+    let (_dir, server) = demo(&[]);
+    let zhou = Client::sign_in(&server.base, VERIFIED_RESIDENT, PASSWORD);
+    let raised = zhou.query(
+        "mutation { raiseIssue(input: {title: \"楼道灯坏了\", description: \"5号楼二单元楼道灯不亮\", category: OTHER}) { issue { id } } }",
+        json!({}),
+    );
+    let id = raised.data()["raiseIssue"]["issue"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let neighbour = Client::sign_in(&server.base, "13900000101", PASSWORD);
+    neighbour
+        .query(
+            "mutation($i: String!) { cosignIssue(input: {issue: $i}) { indexes } }",
+            json!({"i": id}),
+        )
+        .data();
+    let view = |client: &Client| {
+        client
+            .query(
+                "query($i: String!) { issue(id: $i) { cosignerCount raiser { displayName } timeline { type actorName actor { id } } } }",
+                json!({"i": id}),
+            )
+            .data()["issue"]
+            .clone()
+    };
+    let names = |issue: &serde_json::Value| -> Vec<String> {
+        issue["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["type"] == "issue.raised" || e["type"] == "issue.cosigned")
+            .map(|e| e["actorName"].as_str().unwrap().to_owned())
+            .collect()
+    };
+
+    // A stranger and an unverified resident: a count, no names, no ids.
+    for stranger in [
+        Client::anonymous(&server.base),
+        Client::sign_in(&server.base, "13900000013", PASSWORD),
+    ] {
+        let issue = view(&stranger);
+        assert_eq!(issue["cosignerCount"], 1);
+        assert!(issue["raiser"].is_null(), "{issue}");
+        assert_eq!(names(&issue), ["", ""], "{issue}");
+        assert!(
+            issue["timeline"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|e| e["actor"].is_null()),
+            "{issue}"
+        );
+    }
+    // Another verified resident sees who raised it, not who co-signed.
+    let other = view(&Client::sign_in(&server.base, "13900000102", PASSWORD));
+    assert_eq!(other["raiser"]["displayName"], "周阿姨");
+    assert_eq!(names(&other), ["周阿姨", ""]);
+    // The raiser and the grid worker of the place see everyone.
+    let worker = view(&Client::sign_in(&server.base, "13900000003", PASSWORD));
+    assert_eq!(names(&worker), ["周阿姨", "银网居民1"]);
+    assert_eq!(names(&view(&zhou))[0], "周阿姨");
+    // Office holders are public: a council's seats, to anyone.
+    let seats = Client::anonymous(&server.base).query(
+        "{ councils(first: 5) { nodes { seats { member { displayName } } } } }",
+        json!({}),
+    );
+    let shown: Vec<&str> = seats.data()["councils"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["seats"].as_array().unwrap())
+        .filter_map(|s| s["member"]["displayName"].as_str())
+        .collect();
+    assert!(
+        shown.contains(&"赵书记") && shown.contains(&"陈大爷"),
+        "{}",
+        seats.body
+    );
+}

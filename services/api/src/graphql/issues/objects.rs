@@ -2,7 +2,7 @@
 //! its clock, timeline, responses and ratings.
 
 use async_graphql::{Context, Enum, Object, Result, SimpleObject};
-use roundtable_domain::{self as domain, DomainError, IssueId};
+use roundtable_domain::{self as domain, DomainError, IssueId, JurisdictionId, MemberId};
 use roundtable_ledger::Timestamp;
 use roundtable_projections::{
     IssueVersion as VersionView, IssueView, RatingRecord, ResponseRecord, TimelineEntry,
@@ -153,41 +153,74 @@ impl IssueClock {
     }
 }
 
-/// One event of the issue's stream.
-pub struct TimelineEvent(TimelineEntry);
+/// One event of the issue's stream, with what the privacy rule needs: the issue's
+/// raiser and place.
+pub struct TimelineEvent {
+    entry: TimelineEntry,
+    raiser: MemberId,
+    place: JurisdictionId,
+}
+
+/// Whether the caller may see who `subject` is where they appear on an issue at
+/// `place`: office holders always (they hold office in public), anyone else by
+/// the domain's rule (`Actor::sees_who`). The one place the rule is applied.
+fn shown(
+    ctx: &Context<'_>,
+    subject: &MemberId,
+    appearance: domain::Appearance,
+    place: &JurisdictionId,
+) -> bool {
+    let registry = app(ctx).projections.registry();
+    registry.actor(subject).caller_class() == domain::CallerClass::Staff
+        || caller(ctx).sees_who(subject, appearance, place, &*registry)
+}
 
 /// A receipt or a proof of one leaf, served by the log (DESIGN §3.5).
 pub(crate) fn receipt_url(index: u64) -> String {
     format!("/log/receipt/{index}")
 }
 
+impl TimelineEvent {
+    fn visible(&self, ctx: &Context<'_>, id: &MemberId) -> bool {
+        let appearance = match *id == self.raiser {
+            true => domain::Appearance::Raiser,
+            false => domain::Appearance::Supporter,
+        };
+        shown(ctx, id, appearance, &self.place)
+    }
+}
+
 #[Object]
 impl TimelineEvent {
     /// Global index in the log.
     async fn index(&self) -> u64 {
-        self.0.index
+        self.entry.index
     }
     #[graphql(name = "type")]
     async fn kind(&self) -> &str {
-        self.0.kind
+        self.entry.kind
     }
     async fn time(&self) -> String {
-        self.0.time.to_string()
+        self.entry.time.to_string()
     }
-    /// The acting member (none for the deadline scheduler).
+    /// The acting member (none for the deadline scheduler, and none where the
+    /// caller may not see who a resident is: docs/SECURITY.md).
     async fn actor(&self, ctx: &Context<'_>) -> Option<Member> {
-        member(ctx, self.0.actor.as_ref()?)
+        let id = self.entry.actor.as_ref()?;
+        self.visible(ctx, id).then(|| member(ctx, id))?
     }
-    /// Who acted, as people read it: a display name, "(erased)" or "system".
+    /// Who acted, as people read it: a display name, "(erased)" or "system";
+    /// empty where the caller may not see who it was (the app says "a resident").
     async fn actor_name(&self, ctx: &Context<'_>) -> Result<String> {
-        match &self.0.actor {
-            Some(id) => display_name(ctx, id).await,
+        match &self.entry.actor {
+            Some(id) if self.visible(ctx, id) => display_name(ctx, id).await,
+            Some(_) => Ok(String::new()),
             None => Ok("system".to_owned()),
         }
     }
     /// The leaf's inclusion proof as a `tlog-proof` receipt.
     async fn proof_url(&self) -> String {
-        receipt_url(self.0.index)
+        receipt_url(self.entry.index)
     }
 }
 
@@ -272,8 +305,16 @@ impl Issue {
     async fn raised_at(&self) -> String {
         self.0.raised_at.to_string()
     }
+    /// Who raised it; none where the caller may not see who (docs/SECURITY.md).
     async fn raiser(&self, ctx: &Context<'_>) -> Option<Member> {
-        member(ctx, &self.0.raiser)
+        let raiser = &self.0.raiser;
+        shown(
+            ctx,
+            raiser,
+            domain::Appearance::Raiser,
+            &self.0.jurisdiction,
+        )
+        .then(|| member(ctx, raiser))?
     }
     async fn raised_on_behalf_by(&self, ctx: &Context<'_>) -> Option<Member> {
         member(ctx, self.0.on_behalf_by.as_ref()?)
@@ -378,7 +419,16 @@ impl Issue {
     }
     /// Every event of the issue, oldest first.
     async fn timeline(&self) -> Vec<TimelineEvent> {
-        self.0.timeline.iter().cloned().map(TimelineEvent).collect()
+        self.0
+            .timeline
+            .iter()
+            .cloned()
+            .map(|entry| TimelineEvent {
+                entry,
+                raiser: self.0.raiser.clone(),
+                place: self.0.jurisdiction.clone(),
+            })
+            .collect()
     }
     /// Whether the caller co-signs it now.
     async fn cosigned_by_me(&self, ctx: &Context<'_>) -> bool {
