@@ -87,6 +87,8 @@ interface OpenVote {
   eligible: Map<string, string>;
   ballots: Map<string, { castBy: string; choice?: ChoiceName; index: number }>;
   revealed: ChoiceName[];
+  /** Set when the listed electorate breaks the seat rule. */
+  unseated?: string;
 }
 
 /**
@@ -94,22 +96,50 @@ interface OpenVote {
  * ballot per eligible member cast by their proxy holder, the choices (roll call:
  * on the ballots; secret: as revealed at close), the tally and the outcome by the
  * majority the vote was opened under, and the checkpoint named at close covering
- * every ballot.
+ * every ballot. The seat rule of `roundtable-domain` (`electorate_now`): everyone
+ * listed, and whoever casts for them, holds a voting seat of the council, by the
+ * council's own stream, when the vote opens.
  */
 export function recountMeeting(entries: Entry[], stream: string): Recount[] {
   const open = new Map<number, OpenVote>();
   // Electorates are listed (100 per event) just before the vote they belong to opens.
   const pending = new Map<number, Map<string, string>>();
   const out: Recount[] = [];
+  // The council's voting seats, replayed from its stream in log order.
+  let council: string | undefined;
+  const seats = new Map<string, boolean>();
+  const councilEvents: Entry[] = [];
+  for (const entry of entries) {
+    if (entry.event.stream.startsWith("council/")) councilEvents.push(entry);
+  }
+  let replayed = 0;
+  const seatsAt = (index: number) => {
+    for (; replayed < councilEvents.length && councilEvents[replayed].index < index; replayed++) {
+      const c = councilEvents[replayed].event;
+      if (c.stream !== council) continue;
+      const cb = c.body as Record<string, any>;
+      if (c.type === "council.member_seated") seats.set(cb.member, cb.voting === true);
+      if (c.type === "council.member_unseated") seats.delete(cb.member);
+    }
+    return seats;
+  };
   for (const { index, event: e } of entries) {
     if (e.stream !== stream) continue;
     const b = e.body as Record<string, any>;
     const vote = b.vote as number;
     switch (e.type) {
-      case "meeting.vote_opened":
-        open.set(vote, { present: b.present, members: b.voting_members, method: b.method, eligible: pending.get(vote) ?? new Map(), ballots: new Map(), revealed: [] });
+      case "meeting.convened":
+        council = `council/${b.council}`;
+        break;
+      case "meeting.vote_opened": {
+        const eligible = pending.get(vote) ?? new Map<string, string>();
+        const now = seatsAt(index);
+        const outside = [...eligible].find(([member, castBy]) => !now.get(member) || !now.get(castBy));
+        const unseated = outside && `${outside[0]} (cast by ${outside[1]}) is in the electorate without a voting seat when the vote opens`;
+        open.set(vote, { present: b.present, members: b.voting_members, method: b.method, eligible, ballots: new Map(), revealed: [], unseated });
         pending.delete(vote);
         break;
+      }
       case "meeting.electorate_listed": {
         const list = pending.get(vote) ?? new Map<string, string>();
         for (const v of b.eligible as { member: string; cast_by: string }[]) list.set(v.member, v.cast_by);
@@ -136,8 +166,8 @@ export function recountMeeting(entries: Entry[], stream: string): Recount[] {
 
 function recountOne(vote: number, closedAt: number, v: OpenVote, b: Record<string, any>): Recount {
   const counted: Tally = { yes: 0, no: 0, abstain: 0 };
-  let reason: string | undefined;
-  if (v.eligible.size !== v.present) reason = `the electorate lists ${v.eligible.size}, the vote says ${v.present} present`;
+  let reason: string | undefined = v.unseated;
+  if (v.eligible.size !== v.present) reason ??= `the electorate lists ${v.eligible.size}, the vote says ${v.present} present`;
   for (const [member, ballot] of v.ballots) {
     if (v.eligible.get(member) !== ballot.castBy) reason ??= `ballot at leaf ${ballot.index}: ${member} cast by ${ballot.castBy}, who may not`;
     if (ballot.index >= (b.checkpoint?.size ?? 0)) reason ??= `ballot at leaf ${ballot.index} is not covered by the checkpoint named at close`;

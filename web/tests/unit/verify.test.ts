@@ -135,6 +135,23 @@ describe("the whole log", () => {
     for (const r of recounts) expect(r).toMatchObject({ ok: true });
   });
 
+  it("refuses an electorate naming a member the council had unseated when the vote opened", async () => {
+    const { entries } = await verifiedLog(source(), await key());
+    const opened = entries.find((e) => e.event.stream === fixture.meetingStream && e.event.type === "meeting.vote_opened")!;
+    const listed = entries.find((e) => e.event.stream === fixture.meetingStream && e.event.type === "meeting.electorate_listed" && e.index < opened.index)!;
+    const member = (listed.event.body as { eligible: { member: string }[] }).eligible[0].member;
+    const convened = entries.find((e) => e.event.stream === fixture.meetingStream && e.event.type === "meeting.convened")!;
+    const council = `council/${(convened.event.body as { council: string }).council}`;
+    // The same log with the member unseated just before the vote opened.
+    const unseat = { ...listed, index: opened.index - 0.5, event: { ...listed.event, stream: council, type: "council.member_unseated", body: { member, reason: "moved away" } } };
+    const altered = [...entries.filter((e) => e.index < opened.index), unseat, ...entries.filter((e) => e.index >= opened.index)];
+    const bad = recountMeeting(altered, fixture.meetingStream).filter((r) => !r.ok);
+    expect(bad.length).toBeGreaterThan(0);
+    expect(bad[0].reason).toMatch(/without a voting seat/);
+    // As recorded, every electorate holds its seats.
+    for (const r of recountMeeting(entries, fixture.meetingStream)) expect(r).toMatchObject({ ok: true });
+  });
+
   it("finds the flipped tally even when the chain is not checked", async () => {
     const { entries } = await verifiedLog(source(), await key());
     const at = fixture.tampered.flippedTally.index;
