@@ -200,3 +200,54 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for Deadlined<T> {
         Pin::new(&mut self.inner).poll_shutdown(cx)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use poem::{Endpoint, Request, handler};
+
+    use super::*;
+
+    #[handler]
+    async fn slow() -> &'static str {
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        "late"
+    }
+
+    #[handler]
+    fn refused() -> poem::Result<&'static str> {
+        Err(poem::Error::from_string(
+            "no such leaf",
+            StatusCode::NOT_FOUND,
+        ))
+    }
+
+    async fn answer(ep: impl Endpoint + 'static) -> (StatusCode, serde_json::Value) {
+        let limits = StackLimits {
+            request: Duration::from_millis(50),
+            ..StackLimits::default()
+        };
+        let response = guarded(ep, limits)
+            .call(Request::default())
+            .await
+            .map_or_else(|e| e.into_response(), |r| r.into_response());
+        let status = response.status();
+        let body = response.into_body().into_string().await.unwrap();
+        (status, serde_json::from_str(&body).unwrap())
+    }
+
+    #[tokio::test]
+    async fn a_request_not_answered_in_time_is_cancelled_with_a_code() {
+        let (status, body) = answer(slow).await;
+        assert_eq!(status, StatusCode::GATEWAY_TIMEOUT);
+        assert_eq!(body["code"], "TIMEOUT");
+        assert_eq!(body["errors"][0]["extensions"]["code"], "TIMEOUT");
+    }
+
+    #[tokio::test]
+    async fn a_plain_error_answer_gets_a_code_and_keeps_its_words() {
+        let (status, body) = answer(refused).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert_eq!(body["code"], "NOT_FOUND");
+        assert_eq!(body["message"], "no such leaf");
+    }
+}
