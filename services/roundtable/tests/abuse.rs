@@ -351,3 +351,45 @@ fn strangers_see_counts_and_pseudonyms_staff_of_the_place_see_names() {
         seats.body
     );
 }
+
+/// Item 7: a stranger's wrong feedback codes are refused before they are
+/// counted, so they cannot block the grid worker's rating visit.
+#[test]
+fn strangers_cannot_use_up_a_grid_workers_feedback_code_attempts() {
+    let (_dir, server) = demo(&[]);
+    // 周阿姨 raises; the grid worker of 第一网格 accepts and answers: the issue
+    // awaits its rating, which the worker may take on a visit with her code.
+    let zhou = Client::sign_in(&server.base, VERIFIED_RESIDENT, PASSWORD);
+    let raised = zhou.query(
+        "mutation { raiseIssue(input: {title: \"垃圾桶破损\", description: \"3号楼垃圾桶盖子坏了\", category: OTHER}) { issue { id } } }",
+        json!({}),
+    );
+    let id = raised.data()["raiseIssue"]["issue"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let worker = Client::sign_in(&server.base, "13900000003", PASSWORD);
+    worker
+        .query(
+            "mutation($i: String!) { acceptIssue(input: {issue: $i}) { indexes } }",
+            json!({"i": id}),
+        )
+        .data();
+    worker
+        .query(
+            "mutation($i: String!) { respondToIssue(input: {issue: $i, text: \"已更换\"}) { indexes } }",
+            json!({"i": id}),
+        )
+        .data();
+    const RATE: &str = "mutation($i: String!, $c: String!) { rateIssue(input: {issue: $i, rating: SATISFIED, feedbackCode: $c}) { indexes } }";
+    let anon = Client::anonymous(&server.base);
+    let before = anon.log_size();
+    for n in 0..30 {
+        let reply = anon.query(RATE, json!({"i": id, "c": format!("{n:08}")}));
+        assert_eq!(reply.code(), "UNAUTHENTICATED", "{}", reply.body);
+    }
+    // The worker's own attempt is still checked (a wrong code: VALIDATION, not a wait).
+    let reply = worker.query(RATE, json!({"i": id, "c": "not-the-code"}));
+    assert_eq!(reply.code(), "VALIDATION", "{}", reply.body);
+    assert_eq!(anon.log_size(), before);
+}
