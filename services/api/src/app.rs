@@ -46,6 +46,8 @@ pub struct ApiConfig {
     pub actions: ActionPolicy,
     /// WebSockets per address and subscriptions per socket.
     pub sockets: crate::ws::SocketLimits,
+    /// Proxies whose `X-Forwarded-For` names the caller (`auth::client_address`).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Default for ApiConfig {
@@ -60,6 +62,7 @@ impl Default for ApiConfig {
             projection_wait: Duration::from_secs(10),
             actions: ActionPolicy::default(),
             sockets: crate::ws::SocketLimits::default(),
+            trusted_proxies: Vec::new(),
         }
     }
 }

@@ -80,7 +80,7 @@ impl RequestAuth {
                 .get(CSRF_HEADER)
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned),
-            address: req.remote_addr().as_socket_addr().map(|a| a.ip()),
+            address: client_address(req, app),
             device: cookie(req, DEVICE_COOKIE).map(str::to_owned),
             tls: forwarded_tls || req.uri().scheme_str() == Some("https"),
         })
@@ -148,6 +148,40 @@ impl RequestAuth {
     }
 }
 
+/// The caller's address: the TCP peer, or, when the peer is one of
+/// `--trusted-proxy`, the address that proxy appended to `X-Forwarded-For` (nginx's
+/// `$proxy_add_x_forwarded_for`). Every per-address limit keys on it.
+pub fn client_address(req: &Request, app: &App) -> Option<IpAddr> {
+    let peer = req.remote_addr().as_socket_addr().map(|a| a.ip());
+    let forwarded = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .last();
+    client_of(peer, forwarded, &app.config.trusted_proxies)
+}
+
+/// [`client_address`] on plain values: the rightmost `X-Forwarded-For` entry that is
+/// not itself a trusted proxy, if the peer is trusted; else the peer.
+fn client_of(peer: Option<IpAddr>, forwarded: Option<&str>, trusted: &[IpAddr]) -> Option<IpAddr> {
+    let peer = peer?;
+    if !trusted.contains(&peer) {
+        return Some(peer);
+    }
+    let hops: Vec<IpAddr> = forwarded
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(|hop| hop.trim().parse().ok())
+        .collect();
+    Some(
+        hops.into_iter()
+            .rev()
+            .find(|hop| !trusted.contains(hop))
+            .unwrap_or(peer),
+    )
+}
+
 /// The `Set-Cookie` values that start a browser session.
 pub fn session_cookies(app: &Arc<App>, token: &str, csrf: &str, tls: bool) -> [String; 2] {
     let max_age = app.config.session_ttl.as_secs();
@@ -181,4 +215,28 @@ pub fn cleared_cookies() -> [String; 2] {
         format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"),
         format!("{CSRF_COOKIE}=; Path=/; SameSite=Lax; Max-Age=0"),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::client_of;
+
+    #[test]
+    fn behind_a_trusted_proxy_the_client_is_the_address_it_appended() {
+        let proxy = "127.0.0.1".parse().unwrap();
+        let trusted = [proxy];
+        let client = "203.0.113.7".parse().unwrap();
+        // The proxy appended the real client; a forged entry before it is ignored.
+        assert_eq!(
+            client_of(Some(proxy), Some("198.51.100.1, 203.0.113.7"), &trusted),
+            Some(client)
+        );
+        // Without the header, the proxy itself.
+        assert_eq!(client_of(Some(proxy), None, &trusted), Some(proxy));
+        // A peer that is not a trusted proxy cannot choose its address.
+        assert_eq!(
+            client_of(Some(client), Some("198.51.100.1"), &trusted),
+            Some(client)
+        );
+    }
 }

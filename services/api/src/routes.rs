@@ -240,7 +240,7 @@ async fn subscriptions(
             .filter(|auth| auth.session.is_some()),
         false => None,
     };
-    let address = req.remote_addr().as_socket_addr().map(|a| a.ip());
+    let address = crate::auth::client_address(req, app);
     let limits = app.config.sockets;
     let Ok(place) = app.sockets.take(address, limits.per_address) else {
         return refuse_request(

@@ -85,6 +85,10 @@ pub struct ServeArgs {
     /// log for good).
     #[arg(long, default_value_t = 600)]
     pub registrations_per_hour: u32,
+    /// A proxy in front (nginx) whose `X-Forwarded-For` names the caller, for
+    /// every per-address limit; repeat for several. Without it, the TCP peer.
+    #[arg(long = "trusted-proxy")]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Photos one member may upload per hour.
     #[arg(long, default_value_t = 30)]
     pub uploads_per_hour: u32,
@@ -99,6 +103,7 @@ impl ServeArgs {
         ApiConfig {
             session_ttl: Duration::from_secs(self.session_hours.saturating_mul(3600)),
             secure_cookies: self.secure_cookies,
+            trusted_proxies: self.trusted_proxies.clone(),
             actions: roundtable_api::ActionPolicy {
                 raises_per_hour: self.raises_per_hour,
                 cosigns_per_hour: self.cosigns_per_hour,
