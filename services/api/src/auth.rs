@@ -158,7 +158,7 @@ pub fn client_address(req: &Request, app: &App) -> Option<IpAddr> {
         .get_all("x-forwarded-for")
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .last();
+        .next_back();
     client_of(peer, forwarded, &app.config.trusted_proxies)
 }
 
