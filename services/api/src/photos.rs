@@ -168,12 +168,15 @@ fn referenced(app: &crate::App) -> std::collections::HashSet<ContentHash> {
         .all()
         .flat_map(|i| i.photos.iter().cloned())
         .collect();
-    named.extend(app.projections.meetings().resolutions().flat_map(|r| {
-        r.progress
-            .iter()
-            .flat_map(|p| p.photos.iter().cloned())
-            .collect::<Vec<_>>()
-    }));
+    let meetings = app.projections.meetings();
+    for resolution in meetings.resolutions() {
+        named.extend(
+            resolution
+                .progress
+                .iter()
+                .flat_map(|p| p.photos.iter().cloned()),
+        );
+    }
     named
 }
 

@@ -1449,28 +1449,18 @@ fn a_member_unseated_after_convening_neither_votes_nor_presides() {
     let seats = meet.w.seats.get_mut(&council).unwrap();
     seats.retain(|(who, ..)| *who != m("m_v2") && *who != m("m_chair"));
     // then the chair no longer presides: the secretary opens the vote,
+    let open_vote = MeetingCommand::OpenVote {
+        motion,
+        method: VoteMethod::RollCall,
+        majority: Some(MajorityKind::SimpleMajority),
+        hidden: false,
+    };
     says(
-        &meet.refused(
-            "m_chair",
-            MeetingCommand::OpenVote {
-                motion,
-                method: VoteMethod::RollCall,
-                majority: Some(MajorityKind::SimpleMajority),
-                hidden: false,
-            },
-        ),
+        &meet.refused("m_chair", open_vote.clone()),
         "FORBIDDEN",
         "chair or secretary",
     );
-    let opened = meet.run(
-        "m_sec",
-        MeetingCommand::OpenVote {
-            motion,
-            method: VoteMethod::RollCall,
-            majority: Some(MajorityKind::SimpleMajority),
-            hidden: false,
-        },
-    );
+    let opened = meet.run("m_sec", open_vote);
     let v = match opened.last() {
         Some(Event::VoteOpened { vote, .. }) => *vote,
         other => panic!("{other:?}"),
