@@ -266,6 +266,33 @@ impl ActionLimiter {
 }
 
 impl ActionLimiter {
+    /// Runs `command` on one unit of each `(key, action)` allowance, taken in
+    /// order (a refusal gives back what was already taken, and is the outer
+    /// error: how long to wait); a command that fails gives them all back, so
+    /// only what was done is counted.
+    pub async fn spend<T, E>(
+        &self,
+        units: &[(&str, Action)],
+        command: impl std::future::Future<Output = Result<T, E>>,
+    ) -> Result<Result<T, E>, Duration> {
+        let now = Instant::now();
+        for (n, (key, action)) in units.iter().enumerate() {
+            if let Err(wait) = self.take(key, *action, now) {
+                for (key, action) in &units[..n] {
+                    self.give_back(key, *action);
+                }
+                return Err(wait);
+            }
+        }
+        let result = command.await;
+        if result.is_err() {
+            for (key, action) in units {
+                self.give_back(key, *action);
+            }
+        }
+        Ok(result)
+    }
+
     /// Returns the unit a refused command took (up to a full bucket).
     pub fn give_back(&self, member: &str, action: Action) {
         let per_hour = f64::from(self.per_hour(action));

@@ -638,25 +638,16 @@ async fn on_registration_allowance<T>(
     register: impl std::future::Future<Output = Result<T, crate::ApiError>>,
 ) -> Result<T> {
     use crate::limits::Action;
-    let app = app(ctx);
-    let now = std::time::Instant::now();
     let address = auth(ctx).address.map(|a| a.to_string());
-    app.actions
-        .take("*", Action::RegisterAnywhere, now)
+    let mut units = vec![("*", Action::RegisterAnywhere)];
+    if let Some(address) = &address {
+        units.push((address.as_str(), Action::RegisterFromAddress));
+    }
+    app(ctx)
+        .actions
+        .spend(&units, register)
+        .await
         .map_err(crate::ApiError::RateLimited)
-        .gql()?;
-    if let Some(address) = &address
-        && let Err(wait) = app.actions.take(address, Action::RegisterFromAddress, now)
-    {
-        app.actions.give_back("*", Action::RegisterAnywhere);
-        return Err(crate::ApiError::RateLimited(wait)).gql();
-    }
-    let result = register.await;
-    if result.is_err() {
-        app.actions.give_back("*", Action::RegisterAnywhere);
-        if let Some(address) = &address {
-            app.actions.give_back(address, Action::RegisterFromAddress);
-        }
-    }
-    result.gql()
+        .gql()?
+        .gql()
 }

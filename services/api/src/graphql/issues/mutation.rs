@@ -184,16 +184,12 @@ async fn on_allowance<T>(
     let Some(me) = caller(ctx).member else {
         return Err(DomainError::Unauthenticated).gql();
     };
-    let actions = &app(ctx).actions;
-    actions
-        .take(me.as_str(), action, std::time::Instant::now())
+    app(ctx)
+        .actions
+        .spend(&[(me.as_str(), action)], command)
+        .await
         .map_err(ApiError::RateLimited)
-        .gql()?;
-    let result = command.await;
-    if result.is_err() {
-        actions.give_back(me.as_str(), action);
-    }
-    result
+        .gql()?
 }
 
 fn issue_id(raw: &str) -> Result<IssueId> {
