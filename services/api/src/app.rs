@@ -5,9 +5,10 @@ use std::collections::HashMap;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
-use roundtable_domain::{Actor, Aggregate, Context, DomainError, EVENT_VERSION};
-use roundtable_ledger::{EventDraft, StreamName};
-use roundtable_projections::{Projections, decode};
+use roundtable_domain::codec::{decode, draft};
+use roundtable_domain::{Actor, Aggregate, Context, DomainError};
+use roundtable_ledger::StreamName;
+use roundtable_projections::Projections;
 use roundtable_store::{Expected, StoreError};
 use roundtable_vault::Vault;
 use serde_json::Value;
@@ -190,7 +191,7 @@ impl App {
         for r in &recorded {
             let decoded = decode(&r.leaf).map_err(ApiError::internal)?;
             if let Some(event) = &decoded.event {
-                state = A::evolve(state, event);
+                state = A::apply(state, event);
             }
             ids.push((decoded.id, r.index));
         }
@@ -238,18 +239,18 @@ impl App {
             };
             let events = {
                 let registry = self.projections.directory();
-                A::decide(id, &state, command.clone(), &context, &registry)?
+                A::decide_for_log(id, &state, command.clone(), &context, &registry)?
             };
             let drafts = events
                 .iter()
                 .enumerate()
-                .map(|(n, event)| EventDraft {
-                    id: event_id(&envelope, &stream, key, n),
-                    kind: event.kind().to_owned(),
-                    version: EVENT_VERSION,
-                    actor: envelope.clone(),
-                    time: now,
-                    body: event.body(),
+                .map(|(n, event)| {
+                    draft(
+                        event,
+                        event_id(&envelope, &stream, key, n),
+                        envelope.clone(),
+                        now,
+                    )
                 })
                 .collect();
             let appended = self.log.append(&stream, Expected::at(seq), drafts).await;

@@ -235,7 +235,11 @@ impl App {
             .unwrap_or_default();
         let follow_up = format!("resolve:{id}");
         for issue in issues {
-            let status = self.projections.issues().get(&issue).map(|i| i.status);
+            let status = self
+                .projections
+                .issues()
+                .get(&issue)
+                .map(|i| i.state.status);
             if !matches!(status, Some(IssueStatus::Open | IssueStatus::Accepted)) {
                 continue;
             }
@@ -284,7 +288,11 @@ impl App {
         };
         let follow_up = format!("result:{id}");
         for issue in issues {
-            let status = self.projections.issues().get(&issue).map(|i| i.status);
+            let status = self
+                .projections
+                .issues()
+                .get(&issue)
+                .map(|i| i.state.status);
             if status != Some(IssueStatus::Resolved) {
                 continue;
             }

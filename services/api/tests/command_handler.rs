@@ -119,7 +119,7 @@ async fn concurrent_commands_on_one_stream_all_land_by_retrying_and_retries_are_
     for task in tasks {
         task.await.unwrap().unwrap();
     }
-    let seats = app.projections.registry().councils[&council].seats.len();
+    let seats = app.projections.registry().councils[&council].seats().len();
     assert_eq!(seats, 8);
     let stream = roundtable_ledger::StreamName::new(council.stream()).unwrap();
     assert_eq!(

@@ -46,7 +46,7 @@ pub enum MemberKind {
 
 /// A role granted on a member's stream.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case", try_from = "RoleWire")]
 pub enum Role {
     /// Serves a jurisdiction and everything below it.
     GridWorker {
@@ -55,6 +55,31 @@ pub enum Role {
     /// Reads everything, changes nothing.
     Auditor,
     Administrator,
+}
+
+/// A role as a leaf writes it. Read through this so that a unit role carrying
+/// anything but its `kind` is refused, as the schemas do (serde would ignore it).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RoleWire {
+    kind: String,
+    #[serde(default, deserialize_with = "crate::event::present")]
+    jurisdiction: Option<JurisdictionId>,
+}
+
+impl TryFrom<RoleWire> for Role {
+    type Error = String;
+
+    fn try_from(wire: RoleWire) -> Result<Role, String> {
+        match (wire.kind.as_str(), wire.jurisdiction) {
+            ("grid_worker", Some(jurisdiction)) => Ok(Role::GridWorker { jurisdiction }),
+            ("auditor", None) => Ok(Role::Auditor),
+            ("administrator", None) => Ok(Role::Administrator),
+            (kind, jurisdiction) => Err(format!(
+                "no role {kind:?} with jurisdiction {jurisdiction:?}"
+            )),
+        }
+    }
 }
 
 impl Role {

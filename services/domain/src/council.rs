@@ -3,9 +3,10 @@
 
 use std::collections::BTreeMap;
 
+use crate::CouncilEvent;
 use crate::{
-    Aggregate, Context, CouncilId, CouncilRules, Directory, DomainError, Event, JurisdictionId,
-    MemberId, Name, Reason, RulesHash, Seat,
+    Aggregate, Context, CouncilFacts, CouncilId, CouncilRules, Directory, DomainError,
+    JurisdictionId, MemberId, Name, Reason, RulesHash, Seat,
 };
 
 pub struct Council;
@@ -48,15 +49,16 @@ impl Aggregate for Council {
     type Id = CouncilId;
     type State = CouncilState;
     type Command = CouncilCommand;
+    type Event = CouncilEvent;
     const STREAM_KIND: &'static str = CouncilId::STREAM_KIND;
 
     fn stream(id: &CouncilId) -> String {
         id.stream()
     }
 
-    fn evolve(mut state: CouncilState, event: &Event) -> CouncilState {
+    fn evolve(mut state: CouncilState, event: &CouncilEvent) -> CouncilState {
         match event {
-            Event::CouncilCreated {
+            CouncilEvent::CouncilCreated {
                 jurisdiction,
                 name,
                 rules,
@@ -66,11 +68,11 @@ impl Aggregate for Council {
                 state.name = Some(name.clone());
                 state.rules = Some((rules.clone(), rules_hash.clone()));
             }
-            Event::CouncilRenamed { name } => state.name = Some(name.clone()),
-            Event::CouncilRulesChanged {
+            CouncilEvent::CouncilRenamed { name } => state.name = Some(name.clone()),
+            CouncilEvent::CouncilRulesChanged {
                 rules, rules_hash, ..
             } => state.rules = Some((rules.clone(), rules_hash.clone())),
-            Event::MemberSeated {
+            CouncilEvent::MemberSeated {
                 member,
                 seat,
                 voting,
@@ -78,10 +80,9 @@ impl Aggregate for Council {
             } => {
                 state.seats.insert(member.clone(), (*seat, *voting));
             }
-            Event::MemberUnseated { member, .. } => {
+            CouncilEvent::MemberUnseated { member, .. } => {
                 state.seats.remove(member);
             }
-            _ => {}
         }
         state
     }
@@ -92,7 +93,7 @@ impl Aggregate for Council {
         command: CouncilCommand,
         context: &Context,
         directory: &dyn Directory,
-    ) -> Result<Vec<Event>, DomainError> {
+    ) -> Result<Vec<CouncilEvent>, DomainError> {
         let actor = &context.actor;
         if let CouncilCommand::Create {
             jurisdiction,
@@ -111,7 +112,7 @@ impl Aggregate for Council {
             }
             rules.validate()?;
             let rules_hash = rules.hash();
-            return Ok(vec![Event::CouncilCreated {
+            return Ok(vec![CouncilEvent::CouncilCreated {
                 jurisdiction,
                 name,
                 rules,
@@ -135,7 +136,7 @@ impl Aggregate for Council {
                 if state.name.as_ref() == Some(&name) {
                     return Err(DomainError::conflict("the name is unchanged"));
                 }
-                Ok(vec![Event::CouncilRenamed { name }])
+                Ok(vec![CouncilEvent::CouncilRenamed { name }])
             }
             CouncilCommand::ChangeRules { rules, reason } => {
                 rules.validate()?;
@@ -144,7 +145,7 @@ impl Aggregate for Council {
                 }
                 // Takes effect at this event's time: no rule applies to the past.
                 let rules_hash = rules.hash();
-                Ok(vec![Event::CouncilRulesChanged {
+                Ok(vec![CouncilEvent::CouncilRulesChanged {
                     rules,
                     rules_hash,
                     previous_rules_hash: current_hash.clone(),
@@ -175,7 +176,7 @@ impl Aggregate for Council {
                         "the council has a chair; unseat them first",
                     ));
                 }
-                Ok(vec![Event::MemberSeated {
+                Ok(vec![CouncilEvent::MemberSeated {
                     member,
                     seat,
                     voting,
@@ -187,8 +188,21 @@ impl Aggregate for Council {
                 if !state.seats.contains_key(&member) {
                     return Err(DomainError::NotFound(format!("seat of {member}")));
                 }
-                Ok(vec![Event::MemberUnseated { member, reason }])
+                Ok(vec![CouncilEvent::MemberUnseated { member, reason }])
             }
         }
+    }
+}
+
+impl CouncilFacts {
+    /// What deciders may know of council `id` in `state` (none before it exists).
+    pub fn of(id: &CouncilId, state: &CouncilState) -> Option<CouncilFacts> {
+        let (rules, rules_hash) = state.rules.clone()?;
+        Some(CouncilFacts {
+            id: id.clone(),
+            jurisdiction: state.jurisdiction.clone()?,
+            rules,
+            rules_hash,
+        })
     }
 }

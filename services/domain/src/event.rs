@@ -19,468 +19,469 @@ use roundtable_ledger::Timestamp;
 /// Current version of every event type; bumped per type when its body changes.
 pub const EVENT_VERSION: u32 = 1;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", content = "body")]
-pub enum Event {
-    #[serde(rename = "jurisdiction.created")]
-    JurisdictionCreated {
-        kind: JurisdictionKind,
-        name: Name,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        parent: Option<JurisdictionId>,
-    },
-    #[serde(rename = "jurisdiction.renamed")]
-    JurisdictionRenamed { name: Name },
-    #[serde(rename = "jurisdiction.moved")]
-    JurisdictionMoved { parent: JurisdictionId },
-
-    #[serde(rename = "member.registered")]
-    MemberRegistered {
-        kind: MemberKind,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        home_grid: Option<JurisdictionId>,
-    },
-    #[serde(rename = "member.verified")]
-    MemberVerified {
-        verified_by: MemberId,
-        /// The verifier's scope that contains the member's home grid.
-        scope: Option<JurisdictionId>,
-    },
-    #[serde(rename = "member.role_granted")]
-    RoleGranted { role: Role, reason: Reason },
-    #[serde(rename = "member.role_revoked")]
-    RoleRevoked { role: Role, reason: Reason },
-    #[serde(rename = "member.erased")]
-    MemberErased { reason: Reason },
-
-    #[serde(rename = "council.created")]
-    CouncilCreated {
-        jurisdiction: JurisdictionId,
-        name: Name,
-        rules: CouncilRules,
-        rules_hash: RulesHash,
-    },
-    #[serde(rename = "council.renamed")]
-    CouncilRenamed { name: Name },
-    #[serde(rename = "council.rules_changed")]
-    CouncilRulesChanged {
-        rules: CouncilRules,
-        rules_hash: RulesHash,
-        previous_rules_hash: RulesHash,
-        reason: Reason,
-    },
-    #[serde(rename = "council.member_seated")]
-    MemberSeated {
-        member: MemberId,
-        seat: Seat,
-        voting: bool,
-        reason: Reason,
-        /// The rules in force when the seat was given.
-        rules_hash: RulesHash,
-    },
-    #[serde(rename = "council.member_unseated")]
-    MemberUnseated { member: MemberId, reason: Reason },
-
-    #[serde(rename = "issue.raised")]
-    IssueRaised {
-        raiser: MemberId,
-        /// The grid worker who took it down for the raiser.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        on_behalf_by: Option<MemberId>,
-        channel: Channel,
-        category: Category,
-        jurisdiction: JurisdictionId,
-        title: String,
-        description: String,
-        place: String,
-        /// SHA-256 of each photo, stored content-addressed beside the log.
-        photos: Vec<ContentHash>,
-        version_hash: ContentHash,
-        /// The triage clock of the responsible council (none when no council sits
-        /// at or above the place).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        clock: Option<Clock>,
-    },
-    #[serde(rename = "issue.edited")]
-    IssueEdited {
-        /// 2 for the first edit, and so on.
-        version: u32,
-        title: String,
-        description: String,
-        place: String,
-        version_hash: ContentHash,
-    },
-    #[serde(rename = "issue.cosigned")]
-    IssueCosigned {
-        member: MemberId,
-        /// The version supported (1-based) and its hash.
-        version: u32,
-        version_hash: ContentHash,
-    },
-    #[serde(rename = "issue.cosignature_withdrawn")]
-    CosignatureWithdrawn { member: MemberId },
-    #[serde(rename = "issue.threshold_reached")]
-    ThresholdReached {
-        council: CouncilId,
-        /// The rules whose threshold was reached.
-        rules_hash: RulesHash,
-        cosigners: u32,
-    },
-    #[serde(rename = "issue.accepted")]
-    IssueAccepted {
-        /// The response clock of the council it is routed to.
-        clock: Clock,
-    },
-    #[serde(rename = "issue.rejected")]
-    IssueRejected {
-        reason: RejectionReason,
-        /// Public: the raiser and everyone can read why.
-        explanation: String,
-    },
-    #[serde(rename = "issue.merged")]
-    IssueMerged { into: IssueId },
-    #[serde(rename = "issue.referred")]
-    IssueReferred {
-        from: JurisdictionId,
-        to: JurisdictionId,
-        /// How many times the issue has been referred, this one included.
-        referrals: u32,
-        note: String,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        clock: Option<Clock>,
-    },
-    #[serde(rename = "issue.overdue")]
-    IssueOverdue {
-        stage: Stage,
-        council: CouncilId,
-        due: Timestamp,
-    },
-    #[serde(rename = "issue.escalated")]
-    IssueEscalated {
-        from: CouncilId,
-        to: CouncilId,
-        /// A fresh clock of the same stage under the new council's rules.
-        clock: Clock,
-    },
-    #[serde(rename = "issue.responded")]
-    IssueResponded {
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        council: Option<CouncilId>,
-        text: String,
-        /// 1 for the first response, 2 after a reopening, and so on.
-        round: u32,
-    },
-    #[serde(rename = "issue.rated")]
-    IssueRated {
-        rating: Rating,
-        comment: String,
-        /// The response round rated.
-        round: u32,
-        /// The grid worker who took the rating on a feedback visit.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        visit_by: Option<MemberId>,
-    },
-    #[serde(rename = "issue.reopened")]
-    IssueReopened { clock: Clock },
-    #[serde(rename = "issue.withdrawn")]
-    IssueWithdrawn { reason: String },
-    /// A resolution answers the issue: it awaits implementation.
-    #[serde(rename = "issue.resolved")]
-    IssueResolved {
-        resolution: ResolutionId,
-        council: CouncilId,
-    },
-
-    /// The published notice of a meeting.
-    #[serde(rename = "meeting.convened")]
-    MeetingConvened {
-        council: CouncilId,
-        title: String,
-        starts_at: Timestamp,
-        venue: String,
-        online: bool,
-        agenda: Vec<AgendaItem>,
-        /// The rules the meeting runs under (those in force at convening).
-        rules: CouncilRules,
-        rules_hash: RulesHash,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        urgent_reason: Option<String>,
-    },
-    /// Part of the council's seats at convening (who may check in, who votes),
-    /// appended just before `meeting.convened` in chunks that keep leaves small.
-    #[serde(rename = "meeting.seats_listed")]
-    SeatsListed { seats: Vec<SeatHolder> },
-    #[serde(rename = "meeting.agenda_changed")]
-    AgendaChanged { agenda: Vec<AgendaItem> },
-    #[serde(rename = "meeting.checked_in")]
-    CheckedIn {
-        member: MemberId,
-        /// The officer who checked them in; none when they used the meeting code.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        by: Option<MemberId>,
-    },
-    #[serde(rename = "meeting.absence_recorded")]
-    AbsenceRecorded { member: MemberId, apology: bool },
-    #[serde(rename = "meeting.proxy_given")]
-    ProxyGiven { from: MemberId, to: MemberId },
-    #[serde(rename = "meeting.proxy_revoked")]
-    ProxyRevoked { from: MemberId, to: MemberId },
-    #[serde(rename = "meeting.departed")]
-    Departed { member: MemberId },
-    #[serde(rename = "meeting.opened")]
-    MeetingOpened {
-        /// Voting members present in person or by proxy, and all voting members.
-        present: u32,
-        proxies: u32,
-        voting_members: u32,
-        quorum: Fraction,
-        rules_hash: RulesHash,
-    },
-    #[serde(rename = "meeting.item_opened")]
-    ItemOpened { item: u32 },
-    #[serde(rename = "meeting.statement_recorded")]
-    StatementRecorded {
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        item: Option<u32>,
-        speaker: MemberId,
-        summary: String,
-    },
-    #[serde(rename = "meeting.motion_moved")]
-    MotionMoved {
-        item: u32,
-        motion: u32,
-        mover: MemberId,
-        text: String,
-        /// The motion this amends (its full new wording is `text`).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        amends: Option<u32>,
-    },
-    #[serde(rename = "meeting.motion_seconded")]
-    MotionSeconded { motion: u32, by: MemberId },
-    #[serde(rename = "meeting.motion_withdrawn")]
-    MotionWithdrawn { motion: u32 },
-    /// Part of a vote's electorate (who may vote, and who casts for them), appended
-    /// just before `meeting.vote_opened`.
-    #[serde(rename = "meeting.electorate_listed")]
-    ElectorateListed { vote: u32, eligible: Vec<Eligible> },
-    #[serde(rename = "meeting.vote_opened")]
-    VoteOpened {
-        vote: u32,
-        subject: VoteSubject,
-        method: VoteMethod,
-        majority: MajorityKind,
-        /// The running tally is not shown until close.
-        hidden: bool,
-        present: u32,
-        voting_members: u32,
-        rules_hash: RulesHash,
-    },
-    #[serde(rename = "meeting.ballot_cast")]
-    BallotCast {
-        vote: u32,
-        /// The member whose vote this is.
-        member: MemberId,
-        /// Who cast it: the member, or their proxy.
-        cast_by: MemberId,
-        /// Absent while sealed (secret or hidden vote): it is published at close.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        choice: Option<Choice>,
-    },
-    /// Part of a sealed vote's ballots, opened at close (by member for a hidden roll
-    /// call, by ballot hash in hash order for a secret one), appended just before
-    /// `meeting.vote_closed`.
-    #[serde(rename = "meeting.ballots_revealed")]
-    BallotsRevealed {
-        vote: u32,
-        revealed: Vec<RevealedBallot>,
-    },
-    #[serde(rename = "meeting.vote_closed")]
-    VoteClosed {
-        vote: u32,
-        tally: Tally,
-        outcome: VoteOutcome,
-        majority: MajorityKind,
-        rules_hash: RulesHash,
-        /// The latest signed checkpoint when the vote closed; it includes every ballot.
-        checkpoint: CheckpointRef,
-    },
-    #[serde(rename = "meeting.item_closed")]
-    ItemClosed { item: u32 },
-    #[serde(rename = "meeting.item_deferred")]
-    ItemDeferred { item: u32 },
-    #[serde(rename = "meeting.adjourned")]
-    MeetingAdjourned {
-        /// Items not finished: back on the docket.
-        unfinished: Vec<u32>,
-    },
-    #[serde(rename = "meeting.minutes_corrected")]
-    MinutesCorrected { correction: u32, text: String },
-    #[serde(rename = "meeting.minutes_approved")]
-    MinutesApproved {
-        vote: u32,
-        /// SHA-256 of the approved text (canonical zh-CN Markdown).
-        text_hash: ContentHash,
-    },
-
-    #[serde(rename = "resolution.adopted")]
-    ResolutionAdopted {
-        council: CouncilId,
-        meeting: MeetingId,
-        motion: u32,
-        vote: u32,
-        text: String,
-        issues: Vec<IssueId>,
-        assignments: Vec<Assignment>,
-    },
-    /// Disclosure one: the decision is made public.
-    #[serde(rename = "resolution.published")]
-    ResolutionPublished { note: String },
-    #[serde(rename = "resolution.progress_reported")]
-    ProgressReported {
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        assignment: Option<u32>,
-        percent: u32,
-        text: String,
-        photos: Vec<ContentHash>,
-    },
-    #[serde(rename = "resolution.assignment_overdue")]
-    AssignmentOverdue { assignment: u32, due: Timestamp },
-    #[serde(rename = "resolution.implemented")]
-    ResolutionImplemented { result: String },
-    /// Disclosure two: the implementation result is made public.
-    #[serde(rename = "resolution.result_published")]
-    ResultPublished { note: String },
+/// One stream kind's events, inside [`Event`].
+pub trait StreamEvent: Clone + std::fmt::Debug + Into<Event> {
+    /// The event, if it is of this stream kind.
+    fn of(event: &Event) -> Option<&Self>;
 }
 
-/// Every event type, for the schema catalogue and its test.
-pub const EVENT_TYPES: &[&str] = &[
-    "jurisdiction.created",
-    "jurisdiction.renamed",
-    "jurisdiction.moved",
-    "member.registered",
-    "member.verified",
-    "member.role_granted",
-    "member.role_revoked",
-    "member.erased",
-    "council.created",
-    "council.renamed",
-    "council.rules_changed",
-    "council.member_seated",
-    "council.member_unseated",
-    "issue.raised",
-    "issue.edited",
-    "issue.cosigned",
-    "issue.cosignature_withdrawn",
-    "issue.threshold_reached",
-    "issue.accepted",
-    "issue.rejected",
-    "issue.merged",
-    "issue.referred",
-    "issue.overdue",
-    "issue.escalated",
-    "issue.responded",
-    "issue.rated",
-    "issue.reopened",
-    "issue.withdrawn",
-    "issue.resolved",
-    "meeting.convened",
-    "meeting.seats_listed",
-    "meeting.agenda_changed",
-    "meeting.checked_in",
-    "meeting.absence_recorded",
-    "meeting.proxy_given",
-    "meeting.proxy_revoked",
-    "meeting.departed",
-    "meeting.opened",
-    "meeting.item_opened",
-    "meeting.statement_recorded",
-    "meeting.motion_moved",
-    "meeting.motion_seconded",
-    "meeting.motion_withdrawn",
-    "meeting.electorate_listed",
-    "meeting.vote_opened",
-    "meeting.ballot_cast",
-    "meeting.ballots_revealed",
-    "meeting.vote_closed",
-    "meeting.item_closed",
-    "meeting.item_deferred",
-    "meeting.adjourned",
-    "meeting.minutes_corrected",
-    "meeting.minutes_approved",
-    "resolution.adopted",
-    "resolution.published",
-    "resolution.progress_reported",
-    "resolution.assignment_overdue",
-    "resolution.implemented",
-    "resolution.result_published",
-];
-
-impl Event {
-    /// The `type` of the leaf.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Event::JurisdictionCreated { .. } => "jurisdiction.created",
-            Event::JurisdictionRenamed { .. } => "jurisdiction.renamed",
-            Event::JurisdictionMoved { .. } => "jurisdiction.moved",
-            Event::MemberRegistered { .. } => "member.registered",
-            Event::MemberVerified { .. } => "member.verified",
-            Event::RoleGranted { .. } => "member.role_granted",
-            Event::RoleRevoked { .. } => "member.role_revoked",
-            Event::MemberErased { .. } => "member.erased",
-            Event::CouncilCreated { .. } => "council.created",
-            Event::CouncilRenamed { .. } => "council.renamed",
-            Event::CouncilRulesChanged { .. } => "council.rules_changed",
-            Event::MemberSeated { .. } => "council.member_seated",
-            Event::MemberUnseated { .. } => "council.member_unseated",
-            Event::IssueRaised { .. } => "issue.raised",
-            Event::IssueEdited { .. } => "issue.edited",
-            Event::IssueCosigned { .. } => "issue.cosigned",
-            Event::CosignatureWithdrawn { .. } => "issue.cosignature_withdrawn",
-            Event::ThresholdReached { .. } => "issue.threshold_reached",
-            Event::IssueAccepted { .. } => "issue.accepted",
-            Event::IssueRejected { .. } => "issue.rejected",
-            Event::IssueMerged { .. } => "issue.merged",
-            Event::IssueReferred { .. } => "issue.referred",
-            Event::IssueOverdue { .. } => "issue.overdue",
-            Event::IssueEscalated { .. } => "issue.escalated",
-            Event::IssueResponded { .. } => "issue.responded",
-            Event::IssueRated { .. } => "issue.rated",
-            Event::IssueReopened { .. } => "issue.reopened",
-            Event::IssueWithdrawn { .. } => "issue.withdrawn",
-            Event::IssueResolved { .. } => "issue.resolved",
-            Event::MeetingConvened { .. } => "meeting.convened",
-            Event::SeatsListed { .. } => "meeting.seats_listed",
-            Event::AgendaChanged { .. } => "meeting.agenda_changed",
-            Event::CheckedIn { .. } => "meeting.checked_in",
-            Event::AbsenceRecorded { .. } => "meeting.absence_recorded",
-            Event::ProxyGiven { .. } => "meeting.proxy_given",
-            Event::ProxyRevoked { .. } => "meeting.proxy_revoked",
-            Event::Departed { .. } => "meeting.departed",
-            Event::MeetingOpened { .. } => "meeting.opened",
-            Event::ItemOpened { .. } => "meeting.item_opened",
-            Event::StatementRecorded { .. } => "meeting.statement_recorded",
-            Event::MotionMoved { .. } => "meeting.motion_moved",
-            Event::MotionSeconded { .. } => "meeting.motion_seconded",
-            Event::MotionWithdrawn { .. } => "meeting.motion_withdrawn",
-            Event::ElectorateListed { .. } => "meeting.electorate_listed",
-            Event::VoteOpened { .. } => "meeting.vote_opened",
-            Event::BallotCast { .. } => "meeting.ballot_cast",
-            Event::BallotsRevealed { .. } => "meeting.ballots_revealed",
-            Event::VoteClosed { .. } => "meeting.vote_closed",
-            Event::ItemClosed { .. } => "meeting.item_closed",
-            Event::ItemDeferred { .. } => "meeting.item_deferred",
-            Event::MeetingAdjourned { .. } => "meeting.adjourned",
-            Event::MinutesCorrected { .. } => "meeting.minutes_corrected",
-            Event::MinutesApproved { .. } => "meeting.minutes_approved",
-            Event::ResolutionAdopted { .. } => "resolution.adopted",
-            Event::ResolutionPublished { .. } => "resolution.published",
-            Event::ProgressReported { .. } => "resolution.progress_reported",
-            Event::AssignmentOverdue { .. } => "resolution.assignment_overdue",
-            Event::ResolutionImplemented { .. } => "resolution.implemented",
-            Event::ResultPublished { .. } => "resolution.result_published",
+/// Writes the catalogue once: each stream kind's enum (serde tag = the leaf's
+/// `type`), its `kind()`, the list of every type, and [`Event`], which holds one
+/// stream kind's event, so each aggregate matches its own enum exhaustively.
+macro_rules! catalogue {
+    ($(
+        $(#[$group_meta:meta])*
+        $prefix:literal: $group:ident => $enum:ident {
+            $(
+                $(#[$meta:meta])*
+                $tag:literal => $variant:ident { $($fields:tt)* },
+            )*
         }
+    )*) => {
+        $(
+            $(#[$group_meta])*
+            #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+            #[serde(tag = "type", content = "body", deny_unknown_fields)]
+            #[allow(clippy::enum_variant_names)]
+            pub enum $enum {
+                $(
+                    $(#[$meta])*
+                    #[serde(rename = $tag)]
+                    $variant { $($fields)* },
+                )*
+            }
+
+            impl $enum {
+                /// The leaf's `type`.
+                pub fn kind(&self) -> &'static str {
+                    match self {
+                        $($enum::$variant { .. } => $tag,)*
+                    }
+                }
+            }
+
+            impl From<$enum> for Event {
+                fn from(event: $enum) -> Event {
+                    Event::$group(event)
+                }
+            }
+
+            impl StreamEvent for $enum {
+                fn of(event: &Event) -> Option<&$enum> {
+                    match event {
+                        Event::$group(e) => Some(e),
+                        #[allow(unreachable_patterns)]
+                        _ => None,
+                    }
+                }
+            }
+        )*
+
+        /// An event of the log: one stream kind's event. The leaf's `type` is
+        /// `<stream kind>.<what happened>`.
+        #[derive(Clone, Debug, PartialEq, Eq)]
+        pub enum Event {
+            $($group($enum),)*
+        }
+
+        /// Every event type, for the schema catalogue and its test.
+        pub const EVENT_TYPES: &[&str] = &[$($($tag,)*)*];
+
+        impl Event {
+            /// The leaf's `type`.
+            pub fn kind(&self) -> &'static str {
+                match self {
+                    $(Event::$group(e) => e.kind(),)*
+                }
+            }
+
+            /// The kind of stream the event belongs to (`issue`, `meeting`, …).
+            pub fn stream_kind(&self) -> &'static str {
+                Event::stream_kind_of(self.kind()).unwrap_or("")
+            }
+
+            /// The stream kind of a known event type; `None` for a type this build
+            /// does not know (a later feature's, or the log's own `key.rotated`).
+            pub fn stream_kind_of(kind: &str) -> Option<&'static str> {
+                $(
+                    if [$($tag),*].contains(&kind) {
+                        return Some($prefix);
+                    }
+                )*
+                None
+            }
+        }
+
+        // As a leaf writes it: `{"type": …, "body": …}`.
+        impl Serialize for Event {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                match self {
+                    $(Event::$group(e) => e.serialize(serializer),)*
+                }
+            }
+        }
+
+        // Whole leaves are decoded by `codec::decode`, which picks the enum by the
+        // `type` without this detour through a `Value`.
+        impl<'de> Deserialize<'de> for Event {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Event, D::Error> {
+                use serde::de::Error;
+                let value = Value::deserialize(deserializer)?;
+                let kind = value.get("type").and_then(Value::as_str).unwrap_or_default();
+                match Event::stream_kind_of(kind) {
+                    $(Some($prefix) => $enum::deserialize(value).map(Event::$group).map_err(D::Error::custom),)*
+                    _ => Err(D::Error::custom(format!("unknown event type {kind:?}"))),
+                }
+            }
+        }
+    };
+}
+
+catalogue! {
+    /// Events of a `jurisdiction/<id>` stream: the grid tree.
+    "jurisdiction": Jurisdiction => JurisdictionEvent {
+        "jurisdiction.created" => JurisdictionCreated {
+            kind: JurisdictionKind,
+            name: Name,
+            #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::event::present"
+    )]
+            parent: Option<JurisdictionId>,
+        },
+        "jurisdiction.renamed" => JurisdictionRenamed { name: Name },
+        "jurisdiction.moved" => JurisdictionMoved { parent: JurisdictionId },
     }
 
+    /// Events of a `member/<id>` stream: registration, verification, roles, erasure.
+    "member": Member => MemberEvent {
+        "member.registered" => MemberRegistered {
+            kind: MemberKind,
+            #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::event::present"
+    )]
+            home_grid: Option<JurisdictionId>,
+        },
+        "member.verified" => MemberVerified {
+            verified_by: MemberId,
+            /// The verifier's scope that contains the member's home grid (`null`
+            /// for an administrator's verification; never left out).
+            #[serde(deserialize_with = "Option::deserialize")]
+            scope: Option<JurisdictionId>,
+        },
+        "member.role_granted" => RoleGranted { role: Role, reason: Reason },
+        "member.role_revoked" => RoleRevoked { role: Role, reason: Reason },
+        "member.erased" => MemberErased { reason: Reason },
+    }
+
+    /// Events of a `council/<id>` stream: its name, rules and seats.
+    "council": Council => CouncilEvent {
+        "council.created" => CouncilCreated {
+            jurisdiction: JurisdictionId,
+            name: Name,
+            rules: CouncilRules,
+            rules_hash: RulesHash,
+        },
+        "council.renamed" => CouncilRenamed { name: Name },
+        "council.rules_changed" => CouncilRulesChanged {
+            rules: CouncilRules,
+            rules_hash: RulesHash,
+            previous_rules_hash: RulesHash,
+            reason: Reason,
+        },
+        "council.member_seated" => MemberSeated {
+            member: MemberId,
+            seat: Seat,
+            voting: bool,
+            reason: Reason,
+            /// The rules in force when the seat was given.
+            rules_hash: RulesHash,
+        },
+        "council.member_unseated" => MemberUnseated { member: MemberId, reason: Reason },
+    }
+
+    /// Events of an `issue/<id>` stream.
+    "issue": Issue => IssueEvent {
+        "issue.raised" => IssueRaised {
+            raiser: MemberId,
+            /// The grid worker who took it down for the raiser.
+            #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::event::present"
+    )]
+            on_behalf_by: Option<MemberId>,
+            channel: Channel,
+            category: Category,
+            jurisdiction: JurisdictionId,
+            title: String,
+            description: String,
+            place: String,
+            /// SHA-256 of each photo, stored content-addressed beside the log.
+            photos: Vec<ContentHash>,
+            version_hash: ContentHash,
+            /// The triage clock of the responsible council (none when no council sits
+            /// at or above the place).
+            #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::event::present"
+    )]
+            clock: Option<Clock>,
+        },
+        "issue.edited" => IssueEdited {
+            /// 2 for the first edit, and so on.
+            version: u32,
+            title: String,
+            description: String,
+            place: String,
+            version_hash: ContentHash,
+        },
+        "issue.cosigned" => IssueCosigned {
+            member: MemberId,
+            /// The version supported (1-based) and its hash.
+            version: u32,
+            version_hash: ContentHash,
+        },
+        "issue.cosignature_withdrawn" => CosignatureWithdrawn { member: MemberId },
+        "issue.threshold_reached" => ThresholdReached {
+            council: CouncilId,
+            /// The rules whose threshold was reached.
+            rules_hash: RulesHash,
+            cosigners: u32,
+        },
+        "issue.accepted" => IssueAccepted {
+            /// The response clock of the council it is routed to.
+            clock: Clock,
+        },
+        "issue.rejected" => IssueRejected {
+            reason: RejectionReason,
+            /// Public: the raiser and everyone can read why.
+            explanation: String,
+        },
+        "issue.merged" => IssueMerged { into: IssueId },
+        "issue.referred" => IssueReferred {
+            from: JurisdictionId,
+            to: JurisdictionId,
+            /// How many times the issue has been referred, this one included.
+            referrals: u32,
+            note: String,
+            #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::event::present"
+    )]
+            clock: Option<Clock>,
+        },
+        "issue.overdue" => IssueOverdue {
+            stage: Stage,
+            council: CouncilId,
+            due: Timestamp,
+        },
+        "issue.escalated" => IssueEscalated {
+            from: CouncilId,
+            to: CouncilId,
+            /// A fresh clock of the same stage under the new council's rules.
+            clock: Clock,
+        },
+        "issue.responded" => IssueResponded {
+            #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::event::present"
+    )]
+            council: Option<CouncilId>,
+            text: String,
+            /// 1 for the first response, 2 after a reopening, and so on.
+            round: u32,
+        },
+        "issue.rated" => IssueRated {
+            rating: Rating,
+            comment: String,
+            /// The response round rated.
+            round: u32,
+            /// The grid worker who took the rating on a feedback visit.
+            #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::event::present"
+    )]
+            visit_by: Option<MemberId>,
+        },
+        "issue.reopened" => IssueReopened { clock: Clock },
+        "issue.withdrawn" => IssueWithdrawn { reason: String },
+        /// A resolution answers the issue: it awaits implementation.
+        "issue.resolved" => IssueResolved {
+            resolution: ResolutionId,
+            council: CouncilId,
+        },
+    }
+
+    /// Events of a `meeting/<id>` stream.
+    "meeting": Meeting => MeetingEvent {
+        /// The published notice of a meeting.
+        "meeting.convened" => MeetingConvened {
+            council: CouncilId,
+            title: String,
+            starts_at: Timestamp,
+            venue: String,
+            online: bool,
+            agenda: Vec<AgendaItem>,
+            /// The rules the meeting runs under (those in force at convening).
+            rules: CouncilRules,
+            rules_hash: RulesHash,
+            #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::event::present"
+    )]
+            urgent_reason: Option<String>,
+        },
+        /// Part of the council's seats at convening (who may check in, who votes),
+        /// appended just before `meeting.convened` in chunks that keep leaves small.
+        "meeting.seats_listed" => SeatsListed { seats: Vec<SeatHolder> },
+        "meeting.agenda_changed" => AgendaChanged { agenda: Vec<AgendaItem> },
+        "meeting.checked_in" => CheckedIn {
+            member: MemberId,
+            /// The officer who checked them in; none when they used the meeting code.
+            #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::event::present"
+    )]
+            by: Option<MemberId>,
+        },
+        "meeting.absence_recorded" => AbsenceRecorded { member: MemberId, apology: bool },
+        "meeting.proxy_given" => ProxyGiven { from: MemberId, to: MemberId },
+        "meeting.proxy_revoked" => ProxyRevoked { from: MemberId, to: MemberId },
+        "meeting.departed" => Departed { member: MemberId },
+        "meeting.opened" => MeetingOpened {
+            /// Voting members present in person or by proxy, and all voting members.
+            present: u32,
+            proxies: u32,
+            voting_members: u32,
+            quorum: Fraction,
+            rules_hash: RulesHash,
+        },
+        "meeting.item_opened" => ItemOpened { item: u32 },
+        "meeting.statement_recorded" => StatementRecorded {
+            #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::event::present"
+    )]
+            item: Option<u32>,
+            speaker: MemberId,
+            summary: String,
+        },
+        "meeting.motion_moved" => MotionMoved {
+            item: u32,
+            motion: u32,
+            mover: MemberId,
+            text: String,
+            /// The motion this amends (its full new wording is `text`).
+            #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::event::present"
+    )]
+            amends: Option<u32>,
+        },
+        "meeting.motion_seconded" => MotionSeconded { motion: u32, by: MemberId },
+        "meeting.motion_withdrawn" => MotionWithdrawn { motion: u32 },
+        /// Part of a vote's electorate (who may vote, and who casts for them), appended
+        /// just before `meeting.vote_opened`.
+        "meeting.electorate_listed" => ElectorateListed { vote: u32, eligible: Vec<Eligible> },
+        "meeting.vote_opened" => VoteOpened {
+            vote: u32,
+            subject: VoteSubject,
+            method: VoteMethod,
+            majority: MajorityKind,
+            /// The running tally is not shown until close.
+            hidden: bool,
+            present: u32,
+            voting_members: u32,
+            rules_hash: RulesHash,
+        },
+        "meeting.ballot_cast" => BallotCast {
+            vote: u32,
+            /// The member whose vote this is.
+            member: MemberId,
+            /// Who cast it: the member, or their proxy.
+            cast_by: MemberId,
+            /// Absent while sealed (secret or hidden vote): it is published at close.
+            #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::event::present"
+    )]
+            choice: Option<Choice>,
+        },
+        /// Part of a sealed vote's ballots, opened at close (by member for a hidden roll
+        /// call, by ballot hash in hash order for a secret one), appended just before
+        /// `meeting.vote_closed`.
+        "meeting.ballots_revealed" => BallotsRevealed {
+            vote: u32,
+            revealed: Vec<RevealedBallot>,
+        },
+        "meeting.vote_closed" => VoteClosed {
+            vote: u32,
+            tally: Tally,
+            outcome: VoteOutcome,
+            majority: MajorityKind,
+            rules_hash: RulesHash,
+            /// The latest signed checkpoint when the vote closed; it includes every ballot.
+            checkpoint: CheckpointRef,
+        },
+        "meeting.item_closed" => ItemClosed { item: u32 },
+        "meeting.item_deferred" => ItemDeferred { item: u32 },
+        "meeting.adjourned" => MeetingAdjourned {
+            /// Items not finished: back on the docket.
+            unfinished: Vec<u32>,
+        },
+        "meeting.minutes_corrected" => MinutesCorrected { correction: u32, text: String },
+        "meeting.minutes_approved" => MinutesApproved {
+            vote: u32,
+            /// SHA-256 of the approved text (canonical zh-CN Markdown).
+            text_hash: ContentHash,
+        },
+    }
+
+    /// Events of a `resolution/<id>` stream.
+    "resolution": Resolution => ResolutionEvent {
+        "resolution.adopted" => ResolutionAdopted {
+            council: CouncilId,
+            meeting: MeetingId,
+            motion: u32,
+            vote: u32,
+            text: String,
+            issues: Vec<IssueId>,
+            assignments: Vec<Assignment>,
+        },
+        /// Disclosure one: the decision is made public.
+        "resolution.published" => ResolutionPublished { note: String },
+        "resolution.progress_reported" => ProgressReported {
+            #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::event::present"
+    )]
+            assignment: Option<u32>,
+            percent: u32,
+            text: String,
+            photos: Vec<ContentHash>,
+        },
+        "resolution.assignment_overdue" => AssignmentOverdue { assignment: u32, due: Timestamp },
+        "resolution.implemented" => ResolutionImplemented { result: String },
+        /// Disclosure two: the implementation result is made public.
+        "resolution.result_published" => ResultPublished { note: String },
+    }
+}
+
+impl Event {
     /// The leaf's `body`.
     pub fn body(&self) -> Value {
         serde_json::to_value(self)
@@ -503,23 +504,143 @@ impl Event {
     }
 }
 
+impl Event {
+    /// Every member the event's body names (the actor and the stream are the
+    /// envelope's), for a member's own record of what the log holds about them.
+    pub fn members_named(&self) -> Vec<&MemberId> {
+        match self {
+            Event::Jurisdiction(
+                JurisdictionEvent::JurisdictionCreated { .. }
+                | JurisdictionEvent::JurisdictionRenamed { .. }
+                | JurisdictionEvent::JurisdictionMoved { .. },
+            ) => vec![],
+            Event::Member(event) => match event {
+                MemberEvent::MemberVerified { verified_by, .. } => vec![verified_by],
+                MemberEvent::MemberRegistered { .. }
+                | MemberEvent::RoleGranted { .. }
+                | MemberEvent::RoleRevoked { .. }
+                | MemberEvent::MemberErased { .. } => vec![],
+            },
+            Event::Council(event) => match event {
+                CouncilEvent::MemberSeated { member, .. }
+                | CouncilEvent::MemberUnseated { member, .. } => vec![member],
+                CouncilEvent::CouncilCreated { .. }
+                | CouncilEvent::CouncilRenamed { .. }
+                | CouncilEvent::CouncilRulesChanged { .. } => vec![],
+            },
+            Event::Issue(event) => match event {
+                IssueEvent::IssueRaised {
+                    raiser,
+                    on_behalf_by,
+                    ..
+                } => std::iter::once(raiser).chain(on_behalf_by).collect(),
+                IssueEvent::IssueCosigned { member, .. }
+                | IssueEvent::CosignatureWithdrawn { member } => vec![member],
+                IssueEvent::IssueRated { visit_by, .. } => visit_by.iter().collect(),
+                IssueEvent::IssueEdited { .. }
+                | IssueEvent::ThresholdReached { .. }
+                | IssueEvent::IssueAccepted { .. }
+                | IssueEvent::IssueRejected { .. }
+                | IssueEvent::IssueMerged { .. }
+                | IssueEvent::IssueReferred { .. }
+                | IssueEvent::IssueOverdue { .. }
+                | IssueEvent::IssueEscalated { .. }
+                | IssueEvent::IssueResponded { .. }
+                | IssueEvent::IssueReopened { .. }
+                | IssueEvent::IssueWithdrawn { .. }
+                | IssueEvent::IssueResolved { .. } => vec![],
+            },
+            Event::Meeting(event) => match event {
+                MeetingEvent::SeatsListed { seats } => seats.iter().map(|s| &s.member).collect(),
+                MeetingEvent::ElectorateListed { eligible, .. } => eligible
+                    .iter()
+                    .flat_map(|e| [&e.member, &e.cast_by])
+                    .collect(),
+                MeetingEvent::BallotsRevealed { revealed, .. } => {
+                    revealed.iter().filter_map(|r| r.member.as_ref()).collect()
+                }
+                MeetingEvent::CheckedIn { member, by } => {
+                    std::iter::once(member).chain(by).collect()
+                }
+                MeetingEvent::AbsenceRecorded { member, .. }
+                | MeetingEvent::Departed { member } => vec![member],
+                MeetingEvent::ProxyGiven { from, to } | MeetingEvent::ProxyRevoked { from, to } => {
+                    vec![from, to]
+                }
+                MeetingEvent::StatementRecorded { speaker, .. } => vec![speaker],
+                MeetingEvent::MotionMoved { mover, .. } => vec![mover],
+                MeetingEvent::MotionSeconded { by, .. } => vec![by],
+                MeetingEvent::BallotCast {
+                    member, cast_by, ..
+                } => vec![member, cast_by],
+                MeetingEvent::MeetingConvened { .. }
+                | MeetingEvent::AgendaChanged { .. }
+                | MeetingEvent::MeetingOpened { .. }
+                | MeetingEvent::ItemOpened { .. }
+                | MeetingEvent::MotionWithdrawn { .. }
+                | MeetingEvent::VoteOpened { .. }
+                | MeetingEvent::VoteClosed { .. }
+                | MeetingEvent::ItemClosed { .. }
+                | MeetingEvent::ItemDeferred { .. }
+                | MeetingEvent::MeetingAdjourned { .. }
+                | MeetingEvent::MinutesCorrected { .. }
+                | MeetingEvent::MinutesApproved { .. } => vec![],
+            },
+            Event::Resolution(event) => match event {
+                ResolutionEvent::ResolutionAdopted { assignments, .. } => assignments
+                    .iter()
+                    .filter_map(|a| a.member.as_ref())
+                    .collect(),
+                ResolutionEvent::ResolutionPublished { .. }
+                | ResolutionEvent::ProgressReported { .. }
+                | ResolutionEvent::AssignmentOverdue { .. }
+                | ResolutionEvent::ResolutionImplemented { .. }
+                | ResolutionEvent::ResultPublished { .. } => vec![],
+            },
+        }
+    }
+}
+
+/// For an optional field that is left out when empty: present means a value. The
+/// event schemas refuse `null` there, so decoding does too.
+pub(crate) fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn events_round_trip_through_type_and_body() {
-        let event = Event::RoleGranted {
+        let event = Event::Member(MemberEvent::RoleGranted {
             role: Role::GridWorker {
                 jurisdiction: JurisdictionId::parse("j_1").unwrap(),
             },
             reason: Reason::parse("assigned to grid 1").unwrap(),
-        };
+        });
         assert_eq!(event.kind(), "member.role_granted");
+        assert_eq!(event.stream_kind(), "member");
         let body = event.body();
         assert_eq!(body["role"]["kind"], "grid_worker");
         assert_eq!(Event::from_parts(event.kind(), 1, &body).unwrap(), event);
         assert!(Event::from_parts(event.kind(), 2, &body).is_err());
         assert!(Event::from_parts("member.unknown", 1, &body).is_err());
+        assert!(Event::from_parts("issue.role_granted", 1, &body).is_err());
+    }
+
+    #[test]
+    fn every_type_is_named_once_and_under_its_stream_kind() {
+        let mut seen = std::collections::BTreeSet::new();
+        for kind in EVENT_TYPES {
+            assert!(seen.insert(*kind), "{kind} twice");
+            let (stream, _) = kind.split_once('.').unwrap();
+            assert_eq!(Event::stream_kind_of(kind), Some(stream));
+        }
+        assert_eq!(Event::stream_kind_of("key.rotated"), None);
     }
 }

@@ -13,8 +13,9 @@ use serde_json::json;
 
 use roundtable_ledger::Timestamp;
 
+use crate::IssueEvent;
 use crate::{
-    Actor, Aggregate, ContentHash, Context, CouncilFacts, CouncilId, Directory, DomainError, Event,
+    Actor, Aggregate, ContentHash, Context, CouncilFacts, CouncilId, Directory, DomainError,
     IssueId, JurisdictionId, MemberId, MemberKind, ResolutionId, RulesHash, Seat,
     checked_multiline, checked_text,
 };
@@ -126,6 +127,7 @@ pub enum Stage {
 
 /// A running deadline: which council owes what by when, under which rules.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Clock {
     pub stage: Stage,
     pub council: CouncilId,
@@ -198,6 +200,30 @@ pub struct IssueState {
     pub referrals: u32,
     /// Responses given so far (the rating round).
     pub responses: u32,
+}
+
+impl IssueState {
+    /// The deadline the scheduler watches: a running clock not yet marked overdue,
+    /// on an issue that can still change (what `MarkOverdue` accepts).
+    pub fn armed_deadline(&self) -> Option<Timestamp> {
+        match &self.clock {
+            Some(clock) if !self.overdue && !self.status.is_terminal() => Some(clock.due),
+            _ => None,
+        }
+    }
+
+    /// How long the running clock is past due at `now` (zero when on time or none).
+    pub fn overdue_by_ms(&self, now: Timestamp) -> i64 {
+        match &self.clock {
+            Some(clock) => (now.unix_millis() - clock.due.unix_millis()).max(0),
+            None => 0,
+        }
+    }
+
+    /// Marked overdue, or past its due time and not yet marked.
+    pub fn is_overdue(&self, now: Timestamp) -> bool {
+        self.overdue || self.overdue_by_ms(now) > 0
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -367,15 +393,16 @@ impl Aggregate for Issue {
     type Id = IssueId;
     type State = IssueState;
     type Command = IssueCommand;
+    type Event = IssueEvent;
     const STREAM_KIND: &'static str = IssueId::STREAM_KIND;
 
     fn stream(id: &IssueId) -> String {
         id.stream()
     }
 
-    fn evolve(mut state: IssueState, event: &Event) -> IssueState {
+    fn evolve(mut state: IssueState, event: &IssueEvent) -> IssueState {
         match event {
-            Event::IssueRaised {
+            IssueEvent::IssueRaised {
                 raiser,
                 jurisdiction,
                 version_hash,
@@ -388,29 +415,33 @@ impl Aggregate for Issue {
                 state.status = IssueStatus::Open;
                 set_clock(&mut state, clock);
             }
-            Event::IssueEdited { version_hash, .. } => state.versions.push(version_hash.clone()),
-            Event::IssueCosigned {
+            IssueEvent::IssueEdited { version_hash, .. } => {
+                state.versions.push(version_hash.clone())
+            }
+            IssueEvent::IssueCosigned {
                 member, version, ..
             } => {
                 state.cosigners.insert(member.clone(), *version);
             }
-            Event::CosignatureWithdrawn { member } => {
+            IssueEvent::CosignatureWithdrawn { member } => {
                 state.cosigners.remove(member);
             }
-            Event::ThresholdReached { council, .. } => state.docketed_at = Some(council.clone()),
-            Event::IssueAccepted { clock } => {
+            IssueEvent::ThresholdReached { council, .. } => {
+                state.docketed_at = Some(council.clone())
+            }
+            IssueEvent::IssueAccepted { clock } => {
                 state.status = IssueStatus::Accepted;
                 set_clock(&mut state, &Some(clock.clone()));
             }
-            Event::IssueRejected { .. } => {
+            IssueEvent::IssueRejected { .. } => {
                 state.status = IssueStatus::Rejected;
                 state.clock = None;
             }
-            Event::IssueMerged { .. } => {
+            IssueEvent::IssueMerged { .. } => {
                 state.status = IssueStatus::Merged;
                 state.clock = None;
             }
-            Event::IssueReferred {
+            IssueEvent::IssueReferred {
                 to,
                 referrals,
                 clock,
@@ -422,9 +453,9 @@ impl Aggregate for Issue {
                 state.council = None;
                 set_clock(&mut state, clock);
             }
-            Event::IssueOverdue { .. } => state.overdue = true,
-            Event::IssueEscalated { clock, .. } => set_clock(&mut state, &Some(clock.clone())),
-            Event::IssueResponded { round, council, .. } => {
+            IssueEvent::IssueOverdue { .. } => state.overdue = true,
+            IssueEvent::IssueEscalated { clock, .. } => set_clock(&mut state, &Some(clock.clone())),
+            IssueEvent::IssueResponded { round, council, .. } => {
                 state.status = IssueStatus::Responded;
                 state.responses = *round;
                 if council.is_some() {
@@ -433,24 +464,26 @@ impl Aggregate for Issue {
                 state.clock = None;
                 state.overdue = false;
             }
-            Event::IssueRated { rating, .. } if *rating != Rating::Unsatisfied => {
-                state.status = IssueStatus::Closed;
+            IssueEvent::IssueRated { rating, .. } => {
+                // Unsatisfied is followed by `issue.reopened`, which moves it on.
+                if *rating != Rating::Unsatisfied {
+                    state.status = IssueStatus::Closed;
+                }
             }
-            Event::IssueReopened { clock } => {
+            IssueEvent::IssueReopened { clock } => {
                 state.status = IssueStatus::Accepted;
                 set_clock(&mut state, &Some(clock.clone()));
             }
-            Event::IssueWithdrawn { .. } => {
+            IssueEvent::IssueWithdrawn { .. } => {
                 state.status = IssueStatus::Withdrawn;
                 state.clock = None;
             }
-            Event::IssueResolved { council, .. } => {
+            IssueEvent::IssueResolved { council, .. } => {
                 state.status = IssueStatus::Resolved;
                 state.council = Some(council.clone());
                 state.clock = None;
                 state.overdue = false;
             }
-            _ => {}
         }
         state
     }
@@ -461,7 +494,7 @@ impl Aggregate for Issue {
         command: IssueCommand,
         context: &Context,
         directory: &dyn Directory,
-    ) -> Result<Vec<Event>, DomainError> {
+    ) -> Result<Vec<IssueEvent>, DomainError> {
         let actor = &context.actor;
         let now = context.now;
         // Only the scheduler's command is decided without a signed-in member: it is
@@ -548,7 +581,7 @@ impl Aggregate for Issue {
                 let clock = directory
                     .responsible_council(&jurisdiction)
                     .map(|council| Clock::start(Stage::Triage, &council, now));
-                Ok(vec![Event::IssueRaised {
+                Ok(vec![IssueEvent::IssueRaised {
                     raiser,
                     on_behalf_by,
                     channel,
@@ -571,7 +604,7 @@ impl Aggregate for Issue {
                 if state.versions.last() == Some(&version_hash) {
                     return Err(DomainError::conflict("the text is unchanged"));
                 }
-                Ok(vec![Event::IssueEdited {
+                Ok(vec![IssueEvent::IssueEdited {
                     version: state.versions.len() as u32 + 1,
                     title: text.title,
                     description: text.description,
@@ -603,7 +636,7 @@ impl Aggregate for Issue {
                     .last()
                     .cloned()
                     .ok_or_else(|| DomainError::NotFound(format!("issue {id}")))?;
-                let mut events = vec![Event::IssueCosigned {
+                let mut events = vec![IssueEvent::IssueCosigned {
                     member: me,
                     version,
                     version_hash,
@@ -615,7 +648,7 @@ impl Aggregate for Issue {
                 {
                     let cosigners = state.cosigners.len() as u32 + 1;
                     if cosigners >= council.rules.cosign_threshold {
-                        events.push(Event::ThresholdReached {
+                        events.push(IssueEvent::ThresholdReached {
                             council: council.id,
                             rules_hash: council.rules_hash,
                             cosigners,
@@ -629,7 +662,7 @@ impl Aggregate for Issue {
                 if !state.cosigners.contains_key(&me) {
                     return Err(DomainError::conflict("you have not co-signed this issue"));
                 }
-                Ok(vec![Event::CosignatureWithdrawn { member: me }])
+                Ok(vec![IssueEvent::CosignatureWithdrawn { member: me }])
             }
             IssueCommand::Accept { council } => {
                 live(state, id)?;
@@ -653,7 +686,7 @@ impl Aggregate for Issue {
                         "route the issue to a council at or above its place",
                     ));
                 }
-                Ok(vec![Event::IssueAccepted {
+                Ok(vec![IssueEvent::IssueAccepted {
                     clock: Clock::start(Stage::Response, &council, now),
                 }])
             }
@@ -664,7 +697,7 @@ impl Aggregate for Issue {
                 live(state, id)?;
                 require_triage(actor, directory, jurisdiction_of(state, id)?)?;
                 in_status(state, &[IssueStatus::Open], "rejected")?;
-                Ok(vec![Event::IssueRejected {
+                Ok(vec![IssueEvent::IssueRejected {
                     reason,
                     explanation: checked_multiline("explanation", &explanation, 1000)?,
                 }])
@@ -690,7 +723,7 @@ impl Aggregate for Issue {
                     )));
                 }
                 require_triage(actor, directory, &target.jurisdiction)?;
-                Ok(vec![Event::IssueMerged { into }])
+                Ok(vec![IssueEvent::IssueMerged { into }])
             }
             IssueCommand::Refer { to, note } => {
                 live(state, id)?;
@@ -713,7 +746,7 @@ impl Aggregate for Issue {
                 let clock = directory
                     .responsible_council(&to)
                     .map(|council| Clock::start(Stage::Triage, &council, now));
-                Ok(vec![Event::IssueReferred {
+                Ok(vec![IssueEvent::IssueReferred {
                     from: from.clone(),
                     to,
                     referrals: state.referrals + 1,
@@ -734,7 +767,7 @@ impl Aggregate for Issue {
                     ],
                     "answered",
                 )?;
-                Ok(vec![Event::IssueResponded {
+                Ok(vec![IssueEvent::IssueResponded {
                     council: current_council(state, directory, at).map(|c| c.id),
                     text: checked_multiline("text", &text, 4000)?,
                     round: state.responses + 1,
@@ -757,7 +790,7 @@ impl Aggregate for Issue {
                     ));
                 };
                 in_status(state, &[IssueStatus::Responded], "rated")?;
-                let mut events = vec![Event::IssueRated {
+                let mut events = vec![IssueEvent::IssueRated {
                     rating,
                     comment: optional_text("comment", &comment, 500)?,
                     round: state.responses,
@@ -767,7 +800,7 @@ impl Aggregate for Issue {
                     let council = current_council(state, directory, at).ok_or_else(|| {
                         DomainError::conflict("no council is responsible for this place")
                     })?;
-                    events.push(Event::IssueReopened {
+                    events.push(IssueEvent::IssueReopened {
                         clock: Clock::start(Stage::Response, &council, now),
                     });
                 }
@@ -780,7 +813,7 @@ impl Aggregate for Issue {
                         "only the raiser may withdraw the issue",
                     ));
                 }
-                Ok(vec![Event::IssueWithdrawn {
+                Ok(vec![IssueEvent::IssueWithdrawn {
                     reason: optional_text("reason", &reason, 500)?,
                 }])
             }
@@ -802,7 +835,7 @@ impl Aggregate for Issue {
                     &[IssueStatus::Open, IssueStatus::Accepted],
                     "resolved",
                 )?;
-                Ok(vec![Event::IssueResolved {
+                Ok(vec![IssueEvent::IssueResolved {
                     resolution,
                     council: facts.council,
                 }])
@@ -820,10 +853,10 @@ fn mark_overdue(
     due: Timestamp,
     now: Timestamp,
     directory: &dyn Directory,
-) -> Result<Vec<Event>, DomainError> {
+) -> Result<Vec<IssueEvent>, DomainError> {
     live(state, id)?;
     let clock = match &state.clock {
-        Some(clock) if clock.due == due && !state.overdue => clock,
+        Some(clock) if state.armed_deadline() == Some(due) => clock,
         _ => {
             return Err(DomainError::conflict(format!(
                 "issue {id} has no running clock due at {due}"
@@ -835,7 +868,7 @@ fn mark_overdue(
             "the clock is due at {due}, not yet"
         )));
     }
-    let mut events = vec![Event::IssueOverdue {
+    let mut events = vec![IssueEvent::IssueOverdue {
         stage: clock.stage,
         council: clock.council.clone(),
         due,
@@ -845,11 +878,23 @@ fn mark_overdue(
         .and_then(|c| directory.jurisdiction(&c.jurisdiction)?.parent)
         .and_then(|parent| directory.responsible_council(&parent));
     if let Some(parent) = parent {
-        events.push(Event::IssueEscalated {
+        events.push(IssueEvent::IssueEscalated {
             from: clock.council.clone(),
             to: parent.id.clone(),
             clock: Clock::start(clock.stage, &parent, now),
         });
     }
     Ok(events)
+}
+
+impl IssueFacts {
+    /// What other deciders may know of an issue in `state` (none before it is raised).
+    pub fn of(state: &IssueState) -> Option<IssueFacts> {
+        Some(IssueFacts {
+            jurisdiction: state.jurisdiction.clone()?,
+            status: state.status,
+            council: state.council.clone(),
+            docketed_at: state.docketed_at.clone(),
+        })
+    }
 }

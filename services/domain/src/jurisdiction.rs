@@ -1,7 +1,9 @@
 //! The grid tree: city > district > street > community > grid.
 
+use crate::JurisdictionEvent;
 use crate::{
-    Aggregate, Context, Directory, DomainError, Event, JurisdictionId, JurisdictionKind, Name,
+    Aggregate, Context, Directory, DomainError, JurisdictionFacts, JurisdictionId,
+    JurisdictionKind, Name,
 };
 
 pub struct Jurisdiction;
@@ -59,25 +61,25 @@ impl Aggregate for Jurisdiction {
     type Id = JurisdictionId;
     type State = JurisdictionState;
     type Command = JurisdictionCommand;
+    type Event = JurisdictionEvent;
     const STREAM_KIND: &'static str = JurisdictionId::STREAM_KIND;
 
     fn stream(id: &JurisdictionId) -> String {
         id.stream()
     }
 
-    fn evolve(mut state: JurisdictionState, event: &Event) -> JurisdictionState {
+    fn evolve(mut state: JurisdictionState, event: &JurisdictionEvent) -> JurisdictionState {
         match event {
-            Event::JurisdictionCreated { kind, name, parent } => {
+            JurisdictionEvent::JurisdictionCreated { kind, name, parent } => {
                 state.created = Some((*kind, parent.clone()));
                 state.name = Some(name.clone());
             }
-            Event::JurisdictionRenamed { name } => state.name = Some(name.clone()),
-            Event::JurisdictionMoved { parent } => {
+            JurisdictionEvent::JurisdictionRenamed { name } => state.name = Some(name.clone()),
+            JurisdictionEvent::JurisdictionMoved { parent } => {
                 if let Some((_, p)) = state.created.as_mut() {
                     *p = Some(parent.clone());
                 }
             }
-            _ => {}
         }
         state
     }
@@ -88,7 +90,7 @@ impl Aggregate for Jurisdiction {
         command: JurisdictionCommand,
         context: &Context,
         directory: &dyn Directory,
-    ) -> Result<Vec<Event>, DomainError> {
+    ) -> Result<Vec<JurisdictionEvent>, DomainError> {
         let actor = &context.actor;
         match command {
             JurisdictionCommand::Create { kind, name, parent } => {
@@ -97,7 +99,11 @@ impl Aggregate for Jurisdiction {
                     return Err(DomainError::conflict(format!("jurisdiction {id} exists")));
                 }
                 check_placement(kind, parent.as_ref(), directory)?;
-                Ok(vec![Event::JurisdictionCreated { kind, name, parent }])
+                Ok(vec![JurisdictionEvent::JurisdictionCreated {
+                    kind,
+                    name,
+                    parent,
+                }])
             }
             JurisdictionCommand::Rename { name } => {
                 actor.require_administrator("rename a jurisdiction")?;
@@ -107,7 +113,7 @@ impl Aggregate for Jurisdiction {
                 if state.name.as_ref() == Some(&name) {
                     return Err(DomainError::conflict("the name is unchanged"));
                 }
-                Ok(vec![Event::JurisdictionRenamed { name }])
+                Ok(vec![JurisdictionEvent::JurisdictionRenamed { name }])
             }
             JurisdictionCommand::Move { parent } => {
                 actor.require_administrator("move a jurisdiction")?;
@@ -131,8 +137,16 @@ impl Aggregate for Jurisdiction {
                     ));
                 }
                 check_placement(*kind, Some(&parent), directory)?;
-                Ok(vec![Event::JurisdictionMoved { parent }])
+                Ok(vec![JurisdictionEvent::JurisdictionMoved { parent }])
             }
         }
+    }
+}
+
+impl JurisdictionFacts {
+    /// What deciders may know of a node in `state` (none before it is created).
+    pub fn of(state: &JurisdictionState) -> Option<JurisdictionFacts> {
+        let (kind, parent) = state.created.clone()?;
+        Some(JurisdictionFacts { kind, parent })
     }
 }

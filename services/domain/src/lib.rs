@@ -7,6 +7,7 @@
 
 mod actor;
 mod aggregate;
+pub mod codec;
 mod council;
 mod error;
 mod event;
@@ -24,9 +25,13 @@ pub use actor::{
     JurisdictionFacts, JurisdictionKind, MemberFacts, MemberKind, Role, Seat,
 };
 pub use aggregate::Aggregate;
+pub use codec::{DecodeError, Decoded, decode};
 pub use council::{Council, CouncilCommand, CouncilState};
 pub use error::DomainError;
-pub use event::{EVENT_TYPES, EVENT_VERSION, Event};
+pub use event::{
+    CouncilEvent, EVENT_TYPES, EVENT_VERSION, Event, IssueEvent, JurisdictionEvent, MeetingEvent,
+    MemberEvent, ResolutionEvent, StreamEvent,
+};
 pub use ids::{CouncilId, IssueId, JurisdictionId, MeetingId, MemberId, ResolutionId};
 pub use issue::{
     Category, Channel, Clock, Issue, IssueCommand, IssueFacts, IssueState, IssueStatus, IssueText,

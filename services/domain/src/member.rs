@@ -1,9 +1,10 @@
 //! People: registration, verification, roles, erasure. The stream holds only
 //! pseudonymous facts; names and phones live in the vault, off the log.
 
+use crate::MemberEvent;
 use crate::{
-    Aggregate, Context, Directory, DomainError, Event, JurisdictionId, JurisdictionKind, MemberId,
-    MemberKind, Reason, Role,
+    Aggregate, Context, Directory, DomainError, JurisdictionId, JurisdictionKind, MemberFacts,
+    MemberId, MemberKind, Reason, Role,
 };
 
 pub struct Member;
@@ -61,25 +62,25 @@ impl Aggregate for Member {
     type Id = MemberId;
     type State = MemberState;
     type Command = MemberCommand;
+    type Event = MemberEvent;
     const STREAM_KIND: &'static str = MemberId::STREAM_KIND;
 
     fn stream(id: &MemberId) -> String {
         id.stream()
     }
 
-    fn evolve(mut state: MemberState, event: &Event) -> MemberState {
+    fn evolve(mut state: MemberState, event: &MemberEvent) -> MemberState {
         match event {
-            Event::MemberRegistered { kind, home_grid } => {
+            MemberEvent::MemberRegistered { kind, home_grid } => {
                 state.kind = Some(*kind);
                 state.home_grid = home_grid.clone();
             }
-            Event::MemberVerified { verified_by, .. } => {
+            MemberEvent::MemberVerified { verified_by, .. } => {
                 state.verified_by = Some(verified_by.clone())
             }
-            Event::RoleGranted { role, .. } => state.roles.push(role.clone()),
-            Event::RoleRevoked { role, .. } => state.roles.retain(|r| r != role),
-            Event::MemberErased { .. } => state.erased = true,
-            _ => {}
+            MemberEvent::RoleGranted { role, .. } => state.roles.push(role.clone()),
+            MemberEvent::RoleRevoked { role, .. } => state.roles.retain(|r| r != role),
+            MemberEvent::MemberErased { .. } => state.erased = true,
         }
         state
     }
@@ -90,7 +91,7 @@ impl Aggregate for Member {
         command: MemberCommand,
         context: &Context,
         directory: &dyn Directory,
-    ) -> Result<Vec<Event>, DomainError> {
+    ) -> Result<Vec<MemberEvent>, DomainError> {
         let actor = &context.actor;
         let exists = |state: &MemberState| -> Result<MemberKind, DomainError> {
             match state.kind {
@@ -117,7 +118,7 @@ impl Aggregate for Member {
                         "homeGrid",
                         "the home must be a grid (the smallest unit)",
                     )),
-                    Some(_) => Ok(vec![Event::MemberRegistered {
+                    Some(_) => Ok(vec![MemberEvent::MemberRegistered {
                         kind: MemberKind::Resident,
                         home_grid: Some(home_grid),
                     }]),
@@ -131,11 +132,11 @@ impl Aggregate for Member {
                     ));
                 }
                 Ok(vec![
-                    Event::MemberRegistered {
+                    MemberEvent::MemberRegistered {
                         kind: MemberKind::Staff,
                         home_grid: None,
                     },
-                    Event::RoleGranted {
+                    MemberEvent::RoleGranted {
                         role: Role::Administrator,
                         reason,
                     },
@@ -144,13 +145,13 @@ impl Aggregate for Member {
             MemberCommand::Invite { role, reason } => {
                 actor.require_administrator("invite staff")?;
                 fresh(state)?;
-                let mut events = vec![Event::MemberRegistered {
+                let mut events = vec![MemberEvent::MemberRegistered {
                     kind: MemberKind::Staff,
                     home_grid: None,
                 }];
                 if let Some(role) = role {
                     check_role_target(&role, directory)?;
-                    events.push(Event::RoleGranted { role, reason });
+                    events.push(MemberEvent::RoleGranted { role, reason });
                 }
                 Ok(events)
             }
@@ -177,7 +178,7 @@ impl Aggregate for Member {
                 if state.verified_by.is_some() {
                     return Err(DomainError::conflict("already verified"));
                 }
-                Ok(vec![Event::MemberVerified {
+                Ok(vec![MemberEvent::MemberVerified {
                     verified_by: verifier,
                     scope,
                 }])
@@ -189,7 +190,7 @@ impl Aggregate for Member {
                 if state.roles.contains(&role) {
                     return Err(DomainError::conflict("the member already has this role"));
                 }
-                Ok(vec![Event::RoleGranted { role, reason }])
+                Ok(vec![MemberEvent::RoleGranted { role, reason }])
             }
             MemberCommand::Revoke { role, reason } => {
                 actor.require_administrator("revoke roles")?;
@@ -202,7 +203,7 @@ impl Aggregate for Member {
                         "an administrator cannot revoke their own administrator role",
                     ));
                 }
-                Ok(vec![Event::RoleRevoked { role, reason }])
+                Ok(vec![MemberEvent::RoleRevoked { role, reason }])
             }
             MemberCommand::Erase { reason } => {
                 let me = actor.signed_in()?;
@@ -212,8 +213,20 @@ impl Aggregate for Member {
                     ));
                 }
                 exists(state)?;
-                Ok(vec![Event::MemberErased { reason }])
+                Ok(vec![MemberEvent::MemberErased { reason }])
             }
         }
+    }
+}
+
+impl MemberFacts {
+    /// What deciders may know of a member in `state` (none before registration).
+    pub fn of(state: &MemberState) -> Option<MemberFacts> {
+        Some(MemberFacts {
+            kind: state.kind?,
+            home_grid: state.home_grid.clone(),
+            verified: state.verified_by.is_some(),
+            erased: state.erased,
+        })
     }
 }

@@ -9,9 +9,10 @@ use serde::{Deserialize, Serialize};
 
 use roundtable_ledger::Timestamp;
 
+use crate::ResolutionEvent;
 use crate::{
-    Actor, Aggregate, ContentHash, Context, CouncilId, Directory, DomainError, Event, IssueId,
-    MeetingId, MemberId, ResolutionId, Seat, checked_multiline, checked_text,
+    Actor, Aggregate, ContentHash, Context, CouncilId, Directory, DomainError, IssueId, MeetingId,
+    MemberId, ResolutionId, Seat, checked_multiline, checked_text,
 };
 
 /// Most assignments and issues one resolution carries (so it fits one leaf).
@@ -20,13 +21,22 @@ const MAX_ISSUES: usize = 20;
 
 /// Follow-up work: who (a member, or a unit by name) does what by when.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Assignment {
     /// 1-based.
     pub assignment: u32,
     pub task: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::event::present"
+    )]
     pub member: Option<MemberId>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::event::present"
+    )]
     pub unit: Option<String>,
     pub due: Timestamp,
 }
@@ -120,15 +130,16 @@ impl Aggregate for Resolution {
     type Id = ResolutionId;
     type State = ResolutionState;
     type Command = ResolutionCommand;
+    type Event = ResolutionEvent;
     const STREAM_KIND: &'static str = ResolutionId::STREAM_KIND;
 
     fn stream(id: &ResolutionId) -> String {
         id.stream()
     }
 
-    fn evolve(mut s: ResolutionState, event: &Event) -> ResolutionState {
+    fn evolve(mut s: ResolutionState, event: &ResolutionEvent) -> ResolutionState {
         match event {
-            Event::ResolutionAdopted {
+            ResolutionEvent::ResolutionAdopted {
                 council,
                 meeting,
                 issues,
@@ -150,8 +161,8 @@ impl Aggregate for Resolution {
                     })
                     .collect();
             }
-            Event::ResolutionPublished { .. } => s.published = true,
-            Event::ProgressReported {
+            ResolutionEvent::ResolutionPublished { .. } => s.published = true,
+            ResolutionEvent::ProgressReported {
                 assignment,
                 percent,
                 ..
@@ -163,17 +174,16 @@ impl Aggregate for Resolution {
                 }
                 None => s.percent = *percent,
             },
-            Event::AssignmentOverdue { assignment, .. } => {
+            ResolutionEvent::AssignmentOverdue { assignment, .. } => {
                 if let Some(a) = s.assignments.get_mut(assignment) {
                     a.overdue = true;
                 }
             }
-            Event::ResolutionImplemented { .. } => {
+            ResolutionEvent::ResolutionImplemented { .. } => {
                 s.implemented = true;
                 s.percent = 100;
             }
-            Event::ResultPublished { .. } => s.result_published = true,
-            _ => {}
+            ResolutionEvent::ResultPublished { .. } => s.result_published = true,
         }
         s
     }
@@ -184,7 +194,7 @@ impl Aggregate for Resolution {
         command: ResolutionCommand,
         context: &Context,
         directory: &dyn Directory,
-    ) -> Result<Vec<Event>, DomainError> {
+    ) -> Result<Vec<ResolutionEvent>, DomainError> {
         let actor = &context.actor;
         let now = context.now;
         if let ResolutionCommand::Adopt {
@@ -273,7 +283,7 @@ impl Aggregate for Resolution {
                     due: a.due,
                 });
             }
-            return Ok(vec![Event::ResolutionAdopted {
+            return Ok(vec![ResolutionEvent::ResolutionAdopted {
                 council: facts.council,
                 meeting,
                 motion,
@@ -294,7 +304,7 @@ impl Aggregate for Resolution {
                 if state.published {
                     return Err(DomainError::conflict("the resolution is already published"));
                 }
-                Ok(vec![Event::ResolutionPublished {
+                Ok(vec![ResolutionEvent::ResolutionPublished {
                     note: optional("note", &note, 1000)?,
                 }])
             }
@@ -336,7 +346,7 @@ impl Aggregate for Resolution {
                         format!("at most {} photos", crate::MAX_PHOTOS),
                     ));
                 }
-                Ok(vec![Event::ProgressReported {
+                Ok(vec![ResolutionEvent::ProgressReported {
                     assignment,
                     percent,
                     text: checked_multiline("text", &text, 2000)?,
@@ -356,7 +366,7 @@ impl Aggregate for Resolution {
                         "the resolution is already implemented",
                     ));
                 }
-                Ok(vec![Event::ResolutionImplemented {
+                Ok(vec![ResolutionEvent::ResolutionImplemented {
                     result: checked_multiline("result", &result, 4000)?,
                 }])
             }
@@ -371,7 +381,7 @@ impl Aggregate for Resolution {
                 if state.result_published {
                     return Err(DomainError::conflict("the result is already published"));
                 }
-                Ok(vec![Event::ResultPublished {
+                Ok(vec![ResolutionEvent::ResultPublished {
                     note: optional("note", &note, 1000)?,
                 }])
             }
@@ -390,7 +400,7 @@ impl Aggregate for Resolution {
                         "assignment {assignment} is due at {due}, not yet"
                     )));
                 }
-                Ok(vec![Event::AssignmentOverdue { assignment, due }])
+                Ok(vec![ResolutionEvent::AssignmentOverdue { assignment, due }])
             }
         }
     }

@@ -12,6 +12,7 @@ use crate::DomainError;
 
 /// A fraction `num/den` with `0 < num <= den <= 1000` (leaves hold no floats).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Fraction {
     pub num: u32,
     pub den: u32,
@@ -42,6 +43,7 @@ pub enum MajorityKind {
 
 /// One version of a council's rules.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CouncilRules {
     /// Share of voting members (present or by proxy) needed to open a meeting or a vote.
     pub quorum: Fraction,

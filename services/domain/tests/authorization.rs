@@ -27,11 +27,13 @@ fn cases() -> Vec<Case> {
             )
         }),
         ("renameJurisdiction", |who, w| {
-            let given = [Event::JurisdictionCreated {
-                kind: JurisdictionKind::Grid,
-                name: name("一网格"),
-                parent: Some(j("j_community")),
-            }];
+            let given = [Event::Jurisdiction(
+                JurisdictionEvent::JurisdictionCreated {
+                    kind: JurisdictionKind::Grid,
+                    name: name("一网格"),
+                    parent: Some(j("j_community")),
+                },
+            )];
             decide::<Jurisdiction>(
                 &j("j_grid1"),
                 &given,
@@ -43,11 +45,13 @@ fn cases() -> Vec<Case> {
             )
         }),
         ("moveJurisdiction", |who, w| {
-            let given = [Event::JurisdictionCreated {
-                kind: JurisdictionKind::Grid,
-                name: name("九网格"),
-                parent: Some(j("j_community")),
-            }];
+            let given = [Event::Jurisdiction(
+                JurisdictionEvent::JurisdictionCreated {
+                    kind: JurisdictionKind::Grid,
+                    name: name("九网格"),
+                    parent: Some(j("j_community")),
+                },
+            )];
             decide::<Jurisdiction>(
                 &j("j_grid9"),
                 &given,
@@ -107,10 +111,10 @@ fn cases() -> Vec<Case> {
         ("revokeRole", |who, w| {
             let given = [
                 resident_registered("j_grid1"),
-                Event::RoleGranted {
+                Event::Member(MemberEvent::RoleGranted {
                     role: Role::Auditor,
                     reason: reason("temporary"),
-                },
+                }),
             ];
             decide::<Member>(
                 &m("m_verified"),
@@ -190,13 +194,13 @@ fn cases() -> Vec<Case> {
         ("unseatCouncilMember", |who, w| {
             let given = [
                 council_created(),
-                Event::MemberSeated {
+                Event::Council(CouncilEvent::MemberSeated {
                     member: m("m_verified"),
                     seat: Seat::Member,
                     voting: true,
                     reason: reason("elected"),
                     rules_hash: CouncilRules::default().hash(),
-                },
+                }),
             ];
             decide::<Council>(
                 &c("c_here"),
@@ -276,6 +280,6 @@ fn a_member_may_erase_themself() {
     );
     assert!(matches!(
         outcome.as_deref(),
-        Ok([Event::MemberErased { .. }])
+        Ok([Event::Member(MemberEvent::MemberErased { .. })])
     ));
 }

@@ -7,11 +7,11 @@ use roundtable_domain::*;
 use world::*;
 
 fn grid_created(parent: &str) -> Event {
-    Event::JurisdictionCreated {
+    Event::Jurisdiction(JurisdictionEvent::JurisdictionCreated {
         kind: JurisdictionKind::Grid,
         name: name("网格"),
         parent: Some(j(parent)),
-    }
+    })
 }
 
 fn code(result: Result<Vec<Event>, DomainError>) -> &'static str {
@@ -41,11 +41,13 @@ fn a_city_is_the_only_root() {
     };
     assert_eq!(
         create(JurisdictionKind::City, None).unwrap(),
-        vec![Event::JurisdictionCreated {
-            kind: JurisdictionKind::City,
-            name: name("新"),
-            parent: None
-        }]
+        vec![Event::Jurisdiction(
+            JurisdictionEvent::JurisdictionCreated {
+                kind: JurisdictionKind::City,
+                name: name("新"),
+                parent: None
+            }
+        )]
     );
     assert_eq!(code(create(JurisdictionKind::District, None)), "VALIDATION");
 }
@@ -145,11 +147,11 @@ fn a_jurisdiction_moves_only_while_nothing_refers_to_it() {
         "CONFLICT"
     );
     // A node can never move under its own subtree.
-    let street = Event::JurisdictionCreated {
+    let street = Event::Jurisdiction(JurisdictionEvent::JurisdictionCreated {
         kind: JurisdictionKind::Street,
         name: name("街道"),
         parent: Some(j("j_district")),
-    };
+    });
     assert_eq!(mv("j_street", "j_community", &[street]), "VALIDATION");
 }
 
@@ -213,10 +215,10 @@ fn the_first_administrator_exists_only_while_there_is_none() {
     assert_eq!(events.len(), 2);
     assert!(matches!(
         &events[1],
-        Event::RoleGranted {
+        Event::Member(MemberEvent::RoleGranted {
             role: Role::Administrator,
             ..
-        }
+        })
     ));
 }
 
@@ -232,10 +234,10 @@ fn verification_names_the_verifier_and_their_scope_and_happens_once() {
         &w,
     )
     .unwrap();
-    let verified = Event::MemberVerified {
+    let verified = Event::Member(MemberEvent::MemberVerified {
         verified_by: m("m_gw_in"),
         scope: Some(j("j_community")),
-    };
+    });
     assert_eq!(events, vec![verified.clone()]);
     let twice = [resident_registered("j_grid1"), verified];
     assert_eq!(
@@ -248,10 +250,10 @@ fn verification_names_the_verifier_and_their_scope_and_happens_once() {
         )),
         "CONFLICT"
     );
-    let staff = [Event::MemberRegistered {
+    let staff = [Event::Member(MemberEvent::MemberRegistered {
         kind: MemberKind::Staff,
         home_grid: None,
-    }];
+    })];
     assert_eq!(
         code(decide::<Member>(
             &m("m_gw_out"),
@@ -269,10 +271,10 @@ fn roles_are_granted_once_revoked_only_if_held_and_never_by_an_admin_from_themse
     let w = world();
     let given = [
         resident_registered("j_grid1"),
-        Event::RoleGranted {
+        Event::Member(MemberEvent::RoleGranted {
             role: Role::Auditor,
             reason: reason("audit office"),
-        },
+        }),
     ];
     let grant = |role| MemberCommand::Grant {
         role,
@@ -316,14 +318,14 @@ fn roles_are_granted_once_revoked_only_if_held_and_never_by_an_admin_from_themse
         "CONFLICT"
     );
     let admin = [
-        Event::MemberRegistered {
+        Event::Member(MemberEvent::MemberRegistered {
             kind: MemberKind::Staff,
             home_grid: None,
-        },
-        Event::RoleGranted {
+        }),
+        Event::Member(MemberEvent::RoleGranted {
             role: Role::Administrator,
             reason: reason("init"),
-        },
+        }),
     ];
     assert_eq!(
         code(decide::<Member>(
@@ -342,9 +344,9 @@ fn an_erased_member_can_no_longer_be_changed() {
     let w = world();
     let given = [
         resident_registered("j_grid1"),
-        Event::MemberErased {
+        Event::Member(MemberEvent::MemberErased {
             reason: reason("asked"),
-        },
+        }),
     ];
     let commands = [
         MemberCommand::Verify,
@@ -417,12 +419,12 @@ fn changed_rules_cite_the_rules_they_replace_and_later_seats_cite_the_new_ones()
     .unwrap();
     assert_eq!(
         changed,
-        vec![Event::CouncilRulesChanged {
+        vec![Event::Council(CouncilEvent::CouncilRulesChanged {
             rules: new_rules.clone(),
             rules_hash: new_rules.hash(),
             previous_rules_hash: CouncilRules::default().hash(),
             reason: reason("small compound"),
-        }]
+        })]
     );
     let given = [council_created(), changed[0].clone()];
     let seated = decide::<Council>(
@@ -439,7 +441,7 @@ fn changed_rules_cite_the_rules_they_replace_and_later_seats_cite_the_new_ones()
     )
     .unwrap();
     assert!(
-        matches!(&seated[0], Event::MemberSeated { rules_hash, .. } if *rules_hash == new_rules.hash())
+        matches!(&seated[0], Event::Council(CouncilEvent::MemberSeated { rules_hash, .. }) if *rules_hash == new_rules.hash())
     );
     let same = CouncilCommand::ChangeRules {
         rules: new_rules,
@@ -468,13 +470,13 @@ fn seats_observers_do_not_vote_one_chair_one_seat_each() {
     };
     let chaired = [
         council_created(),
-        Event::MemberSeated {
+        Event::Council(CouncilEvent::MemberSeated {
             member: m("m_chair"),
             seat: Seat::Chair,
             voting: true,
             reason: reason("x"),
             rules_hash: CouncilRules::default().hash(),
-        },
+        }),
     ];
     let run = |given: &[Event], command, w: &World| {
         code(decide::<Council>(

@@ -25,11 +25,11 @@ fn emitted() -> Vec<(String, Event)> {
             out.push((stream.clone(), e));
         }
     };
-    let grid = Event::JurisdictionCreated {
+    let grid = Event::Jurisdiction(JurisdictionEvent::JurisdictionCreated {
         kind: JurisdictionKind::Grid,
         name: name("九网格"),
         parent: Some(j("j_community")),
-    };
+    });
     push(
         j("j_new").stream(),
         decide::<Jurisdiction>(
@@ -119,10 +119,10 @@ fn emitted() -> Vec<(String, Event)> {
     );
     let audited = [
         registered.clone(),
-        Event::RoleGranted {
+        Event::Member(MemberEvent::RoleGranted {
             role: Role::Auditor,
             reason: reason("x"),
-        },
+        }),
     ];
     push(
         m("m_new").stream(),
@@ -210,13 +210,13 @@ fn emitted() -> Vec<(String, Event)> {
     );
     let seated = [
         council_created(),
-        Event::MemberSeated {
+        Event::Council(CouncilEvent::MemberSeated {
             member: m("m_verified"),
             seat: Seat::Member,
             voting: true,
             reason: reason("elected"),
             rules_hash: CouncilRules::default().hash(),
-        },
+        }),
     ];
     push(
         c("c_here").stream(),
@@ -263,11 +263,11 @@ fn emitted() -> Vec<(String, Event)> {
     );
     let cosigned = [
         raised[0].clone(),
-        Event::IssueCosigned {
+        Event::Issue(IssueEvent::IssueCosigned {
             member: m("m_verified"),
             version: 1,
             version_hash: text.hash(),
-        },
+        }),
     ];
     push(
         issue.clone(),
@@ -488,7 +488,7 @@ fn meeting_and_resolution() -> Vec<(String, Event)> {
         },
     );
     let minutes = match run(&mut meet, "m_chair", MeetingCommand::OpenMinutesVote).last() {
-        Some(Event::VoteOpened { vote, .. }) => *vote,
+        Some(Event::Meeting(MeetingEvent::VoteOpened { vote, .. })) => *vote,
         other => panic!("{other:?}"),
     };
     for who in meet.voters() {
@@ -576,7 +576,8 @@ fn meeting_and_resolution() -> Vec<(String, Event)> {
             now: Timestamp::from_unix_millis(now),
         };
         let events =
-            Resolution::decide(&id, &Resolution::replay(&given), command, &context, &w).unwrap();
+            Resolution::decide_for_log(&id, &Resolution::replay(&given), command, &context, &w)
+                .unwrap();
         out.extend(events.iter().map(|e| (id.stream(), e.clone())));
         given.extend(events);
     }
@@ -586,8 +587,11 @@ fn meeting_and_resolution() -> Vec<(String, Event)> {
     out
 }
 
-#[test]
-fn every_event_type_has_a_schema_and_every_emitted_event_validates() {
+/// The schema of every domain event type, compiled, by type.
+fn every_schema() -> (
+    boon::Schemas,
+    std::collections::BTreeMap<&'static str, boon::SchemaIndex>,
+) {
     let mut schemas = boon::Schemas::new();
     let mut compiler = boon::Compiler::new();
     let mut compiled = std::collections::BTreeMap::new();
@@ -600,6 +604,12 @@ fn every_event_type_has_a_schema_and_every_emitted_event_validates() {
         compiler.add_resource(&url, value).unwrap();
         compiled.insert(*kind, compiler.compile(&url, &mut schemas).unwrap());
     }
+    (schemas, compiled)
+}
+
+#[test]
+fn every_event_type_has_a_schema_and_every_emitted_event_validates() {
+    let (schemas, compiled) = every_schema();
     let files = std::fs::read_dir(schema_dir()).unwrap().count();
     assert_eq!(
         files,
@@ -694,5 +704,127 @@ fn schemas_reject_what_the_domain_never_writes() {
     assert!(
         schemas.validate(&leaf, idx).is_err(),
         "a phone number must never fit a leaf"
+    );
+}
+
+/// Every way of breaking one value of a body: each member removed, each value
+/// replaced by one of another JSON type, and an unknown member added to each object.
+fn broken_bodies(body: &Value) -> Vec<Value> {
+    fn walk(value: &Value, rebuild: &dyn Fn(Option<Value>) -> Value, out: &mut Vec<Value>) {
+        let replacements = [
+            Value::Null,
+            Value::from(7),
+            Value::from(-1.5),
+            Value::from("x"),
+            Value::from(true),
+            serde_json::json!([]),
+            serde_json::json!({}),
+        ];
+        for r in replacements {
+            if std::mem::discriminant(&r) != std::mem::discriminant(value) {
+                out.push(rebuild(Some(r)));
+            }
+        }
+        match value {
+            Value::Object(map) => {
+                let mut grown = map.clone();
+                grown.insert("unexpected".into(), Value::from(1));
+                out.push(rebuild(Some(Value::Object(grown))));
+                for (key, child) in map {
+                    let rebuild_child = |replacement: Option<Value>| {
+                        let mut copy = map.clone();
+                        match replacement {
+                            Some(v) => copy.insert(key.clone(), v),
+                            None => copy.remove(key),
+                        };
+                        rebuild(Some(Value::Object(copy)))
+                    };
+                    out.push(rebuild_child(None));
+                    walk(child, &rebuild_child, out);
+                }
+            }
+            Value::Array(items) => {
+                for (i, child) in items.iter().enumerate() {
+                    let rebuild_child = |replacement: Option<Value>| {
+                        let mut copy = items.clone();
+                        match replacement {
+                            Some(v) => copy[i] = v,
+                            None => {
+                                copy.remove(i);
+                            }
+                        }
+                        rebuild(Some(Value::Array(copy)))
+                    };
+                    walk(child, &rebuild_child, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(body, &|v| v.unwrap_or(Value::Null), &mut out);
+    out
+}
+
+/// The one codec (`codec::draft` → seal → `codec::decode`) gives back every event
+/// the deciders emit, unchanged; and whatever a schema refuses, decoding refuses
+/// too (every member of every body removed, retyped, or joined by an unknown one).
+#[test]
+fn the_codec_reads_back_every_event_and_refuses_what_the_schemas_refuse() {
+    let (schemas, compiled) = every_schema();
+    let actor = serde_json::json!({"id": "m_admin", "role": "administrator"});
+    let (mut cases, mut refused) = (0, 0);
+    for (n, (stream, event)) in emitted().into_iter().enumerate() {
+        let id = format!("00000000-0000-4000-8000-{n:012}");
+        let draft = codec::draft(
+            &event,
+            id.clone(),
+            actor.clone(),
+            Timestamp::from_unix_millis(NOW),
+        );
+        let name = StreamName::new(stream.clone()).unwrap();
+        let leaf = draft.seal("roundtable.test/log", &name, 1, None).unwrap();
+        let decoded = codec::decode(&leaf).unwrap();
+        assert_eq!(decoded.event.as_ref(), Some(&event));
+        assert_eq!(
+            (
+                decoded.id.as_str(),
+                decoded.kind.as_str(),
+                decoded.stream.as_str()
+            ),
+            (id.as_str(), event.kind(), stream.as_str())
+        );
+        assert_eq!(
+            (decoded.actor.as_str(), decoded.time),
+            ("m_admin", Timestamp::from_unix_millis(NOW))
+        );
+
+        let instance = leaf.value().unwrap();
+        let schema = compiled[event.kind()];
+        for body in broken_bodies(&instance["body"]) {
+            let mut broken = instance.clone();
+            broken["body"] = body;
+            cases += 1;
+            if schemas.validate(&broken, schema).is_err() {
+                refused += 1;
+                let bytes = serde_json::to_vec(&broken).unwrap();
+                assert!(
+                    codec::decode_bytes(&bytes).is_err(),
+                    "the schema of {} refuses what the codec reads:\n{broken}",
+                    event.kind()
+                );
+            }
+        }
+        // Another version, or the type of another stream kind, is refused too.
+        let mut later = instance.clone();
+        later["v"] = Value::from(EVENT_VERSION + 1);
+        assert!(codec::decode_bytes(&serde_json::to_vec(&later).unwrap()).is_err());
+        let mut elsewhere = instance.clone();
+        elsewhere["stream"] = Value::from("nowhere/x_1");
+        assert!(codec::decode_bytes(&serde_json::to_vec(&elsewhere).unwrap()).is_err());
+    }
+    assert!(
+        refused > 1_000,
+        "{refused} of {cases} broken bodies refused"
     );
 }

@@ -307,16 +307,16 @@ fn a_passed_deadline_is_marked_once_and_escalates_to_the_parent_council() {
     let events = mark(&given, due, later).unwrap();
     assert_eq!(
         events[0],
-        Event::IssueOverdue {
+        Event::Issue(IssueEvent::IssueOverdue {
             stage: Stage::Triage,
             council: c("c_here"),
             due
-        }
+        })
     );
     let street = &w.councils[&c("c_street")];
     assert_eq!(
         events[1],
-        Event::IssueEscalated {
+        Event::Issue(IssueEvent::IssueEscalated {
             from: c("c_here"),
             to: c("c_street"),
             clock: Clock {
@@ -325,7 +325,7 @@ fn a_passed_deadline_is_marked_once_and_escalates_to_the_parent_council() {
                 rules_hash: street.rules_hash.clone(),
                 due: at(later + i64::from(street.rules.triage_hours) * HOUR),
             },
-        }
+        })
     );
     let escalated = and(&given, events);
     assert_eq!(
@@ -381,9 +381,9 @@ fn a_response_awaits_the_raisers_verdict_and_unsatisfied_reopens() {
         "FORBIDDEN"
     );
     match &rate(Rating::BasicallySatisfied, "grid_worker_inside", true).unwrap()[0] {
-        Event::IssueRated {
+        Event::Issue(IssueEvent::IssueRated {
             visit_by, round, ..
-        } => {
+        }) => {
             assert_eq!(visit_by, &Some(m("m_gw_in")));
             assert_eq!(*round, 1);
         }
@@ -466,7 +466,7 @@ fn supporters_reconfirm_after_an_edit_once_each() {
         now: at(NOW),
     };
     let cosign = |given: &[Event]| {
-        Issue::decide(
+        Issue::decide_for_log(
             &id(),
             &Issue::replay(given),
             IssueCommand::Cosign,
@@ -492,7 +492,7 @@ fn supporters_reconfirm_after_an_edit_once_each() {
     let again = cosign(&edited).unwrap();
     assert!(matches!(
         again[..],
-        [Event::IssueCosigned { version: 2, .. }]
+        [Event::Issue(IssueEvent::IssueCosigned { version: 2, .. })]
     ));
     let state = Issue::replay(&and(&edited, again));
     assert_eq!(state.cosigners.len(), 1, "still one supporter");

@@ -62,13 +62,13 @@ fn neighbour(w: &mut World, id: &str, grid: &str) -> Context {
 fn a_resident_raises_in_their_grid_by_default_or_above_it_but_not_elsewhere() {
     let w = world();
     match &raised() {
-        Event::IssueRaised {
+        Event::Issue(IssueEvent::IssueRaised {
             raiser,
             jurisdiction,
             channel,
             version_hash,
             ..
-        } => {
+        }) => {
             assert_eq!(raiser, &m("m_verified"));
             assert_eq!(jurisdiction, &j("j_grid1"));
             assert_eq!(*channel, Channel::Online);
@@ -151,7 +151,10 @@ fn only_the_raiser_edits_and_each_edit_is_a_new_version() {
         &w,
     )
     .unwrap();
-    assert!(matches!(&events[0], Event::IssueEdited { version: 2, .. }));
+    assert!(matches!(
+        &events[0],
+        Event::Issue(IssueEvent::IssueEdited { version: 2, .. })
+    ));
     assert_eq!(
         code(decide::<Issue>(
             &i("i_1"),
@@ -205,18 +208,18 @@ fn verified_neighbours_cosign_once_and_the_threshold_puts_the_issue_on_the_docke
     let cosign = |who: &str, grid: &str, given: &mut Vec<Event>, w: &mut World| {
         let ctx = neighbour(w, who, grid);
         let state = Issue::replay(given.iter());
-        let events = Issue::decide(&i("i_1"), &state, IssueCommand::Cosign, &ctx, w)?;
+        let events = Issue::decide_for_log(&i("i_1"), &state, IssueCommand::Cosign, &ctx, w)?;
         given.extend(events.clone());
         Ok::<_, DomainError>(events)
     };
     let first = cosign("m_n1", "j_grid1", &mut given, &mut w).unwrap();
     assert_eq!(
         first,
-        vec![Event::IssueCosigned {
+        vec![Event::Issue(IssueEvent::IssueCosigned {
             member: m("m_n1"),
             version: 2,
             version_hash: state.versions[1].clone(),
-        }]
+        })]
     );
     assert_eq!(
         cosign("m_n1", "j_grid1", &mut given, &mut w).map(|_| ()),
@@ -234,11 +237,11 @@ fn verified_neighbours_cosign_once_and_the_threshold_puts_the_issue_on_the_docke
     // c_here (at the community above grid 1) has a threshold of 3 in the fixture.
     assert_eq!(
         third[1],
-        Event::ThresholdReached {
+        Event::Issue(IssueEvent::ThresholdReached {
             council: c("c_here"),
             rules_hash: w.councils[&c("c_here")].rules_hash.clone(),
             cosigners: 3,
-        }
+        })
     );
     let fourth = cosign("m_n4", "j_grid1", &mut given, &mut w).unwrap();
     assert_eq!(fourth.len(), 1, "the docket is reached once");
@@ -259,7 +262,7 @@ fn a_cosigner_may_withdraw_and_nobody_else_can_for_them() {
     let ctx = neighbour(&mut w, "m_n1", "j_grid1");
     let mut given = vec![raised()];
     given.extend(
-        Issue::decide(
+        Issue::decide_for_log(
             &i("i_1"),
             &Issue::replay(&given),
             IssueCommand::Cosign,
@@ -270,7 +273,7 @@ fn a_cosigner_may_withdraw_and_nobody_else_can_for_them() {
     );
     let state = Issue::replay(&given);
     assert_eq!(
-        Issue::decide(
+        Issue::decide_for_log(
             &i("i_1"),
             &state,
             IssueCommand::WithdrawCosignature,
@@ -278,7 +281,9 @@ fn a_cosigner_may_withdraw_and_nobody_else_can_for_them() {
             &w
         )
         .unwrap(),
-        vec![Event::CosignatureWithdrawn { member: m("m_n1") }]
+        vec![Event::Issue(IssueEvent::CosignatureWithdrawn {
+            member: m("m_n1")
+        })]
     );
     let other = decide::<Issue>(
         &i("i_1"),

@@ -40,7 +40,7 @@ fn convening_respects_the_notice_period_unless_the_chair_calls_it_urgent() {
     );
     let urgent = meet.try_("m_chair", convene(2, Some("水管爆裂"))).unwrap();
     assert!(
-        matches!(urgent.last(), Some(Event::MeetingConvened { urgent_reason: Some(r), .. }) if r == "水管爆裂")
+        matches!(urgent.last(), Some(Event::Meeting(MeetingEvent::MeetingConvened { urgent_reason: Some(r), .. })) if r == "水管爆裂")
     );
     says(
         &meet.refused("m_v1", convene(80, None)),
@@ -53,16 +53,16 @@ fn convening_respects_the_notice_period_unless_the_chair_calls_it_urgent() {
         "past",
     );
     let ok = meet.try_("m_sec", convene(72, None)).unwrap();
-    let Some(Event::MeetingConvened {
+    let Some(Event::Meeting(MeetingEvent::MeetingConvened {
         rules_hash, rules, ..
-    }) = ok.last()
+    })) = ok.last()
     else {
         panic!()
     };
     let seats: usize = ok
         .iter()
         .map(|e| match e {
-            Event::SeatsListed { seats } => seats.len(),
+            Event::Meeting(MeetingEvent::SeatsListed { seats }) => seats.len(),
             _ => 0,
         })
         .sum();
@@ -208,7 +208,9 @@ fn roll_call_needs_the_code_or_an_officer_and_a_seat() {
             code_checked: false,
         },
     );
-    assert!(matches!(&by_officer[0], Event::CheckedIn { by: Some(b), .. } if *b == m("m_sec")));
+    assert!(
+        matches!(&by_officer[0], Event::Meeting(MeetingEvent::CheckedIn { by: Some(b), .. }) if *b == m("m_sec"))
+    );
     meet.run(
         "m_sec",
         MeetingCommand::RecordAbsence {
@@ -328,12 +330,12 @@ fn the_meeting_opens_only_with_quorum_counting_proxies() {
     let opened = meet.run("m_chair", MeetingCommand::Open);
     assert!(matches!(
         &opened[0],
-        Event::MeetingOpened {
+        Event::Meeting(MeetingEvent::MeetingOpened {
             present: 4,
             proxies: 1,
             voting_members: 5,
             ..
-        }
+        })
     ));
     says(
         &meet.refused("m_v1", MeetingCommand::Open),
@@ -377,7 +379,7 @@ fn motions_follow_the_order_of_precedence() {
         },
     )[0]
     {
-        Event::MotionMoved { motion, .. } => *motion,
+        Event::Meeting(MeetingEvent::MotionMoved { motion, .. }) => *motion,
         _ => panic!(),
     };
     says(
@@ -417,11 +419,11 @@ fn motions_follow_the_order_of_precedence() {
         },
     )[0]
     {
-        Event::MotionMoved {
+        Event::Meeting(MeetingEvent::MotionMoved {
             motion,
             amends: Some(_),
             ..
-        } => *motion,
+        }) => *motion,
         _ => panic!(),
     };
     says(
@@ -443,7 +445,7 @@ fn motions_follow_the_order_of_precedence() {
         },
     )[0]
     {
-        Event::MotionMoved { motion, .. } => *motion,
+        Event::Meeting(MeetingEvent::MotionMoved { motion, .. }) => *motion,
         _ => panic!(),
     };
     says(
@@ -688,9 +690,9 @@ fn a_secret_ballot_records_who_voted_and_publishes_unlinked_choices_at_close() {
         )
         .last()
     {
-        Some(Event::VoteOpened {
+        Some(Event::Meeting(MeetingEvent::VoteOpened {
             vote, hidden: true, ..
-        }) => *vote,
+        })) => *vote,
         other => panic!("a secret vote is always hidden: {other:?}"),
     };
     for who in ["m_v1", "m_v2", "m_v3"] {
@@ -703,7 +705,10 @@ fn a_secret_ballot_records_who_voted_and_publishes_unlinked_choices_at_close() {
             },
         );
         assert!(
-            matches!(&cast[0], Event::BallotCast { choice: None, .. }),
+            matches!(
+                &cast[0],
+                Event::Meeting(MeetingEvent::BallotCast { choice: None, .. })
+            ),
             "no choice on the log"
         );
     }
@@ -759,8 +764,10 @@ fn a_secret_ballot_records_who_voted_and_publishes_unlinked_choices_at_close() {
             secret("b", Choice::No),
         ]),
     );
-    let (Event::BallotsRevealed { revealed, .. }, Some(Event::VoteClosed { tally, outcome, .. })) =
-        (&events[0], events.last())
+    let (
+        Event::Meeting(MeetingEvent::BallotsRevealed { revealed, .. }),
+        Some(Event::Meeting(MeetingEvent::VoteClosed { tally, outcome, .. })),
+    ) = (&events[0], events.last())
     else {
         panic!()
     };
@@ -851,9 +858,9 @@ fn adjournment_waits_for_the_vote_and_sends_unfinished_items_back() {
     let adjourned = meet.run("m_chair", MeetingCommand::Adjourn);
     assert_eq!(
         adjourned,
-        vec![Event::MeetingAdjourned {
+        vec![Event::Meeting(MeetingEvent::MeetingAdjourned {
             unfinished: vec![1, 2]
-        }]
+        })]
     );
     assert_eq!(meet.state().items[&2], ItemStatus::Deferred);
     says(
@@ -887,12 +894,12 @@ fn minutes_are_corrected_by_the_secretary_and_approved_by_hash() {
     );
     let opened = meet.run("m_chair", MeetingCommand::OpenMinutesVote);
     let (
-        Event::ElectorateListed { eligible, .. },
-        Some(Event::VoteOpened {
+        Event::Meeting(MeetingEvent::ElectorateListed { eligible, .. }),
+        Some(Event::Meeting(MeetingEvent::VoteOpened {
             vote: mv,
             subject: VoteSubject::Minutes { text_hash },
             ..
-        }),
+        })),
     ) = (&opened[0], opened.last())
     else {
         panic!()
@@ -923,11 +930,11 @@ fn minutes_are_corrected_by_the_secretary_and_approved_by_hash() {
     );
     // A fresh vote replaces the void one, and approves the text as it is now.
     let reopened = meet.run("m_chair", MeetingCommand::OpenMinutesVote);
-    let Some(Event::VoteOpened {
+    let Some(Event::Meeting(MeetingEvent::VoteOpened {
         vote: mv2,
         subject: VoteSubject::Minutes { text_hash: h2 },
         ..
-    }) = reopened.last()
+    })) = reopened.last()
     else {
         panic!()
     };
@@ -958,10 +965,10 @@ fn minutes_are_corrected_by_the_secretary_and_approved_by_hash() {
     );
     assert_eq!(
         closed[1],
-        Event::MinutesApproved {
+        Event::Meeting(MeetingEvent::MinutesApproved {
             vote: mv2,
             text_hash: minutes_hash(&meet.state())
-        }
+        })
     );
     says(
         &meet.refused("m_sec", MeetingCommand::CorrectMinutes { text: "y".into() }),
@@ -1029,13 +1036,13 @@ fn a_tampered_tally_outcome_or_electorate_fails_the_recount_naming_the_vote() {
             abstain: 0
         }
     );
-    let tamper = |f: &dyn Fn(&mut Event) -> bool| {
+    let tamper = |f: &dyn Fn(&mut MeetingEvent) -> bool| {
         let mut bad = good.clone();
         assert!(bad.iter_mut().any(|(_, e)| f(e)));
         recount(&bad).unwrap_err()
     };
     let e = tamper(&|e| match e {
-        Event::VoteClosed { outcome, .. } => {
+        MeetingEvent::VoteClosed { outcome, .. } => {
             *outcome = VoteOutcome::Adopted;
             true
         }
@@ -1044,7 +1051,7 @@ fn a_tampered_tally_outcome_or_electorate_fails_the_recount_naming_the_vote() {
     assert_eq!(e.vote, 1);
     assert!(e.reason.contains("outcome"), "{e}");
     let e = tamper(&|e| match e {
-        Event::VoteClosed { tally, .. } => {
+        MeetingEvent::VoteClosed { tally, .. } => {
             tally.yes = 2;
             true
         }
@@ -1052,7 +1059,7 @@ fn a_tampered_tally_outcome_or_electorate_fails_the_recount_naming_the_vote() {
     });
     assert!(e.reason.contains("tally"), "{e}");
     let e = tamper(&|e| match e {
-        Event::ElectorateListed { eligible, .. } => {
+        MeetingEvent::ElectorateListed { eligible, .. } => {
             eligible.push(Eligible {
                 member: m("m_obs"),
                 cast_by: m("m_obs"),
@@ -1063,7 +1070,7 @@ fn a_tampered_tally_outcome_or_electorate_fails_the_recount_naming_the_vote() {
     });
     assert!(e.reason.contains("eligible"), "{e}");
     let e = tamper(&|e| match e {
-        Event::BallotCast {
+        MeetingEvent::BallotCast {
             member, cast_by, ..
         } if *member == m("m_v2") => {
             *member = m("m_v1");
@@ -1106,7 +1113,7 @@ fn resolutions_follow_an_adopted_motion_through_both_disclosures() {
             actor: seated(&w, who),
             now: Timestamp::from_unix_millis(now),
         };
-        Resolution::decide(&id, &Resolution::replay(given), cmd, &context, &w)
+        Resolution::decide_for_log(&id, &Resolution::replay(given), cmd, &context, &w)
     };
     let adopt = |motion: u32, due: i64| ResolutionCommand::Adopt {
         meeting: MeetingId::parse("mt_1").unwrap(),
@@ -1224,10 +1231,10 @@ fn resolutions_follow_an_adopted_motion_through_both_disclosures() {
     let resolved = resolve(&w, &issue, &id).unwrap();
     assert_eq!(
         resolved,
-        vec![Event::IssueResolved {
+        vec![Event::Issue(IssueEvent::IssueResolved {
             resolution: id.clone(),
             council: c("c_here")
-        }]
+        })]
     );
     let other = IssueId::parse("i_other").unwrap();
     let refused = resolve(&w, &other, &id).unwrap_err();
@@ -1462,7 +1469,7 @@ fn a_member_unseated_after_convening_neither_votes_nor_presides() {
     );
     let opened = meet.run("m_sec", open_vote);
     let v = match opened.last() {
-        Some(Event::VoteOpened { vote, .. }) => *vote,
+        Some(Event::Meeting(MeetingEvent::VoteOpened { vote, .. })) => *vote,
         other => panic!("{other:?}"),
     };
     // and the electorate is the council's seats now, met with the roll call.

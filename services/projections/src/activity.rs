@@ -3,10 +3,10 @@
 
 use std::collections::BTreeMap;
 
-use roundtable_domain::{Event, MemberId};
+use roundtable_domain::MemberId;
 use roundtable_ledger::StreamName;
 
-use crate::decode::Decoded;
+use roundtable_domain::Decoded;
 
 #[derive(Default)]
 pub struct MemberActivity {
@@ -17,7 +17,7 @@ pub struct MemberActivity {
 impl MemberActivity {
     pub fn apply(&mut self, index: u64, stream: &StreamName, decoded: &Decoded) {
         self.applied = index + 1;
-        let mut named: Vec<MemberId> = Vec::with_capacity(3);
+        let mut named: Vec<MemberId> = Vec::with_capacity(4);
         if let Ok(actor) = MemberId::parse(&decoded.actor) {
             named.push(actor);
         }
@@ -26,12 +26,8 @@ impl MemberActivity {
         {
             named.push(subject);
         }
-        match &decoded.event {
-            Some(Event::MemberSeated { member, .. } | Event::MemberUnseated { member, .. }) => {
-                named.push(member.clone())
-            }
-            Some(Event::MemberVerified { verified_by, .. }) => named.push(verified_by.clone()),
-            _ => {}
+        if let Some(event) = &decoded.event {
+            named.extend(event.members_named().into_iter().cloned());
         }
         named.sort();
         named.dedup();

@@ -3,17 +3,18 @@
 //! duplicate suggestions; kept from the log for the `issue`, `issues` and
 //! `jurisdictionStats` queries.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use roundtable_domain::{
-    Category, Channel, Clock, ContentHash, CouncilId, EVENT_TYPES, Event, IssueFacts, IssueId,
-    IssueStatus, IssueText, JurisdictionId, MemberId, Rating, RejectionReason, ResolutionId, Stage,
+    Aggregate, Category, Channel, Clock, ContentHash, CouncilId, Event, Issue, IssueEvent,
+    IssueFacts, IssueId, IssueState, IssueStatus, IssueText, JurisdictionId, MemberId, Rating,
+    RejectionReason, ResolutionId, Stage,
 };
 use roundtable_ledger::{StreamName, Timestamp};
 
-use crate::decode::Decoded;
 use crate::search::{TextIndex, similarity, tokens};
+use roundtable_domain::Decoded;
 
 #[derive(Clone, Debug)]
 pub struct IssueVersion {
@@ -72,26 +73,16 @@ pub struct IssueView {
     pub id: IssueId,
     /// Dense number in raise order (the text index's document number).
     pub ordinal: u32,
-    pub raiser: MemberId,
+    /// The domain's own state of the issue (`Issue::evolve`): raiser, place, status,
+    /// council, clock, co-signers, docket, referrals. Nothing here derives them again.
+    pub state: IssueState,
     pub on_behalf_by: Option<MemberId>,
     pub channel: Channel,
     pub category: Category,
-    /// Where the issue is now (a referral moves it).
-    pub jurisdiction: JurisdictionId,
     pub photos: Vec<ContentHash>,
     pub raised_at: Timestamp,
-    /// First to last; the last is current.
+    /// First to last; the last is current (the state holds their hashes).
     pub versions: Vec<IssueVersion>,
-    /// Each current co-signer and the version (1-based) they supported.
-    pub cosigners: BTreeMap<MemberId, u32>,
-    pub docket: Option<CouncilId>,
-    pub status: IssueStatus,
-    /// The council the issue is with.
-    pub council: Option<CouncilId>,
-    /// The running deadline, and whether it has been marked overdue.
-    pub clock: Option<Clock>,
-    pub overdue: bool,
-    pub referrals: u32,
     pub escalations: u32,
     pub merged_into: Option<IssueId>,
     pub merged_from: Vec<IssueId>,
@@ -116,7 +107,7 @@ impl IssueView {
     /// Co-signatures per version (index 0 is version 1).
     pub fn supports_per_version(&self) -> Vec<usize> {
         let mut counts = vec![0; self.versions.len()];
-        for &v in self.cosigners.values() {
+        for &v in self.state.cosigners.values() {
             if let Some(slot) = counts.get_mut((v as usize).saturating_sub(1)) {
                 *slot += 1;
             }
@@ -129,29 +120,25 @@ impl IssueView {
         &self.versions[self.versions.len() - 1].text
     }
 
-    /// How long the running clock is past due at `now` (zero when on time or none).
-    pub fn overdue_by_ms(&self, now: Timestamp) -> i64 {
-        match &self.clock {
-            Some(clock) => (now.unix_millis() - clock.due.unix_millis()).max(0),
-            None => 0,
-        }
-    }
-
-    pub fn is_overdue(&self, now: Timestamp) -> bool {
-        self.overdue || self.overdue_by_ms(now) > 0
-    }
-
     /// Whose issue this is: the raiser and current supporters (for notifications).
     pub fn followers(&self) -> impl Iterator<Item = &MemberId> {
-        std::iter::once(&self.raiser).chain(self.cosigners.keys())
+        self.state.raiser.iter().chain(self.state.cosigners.keys())
     }
 
-    /// The deadline the scheduler watches: a running clock not yet marked overdue.
-    pub fn armed_deadline(&self) -> Option<Timestamp> {
-        match &self.clock {
-            Some(clock) if !self.overdue && !self.status.is_terminal() => Some(clock.due),
-            _ => None,
-        }
+    /// The raiser (set by `issue.raised`, which every view is made from).
+    pub fn raiser(&self) -> &MemberId {
+        self.state
+            .raiser
+            .as_ref()
+            .expect("a view is made from its issue.raised")
+    }
+
+    /// Where the issue is now (a referral moves it); set by `issue.raised`.
+    pub fn jurisdiction(&self) -> &JurisdictionId {
+        self.state
+            .jurisdiction
+            .as_ref()
+            .expect("a view is made from its issue.raised")
     }
 
     fn words(&self) -> BTreeSet<String> {
@@ -159,11 +146,115 @@ impl IssueView {
         tokens(&format!("{} {} {}", t.title, t.description, t.place))
     }
 
-    fn finish_triage(&mut self, at: Timestamp) {
+    /// The first triage (of any kind) at `at`, under the clock that ran before it.
+    fn finish_triage(&mut self, clock: Option<&Clock>, at: Timestamp) {
         if self.triaged.is_none() {
-            let in_time = self.clock.as_ref().is_none_or(|c| c.due >= at);
+            let in_time = clock.is_none_or(|c| c.due >= at);
             self.triaged = Some((at, in_time && !self.late_triage));
         }
+    }
+
+    /// What the issue's own event adds to the view beyond the domain's state;
+    /// `clock` is the one that ran before the event.
+    fn record(&mut self, event: &IssueEvent, clock: Option<&Clock>, entry: &TimelineEntry) {
+        let time = entry.time;
+        match event {
+            IssueEvent::IssueRaised { .. }
+            | IssueEvent::IssueCosigned { .. }
+            | IssueEvent::CosignatureWithdrawn { .. }
+            | IssueEvent::ThresholdReached { .. }
+            | IssueEvent::IssueReopened { .. } => {}
+            IssueEvent::IssueEdited {
+                title,
+                description,
+                place,
+                version_hash,
+                ..
+            } => self.versions.push(IssueVersion::of(
+                title,
+                description,
+                place,
+                version_hash,
+                time,
+            )),
+            IssueEvent::IssueAccepted { .. } | IssueEvent::IssueReferred { .. } => {
+                self.finish_triage(clock, time)
+            }
+            IssueEvent::IssueRejected {
+                reason,
+                explanation,
+            } => {
+                self.finish_triage(clock, time);
+                self.rejection = Some((*reason, explanation.clone()));
+            }
+            IssueEvent::IssueMerged { into } => {
+                self.finish_triage(clock, time);
+                self.merged_into = Some(into.clone());
+            }
+            IssueEvent::IssueOverdue { stage, .. } => match stage {
+                Stage::Triage => self.late_triage = true,
+                Stage::Response => self.late_response = true,
+            },
+            IssueEvent::IssueEscalated { .. } => self.escalations += 1,
+            IssueEvent::IssueResponded {
+                council,
+                text,
+                round,
+            } => {
+                self.finish_triage(clock, time);
+                if self.responded_on_time.is_none() {
+                    let in_time = clock.is_none_or(|c| c.due >= time);
+                    self.responded_on_time = Some(in_time && !self.late_response);
+                }
+                self.responses.push(ResponseRecord {
+                    round: *round,
+                    council: council.clone(),
+                    text: text.clone(),
+                    by: entry.actor.clone(),
+                    at: time,
+                    index: entry.index,
+                });
+            }
+            IssueEvent::IssueRated {
+                rating,
+                comment,
+                round,
+                visit_by,
+            } => self.ratings.push(RatingRecord {
+                round: *round,
+                rating: *rating,
+                comment: comment.clone(),
+                visit_by: visit_by.clone(),
+                at: time,
+                index: entry.index,
+            }),
+            IssueEvent::IssueWithdrawn { reason } => self.withdrawal = Some(reason.clone()),
+            IssueEvent::IssueResolved { resolution, .. } => {
+                self.resolution = Some(resolution.clone())
+            }
+        }
+    }
+}
+
+/// Whether an event of an issue's stream changes what its followers see.
+fn noteworthy(event: &IssueEvent) -> bool {
+    match event {
+        IssueEvent::IssueRaised { .. }
+        | IssueEvent::IssueCosigned { .. }
+        | IssueEvent::CosignatureWithdrawn { .. }
+        | IssueEvent::IssueRated { .. }
+        | IssueEvent::IssueResolved { .. } => false,
+        IssueEvent::IssueEdited { .. }
+        | IssueEvent::ThresholdReached { .. }
+        | IssueEvent::IssueAccepted { .. }
+        | IssueEvent::IssueRejected { .. }
+        | IssueEvent::IssueMerged { .. }
+        | IssueEvent::IssueReferred { .. }
+        | IssueEvent::IssueOverdue { .. }
+        | IssueEvent::IssueEscalated { .. }
+        | IssueEvent::IssueResponded { .. }
+        | IssueEvent::IssueReopened { .. }
+        | IssueEvent::IssueWithdrawn { .. } => true,
     }
 }
 
@@ -202,24 +293,6 @@ pub struct Issues {
     pub applied: u64,
 }
 
-/// The event types of an issue stream that change what its followers see.
-fn noteworthy(kind: &str) -> bool {
-    matches!(
-        kind,
-        "issue.edited"
-            | "issue.threshold_reached"
-            | "issue.accepted"
-            | "issue.rejected"
-            | "issue.merged"
-            | "issue.referred"
-            | "issue.overdue"
-            | "issue.escalated"
-            | "issue.responded"
-            | "issue.reopened"
-            | "issue.withdrawn"
-    )
-}
-
 /// Something a member should hear about: an event of an issue they follow.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Notice {
@@ -230,14 +303,6 @@ pub struct Notice {
     pub time: Timestamp,
 }
 
-fn static_kind(kind: &str) -> &'static str {
-    EVENT_TYPES
-        .iter()
-        .find(|k| **k == kind)
-        .copied()
-        .unwrap_or("unknown")
-}
-
 impl Issues {
     pub fn get(&self, id: &IssueId) -> Option<&Arc<IssueView>> {
         self.issues.get(id)
@@ -246,61 +311,51 @@ impl Issues {
     /// Applies one event and returns who should be told about it.
     pub fn apply(&mut self, index: u64, stream: &StreamName, decoded: &Decoded) -> Vec<Notice> {
         self.applied = index + 1;
-        if stream.kind() != IssueId::STREAM_KIND {
+        // The codec checked that an issue event sits in an issue stream.
+        let Some(Event::Issue(event)) = &decoded.event else {
             return Vec::new();
-        }
+        };
         let Some(id) = crate::registry::id_of(stream, IssueId::parse) else {
             return Vec::new();
         };
-        let Some(event) = &decoded.event else {
-            return Vec::new();
-        };
-        let time = decoded.time;
         let entry = TimelineEntry {
             index,
-            kind: static_kind(&decoded.kind),
+            kind: event.kind(),
             actor: MemberId::parse(&decoded.actor).ok(),
-            time,
+            time: decoded.time,
         };
-        if let Event::IssueRaised {
-            raiser,
+        if let IssueEvent::IssueRaised {
             on_behalf_by,
             channel,
             category,
-            jurisdiction,
             title,
             description,
             place,
             photos,
             version_hash,
-            clock,
+            ..
         } = event
         {
+            if self.issues.contains_key(&id) {
+                return Vec::new();
+            }
             let ordinal = self.by_ordinal.len() as u32;
             let view = IssueView {
                 id: id.clone(),
                 ordinal,
-                raiser: raiser.clone(),
+                state: Issue::evolve(IssueState::default(), event),
                 on_behalf_by: on_behalf_by.clone(),
                 channel: *channel,
                 category: *category,
-                jurisdiction: jurisdiction.clone(),
                 photos: photos.clone(),
-                raised_at: time,
+                raised_at: entry.time,
                 versions: vec![IssueVersion::of(
                     title,
                     description,
                     place,
                     version_hash,
-                    time,
+                    entry.time,
                 )],
-                cosigners: BTreeMap::new(),
-                docket: None,
-                status: IssueStatus::Open,
-                council: clock.as_ref().map(|c| c.council.clone()),
-                clock: clock.clone(),
-                overdue: false,
-                referrals: 0,
                 escalations: 0,
                 merged_into: None,
                 merged_from: Vec::new(),
@@ -316,7 +371,7 @@ impl Issues {
                 timeline: vec![entry],
             };
             self.text.add(ordinal, &view.words());
-            if let Some(due) = view.armed_deadline() {
+            if let Some(due) = view.state.armed_deadline() {
                 self.deadlines.insert((due, id.clone()));
             }
             self.by_ordinal.push(id.clone());
@@ -326,153 +381,16 @@ impl Issues {
         let Some(issue) = self.issues.get_mut(&id).map(Arc::make_mut) else {
             return Vec::new();
         };
+        let armed_before = issue.state.armed_deadline();
+        let clock_before = issue.state.clock.clone();
+        issue.state = Issue::evolve(std::mem::take(&mut issue.state), event);
+        issue.record(event, clock_before.as_ref(), &entry);
         issue.timeline.push(entry.clone());
-        let armed_before = issue.armed_deadline();
-        let mut merged_into = None;
-        match event {
-            Event::IssueEdited {
-                title,
-                description,
-                place,
-                version_hash,
-                ..
-            } => {
-                issue.versions.push(IssueVersion::of(
-                    title,
-                    description,
-                    place,
-                    version_hash,
-                    time,
-                ));
-                let words = issue.words();
-                self.text.add(issue.ordinal, &words);
-            }
-            Event::IssueCosigned {
-                member, version, ..
-            } => {
-                issue.cosigners.insert(member.clone(), *version);
-            }
-            Event::CosignatureWithdrawn { member } => {
-                issue.cosigners.remove(member);
-            }
-            Event::ThresholdReached { council, .. } => issue.docket = Some(council.clone()),
-            Event::IssueAccepted { clock } => {
-                issue.finish_triage(time);
-                issue.status = IssueStatus::Accepted;
-                issue.council = Some(clock.council.clone());
-                issue.clock = Some(clock.clone());
-                issue.overdue = false;
-            }
-            Event::IssueRejected {
-                reason,
-                explanation,
-            } => {
-                issue.finish_triage(time);
-                issue.status = IssueStatus::Rejected;
-                issue.rejection = Some((*reason, explanation.clone()));
-                issue.clock = None;
-            }
-            Event::IssueMerged { into } => {
-                issue.finish_triage(time);
-                issue.status = IssueStatus::Merged;
-                issue.merged_into = Some(into.clone());
-                issue.clock = None;
-                merged_into = Some(into.clone());
-            }
-            Event::IssueReferred {
-                to,
-                referrals,
-                clock,
-                ..
-            } => {
-                issue.finish_triage(time);
-                issue.jurisdiction = to.clone();
-                issue.referrals = *referrals;
-                issue.status = IssueStatus::Open;
-                issue.council = clock.as_ref().map(|c| c.council.clone());
-                issue.clock = clock.clone();
-                issue.overdue = false;
-            }
-            Event::IssueOverdue { stage, .. } => {
-                issue.overdue = true;
-                match stage {
-                    Stage::Triage => issue.late_triage = true,
-                    Stage::Response => issue.late_response = true,
-                }
-            }
-            Event::IssueEscalated { clock, .. } => {
-                issue.escalations += 1;
-                issue.council = Some(clock.council.clone());
-                issue.clock = Some(clock.clone());
-                issue.overdue = false;
-            }
-            Event::IssueResponded {
-                council,
-                text,
-                round,
-            } => {
-                issue.finish_triage(time);
-                if issue.responded_on_time.is_none() {
-                    let in_time = issue.clock.as_ref().is_none_or(|c| c.due >= time);
-                    issue.responded_on_time = Some(in_time && !issue.late_response);
-                }
-                issue.responses.push(ResponseRecord {
-                    round: *round,
-                    council: council.clone(),
-                    text: text.clone(),
-                    by: entry.actor.clone(),
-                    at: time,
-                    index,
-                });
-                if council.is_some() {
-                    issue.council = council.clone();
-                }
-                issue.status = IssueStatus::Responded;
-                issue.clock = None;
-                issue.overdue = false;
-            }
-            Event::IssueRated {
-                rating,
-                comment,
-                round,
-                visit_by,
-            } => {
-                issue.ratings.push(RatingRecord {
-                    round: *round,
-                    rating: *rating,
-                    comment: comment.clone(),
-                    visit_by: visit_by.clone(),
-                    at: time,
-                    index,
-                });
-                if *rating != Rating::Unsatisfied {
-                    issue.status = IssueStatus::Closed;
-                }
-            }
-            Event::IssueReopened { clock } => {
-                issue.status = IssueStatus::Accepted;
-                issue.council = Some(clock.council.clone());
-                issue.clock = Some(clock.clone());
-                issue.overdue = false;
-            }
-            Event::IssueWithdrawn { reason } => {
-                issue.status = IssueStatus::Withdrawn;
-                issue.withdrawal = Some(reason.clone());
-                issue.clock = None;
-            }
-            Event::IssueResolved {
-                resolution,
-                council,
-            } => {
-                issue.status = IssueStatus::Resolved;
-                issue.resolution = Some(resolution.clone());
-                issue.council = Some(council.clone());
-                issue.clock = None;
-                issue.overdue = false;
-            }
-            _ => {}
+        if matches!(event, IssueEvent::IssueEdited { .. }) {
+            let words = issue.words();
+            self.text.add(issue.ordinal, &words);
         }
-        let armed_after = issue.armed_deadline();
+        let armed_after = issue.state.armed_deadline();
         if armed_before != armed_after {
             if let Some(due) = armed_before {
                 self.deadlines.remove(&(due, id.clone()));
@@ -481,7 +399,7 @@ impl Issues {
                 self.deadlines.insert((due, id.clone()));
             }
         }
-        let notices = if noteworthy(entry.kind) {
+        let notices = if noteworthy(event) {
             issue
                 .followers()
                 .chain(issue.on_behalf_by.iter())
@@ -491,15 +409,14 @@ impl Issues {
                     index,
                     issue: id.clone(),
                     kind: entry.kind,
-                    time,
+                    time: entry.time,
                 })
                 .collect()
         } else {
             Vec::new()
         };
-        if let Some(target) = merged_into
-            .and_then(|into| self.issues.get_mut(&into))
-            .map(Arc::make_mut)
+        if let IssueEvent::IssueMerged { into } = event
+            && let Some(target) = self.issues.get_mut(into).map(Arc::make_mut)
         {
             target.merged_from.push(id);
         }
@@ -517,12 +434,7 @@ impl Issues {
 
     /// What a decider may know about an issue.
     pub fn facts(&self, id: &IssueId) -> Option<IssueFacts> {
-        self.issues.get(id).map(|i| IssueFacts {
-            jurisdiction: i.jurisdiction.clone(),
-            status: i.status,
-            council: i.council.clone(),
-            docketed_at: i.docket.clone(),
-        })
+        IssueFacts::of(&self.issues.get(id)?.state)
     }
 
     /// The page of issues matching `filter` in `order` at `now`: those after the
@@ -553,19 +465,19 @@ impl Issues {
                 filter
                     .within
                     .as_ref()
-                    .is_none_or(|set| set.contains(&i.jurisdiction))
+                    .is_none_or(|set| set.contains(i.jurisdiction()))
                     && filter
                         .status
                         .as_ref()
-                        .is_none_or(|set| set.contains(&i.status))
+                        .is_none_or(|set| set.contains(&i.state.status))
                     && filter.category.is_none_or(|c| c == i.category)
-                    && filter.overdue.is_none_or(|o| o == i.is_overdue(now))
-                    && (!filter.referred_more_than_once || i.referrals > 1)
-                    && filter.raised_by.as_ref().is_none_or(|m| m == &i.raiser)
+                    && filter.overdue.is_none_or(|o| o == i.state.is_overdue(now))
+                    && (!filter.referred_more_than_once || i.state.referrals > 1)
+                    && filter.raised_by.as_ref().is_none_or(|m| m == i.raiser())
                     && filter
                         .cosigned_by
                         .as_ref()
-                        .is_none_or(|m| i.cosigners.contains_key(m))
+                        .is_none_or(|m| i.state.cosigners.contains_key(m))
             })
             .collect();
         // Ties break on the raise order, newest first, so pages are stable.
@@ -573,13 +485,13 @@ impl Issues {
             IssueOrder::Newest => matching.sort_unstable_by_key(|i| std::cmp::Reverse(i.ordinal)),
             IssueOrder::MostSupported => matching.sort_unstable_by_key(|i| {
                 (
-                    std::cmp::Reverse(i.cosigners.len()),
+                    std::cmp::Reverse(i.state.cosigners.len()),
                     std::cmp::Reverse(i.ordinal),
                 )
             }),
             IssueOrder::MostOverdue => matching.sort_unstable_by_key(|i| {
                 (
-                    std::cmp::Reverse(i.overdue_by_ms(now)),
+                    std::cmp::Reverse(i.state.overdue_by_ms(now)),
                     std::cmp::Reverse(i.ordinal),
                 )
             }),
@@ -608,7 +520,7 @@ impl Issues {
             .into_iter()
             .filter_map(|n| self.issues.get(self.by_ordinal.get(n as usize)?))
             .filter(|i| {
-                !i.status.is_terminal() && Some(&i.id) != exclude && related(&i.jurisdiction)
+                !i.state.status.is_terminal() && Some(&i.id) != exclude && related(i.jurisdiction())
             })
             .map(|i| (i, similarity(&query, &i.words())))
             .filter(|(_, score)| *score >= 0.2)
@@ -634,6 +546,7 @@ mod tests {
         let decoded = Decoded {
             id: String::new(),
             kind: event.kind().to_owned(),
+            stream: "issue/i_1".into(),
             actor: "m_1".into(),
             time: Timestamp::from_unix_millis(1_000),
             event: Some(event),
@@ -649,7 +562,7 @@ mod tests {
         let mut model = Issues::default();
         apply(
             &mut model,
-            Event::IssueRaised {
+            Event::Issue(IssueEvent::IssueRaised {
                 raiser: MemberId::parse("m_1").unwrap(),
                 on_behalf_by: None,
                 channel: Channel::Online,
@@ -661,31 +574,33 @@ mod tests {
                 photos: vec![],
                 version_hash: text.hash(),
                 clock: None,
-            },
+            }),
         );
-        let cosign = |n: &str, version: u32, hash: &ContentHash| Event::IssueCosigned {
-            member: MemberId::parse(n).unwrap(),
-            version,
-            version_hash: hash.clone(),
+        let cosign = |n: &str, version: u32, hash: &ContentHash| {
+            Event::Issue(IssueEvent::IssueCosigned {
+                member: MemberId::parse(n).unwrap(),
+                version,
+                version_hash: hash.clone(),
+            })
         };
         apply(&mut model, cosign("m_a", 1, &text.hash()));
         apply(&mut model, cosign("m_b", 1, &text.hash()));
         apply(
             &mut model,
-            Event::IssueEdited {
+            Event::Issue(IssueEvent::IssueEdited {
                 version: 2,
                 title: edited.title.clone(),
                 description: edited.description.clone(),
                 place: edited.place.clone(),
                 version_hash: edited.hash(),
-            },
+            }),
         );
         apply(&mut model, cosign("m_c", 2, &edited.hash()));
         apply(
             &mut model,
-            Event::CosignatureWithdrawn {
+            Event::Issue(IssueEvent::CosignatureWithdrawn {
                 member: MemberId::parse("m_b").unwrap(),
-            },
+            }),
         );
         let issue = &model.issues[&IssueId::parse("i_1").unwrap()];
         assert_eq!(issue.supports_per_version(), vec![1, 1]);

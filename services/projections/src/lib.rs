@@ -4,7 +4,6 @@
 //! given index is applied (read your own writes).
 
 mod activity;
-mod decode;
 mod issues;
 mod meetings;
 mod notifications;
@@ -15,14 +14,14 @@ mod stats;
 use std::sync::{Arc, RwLock, RwLockReadGuard};
 
 use roundtable_domain::{
-    CouncilFacts, CouncilId, Directory, IssueFacts, IssueId, JurisdictionFacts, JurisdictionId,
-    MeetingFacts, MeetingId, MemberFacts, MemberId, ResolutionFacts, ResolutionId, Seat,
+    CouncilFacts, CouncilId, DecodeError, Decoded, Directory, IssueFacts, IssueId,
+    JurisdictionFacts, JurisdictionId, MeetingFacts, MeetingId, MemberFacts, MemberId,
+    ResolutionFacts, ResolutionId, Seat, decode,
 };
 use roundtable_store::{EventStore, RecordedEvent, StoreError};
 use tokio::sync::{broadcast, watch};
 
 pub use activity::MemberActivity;
-pub use decode::{DecodeError, Decoded, decode};
 pub use issues::{
     IssueFilter, IssueOrder, IssueVersion, IssueView, Issues, Notice, RatingRecord, ResponseRecord,
     TimelineEntry,
@@ -260,7 +259,7 @@ impl Directory for Views<'_> {
             .councils
             .get(id)
             .map(|c| {
-                c.seats
+                c.seats()
                     .iter()
                     .map(|(m, (seat, voting))| (m.clone(), *seat, *voting))
                     .collect()

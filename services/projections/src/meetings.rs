@@ -6,13 +6,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use roundtable_domain::{
-    Aggregate, Assignment, ContentHash, CouncilId, Event, IssueId, Meeting, MeetingFacts,
-    MeetingId, MeetingState, MemberId, Resolution, ResolutionFacts, ResolutionId, ResolutionState,
+    Aggregate, Assignment, ContentHash, CouncilId, Event, IssueId, Meeting, MeetingEvent,
+    MeetingFacts, MeetingId, MeetingState, MemberId, Resolution, ResolutionEvent, ResolutionFacts,
+    ResolutionId, ResolutionState,
 };
 use roundtable_ledger::{StreamName, Timestamp};
 
-use crate::decode::Decoded;
 use crate::registry::id_of;
+use roundtable_domain::Decoded;
 
 #[derive(Clone, Debug)]
 pub struct MeetingView {
@@ -84,23 +85,32 @@ pub struct Meetings {
 
 impl Meetings {
     pub fn apply(&mut self, index: u64, stream: &StreamName, decoded: &Decoded) {
-        let Some(event) = &decoded.event else { return };
-        match stream.kind() {
-            "meeting" => {
+        // The codec checked that each event sits in a stream of its kind.
+        match &decoded.event {
+            Some(Event::Meeting(event)) => {
                 if let Some(id) = id_of(stream, MeetingId::parse) {
                     self.apply_meeting(id, index, decoded, event);
                 }
             }
-            "resolution" => {
+            Some(Event::Resolution(event)) => {
                 if let Some(id) = id_of(stream, ResolutionId::parse) {
                     self.apply_resolution(id, index, decoded, event);
                 }
             }
-            _ => {}
+            Some(
+                Event::Jurisdiction(_) | Event::Member(_) | Event::Council(_) | Event::Issue(_),
+            )
+            | None => {}
         }
     }
 
-    fn apply_meeting(&mut self, id: MeetingId, index: u64, decoded: &Decoded, event: &Event) {
+    fn apply_meeting(
+        &mut self,
+        id: MeetingId,
+        index: u64,
+        decoded: &Decoded,
+        event: &MeetingEvent,
+    ) {
         let time = decoded.time;
         let view = self.meetings.entry(id.clone()).or_insert_with(|| {
             Arc::new(MeetingView {
@@ -120,22 +130,47 @@ impl Meetings {
         view.state = Meeting::evolve(std::mem::take(&mut view.state), event);
         view.last_index = index;
         match event {
-            Event::MeetingOpened { .. } => view.opened_at = Some(time),
-            Event::MeetingAdjourned { .. } => view.adjourned_at = Some(time),
-            Event::BallotCast { vote, member, .. } => {
+            MeetingEvent::MeetingOpened { .. } => view.opened_at = Some(time),
+            MeetingEvent::MeetingAdjourned { .. } => view.adjourned_at = Some(time),
+            MeetingEvent::BallotCast { vote, member, .. } => {
                 view.last_ballot.insert(*vote, index);
                 view.ballots.insert((*vote, member.clone()), index);
             }
-            Event::VoteClosed { vote, .. } => {
+            MeetingEvent::VoteClosed { vote, .. } => {
                 view.closed_at.insert(*vote, index);
             }
-            _ => {}
+            MeetingEvent::MeetingConvened { .. }
+            | MeetingEvent::SeatsListed { .. }
+            | MeetingEvent::AgendaChanged { .. }
+            | MeetingEvent::CheckedIn { .. }
+            | MeetingEvent::AbsenceRecorded { .. }
+            | MeetingEvent::ProxyGiven { .. }
+            | MeetingEvent::ProxyRevoked { .. }
+            | MeetingEvent::Departed { .. }
+            | MeetingEvent::ItemOpened { .. }
+            | MeetingEvent::StatementRecorded { .. }
+            | MeetingEvent::MotionMoved { .. }
+            | MeetingEvent::MotionSeconded { .. }
+            | MeetingEvent::MotionWithdrawn { .. }
+            | MeetingEvent::ElectorateListed { .. }
+            | MeetingEvent::VoteOpened { .. }
+            | MeetingEvent::BallotsRevealed { .. }
+            | MeetingEvent::ItemClosed { .. }
+            | MeetingEvent::ItemDeferred { .. }
+            | MeetingEvent::MinutesCorrected { .. }
+            | MeetingEvent::MinutesApproved { .. } => {}
         }
     }
 
-    fn apply_resolution(&mut self, id: ResolutionId, index: u64, decoded: &Decoded, event: &Event) {
+    fn apply_resolution(
+        &mut self,
+        id: ResolutionId,
+        index: u64,
+        decoded: &Decoded,
+        event: &ResolutionEvent,
+    ) {
         let time = decoded.time;
-        if let Event::ResolutionAdopted {
+        if let ResolutionEvent::ResolutionAdopted {
             council,
             meeting,
             motion,
@@ -178,8 +213,10 @@ impl Meetings {
         let view = Arc::make_mut(view);
         view.state = Resolution::evolve(std::mem::take(&mut view.state), event);
         match event {
-            Event::ResolutionPublished { note } => view.published = Some((time, note.clone())),
-            Event::ProgressReported {
+            ResolutionEvent::ResolutionPublished { note } => {
+                view.published = Some((time, note.clone()))
+            }
+            ResolutionEvent::ProgressReported {
                 assignment,
                 percent,
                 text,
@@ -193,13 +230,14 @@ impl Meetings {
                 at: time,
                 index,
             }),
-            Event::ResolutionImplemented { result } => {
+            ResolutionEvent::ResolutionImplemented { result } => {
                 view.implemented = Some((time, result.clone()));
             }
-            Event::ResultPublished { note } => {
+            ResolutionEvent::ResultPublished { note } => {
                 view.result_published = Some((time, note.clone()));
             }
-            _ => {}
+            ResolutionEvent::ResolutionAdopted { .. }
+            | ResolutionEvent::AssignmentOverdue { .. } => {}
         }
         // Disarm what can no longer fall due.
         for a in &view.assignments {

@@ -5,34 +5,73 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use roundtable_domain::{
-    Actor, CouncilFacts, CouncilId, CouncilRules, CouncilSeat, Directory, Event, JurisdictionFacts,
-    JurisdictionId, JurisdictionKind, MemberFacts, MemberId, MemberKind, Role, RulesHash, Seat,
+    Actor, Aggregate, Council, CouncilEvent, CouncilFacts, CouncilId, CouncilRules, CouncilSeat,
+    CouncilState, Directory, Event, Jurisdiction, JurisdictionEvent, JurisdictionFacts,
+    JurisdictionId, JurisdictionKind, JurisdictionState, Member, MemberEvent, MemberFacts,
+    MemberId, MemberKind, MemberState, Name, Role, RulesHash, Seat,
 };
 use roundtable_ledger::{StreamName, Timestamp};
 
-use crate::decode::Decoded;
+use roundtable_domain::Decoded;
 
 #[derive(Clone, Debug)]
 pub struct JurisdictionView {
     pub id: JurisdictionId,
-    pub kind: JurisdictionKind,
-    pub name: String,
-    pub parent: Option<JurisdictionId>,
+    /// The domain's state of the node (`Jurisdiction::evolve`).
+    pub state: JurisdictionState,
     pub children: Vec<JurisdictionId>,
     pub created_at: Timestamp,
+    facts: JurisdictionFacts,
+}
+
+impl JurisdictionView {
+    pub fn kind(&self) -> JurisdictionKind {
+        self.facts.kind
+    }
+
+    pub fn parent(&self) -> Option<&JurisdictionId> {
+        self.facts.parent.as_ref()
+    }
+
+    pub fn name(&self) -> &str {
+        self.state.name.as_ref().map_or("", Name::as_str)
+    }
 }
 
 #[derive(Clone, Debug)]
 pub struct MemberView {
     pub id: MemberId,
-    pub kind: MemberKind,
-    pub home_grid: Option<JurisdictionId>,
+    /// The domain's state of the member (`Member::evolve`): kind, home, verifier,
+    /// roles, erasure.
+    pub state: MemberState,
     pub registered_at: Timestamp,
-    pub verified_by: Option<MemberId>,
     pub verified_at: Option<Timestamp>,
-    pub roles: Vec<Role>,
+    /// The member's seats, as the councils' own states hold them.
     pub seats: Vec<CouncilSeat>,
     pub erased_at: Option<Timestamp>,
+    facts: MemberFacts,
+}
+
+impl MemberView {
+    pub fn kind(&self) -> MemberKind {
+        self.facts.kind
+    }
+
+    pub fn home_grid(&self) -> Option<&JurisdictionId> {
+        self.state.home_grid.as_ref()
+    }
+
+    pub fn verified_by(&self) -> Option<&MemberId> {
+        self.state.verified_by.as_ref()
+    }
+
+    pub fn roles(&self) -> &[Role] {
+        &self.state.roles
+    }
+
+    pub fn erased(&self) -> bool {
+        self.state.erased
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -47,24 +86,33 @@ pub struct RulesVersion {
 #[derive(Clone, Debug)]
 pub struct CouncilView {
     pub id: CouncilId,
-    pub jurisdiction: JurisdictionId,
-    pub name: String,
-    /// Oldest first; the last is in force.
+    /// The domain's state of the council (`Council::evolve`): place, name, rules in
+    /// force, seats.
+    pub state: CouncilState,
+    /// Every version of the rules with when it came into force, oldest first.
     pub rules: Vec<RulesVersion>,
-    pub seats: BTreeMap<MemberId, (Seat, bool)>,
     pub created_at: Timestamp,
+    /// `CouncilFacts::of` the state, kept with it.
+    facts: CouncilFacts,
 }
 
 impl CouncilView {
     /// What deciders may know of the council.
-    pub fn facts(&self) -> Option<CouncilFacts> {
-        let rules = self.rules_in_force()?;
-        Some(CouncilFacts {
-            id: self.id.clone(),
-            jurisdiction: self.jurisdiction.clone(),
-            rules: rules.rules.clone(),
-            rules_hash: rules.hash.clone(),
-        })
+    pub fn facts(&self) -> &CouncilFacts {
+        &self.facts
+    }
+
+    pub fn jurisdiction(&self) -> &JurisdictionId {
+        &self.facts.jurisdiction
+    }
+
+    pub fn name(&self) -> &str {
+        self.state.name.as_ref().map_or("", Name::as_str)
+    }
+
+    /// Who sits on the council: their seat, and whether it votes.
+    pub fn seats(&self) -> &BTreeMap<MemberId, (Seat, bool)> {
+        &self.state.seats
     }
 
     pub fn rules_in_force(&self) -> Option<&RulesVersion> {
@@ -102,188 +150,169 @@ pub(crate) fn id_of<T>(
 impl Registry {
     pub fn apply(&mut self, index: u64, stream: &StreamName, decoded: &Decoded) {
         self.applied = index + 1;
-        let Some(event) = &decoded.event else { return };
         let time = decoded.time;
-        match stream.kind() {
-            "jurisdiction" => {
+        // The codec checked that each event sits in a stream of its kind.
+        match &decoded.event {
+            Some(Event::Jurisdiction(event)) => {
                 if let Some(id) = id_of(stream, JurisdictionId::parse) {
                     self.apply_jurisdiction(id, event, time);
                 }
             }
-            "member" => {
+            Some(Event::Member(event)) => {
                 if let Some(id) = id_of(stream, MemberId::parse) {
                     self.apply_member(id, event, time);
                 }
             }
-            "council" => {
+            Some(Event::Council(event)) => {
                 if let Some(id) = id_of(stream, CouncilId::parse) {
                     self.apply_council(id, event, time, index);
                 }
             }
-            _ => {}
+            Some(Event::Issue(_) | Event::Meeting(_) | Event::Resolution(_)) | None => {}
         }
     }
 
-    fn apply_jurisdiction(&mut self, id: JurisdictionId, event: &Event, time: Timestamp) {
-        match event {
-            Event::JurisdictionCreated { kind, name, parent } => {
-                if let Some(p) = parent {
-                    self.referenced.insert(p.clone());
-                    if let Some(pv) = self.jurisdictions.get_mut(p) {
-                        pv.children.push(id.clone());
-                    }
-                }
-                self.jurisdictions.insert(
-                    id.clone(),
-                    JurisdictionView {
-                        id,
-                        kind: *kind,
-                        name: name.to_string(),
-                        parent: parent.clone(),
-                        children: Vec::new(),
-                        created_at: time,
-                    },
-                );
+    fn apply_jurisdiction(
+        &mut self,
+        id: JurisdictionId,
+        event: &JurisdictionEvent,
+        time: Timestamp,
+    ) {
+        let before = self.jurisdictions.get(&id);
+        let old_parent = before.and_then(|j| j.facts.parent.clone());
+        let state =
+            Jurisdiction::evolve(before.map(|j| j.state.clone()).unwrap_or_default(), event);
+        // Only `jurisdiction.created` brings a node into being.
+        let Some(facts) = JurisdictionFacts::of(&state) else {
+            return;
+        };
+        let new_parent = facts.parent.clone();
+        let created = before.is_none();
+        let view = self
+            .jurisdictions
+            .entry(id.clone())
+            .or_insert_with(|| JurisdictionView {
+                id: id.clone(),
+                state: JurisdictionState::default(),
+                children: Vec::new(),
+                created_at: time,
+                facts: facts.clone(),
+            });
+        view.state = state;
+        view.facts = facts;
+        // The tree's edges follow the parent the domain's state holds.
+        if created || old_parent != new_parent {
+            if let Some(old) = old_parent.and_then(|o| self.jurisdictions.get_mut(&o)) {
+                old.children.retain(|c| c != &id);
             }
-            Event::JurisdictionRenamed { name } => {
-                if let Some(v) = self.jurisdictions.get_mut(&id) {
-                    v.name = name.to_string();
-                }
-            }
-            Event::JurisdictionMoved { parent } => {
-                let old = self
-                    .jurisdictions
-                    .get_mut(&id)
-                    .and_then(|v| v.parent.replace(parent.clone()));
-                if let Some(old) = old.and_then(|o| self.jurisdictions.get_mut(&o)) {
-                    old.children.retain(|c| c != &id);
-                }
+            if let Some(parent) = new_parent {
                 self.referenced.insert(parent.clone());
-                if let Some(p) = self.jurisdictions.get_mut(parent) {
+                if let Some(p) = self.jurisdictions.get_mut(&parent) {
                     p.children.push(id);
                 }
             }
-            _ => {}
         }
     }
 
-    fn apply_member(&mut self, id: MemberId, event: &Event, time: Timestamp) {
-        if let Event::MemberRegistered { kind, home_grid } = event {
-            if let Some(home) = home_grid {
-                self.referenced.insert(home.clone());
-            }
-            self.members.insert(
-                id.clone(),
-                MemberView {
-                    id,
-                    kind: *kind,
-                    home_grid: home_grid.clone(),
-                    registered_at: time,
-                    verified_by: None,
-                    verified_at: None,
-                    roles: Vec::new(),
-                    seats: Vec::new(),
-                    erased_at: None,
-                },
-            );
-            return;
-        }
-        if let Event::RoleGranted {
-            role: Role::GridWorker { jurisdiction },
-            ..
-        } = event
-        {
-            self.referenced.insert(jurisdiction.clone());
-        }
-        let Some(member) = self.members.get_mut(&id) else {
+    fn apply_member(&mut self, id: MemberId, event: &MemberEvent, time: Timestamp) {
+        let before = self.members.get(&id).map(|m| &m.state);
+        let was_verified = before.is_some_and(|m| m.verified_by.is_some());
+        let was_erased = before.is_some_and(|m| m.erased);
+        let state = Member::evolve(before.cloned().unwrap_or_default(), event);
+        // Only `member.registered` brings a member into being.
+        let Some(facts) = MemberFacts::of(&state) else {
             return;
         };
-        match event {
-            Event::MemberVerified { verified_by, .. } => {
-                member.verified_by = Some(verified_by.clone());
-                member.verified_at = Some(time);
-            }
-            Event::RoleGranted { role, .. } => member.roles.push(role.clone()),
-            Event::RoleRevoked { role, .. } => member.roles.retain(|r| r != role),
-            Event::MemberErased { .. } => member.erased_at = Some(time),
-            _ => {}
+        self.referenced.extend(state.home_grid.iter().cloned());
+        self.referenced
+            .extend(state.roles.iter().filter_map(|r| match r {
+                Role::GridWorker { jurisdiction } => Some(jurisdiction.clone()),
+                Role::Auditor | Role::Administrator => None,
+            }));
+        let view = self
+            .members
+            .entry(id.clone())
+            .or_insert_with(|| MemberView {
+                id: id.clone(),
+                state: MemberState::default(),
+                registered_at: time,
+                verified_at: None,
+                seats: Vec::new(),
+                erased_at: None,
+                facts: facts.clone(),
+            });
+        if !was_verified && state.verified_by.is_some() {
+            view.verified_at = Some(time);
         }
+        if !was_erased && state.erased {
+            view.erased_at = Some(time);
+        }
+        view.state = state;
+        view.facts = facts;
     }
 
-    fn apply_council(&mut self, id: CouncilId, event: &Event, time: Timestamp, index: u64) {
-        if let Event::CouncilCreated {
-            jurisdiction,
-            name,
-            rules,
-            rules_hash,
-        } = event
-        {
-            self.referenced.insert(jurisdiction.clone());
-            self.councils.insert(
-                id.clone(),
-                CouncilView {
-                    id,
-                    jurisdiction: jurisdiction.clone(),
-                    name: name.to_string(),
-                    rules: vec![RulesVersion {
-                        rules: rules.clone(),
-                        hash: rules_hash.clone(),
-                        since: time,
-                        index,
-                    }],
-                    seats: BTreeMap::new(),
-                    created_at: time,
-                },
-            );
-            return;
-        }
-        let Some(council) = self.councils.get_mut(&id) else {
+    fn apply_council(&mut self, id: CouncilId, event: &CouncilEvent, time: Timestamp, index: u64) {
+        let before = self.councils.get(&id).map(|c| &c.state);
+        let seats_before = before.map(|c| c.seats.clone()).unwrap_or_default();
+        let rules_before = before.and_then(|c| c.rules.as_ref().map(|(_, hash)| hash.clone()));
+        let state = Council::evolve(before.cloned().unwrap_or_default(), event);
+        // Only `council.created` brings a council into being.
+        let Some(facts) = CouncilFacts::of(&id, &state) else {
             return;
         };
-        match event {
-            Event::CouncilRenamed { name } => council.name = name.to_string(),
-            Event::CouncilRulesChanged {
-                rules, rules_hash, ..
-            } => council.rules.push(RulesVersion {
-                rules: rules.clone(),
-                hash: rules_hash.clone(),
+        self.referenced.insert(facts.jurisdiction.clone());
+        let council = self
+            .councils
+            .entry(id.clone())
+            .or_insert_with(|| CouncilView {
+                id: id.clone(),
+                state: CouncilState::default(),
+                rules: Vec::new(),
+                created_at: time,
+                facts: facts.clone(),
+            });
+        if rules_before.as_ref() != Some(&facts.rules_hash) {
+            council.rules.push(RulesVersion {
+                rules: facts.rules.clone(),
+                hash: facts.rules_hash.clone(),
                 since: time,
                 index,
-            }),
-            Event::MemberSeated {
-                member,
-                seat,
-                voting,
-                ..
-            } => {
-                council.seats.insert(member.clone(), (*seat, *voting));
-                if let Some(m) = self.members.get_mut(member) {
+            });
+        }
+        council.state = state;
+        council.facts = facts;
+        // Each member's seats mirror the council's state: whoever's seat changed.
+        let seats_after = &council.state.seats;
+        let changed: BTreeSet<MemberId> = seats_before
+            .keys()
+            .chain(seats_after.keys())
+            .filter(|m| seats_before.get(*m) != seats_after.get(*m))
+            .cloned()
+            .collect();
+        for member in changed {
+            let seat = seats_after.get(&member).copied();
+            if let Some(m) = self.members.get_mut(&member) {
+                m.seats.retain(|s| s.council != id);
+                if let Some((seat, voting)) = seat {
                     m.seats.push(CouncilSeat {
                         council: id.clone(),
-                        seat: *seat,
-                        voting: *voting,
+                        seat,
+                        voting,
                     });
                 }
             }
-            Event::MemberUnseated { member, .. } => {
-                council.seats.remove(member);
-                if let Some(m) = self.members.get_mut(member) {
-                    m.seats.retain(|s| s.council != id);
-                }
-            }
-            _ => {}
         }
     }
 
     /// The actor a signed-in member acts as; anonymous for an unknown or erased one.
     pub fn actor(&self, member: &MemberId) -> Actor {
         match self.members.get(member) {
-            Some(m) if m.erased_at.is_none() => Actor {
+            Some(m) if !m.erased() => Actor {
                 member: Some(m.id.clone()),
-                kind: Some(m.kind),
-                verified: m.verified_by.is_some(),
-                home_grid: m.home_grid.clone(),
-                roles: m.roles.clone(),
+                kind: Some(m.kind()),
+                verified: m.facts.verified,
+                home_grid: m.state.home_grid.clone(),
+                roles: m.state.roles.clone(),
                 seats: m.seats.clone(),
             },
             _ => Actor::anonymous(),
@@ -306,8 +335,8 @@ impl Registry {
         self.members
             .values()
             .filter(|m| {
-                m.erased_at.is_none()
-                    && m.roles.iter().any(
+                !m.erased()
+                    && m.roles().iter().any(
                         |r| matches!(r, Role::GridWorker { jurisdiction } if jurisdiction == id),
                     )
             })
@@ -317,10 +346,7 @@ impl Registry {
 
 impl Directory for Registry {
     fn jurisdiction(&self, id: &JurisdictionId) -> Option<JurisdictionFacts> {
-        self.jurisdictions.get(id).map(|j| JurisdictionFacts {
-            kind: j.kind,
-            parent: j.parent.clone(),
-        })
+        self.jurisdictions.get(id).map(|j| j.facts.clone())
     }
 
     fn jurisdiction_in_use(&self, id: &JurisdictionId) -> bool {
@@ -328,30 +354,25 @@ impl Directory for Registry {
     }
 
     fn member(&self, id: &MemberId) -> Option<MemberFacts> {
-        self.members.get(id).map(|m| MemberFacts {
-            kind: m.kind,
-            home_grid: m.home_grid.clone(),
-            verified: m.verified_by.is_some(),
-            erased: m.erased_at.is_some(),
-        })
+        self.members.get(id).map(|m| m.facts.clone())
     }
 
     fn council(&self, id: &CouncilId) -> Option<CouncilFacts> {
-        self.councils.get(id).and_then(CouncilView::facts)
+        self.councils.get(id).map(|c| c.facts.clone())
     }
 
     fn councils_at(&self, jurisdiction: &JurisdictionId) -> Vec<CouncilFacts> {
         self.councils
             .values()
-            .filter(|c| &c.jurisdiction == jurisdiction)
-            .filter_map(CouncilView::facts)
+            .filter(|c| c.jurisdiction() == jurisdiction)
+            .map(|c| c.facts.clone())
             .collect()
     }
 
     fn has_administrator(&self) -> bool {
         self.members
             .values()
-            .any(|m| m.erased_at.is_none() && m.roles.contains(&Role::Administrator))
+            .any(|m| !m.erased() && m.roles().contains(&Role::Administrator))
     }
 }
 
@@ -365,6 +386,7 @@ mod tests {
         let decoded = Decoded {
             id: String::new(),
             kind: event.kind().to_owned(),
+            stream: stream.into(),
             actor: "m_admin".into(),
             time: Timestamp::from_unix_millis(time),
             event: Some(event),
@@ -378,11 +400,11 @@ mod tests {
             registry,
             &format!("jurisdiction/{id}"),
             0,
-            Event::JurisdictionCreated {
+            Event::Jurisdiction(JurisdictionEvent::JurisdictionCreated {
                 kind,
                 name: Name::parse(id).unwrap(),
                 parent: parent.map(|p| JurisdictionId::parse(p).unwrap()),
-            },
+            }),
         );
     }
 
@@ -403,7 +425,7 @@ mod tests {
             &mut r,
             "jurisdiction/j_g",
             1,
-            Event::JurisdictionMoved { parent: c2.clone() },
+            Event::Jurisdiction(JurisdictionEvent::JurisdictionMoved { parent: c2.clone() }),
         );
         assert!(r.jurisdictions[&c1].children.is_empty());
         assert_eq!(r.jurisdictions[&c2].children, vec![g.clone()]);
@@ -432,23 +454,23 @@ mod tests {
             &mut r,
             "council/c_1",
             1_000,
-            Event::CouncilCreated {
+            Event::Council(CouncilEvent::CouncilCreated {
                 jurisdiction: JurisdictionId::parse("j_c").unwrap(),
                 name: Name::parse("议事会").unwrap(),
                 rules_hash: first.hash(),
                 rules: first.clone(),
-            },
+            }),
         );
         apply(
             &mut r,
             "council/c_1",
             5_000,
-            Event::CouncilRulesChanged {
+            Event::Council(CouncilEvent::CouncilRulesChanged {
                 rules_hash: second.hash(),
                 previous_rules_hash: first.hash(),
                 rules: second.clone(),
                 reason: Reason::parse("x").unwrap(),
-            },
+            }),
         );
         let council = &r.councils[&CouncilId::parse("c_1").unwrap()];
         let at = |ms| {
@@ -470,19 +492,19 @@ mod tests {
             &mut r,
             "member/m_1",
             0,
-            Event::MemberRegistered {
+            Event::Member(MemberEvent::MemberRegistered {
                 kind: MemberKind::Staff,
                 home_grid: None,
-            },
+            }),
         );
         apply(
             &mut r,
             "member/m_1",
             0,
-            Event::RoleGranted {
+            Event::Member(MemberEvent::RoleGranted {
                 role: Role::Administrator,
                 reason: Reason::parse("x").unwrap(),
-            },
+            }),
         );
         let m = MemberId::parse("m_1").unwrap();
         assert!(r.actor(&m).is_administrator());
@@ -492,33 +514,33 @@ mod tests {
             &mut r,
             "council/c_1",
             0,
-            Event::CouncilCreated {
+            Event::Council(CouncilEvent::CouncilCreated {
                 jurisdiction: JurisdictionId::parse("j_c").unwrap(),
                 name: Name::parse("议事会").unwrap(),
                 rules_hash: rules.hash(),
                 rules,
-            },
+            }),
         );
         apply(
             &mut r,
             "council/c_1",
             0,
-            Event::MemberSeated {
+            Event::Council(CouncilEvent::MemberSeated {
                 member: m.clone(),
                 seat: Seat::Chair,
                 voting: true,
                 reason: Reason::parse("x").unwrap(),
                 rules_hash: CouncilRules::default().hash(),
-            },
+            }),
         );
         assert!(r.actor(&m).chairs(&CouncilId::parse("c_1").unwrap()));
         apply(
             &mut r,
             "member/m_1",
             0,
-            Event::MemberErased {
+            Event::Member(MemberEvent::MemberErased {
                 reason: Reason::parse("x").unwrap(),
-            },
+            }),
         );
         assert_eq!(r.actor(&m), Actor::anonymous());
         assert!(!r.has_administrator());

@@ -43,14 +43,14 @@ impl IssueStats {
                 let ms = first.at.unix_millis() - issue.raised_at.unix_millis();
                 hours.push(ms as f64 / 3_600_000.0);
             }
-            if issue.status == IssueStatus::Closed {
+            if issue.state.status == IssueStatus::Closed {
                 stats.resolved += 1;
             }
             if let Some(last) = issue.ratings.last() {
                 stats.rated += 1;
                 stats.satisfied += u64::from(last.rating != Rating::Unsatisfied);
             }
-            if issue.referrals > 1 {
+            if issue.state.referrals > 1 {
                 stats.referred_more_than_once += 1;
             }
         }

@@ -13,8 +13,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use roundtable_domain::{
-    Category, Channel, Clock, CouncilId, CouncilRules, EVENT_VERSION, Event, IssueText,
-    JurisdictionId, JurisdictionKind, MemberId, MemberKind, Name, Stage,
+    Category, Channel, Clock, CouncilEvent, CouncilId, CouncilRules, Event, IssueEvent, IssueText,
+    JurisdictionEvent, JurisdictionId, JurisdictionKind, MemberEvent, MemberId, MemberKind, Name,
+    Stage, codec,
 };
 use roundtable_ledger::{EventDraft, StreamName, Timestamp};
 use roundtable_store::{EventStore, Expected, SqliteOptions, SqliteStore, keys};
@@ -59,14 +60,12 @@ async fn generate(dir: &std::path::Path) -> u64 {
         let counter = counter.clone();
         move |event: &Event, actor: &str, n: u64| {
             let id = counter.fetch_add(1, Ordering::Relaxed);
-            EventDraft {
-                id: format!("00000000-0000-4000-8000-{id:012x}"),
-                kind: event.kind().to_owned(),
-                version: EVENT_VERSION,
-                actor: json!({"id": actor, "role": "resident"}),
-                time: Timestamp::from_unix_millis(start + n as i64),
-                body: event.body(),
-            }
+            codec::draft(
+                event,
+                format!("00000000-0000-4000-8000-{id:012x}"),
+                json!({"id": actor, "role": "resident"}),
+                Timestamp::from_unix_millis(start + n as i64),
+            )
         }
     };
     let append = async |stream: String, events: Vec<EventDraft>| {
@@ -80,10 +79,12 @@ async fn generate(dir: &std::path::Path) -> u64 {
             .unwrap();
     };
     let j = |s: &str| JurisdictionId::parse(s).unwrap();
-    let place = |kind, name: &str, parent: Option<&str>| Event::JurisdictionCreated {
-        kind,
-        name: Name::parse(name).unwrap(),
-        parent: parent.map(j),
+    let place = |kind, name: &str, parent: Option<&str>| {
+        Event::Jurisdiction(JurisdictionEvent::JurisdictionCreated {
+            kind,
+            name: Name::parse(name).unwrap(),
+            parent: parent.map(j),
+        })
     };
     use JurisdictionKind::*;
     append(
@@ -127,12 +128,12 @@ async fn generate(dir: &std::path::Path) -> u64 {
         .await;
     }
     let rules = CouncilRules::default();
-    let council = Event::CouncilCreated {
+    let council = Event::Council(CouncilEvent::CouncilCreated {
         jurisdiction: j("j_comm"),
         name: Name::parse("银网社区圆桌议事会").unwrap(),
         rules_hash: rules.hash(),
         rules: rules.clone(),
-    };
+    });
     append(
         "council/c_bench".into(),
         vec![draft(&council, "m_admin", 0)],
@@ -151,18 +152,18 @@ async fn generate(dir: &std::path::Path) -> u64 {
         let appends = chunk.iter().map(|&n| {
             let events = vec![
                 draft(
-                    &Event::MemberRegistered {
+                    &Event::Member(MemberEvent::MemberRegistered {
                         kind: MemberKind::Resident,
                         home_grid: Some(j(&format!("j_g{}", n % GRIDS))),
-                    },
+                    }),
                     &format!("m_r{n}"),
                     n,
                 ),
                 draft(
-                    &Event::MemberVerified {
+                    &Event::Member(MemberEvent::MemberVerified {
                         verified_by: MemberId::parse("m_admin").unwrap(),
                         scope: None,
-                    },
+                    }),
                     "m_admin",
                     n,
                 ),
@@ -191,7 +192,7 @@ async fn generate(dir: &std::path::Path) -> u64 {
             )
             .unwrap();
             let mut events = vec![draft(
-                &Event::IssueRaised {
+                &Event::Issue(IssueEvent::IssueRaised {
                     raiser: member(raiser),
                     on_behalf_by: None,
                     channel: Channel::Online,
@@ -203,7 +204,7 @@ async fn generate(dir: &std::path::Path) -> u64 {
                     photos: vec![],
                     version_hash: text.hash(),
                     clock: Some(Clock::start(Stage::Triage, &council_facts, t)),
-                },
+                }),
                 &format!("m_r{raiser}"),
                 n,
             )];
@@ -211,21 +212,21 @@ async fn generate(dir: &std::path::Path) -> u64 {
             for k in 1..=cosigners {
                 let who = (raiser + GRIDS * k) % RESIDENTS;
                 events.push(draft(
-                    &Event::IssueCosigned {
+                    &Event::Issue(IssueEvent::IssueCosigned {
                         member: member(who),
                         version: 1,
                         version_hash: text.hash(),
-                    },
+                    }),
                     &format!("m_r{who}"),
                     n,
                 ));
                 if k == u64::from(rules.cosign_threshold) {
                     events.push(draft(
-                        &Event::ThresholdReached {
+                        &Event::Issue(IssueEvent::ThresholdReached {
                             council: council_facts.id.clone(),
                             rules_hash: rules.hash(),
                             cosigners: k as u32,
-                        },
+                        }),
                         &format!("m_r{who}"),
                         n,
                     ));
@@ -233,9 +234,9 @@ async fn generate(dir: &std::path::Path) -> u64 {
             }
             if n % 10 == 5 {
                 events.push(draft(
-                    &Event::IssueAccepted {
+                    &Event::Issue(IssueEvent::IssueAccepted {
                         clock: Clock::start(Stage::Response, &council_facts, t),
-                    },
+                    }),
                     "m_gw",
                     n,
                 ));

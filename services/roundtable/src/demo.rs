@@ -377,7 +377,7 @@ async fn seed_empty(app: &App, clock: &ShiftedClock) -> anyhow::Result<()> {
         .members
         .values()
         .find(|m| {
-            m.roles.contains(&Role::GridWorker {
+            m.roles().contains(&Role::GridWorker {
                 jurisdiction: yinwang.clone(),
             })
         })

@@ -9,18 +9,10 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use roundtable_domain::{Aggregate, Council, CouncilState, Event, Seat, SeatHolder, recount};
+use roundtable_domain::{
+    Aggregate, Council, CouncilState, Event, MeetingEvent, Seat, SeatHolder, codec, recount,
+};
 use roundtable_ledger::{AuditFailure, CompactRange, leaf_hash};
-use serde::Deserialize;
-
-#[derive(Deserialize)]
-struct Head {
-    stream: String,
-    #[serde(rename = "type")]
-    kind: String,
-    v: u32,
-    body: serde_json::Value,
-}
 
 fn fail(index: u64, reason: String) -> AuditFailure {
     AuditFailure {
@@ -47,7 +39,7 @@ fn seats_listed(seats: &[SeatHolder]) -> BTreeMap<String, (Seat, bool)> {
 /// Recounts every closed vote in `lines` (leaf i is line i). Returns how many.
 pub fn recount_votes(lines: &[&[u8]]) -> Result<usize, AuditFailure> {
     let mut councils: HashMap<String, CouncilState> = HashMap::new();
-    let mut meetings: BTreeMap<String, Vec<(u64, Event)>> = BTreeMap::new();
+    let mut meetings: BTreeMap<String, Vec<(u64, MeetingEvent)>> = BTreeMap::new();
     let mut seats_listed_for: HashMap<String, Vec<SeatHolder>> = HashMap::new();
     let mut council_of: HashMap<String, String> = HashMap::new();
     for (i, line) in lines.iter().enumerate() {
@@ -58,16 +50,21 @@ pub fn recount_votes(lines: &[&[u8]]) -> Result<usize, AuditFailure> {
         if !relevant {
             continue;
         }
-        let head: Head = serde_json::from_slice(line)
-            .map_err(|e| fail(index, format!("unreadable leaf: {e}")))?;
-        let event = Event::from_parts(&head.kind, head.v, &head.body)
-            .map_err(|e| fail(index, format!("unreadable {}: {e}", head.kind)))?;
-        if let Some(council) = head.stream.strip_prefix("council/") {
-            let state = councils.remove(council).unwrap_or_default();
-            councils.insert(council.to_owned(), Council::evolve(state, &event));
-            continue;
-        }
-        if let Event::ElectorateListed { vote, eligible } = &event {
+        let head = codec::decode_bytes(line).map_err(|e| fail(index, e.to_string()))?;
+        let event = match head.event {
+            Some(Event::Council(event)) => {
+                let id = head.stream.strip_prefix("council/").unwrap_or_default();
+                let state = councils.remove(id).unwrap_or_default();
+                councils.insert(id.to_owned(), Council::evolve(state, &event));
+                continue;
+            }
+            Some(Event::Meeting(event)) => event,
+            Some(
+                Event::Jurisdiction(_) | Event::Member(_) | Event::Issue(_) | Event::Resolution(_),
+            )
+            | None => continue,
+        };
+        if let MeetingEvent::ElectorateListed { vote, eligible } = &event {
             let council = council_of.get(&head.stream).cloned().unwrap_or_default();
             let seats = councils.get(&council).map(seats_of).unwrap_or_default();
             let voting = |m: &str| seats.get(m).is_some_and(|(_, v)| *v);
@@ -84,13 +81,13 @@ pub fn recount_votes(lines: &[&[u8]]) -> Result<usize, AuditFailure> {
                 ));
             }
         }
-        if let Event::SeatsListed { seats } = &event {
+        if let MeetingEvent::SeatsListed { seats } = &event {
             seats_listed_for
                 .entry(head.stream.clone())
                 .or_default()
                 .extend(seats.iter().cloned());
         }
-        if let Event::MeetingConvened {
+        if let MeetingEvent::MeetingConvened {
             council,
             rules_hash,
             ..
@@ -142,7 +139,9 @@ pub fn recount_votes(lines: &[&[u8]]) -> Result<usize, AuditFailure> {
             let close = events
                 .iter()
                 .rev()
-                .find(|(_, e)| matches!(e, Event::VoteClosed { vote, .. } if *vote == r.vote))
+                .find(
+                    |(_, e)| matches!(e, MeetingEvent::VoteClosed { vote, .. } if *vote == r.vote),
+                )
                 .map_or(0, |(i, _)| *i);
             if r.last_ballot.is_some_and(|b| b >= r.checkpoint_size) || r.checkpoint_size > close {
                 return Err(fail(

@@ -69,7 +69,7 @@ impl PeopleQuery {
         registry
             .jurisdictions
             .values()
-            .filter(|j| j.parent.is_none())
+            .filter(|j| j.parent().is_none())
             .cloned()
             .map(Jurisdiction)
             .collect()
@@ -99,7 +99,7 @@ impl PeopleQuery {
         let items: Vec<_> = registry
             .jurisdictions
             .values()
-            .filter(|j| kind.is_none_or(|k| j.kind == k))
+            .filter(|j| kind.is_none_or(|k| j.kind() == k))
             .filter(|j| in_subtree(&registry, &j.id, within.as_ref()))
             .map(|j| (j.id.to_string(), Jurisdiction(j.clone())))
             .collect();
@@ -132,10 +132,10 @@ impl PeopleQuery {
         let items: Vec<_> = registry
             .members
             .values()
-            .filter(|m| verified.is_none_or(|v| m.verified_by.is_some() == v))
+            .filter(|m| verified.is_none_or(|v| m.verified_by().is_some() == v))
             .filter(|m| {
                 within.is_none()
-                    || m.home_grid
+                    || m.home_grid()
                         .as_ref()
                         .is_some_and(|home| in_subtree(&registry, home, within.as_ref()))
             })
@@ -166,7 +166,7 @@ impl PeopleQuery {
         let items: Vec<_> = registry
             .councils
             .values()
-            .filter(|c| in_subtree(&registry, &c.jurisdiction, within.as_ref()))
+            .filter(|c| in_subtree(&registry, c.jurisdiction(), within.as_ref()))
             .map(|c| (c.id.to_string(), Council(c.clone())))
             .collect();
         connect(items, after, first)

@@ -119,16 +119,16 @@ impl Jurisdiction {
         self.0.id.as_str()
     }
     async fn kind(&self) -> JurisdictionKind {
-        self.0.kind.into()
+        self.0.kind().into()
     }
     async fn name(&self) -> &str {
-        &self.0.name
+        self.0.name()
     }
     async fn created_at(&self) -> String {
         self.0.created_at.to_string()
     }
     async fn parent(&self, ctx: &Context<'_>) -> Option<Jurisdiction> {
-        let parent = self.0.parent.as_ref()?;
+        let parent = self.0.parent()?;
         jurisdiction(ctx, parent)
     }
     /// From the root (the city) down to this node's parent.
@@ -166,7 +166,7 @@ impl Jurisdiction {
         registry
             .councils
             .values()
-            .filter(|c| c.jurisdiction == self.0.id)
+            .filter(|c| c.jurisdiction() == &self.0.id)
             .cloned()
             .map(Council)
             .collect()
@@ -245,7 +245,7 @@ impl Member {
             || actor.is_administrator()
             || self
                 .view
-                .home_grid
+                .home_grid()
                 .as_ref()
                 .is_some_and(|home| actor.serves(&*registry, home))
     }
@@ -291,7 +291,7 @@ impl Member {
             .map_or_else(|| ERASED_NAME.to_owned(), |p| p.display_name.clone()))
     }
     async fn kind(&self) -> MemberKind {
-        self.view.kind.into()
+        self.view.kind().into()
     }
     async fn erased(&self) -> bool {
         self.view.erased_at.is_some()
@@ -303,20 +303,20 @@ impl Member {
         self.view.registered_at.to_string()
     }
     async fn verified(&self) -> bool {
-        self.view.verified_by.is_some()
+        self.view.verified_by().is_some()
     }
     async fn verified_at(&self) -> Option<String> {
         self.view.verified_at.map(|t| t.to_string())
     }
     async fn verified_by(&self, ctx: &Context<'_>) -> Option<Member> {
-        member(ctx, self.view.verified_by.as_ref()?)
+        member(ctx, self.view.verified_by()?)
     }
     async fn home_grid(&self, ctx: &Context<'_>) -> Option<Jurisdiction> {
-        jurisdiction(ctx, self.view.home_grid.as_ref()?)
+        jurisdiction(ctx, self.view.home_grid()?)
     }
     async fn roles(&self, ctx: &Context<'_>) -> Vec<RoleGrant> {
         self.view
-            .roles
+            .roles()
             .iter()
             .map(|role| match role {
                 domain::Role::GridWorker { jurisdiction: j } => RoleGrant {
@@ -420,13 +420,13 @@ impl Council {
         self.0.id.as_str()
     }
     async fn name(&self) -> &str {
-        &self.0.name
+        self.0.name()
     }
     async fn created_at(&self) -> String {
         self.0.created_at.to_string()
     }
     async fn jurisdiction(&self, ctx: &Context<'_>) -> Option<Jurisdiction> {
-        jurisdiction(ctx, &self.0.jurisdiction)
+        jurisdiction(ctx, self.0.jurisdiction())
     }
     /// The rules in force now.
     async fn rules(&self) -> Option<Rules> {
@@ -438,7 +438,7 @@ impl Council {
     }
     async fn seats(&self, ctx: &Context<'_>) -> Vec<CouncilSeat> {
         self.0
-            .seats
+            .seats()
             .iter()
             .map(|(m, (seat, voting))| CouncilSeat {
                 council: Some(Council(self.0.clone())),

@@ -11,8 +11,9 @@ use super::{
     RevealedBallot, SeatHolder, Tally, VoteMethod, VoteOutcome, VoteSubject, members_of, minutes,
     outcome,
 };
+use crate::MeetingEvent;
 use crate::{
-    Actor, Context, DomainError, Event, IssueStatus, MeetingId, MemberId, Seat, checked_multiline,
+    Actor, Context, DomainError, IssueStatus, MeetingId, MemberId, Seat, checked_multiline,
     checked_text,
 };
 
@@ -187,7 +188,7 @@ pub(super) fn decide(
     command: MeetingCommand,
     context: &Context,
     directory: &dyn crate::Directory,
-) -> Result<Vec<Event>, DomainError> {
+) -> Result<Vec<MeetingEvent>, DomainError> {
     let actor = &context.actor;
     let now = context.now;
     match command {
@@ -255,13 +256,13 @@ pub(super) fn decide(
                     voting,
                 })
                 .collect();
-            let mut events: Vec<Event> = seats
+            let mut events: Vec<MeetingEvent> = seats
                 .chunks(super::LIST_CHUNK)
-                .map(|chunk| Event::SeatsListed {
+                .map(|chunk| MeetingEvent::SeatsListed {
                     seats: chunk.to_vec(),
                 })
                 .collect();
-            events.push(Event::MeetingConvened {
+            events.push(MeetingEvent::MeetingConvened {
                 agenda: checked_agenda(agenda, &council, directory)?,
                 council,
                 title: checked_text("title", &title, 100)?,
@@ -286,7 +287,7 @@ pub(super) fn decide(
             if agenda == state.agenda {
                 return Err(DomainError::conflict("the agenda is unchanged"));
             }
-            Ok(vec![Event::AgendaChanged { agenda }])
+            Ok(vec![MeetingEvent::AgendaChanged { agenda }])
         }
         MeetingCommand::CheckIn {
             member,
@@ -312,7 +313,7 @@ pub(super) fn decide(
                     "{member} gave a proxy to {holder}; revoke it before checking in"
                 )));
             }
-            Ok(vec![Event::CheckedIn {
+            Ok(vec![MeetingEvent::CheckedIn {
                 member,
                 by: by_officer.then_some(me),
             }])
@@ -326,7 +327,7 @@ pub(super) fn decide(
                     "{member} is checked in; record a departure instead"
                 )));
             }
-            Ok(vec![Event::AbsenceRecorded { member, apology }])
+            Ok(vec![MeetingEvent::AbsenceRecorded { member, apology }])
         }
         MeetingCommand::GiveProxy { from, to } => {
             require_phase(state, id, &[Phase::Convened, Phase::Open])?;
@@ -372,7 +373,7 @@ pub(super) fn decide(
                     "the rules allow {allowed} proxy per member and {to} holds {held}"
                 )));
             }
-            Ok(vec![Event::ProxyGiven { from, to }])
+            Ok(vec![MeetingEvent::ProxyGiven { from, to }])
         }
         MeetingCommand::RevokeProxy { from } => {
             require_phase(state, id, &[Phase::Convened, Phase::Open])?;
@@ -383,7 +384,7 @@ pub(super) fn decide(
                 .get(&from)
                 .cloned()
                 .ok_or_else(|| DomainError::NotFound(format!("proxy of {from}")))?;
-            Ok(vec![Event::ProxyRevoked { from, to }])
+            Ok(vec![MeetingEvent::ProxyRevoked { from, to }])
         }
         MeetingCommand::Depart { member } => {
             require_phase(state, id, &[Phase::Convened, Phase::Open])?;
@@ -391,7 +392,7 @@ pub(super) fn decide(
             if !state.is_present(&member) {
                 return Err(rule(format!("{member} is not checked in")));
             }
-            Ok(vec![Event::Departed { member }])
+            Ok(vec![MeetingEvent::Departed { member }])
         }
         MeetingCommand::Open => {
             require_phase(state, id, &[Phase::Convened])?;
@@ -404,7 +405,7 @@ pub(super) fn decide(
             quorum(state, "open the meeting")?;
             let e = state.electorate();
             let eligible = state.eligible();
-            Ok(vec![Event::MeetingOpened {
+            Ok(vec![MeetingEvent::MeetingOpened {
                 present: e.present,
                 proxies: super::count(eligible.iter().filter(|(m, by)| m != by).count()),
                 voting_members: e.members,
@@ -422,7 +423,7 @@ pub(super) fn decide(
             }
             match state.items.get(&item) {
                 None => Err(DomainError::NotFound(format!("agenda item {item}"))),
-                Some(ItemStatus::Pending) => Ok(vec![Event::ItemOpened { item }]),
+                Some(ItemStatus::Pending) => Ok(vec![MeetingEvent::ItemOpened { item }]),
                 Some(status) => Err(rule(format!("item {item} is {status:?}"))),
             }
         }
@@ -432,7 +433,7 @@ pub(super) fn decide(
             if directory.member(&speaker).is_none() {
                 return Err(DomainError::NotFound(format!("member {speaker}")));
             }
-            Ok(vec![Event::StatementRecorded {
+            Ok(vec![MeetingEvent::StatementRecorded {
                 item: state.current_item,
                 speaker,
                 summary: checked_multiline("summary", &summary, 2000)?,
@@ -450,7 +451,7 @@ pub(super) fn decide(
                     "motion {pending} is pending on this item; only one main motion at a time"
                 )));
             }
-            Ok(vec![Event::MotionMoved {
+            Ok(vec![MeetingEvent::MotionMoved {
                 item,
                 motion: next_motion(state),
                 mover: me,
@@ -480,7 +481,7 @@ pub(super) fn decide(
             {
                 return Err(rule(format!("motion {motion} is being voted on")));
             }
-            Ok(vec![Event::MotionMoved {
+            Ok(vec![MeetingEvent::MotionMoved {
                 item: target.item,
                 motion: next_motion(state),
                 mover: me,
@@ -501,7 +502,7 @@ pub(super) fn decide(
                     "motion {motion} is already seconded by {by}"
                 )));
             }
-            Ok(vec![Event::MotionSeconded { motion, by: me }])
+            Ok(vec![MeetingEvent::MotionSeconded { motion, by: me }])
         }
         MeetingCommand::WithdrawMotion { motion } => {
             require_phase(state, id, &[Phase::Open])?;
@@ -515,7 +516,7 @@ pub(super) fn decide(
             if !m.votes.is_empty() {
                 return Err(rule(format!("motion {motion} has been put to a vote")));
             }
-            Ok(vec![Event::MotionWithdrawn { motion }])
+            Ok(vec![MeetingEvent::MotionWithdrawn { motion }])
         }
         MeetingCommand::OpenVote {
             motion,
@@ -621,7 +622,7 @@ pub(super) fn decide(
             if v.ballots.contains_key(&member) {
                 return Err(rule(format!("{member} has already voted in vote {vote}")));
             }
-            Ok(vec![Event::BallotCast {
+            Ok(vec![MeetingEvent::BallotCast {
                 vote,
                 member,
                 cast_by: me,
@@ -648,7 +649,7 @@ pub(super) fn decide(
                     "motion {m} is pending: vote on it, or have it withdrawn, or defer the item"
                 )));
             }
-            Ok(vec![Event::ItemClosed { item }])
+            Ok(vec![MeetingEvent::ItemClosed { item }])
         }
         MeetingCommand::DeferItem { item } => {
             require_phase(state, id, &[Phase::Convened, Phase::Open])?;
@@ -657,7 +658,7 @@ pub(super) fn decide(
             match state.items.get(&item) {
                 None => Err(DomainError::NotFound(format!("agenda item {item}"))),
                 Some(ItemStatus::Pending | ItemStatus::Open) => {
-                    Ok(vec![Event::ItemDeferred { item }])
+                    Ok(vec![MeetingEvent::ItemDeferred { item }])
                 }
                 Some(status) => Err(rule(format!("item {item} is {status:?}"))),
             }
@@ -672,7 +673,7 @@ pub(super) fn decide(
                 .filter(|(_, s)| matches!(s, ItemStatus::Pending | ItemStatus::Open))
                 .map(|(n, _)| *n)
                 .collect();
-            Ok(vec![Event::MeetingAdjourned { unfinished }])
+            Ok(vec![MeetingEvent::MeetingAdjourned { unfinished }])
         }
         MeetingCommand::CorrectMinutes { text } => {
             require_phase(state, id, &[Phase::Adjourned])?;
@@ -685,7 +686,7 @@ pub(super) fn decide(
             if state.minutes_approved.is_some() {
                 return Err(rule("the minutes are approved and frozen"));
             }
-            Ok(vec![Event::MinutesCorrected {
+            Ok(vec![MeetingEvent::MinutesCorrected {
                 correction: super::count(state.corrections.len() + 1),
                 text: checked_multiline("text", &text, 2000)?,
             }])
@@ -736,21 +737,21 @@ fn open_vote(
     majority: crate::MajorityKind,
     hidden: bool,
     eligible: std::collections::BTreeMap<MemberId, MemberId>,
-) -> Result<Vec<Event>, DomainError> {
+) -> Result<Vec<MeetingEvent>, DomainError> {
     let vote = state.votes.keys().next_back().map_or(1, |n| n + 1);
     let present = super::count(eligible.len());
     let listed: Vec<Eligible> = eligible
         .into_iter()
         .map(|(member, cast_by)| Eligible { member, cast_by })
         .collect();
-    let mut events: Vec<Event> = listed
+    let mut events: Vec<MeetingEvent> = listed
         .chunks(super::LIST_CHUNK)
-        .map(|chunk| Event::ElectorateListed {
+        .map(|chunk| MeetingEvent::ElectorateListed {
             vote,
             eligible: chunk.to_vec(),
         })
         .collect();
-    events.push(Event::VoteOpened {
+    events.push(MeetingEvent::VoteOpened {
         vote,
         subject,
         method,
@@ -769,7 +770,7 @@ fn close_vote(
     vote: u32,
     sealed: Vec<RevealedBallot>,
     checkpoint: CheckpointRef,
-) -> Result<Vec<Event>, DomainError> {
+) -> Result<Vec<MeetingEvent>, DomainError> {
     let v = state
         .votes
         .get(&vote)
@@ -788,14 +789,14 @@ fn close_vote(
     };
     let tally = Tally::of(choices);
     let result = outcome(v.majority, tally, v.electorate);
-    let mut events: Vec<Event> = revealed
+    let mut events: Vec<MeetingEvent> = revealed
         .chunks(super::LIST_CHUNK)
-        .map(|chunk| Event::BallotsRevealed {
+        .map(|chunk| MeetingEvent::BallotsRevealed {
             vote,
             revealed: chunk.to_vec(),
         })
         .collect();
-    events.push(Event::VoteClosed {
+    events.push(MeetingEvent::VoteClosed {
         vote,
         tally,
         outcome: result,
@@ -812,7 +813,7 @@ fn close_vote(
                 "the minutes changed after the approval vote opened (voted on {text_hash}, now {now}); open a new vote"
             )));
         }
-        events.push(Event::MinutesApproved {
+        events.push(MeetingEvent::MinutesApproved {
             vote,
             text_hash: now,
         });

@@ -19,9 +19,10 @@ use serde::{Deserialize, Serialize};
 
 use roundtable_ledger::Timestamp;
 
+use crate::MeetingEvent;
 use crate::{
-    Aggregate, ContentHash, Context, CouncilId, CouncilRules, Directory, DomainError, Event,
-    IssueId, MajorityKind, MeetingId, MemberId, RulesHash, Seat,
+    Aggregate, ContentHash, Context, CouncilId, CouncilRules, Directory, DomainError, IssueId,
+    MajorityKind, MeetingId, MemberId, RulesHash, Seat,
 };
 
 pub use minutes::{Language, MinutesFormat, render_minutes, text_hash as minutes_hash};
@@ -30,18 +31,24 @@ pub use tally::{Choice, Electorate, Tally, VoteOutcome, outcome};
 
 /// One item of the agenda: an issue from the council's docket or a new topic.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AgendaItem {
     /// 1-based position; stable once given.
     pub item: u32,
     pub title: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub text: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::event::present"
+    )]
     pub issue: Option<IssueId>,
 }
 
 /// A seat at the table when the meeting was convened.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SeatHolder {
     pub member: MemberId,
     pub seat: Seat,
@@ -59,7 +66,7 @@ pub enum VoteMethod {
 
 /// What a vote decides.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum VoteSubject {
     Motion {
         motion: u32,
@@ -72,6 +79,7 @@ pub enum VoteSubject {
 
 /// A voting member and who casts their ballot (themself, or their proxy).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Eligible {
     pub member: MemberId,
     pub cast_by: MemberId,
@@ -80,16 +88,26 @@ pub struct Eligible {
 /// A sealed ballot opened at close: with the member for a hidden roll-call vote,
 /// with the ballot's hash only for a secret one.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RevealedBallot {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::event::present"
+    )]
     pub member: Option<MemberId>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::event::present"
+    )]
     pub ballot: Option<ContentHash>,
     pub choice: Choice,
 }
 
 /// A signed checkpoint, by size and root (standard base64).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CheckpointRef {
     pub size: u64,
     pub root: String,
@@ -430,13 +448,14 @@ impl Aggregate for Meeting {
     type Id = MeetingId;
     type State = MeetingState;
     type Command = MeetingCommand;
+    type Event = MeetingEvent;
     const STREAM_KIND: &'static str = MeetingId::STREAM_KIND;
 
     fn stream(id: &MeetingId) -> String {
         id.stream()
     }
 
-    fn evolve(state: MeetingState, event: &Event) -> MeetingState {
+    fn evolve(state: MeetingState, event: &MeetingEvent) -> MeetingState {
         evolve(state, event)
     }
 
@@ -446,14 +465,14 @@ impl Aggregate for Meeting {
         command: MeetingCommand,
         context: &Context,
         directory: &dyn Directory,
-    ) -> Result<Vec<Event>, DomainError> {
+    ) -> Result<Vec<MeetingEvent>, DomainError> {
         decide::decide(id, state, command, context, directory)
     }
 }
 
-fn evolve(mut s: MeetingState, event: &Event) -> MeetingState {
+fn evolve(mut s: MeetingState, event: &MeetingEvent) -> MeetingState {
     match event {
-        Event::MeetingConvened {
+        MeetingEvent::MeetingConvened {
             council,
             title,
             starts_at,
@@ -476,22 +495,22 @@ fn evolve(mut s: MeetingState, event: &Event) -> MeetingState {
             s.rules_hash = Some(rules_hash.clone());
             set_agenda(&mut s, agenda);
         }
-        Event::SeatsListed { seats } => s
+        MeetingEvent::SeatsListed { seats } => s
             .seats
             .extend(seats.iter().map(|h| (h.member.clone(), (h.seat, h.voting)))),
-        Event::ElectorateListed { eligible, .. } => s.listed_electorate.extend(
+        MeetingEvent::ElectorateListed { eligible, .. } => s.listed_electorate.extend(
             eligible
                 .iter()
                 .map(|e| (e.member.clone(), e.cast_by.clone())),
         ),
-        Event::BallotsRevealed { revealed, .. } => {
+        MeetingEvent::BallotsRevealed { revealed, .. } => {
             s.listed_ballots.extend(revealed.iter().cloned())
         }
-        Event::AgendaChanged { agenda } => set_agenda(&mut s, agenda),
-        Event::CheckedIn { member, .. } => {
+        MeetingEvent::AgendaChanged { agenda } => set_agenda(&mut s, agenda),
+        MeetingEvent::CheckedIn { member, .. } => {
             s.attendance.insert(member.clone(), Attendance::Present);
         }
-        Event::AbsenceRecorded { member, apology } => {
+        MeetingEvent::AbsenceRecorded { member, apology } => {
             let a = if *apology {
                 Attendance::AbsentWithApology
             } else {
@@ -499,21 +518,21 @@ fn evolve(mut s: MeetingState, event: &Event) -> MeetingState {
             };
             s.attendance.insert(member.clone(), a);
         }
-        Event::ProxyGiven { from, to } => {
+        MeetingEvent::ProxyGiven { from, to } => {
             s.proxies.insert(from.clone(), to.clone());
         }
-        Event::ProxyRevoked { from, .. } => {
+        MeetingEvent::ProxyRevoked { from, .. } => {
             s.proxies.remove(from);
         }
-        Event::Departed { member } => {
+        MeetingEvent::Departed { member } => {
             s.attendance.insert(member.clone(), Attendance::Departed);
         }
-        Event::MeetingOpened { .. } => s.phase = Phase::Open,
-        Event::ItemOpened { item } => {
+        MeetingEvent::MeetingOpened { .. } => s.phase = Phase::Open,
+        MeetingEvent::ItemOpened { item } => {
             s.items.insert(*item, ItemStatus::Open);
             s.current_item = Some(*item);
         }
-        Event::StatementRecorded {
+        MeetingEvent::StatementRecorded {
             item,
             speaker,
             summary,
@@ -522,7 +541,7 @@ fn evolve(mut s: MeetingState, event: &Event) -> MeetingState {
             speaker: speaker.clone(),
             summary: summary.clone(),
         }),
-        Event::MotionMoved {
+        MeetingEvent::MotionMoved {
             item,
             motion,
             mover,
@@ -547,13 +566,13 @@ fn evolve(mut s: MeetingState, event: &Event) -> MeetingState {
                 },
             );
         }
-        Event::MotionSeconded { motion, by } => {
+        MeetingEvent::MotionSeconded { motion, by } => {
             if let Some(m) = s.motions.get_mut(motion) {
                 m.seconded_by = Some(by.clone());
             }
         }
-        Event::MotionWithdrawn { motion } => withdraw(&mut s, *motion),
-        Event::VoteOpened {
+        MeetingEvent::MotionWithdrawn { motion } => withdraw(&mut s, *motion),
+        MeetingEvent::VoteOpened {
             vote,
             subject,
             method,
@@ -587,7 +606,7 @@ fn evolve(mut s: MeetingState, event: &Event) -> MeetingState {
             );
             s.open_vote = Some(*vote);
         }
-        Event::BallotCast {
+        MeetingEvent::BallotCast {
             vote,
             member,
             choice,
@@ -597,7 +616,7 @@ fn evolve(mut s: MeetingState, event: &Event) -> MeetingState {
                 v.ballots.insert(member.clone(), *choice);
             }
         }
-        Event::VoteClosed {
+        MeetingEvent::VoteClosed {
             vote,
             tally,
             outcome,
@@ -619,28 +638,27 @@ fn evolve(mut s: MeetingState, event: &Event) -> MeetingState {
                 settle_motion(&mut s, motion, *outcome);
             }
         }
-        Event::ItemClosed { item } => {
+        MeetingEvent::ItemClosed { item } => {
             s.items.insert(*item, ItemStatus::Closed);
             s.current_item = None;
         }
-        Event::ItemDeferred { item } => {
+        MeetingEvent::ItemDeferred { item } => {
             s.items.insert(*item, ItemStatus::Deferred);
             if s.current_item == Some(*item) {
                 s.current_item = None;
             }
         }
-        Event::MeetingAdjourned { unfinished } => {
+        MeetingEvent::MeetingAdjourned { unfinished } => {
             s.phase = Phase::Adjourned;
             s.current_item = None;
             for item in unfinished {
                 s.items.insert(*item, ItemStatus::Deferred);
             }
         }
-        Event::MinutesCorrected { text, .. } => s.corrections.push(text.clone()),
-        Event::MinutesApproved { vote, text_hash } => {
+        MeetingEvent::MinutesCorrected { text, .. } => s.corrections.push(text.clone()),
+        MeetingEvent::MinutesApproved { vote, text_hash } => {
             s.minutes_approved = Some((*vote, text_hash.clone()));
         }
-        _ => {}
     }
     s
 }

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use super::{MeetingState, Tally, VoteMethod, VoteSubject, evolve, members_of, outcome};
-use crate::{Event, MemberId};
+use crate::{MeetingEvent, MemberId};
 
 /// A recorded vote that the recount contradicts.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -29,7 +29,7 @@ pub struct Recounted {
 }
 
 /// Recounts the votes of one meeting stream, given as (global index, event) in order.
-pub fn recount(events: &[(u64, Event)]) -> Result<Vec<Recounted>, RecountError> {
+pub fn recount(events: &[(u64, MeetingEvent)]) -> Result<Vec<Recounted>, RecountError> {
     let mut state = MeetingState::default();
     let mut last_ballot: BTreeMap<u32, u64> = BTreeMap::new();
     let mut done = Vec::new();
@@ -40,7 +40,7 @@ pub fn recount(events: &[(u64, Event)]) -> Result<Vec<Recounted>, RecountError> 
             reason,
         };
         match event {
-            Event::MeetingConvened {
+            MeetingEvent::MeetingConvened {
                 rules, rules_hash, ..
             } if rules.hash() != *rules_hash => {
                 return Err(fail(
@@ -48,7 +48,7 @@ pub fn recount(events: &[(u64, Event)]) -> Result<Vec<Recounted>, RecountError> 
                     "the meeting's rules do not hash to the cited rules hash".into(),
                 ));
             }
-            Event::VoteOpened {
+            MeetingEvent::VoteOpened {
                 vote,
                 subject,
                 present,
@@ -84,7 +84,7 @@ pub fn recount(events: &[(u64, Event)]) -> Result<Vec<Recounted>, RecountError> 
                     return Err(fail(*vote, "opened while another vote was open".into()));
                 }
             }
-            Event::BallotCast {
+            MeetingEvent::BallotCast {
                 vote,
                 member,
                 cast_by,
@@ -115,7 +115,7 @@ pub fn recount(events: &[(u64, Event)]) -> Result<Vec<Recounted>, RecountError> 
                 }
                 last_ballot.insert(*vote, *index);
             }
-            Event::VoteClosed {
+            MeetingEvent::VoteClosed {
                 vote,
                 tally,
                 outcome: recorded_outcome,

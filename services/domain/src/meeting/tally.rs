@@ -14,6 +14,7 @@ pub enum Choice {
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Tally {
     pub yes: u32,
     pub no: u32,

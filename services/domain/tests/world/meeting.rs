@@ -90,7 +90,7 @@ impl Meet {
             actor: seated(&self.w, who),
             now: Timestamp::from_unix_millis(self.now),
         };
-        Meeting::decide(&self.id, &self.state(), command, &context, &self.w)
+        Meeting::decide_for_log(&self.id, &self.state(), command, &context, &self.w)
     }
 
     pub fn run(&mut self, who: &str, command: MeetingCommand) -> Vec<Event> {
@@ -115,7 +115,7 @@ impl Meet {
     /// A seconded main motion on the open item; returns its number.
     pub fn motion(&mut self, mover: &str, seconder: &str, text: &str) -> u32 {
         let n = match &self.run(mover, MeetingCommand::Move { text: text.into() })[0] {
-            Event::MotionMoved { motion, .. } => *motion,
+            Event::Meeting(MeetingEvent::MotionMoved { motion, .. }) => *motion,
             other => panic!("{other:?}"),
         };
         self.run(seconder, MeetingCommand::Second { motion: n });
@@ -135,7 +135,7 @@ impl Meet {
             )
             .last()
         {
-            Some(Event::VoteOpened { vote, .. }) => *vote,
+            Some(Event::Meeting(MeetingEvent::VoteOpened { vote, .. })) => *vote,
             other => panic!("{other:?}"),
         }
     }
@@ -162,19 +162,21 @@ impl Meet {
         );
         match events
             .iter()
-            .find(|e| matches!(e, Event::VoteClosed { .. }))
+            .find(|e| matches!(e, Event::Meeting(MeetingEvent::VoteClosed { .. })))
         {
-            Some(Event::VoteClosed { tally, outcome, .. }) => (*tally, *outcome),
+            Some(Event::Meeting(MeetingEvent::VoteClosed { tally, outcome, .. })) => {
+                (*tally, *outcome)
+            }
             other => panic!("{other:?}"),
         }
     }
 
-    pub fn indexed(&self) -> Vec<(u64, Event)> {
+    /// The meeting's events with their positions, as the recount takes them.
+    pub fn indexed(&self) -> Vec<(u64, MeetingEvent)> {
         self.given
             .iter()
-            .cloned()
             .enumerate()
-            .map(|(i, e)| (i as u64, e))
+            .filter_map(|(i, e)| Some((i as u64, MeetingEvent::of(e)?.clone())))
             .collect()
     }
 }
@@ -222,7 +224,7 @@ pub fn resolve(
         actor: seated(w, "m_sec"),
         now: Timestamp::from_unix_millis(START),
     };
-    Issue::decide(
+    Issue::decide_for_log(
         issue,
         &Issue::replay([&water_raised()]),
         IssueCommand::Resolve {

@@ -54,7 +54,7 @@ pub fn decide_at<A: Aggregate>(
         actor: actor(who),
         now: Timestamp::from_unix_millis(now),
     };
-    A::decide(id, &A::replay(given), command, &context, world)
+    A::decide_for_log(id, &A::replay(given), command, &context, world)
 }
 
 #[derive(Default)]
@@ -318,29 +318,29 @@ pub fn decide<A: Aggregate>(
     world: &World,
 ) -> Result<Vec<Event>, DomainError> {
     let state = A::replay(given);
-    A::decide(id, &state, when, &context(who), world)
+    A::decide_for_log(id, &state, when, &context(who), world)
 }
 
 pub fn council_created() -> Event {
     let rules = CouncilRules::default();
-    Event::CouncilCreated {
+    Event::Council(CouncilEvent::CouncilCreated {
         jurisdiction: j("j_community"),
         name: name("银网社区圆桌议事会"),
         rules_hash: rules.hash(),
         rules,
-    }
+    })
 }
 
 pub fn resident_registered(grid: &str) -> Event {
-    Event::MemberRegistered {
+    Event::Member(MemberEvent::MemberRegistered {
         kind: MemberKind::Resident,
         home_grid: Some(j(grid)),
-    }
+    })
 }
 
 /// A verified resident of grid 1 raised a water issue (no council clock).
 pub fn water_raised() -> Event {
-    Event::IssueRaised {
+    Event::Issue(IssueEvent::IssueRaised {
         raiser: m("m_verified"),
         on_behalf_by: None,
         channel: Channel::Online,
@@ -352,5 +352,5 @@ pub fn water_raised() -> Event {
         photos: vec![],
         version_hash: IssueText::new("停水", "三天没水", "").unwrap().hash(),
         clock: None,
-    }
+    })
 }

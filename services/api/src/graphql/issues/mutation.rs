@@ -265,7 +265,7 @@ impl IssueMutation {
             false => on_allowance(ctx, Action::Raise, raise).await?,
         };
         let raised = issue(ctx, &id);
-        let at = raised.as_ref().map(|i| i.0.jurisdiction.clone());
+        let at = raised.as_ref().map(|i| i.0.jurisdiction().clone());
         Ok(RaiseIssuePayload {
             similar: similar(
                 ctx,
@@ -455,7 +455,9 @@ fn check_feedback_code(ctx: &Context<'_>, id: &IssueId, code: &str) -> Result<bo
         .projections
         .issues()
         .get(id)
-        .map(|i| (i.status == domain::IssueStatus::Responded).then_some(i.responses.len() as u32))
+        .map(|i| {
+            (i.state.status == domain::IssueStatus::Responded).then_some(i.responses.len() as u32)
+        })
         .ok_or(DomainError::NotFound(format!("issue {id}")))
         .gql()?;
     let from = crate::limits::AttemptFrom::Elsewhere(None);

@@ -300,19 +300,19 @@ impl Issue {
         self.0.channel.into()
     }
     async fn status(&self) -> IssueStatus {
-        self.0.status.into()
+        self.0.state.status.into()
     }
     async fn raised_at(&self) -> String {
         self.0.raised_at.to_string()
     }
     /// Who raised it; none where the caller may not see who (docs/SECURITY.md).
     async fn raiser(&self, ctx: &Context<'_>) -> Option<Member> {
-        let raiser = &self.0.raiser;
+        let raiser = self.0.raiser();
         shown(
             ctx,
             raiser,
             domain::Appearance::Raiser,
-            &self.0.jurisdiction,
+            self.0.jurisdiction(),
         )
         .then(|| member(ctx, raiser))?
     }
@@ -321,7 +321,7 @@ impl Issue {
     }
     /// Where the issue is now (a referral moves it).
     async fn jurisdiction(&self, ctx: &Context<'_>) -> Option<Jurisdiction> {
-        jurisdiction(ctx, &self.0.jurisdiction)
+        jurisdiction(ctx, self.0.jurisdiction())
     }
     /// The current text.
     async fn current(&self) -> Option<IssueVersion> {
@@ -329,6 +329,7 @@ impl Issue {
         let latest = self.0.versions.last()?.clone();
         let supports = self
             .0
+            .state
             .cosigners
             .values()
             .filter(|&&v| v as usize == n)
@@ -340,7 +341,7 @@ impl Issue {
         self.versions_list()
     }
     async fn cosigner_count(&self) -> usize {
-        self.0.cosigners.len()
+        self.0.state.cosigners.len()
     }
     /// Co-signatures per version, first to last.
     async fn supports_per_version(&self) -> Vec<usize> {
@@ -358,23 +359,23 @@ impl Issue {
     }
     /// The council whose docket the issue reached, once co-signers met its threshold.
     async fn docket(&self, ctx: &Context<'_>) -> Option<Council> {
-        council(ctx, self.0.docket.as_ref()?)
+        council(ctx, self.0.state.docketed_at.as_ref()?)
     }
     /// The council the issue is with now.
     async fn responsible_council(&self, ctx: &Context<'_>) -> Option<Council> {
-        council(ctx, self.0.council.as_ref()?)
+        council(ctx, self.0.state.council.as_ref()?)
     }
     /// The running deadline, if any.
     async fn clock(&self, ctx: &Context<'_>) -> Option<IssueClock> {
         Some(IssueClock {
-            clock: self.0.clock.clone()?,
-            marked_overdue: self.0.overdue,
+            clock: self.0.state.clock.clone()?,
+            marked_overdue: self.0.state.overdue,
             now: app(ctx).clock.now(),
         })
     }
     /// How many times it was referred to another place.
     async fn referral_count(&self) -> u32 {
-        self.0.referrals
+        self.0.state.referrals
     }
     /// How many times a missed deadline sent it up to a higher council.
     async fn escalation_count(&self) -> u32 {
@@ -425,8 +426,8 @@ impl Issue {
             .cloned()
             .map(|entry| TimelineEvent {
                 entry,
-                raiser: self.0.raiser.clone(),
-                place: self.0.jurisdiction.clone(),
+                raiser: self.0.raiser().clone(),
+                place: self.0.jurisdiction().clone(),
             })
             .collect()
     }
@@ -434,12 +435,13 @@ impl Issue {
     async fn cosigned_by_me(&self, ctx: &Context<'_>) -> bool {
         caller(ctx)
             .member
-            .is_some_and(|me| self.0.cosigners.contains_key(&me))
+            .is_some_and(|me| self.0.state.cosigners.contains_key(&me))
     }
     /// The caller co-signed an earlier version and may re-confirm or withdraw.
     async fn needs_my_reconfirmation(&self, ctx: &Context<'_>) -> bool {
         caller(ctx).member.is_some_and(|me| {
             self.0
+                .state
                 .cosigners
                 .get(&me)
                 .is_some_and(|&v| (v as usize) < self.0.versions.len())
@@ -449,11 +451,13 @@ impl Issue {
     /// to give a grid worker who takes the rating on a feedback visit.
     async fn feedback_code(&self, ctx: &Context<'_>) -> Option<String> {
         let me = caller(ctx).member?;
-        (me == self.0.raiser && self.0.status == domain::IssueStatus::Responded).then(|| {
-            app(ctx)
-                .vault
-                .feedback_code(self.0.id.as_str(), self.0.responses.len() as u32)
-        })
+        (&me == self.0.raiser() && self.0.state.status == domain::IssueStatus::Responded).then(
+            || {
+                app(ctx)
+                    .vault
+                    .feedback_code(self.0.id.as_str(), self.0.responses.len() as u32)
+            },
+        )
     }
 }
 

@@ -243,9 +243,9 @@ impl IssueQuery {
             let children = view
                 .children
                 .iter()
-                .filter_map(|c| Some((c.clone(), registry.jurisdictions.get(c)?.name.clone())))
+                .filter_map(|c| Some((c.clone(), registry.jurisdictions.get(c)?.name().to_owned())))
                 .collect();
-            (view.name.clone(), children)
+            (view.name().to_owned(), children)
         };
         let whole = subtree(ctx, &root);
         let child_trees: Vec<_> = children
@@ -257,12 +257,12 @@ impl IssueQuery {
             .registry()
             .councils
             .iter()
-            .map(|(id, c)| (id.clone(), c.name.clone()))
+            .map(|(id, c)| (id.clone(), c.name().to_owned()))
             .collect();
         let issues = app.projections.issues();
         let in_tree: Vec<&IssueView> = issues
             .all()
-            .filter(|i| whole.contains(&i.jurisdiction))
+            .filter(|i| whole.contains(i.jurisdiction()))
             .collect();
         let total = StatsRow::new(
             root.as_str(),
@@ -275,12 +275,14 @@ impl IssueQuery {
                 let of_child = in_tree
                     .iter()
                     .copied()
-                    .filter(|i| tree.contains(&i.jurisdiction));
+                    .filter(|i| tree.contains(i.jurisdiction()));
                 StatsRow::new(id.as_str(), name, IssueStats::of(of_child, from_t, to_t))
             })
             .collect();
-        let mut councils: Vec<CouncilId> =
-            in_tree.iter().filter_map(|i| i.council.clone()).collect();
+        let mut councils: Vec<CouncilId> = in_tree
+            .iter()
+            .filter_map(|i| i.state.council.clone())
+            .collect();
         councils.sort();
         councils.dedup();
         let councils = councils
@@ -289,7 +291,7 @@ impl IssueQuery {
                 let of_council = in_tree
                     .iter()
                     .copied()
-                    .filter(|i| i.council.as_ref() == Some(&c));
+                    .filter(|i| i.state.council.as_ref() == Some(&c));
                 let name = council_names.get(&c).map_or("", String::as_str);
                 StatsRow::new(c.as_str(), name, IssueStats::of(of_council, from_t, to_t))
             })

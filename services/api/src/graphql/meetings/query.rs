@@ -41,7 +41,7 @@ fn councils_within(ctx: &Context<'_>, within: &Option<String>) -> Result<Option<
         registry
             .councils
             .values()
-            .filter(|c| places.contains(&c.jurisdiction))
+            .filter(|c| places.contains(c.jurisdiction()))
             .map(|c| c.id.clone())
             .collect(),
     ))
@@ -181,8 +181,11 @@ impl MeetingQuery {
         let issues = app(ctx).projections.issues();
         let mut docket: Vec<_> = issues
             .all()
-            .filter(|i| matches!(i.status, IssueStatus::Open | IssueStatus::Accepted))
-            .filter(|i| i.council.as_ref() == Some(&council) || i.docket.as_ref() == Some(&council))
+            .filter(|i| matches!(i.state.status, IssueStatus::Open | IssueStatus::Accepted))
+            .filter(|i| {
+                i.state.council.as_ref() == Some(&council)
+                    || i.state.docketed_at.as_ref() == Some(&council)
+            })
             .filter_map(|i| issues.get(&i.id).cloned())
             .collect();
         docket.sort_by_key(|i| i.raised_at);
