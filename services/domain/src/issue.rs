@@ -389,6 +389,23 @@ fn optional_text(field: &'static str, raw: &str, max: usize) -> Result<String, D
     }
 }
 
+mod raise;
+mod response;
+mod support;
+mod triage;
+
+/// What every command of an issue is decided with. Each command is decided by
+/// its group's module: `raise` (raise, edit, withdraw), `support` (co-signatures),
+/// `triage` (accept, reject, merge, refer) and `response` (respond, rate, resolve).
+#[derive(Clone, Copy)]
+struct Deciding<'a> {
+    id: &'a IssueId,
+    state: &'a IssueState,
+    actor: &'a Actor,
+    now: Timestamp,
+    directory: &'a dyn Directory,
+}
+
 impl Aggregate for Issue {
     type Id = IssueId;
     type State = IssueState;
@@ -495,14 +512,13 @@ impl Aggregate for Issue {
         context: &Context,
         directory: &dyn Directory,
     ) -> Result<Vec<IssueEvent>, DomainError> {
-        let actor = &context.actor;
-        let now = context.now;
-        // Only the scheduler's command is decided without a signed-in member: it is
-        // fully determined by the state and the time.
-        if let IssueCommand::MarkOverdue { due } = command {
-            return mark_overdue(id, state, due, now, directory);
-        }
-        let me = actor.signed_in()?.clone();
+        let cx = Deciding {
+            id,
+            state,
+            actor: &context.actor,
+            now: context.now,
+            directory,
+        };
         match command {
             IssueCommand::Raise {
                 text,
@@ -510,337 +526,30 @@ impl Aggregate for Issue {
                 jurisdiction,
                 on_behalf_of,
                 photos,
-            } => {
-                if state.raiser.is_some() {
-                    return Err(DomainError::conflict(format!("issue {id} exists")));
-                }
-                if photos.len() > MAX_PHOTOS {
-                    return Err(DomainError::validation(
-                        "photos",
-                        format!("at most {MAX_PHOTOS} photos"),
-                    ));
-                }
-                let (raiser, channel, on_behalf_by) = match on_behalf_of {
-                    None => (me.clone(), Channel::Online, None),
-                    Some((_, Channel::Online)) => {
-                        return Err(DomainError::validation(
-                            "channel",
-                            "an issue raised for someone came by visit, phone, WeChat or paper",
-                        ));
-                    }
-                    Some((resident, channel)) => (resident, channel, Some(me.clone())),
-                };
-                if channel == Channel::Paper && photos.is_empty() {
-                    return Err(DomainError::validation(
-                        "photos",
-                        "attach the photo of the paper form",
-                    ));
-                }
-                let raiser_facts = directory
-                    .member(&raiser)
-                    .filter(|m| !m.erased)
-                    .ok_or_else(|| DomainError::NotFound(format!("member {raiser}")))?;
-                let home = match (&raiser_facts.kind, &raiser_facts.home_grid) {
-                    (MemberKind::Resident, Some(home)) => home.clone(),
-                    _ => {
-                        return Err(DomainError::forbidden(
-                            "issues are raised by residents (staff raise them on a resident's behalf)",
-                        ));
-                    }
-                };
-                // Every raise stays in the log for good: a resident raises for
-                // themself once a grid worker has verified them (the grid
-                // practice's gate); until then the grid worker raises for them.
-                if on_behalf_by.is_none() && !raiser_facts.verified {
-                    return Err(DomainError::forbidden(
-                        "a grid worker verifies residents before they raise issues (or raises it for you)",
-                    ));
-                }
-                if on_behalf_by.is_some()
-                    && !actor.serves(directory, &home)
-                    && !actor.is_administrator()
-                {
-                    return Err(DomainError::forbidden(
-                        "only a grid worker serving the resident's grid may raise on their behalf",
-                    ));
-                }
-                let jurisdiction = jurisdiction.unwrap_or_else(|| home.clone());
-                if directory.jurisdiction(&jurisdiction).is_none() {
-                    return Err(DomainError::NotFound(format!(
-                        "jurisdiction {jurisdiction}"
-                    )));
-                }
-                // A resident speaks for the places they live in: their grid and above.
-                if !directory.is_within(&home, &jurisdiction) {
-                    return Err(DomainError::validation(
-                        "jurisdiction",
-                        "outside the raiser's reach: choose their grid or a place above it",
-                    ));
-                }
-                let version_hash = text.hash();
-                let clock = directory
-                    .responsible_council(&jurisdiction)
-                    .map(|council| Clock::start(Stage::Triage, &council, now));
-                Ok(vec![IssueEvent::IssueRaised {
-                    raiser,
-                    on_behalf_by,
-                    channel,
-                    category,
-                    jurisdiction,
-                    title: text.title,
-                    description: text.description,
-                    place: text.place,
-                    photos,
-                    version_hash,
-                    clock,
-                }])
-            }
-            IssueCommand::Edit { text } => {
-                live(state, id)?;
-                if state.raiser.as_ref() != Some(&me) {
-                    return Err(DomainError::forbidden("only the raiser may edit the issue"));
-                }
-                let version_hash = text.hash();
-                if state.versions.last() == Some(&version_hash) {
-                    return Err(DomainError::conflict("the text is unchanged"));
-                }
-                Ok(vec![IssueEvent::IssueEdited {
-                    version: state.versions.len() as u32 + 1,
-                    title: text.title,
-                    description: text.description,
-                    place: text.place,
-                    version_hash,
-                }])
-            }
-            IssueCommand::Cosign => {
-                live(state, id)?;
-                let jurisdiction = jurisdiction_of(state, id)?;
-                let eligible = actor.kind == Some(MemberKind::Resident)
-                    && actor.verified
-                    && actor
-                        .home_grid
-                        .as_ref()
-                        .is_some_and(|home| directory.is_within(home, jurisdiction));
-                if !eligible {
-                    return Err(DomainError::forbidden(
-                        "only verified residents living within the issue's area may co-sign",
-                    ));
-                }
-                let version = state.versions.len() as u32;
-                let earlier = state.cosigners.get(&me).copied();
-                if earlier == Some(version) {
-                    return Err(DomainError::conflict("you already co-signed this issue"));
-                }
-                let version_hash = state
-                    .versions
-                    .last()
-                    .cloned()
-                    .ok_or_else(|| DomainError::NotFound(format!("issue {id}")))?;
-                let mut events = vec![IssueEvent::IssueCosigned {
-                    member: me,
-                    version,
-                    version_hash,
-                }];
-                // A re-confirmation after an edit adds no new supporter.
-                if earlier.is_none()
-                    && state.docketed_at.is_none()
-                    && let Some(council) = directory.responsible_council(jurisdiction)
-                {
-                    let cosigners = state.cosigners.len() as u32 + 1;
-                    if cosigners >= council.rules.cosign_threshold {
-                        events.push(IssueEvent::ThresholdReached {
-                            council: council.id,
-                            rules_hash: council.rules_hash,
-                            cosigners,
-                        });
-                    }
-                }
-                Ok(events)
-            }
-            IssueCommand::WithdrawCosignature => {
-                live(state, id)?;
-                if !state.cosigners.contains_key(&me) {
-                    return Err(DomainError::conflict("you have not co-signed this issue"));
-                }
-                Ok(vec![IssueEvent::CosignatureWithdrawn { member: me }])
-            }
-            IssueCommand::Accept { council } => {
-                live(state, id)?;
-                let at = jurisdiction_of(state, id)?;
-                require_triage(actor, directory, at)?;
-                in_status(state, &[IssueStatus::Open], "accepted")?;
-                let council = match council {
-                    Some(c) => directory
-                        .council(&c)
-                        .ok_or_else(|| DomainError::NotFound(format!("council {c}")))?,
-                    None => current_council(state, directory, at).ok_or_else(|| {
-                        DomainError::validation(
-                            "council",
-                            "no council sits at or above this place: name one",
-                        )
-                    })?,
-                };
-                if !directory.is_within(at, &council.jurisdiction) {
-                    return Err(DomainError::validation(
-                        "council",
-                        "route the issue to a council at or above its place",
-                    ));
-                }
-                Ok(vec![IssueEvent::IssueAccepted {
-                    clock: Clock::start(Stage::Response, &council, now),
-                }])
-            }
+            } => raise::raise(&cx, text, category, jurisdiction, on_behalf_of, photos),
+            IssueCommand::Edit { text } => raise::edit(&cx, text),
+            IssueCommand::Cosign => support::cosign(&cx),
+            IssueCommand::WithdrawCosignature => support::withdraw_cosignature(&cx),
+            IssueCommand::Accept { council } => triage::accept(&cx, council),
             IssueCommand::Reject {
                 reason,
                 explanation,
-            } => {
-                live(state, id)?;
-                require_triage(actor, directory, jurisdiction_of(state, id)?)?;
-                in_status(state, &[IssueStatus::Open], "rejected")?;
-                Ok(vec![IssueEvent::IssueRejected {
-                    reason,
-                    explanation: checked_multiline("explanation", &explanation, 1000)?,
-                }])
-            }
-            IssueCommand::Merge { into } => {
-                live(state, id)?;
-                let at = jurisdiction_of(state, id)?;
-                require_triage(actor, directory, at)?;
-                in_status(state, &[IssueStatus::Open, IssueStatus::Accepted], "merged")?;
-                if &into == id {
-                    return Err(DomainError::validation(
-                        "into",
-                        "an issue cannot be merged into itself",
-                    ));
-                }
-                let target = directory
-                    .issue(&into)
-                    .ok_or_else(|| DomainError::NotFound(format!("issue {into}")))?;
-                if target.status.is_terminal() {
-                    return Err(DomainError::conflict(format!(
-                        "issue {into} is {:?}: merge into an open issue",
-                        target.status
-                    )));
-                }
-                require_triage(actor, directory, &target.jurisdiction)?;
-                Ok(vec![IssueEvent::IssueMerged { into }])
-            }
-            IssueCommand::Refer { to, note } => {
-                live(state, id)?;
-                let from = jurisdiction_of(state, id)?;
-                require_triage(actor, directory, from)?;
-                in_status(
-                    state,
-                    &[IssueStatus::Open, IssueStatus::Accepted],
-                    "referred",
-                )?;
-                if directory.jurisdiction(&to).is_none() {
-                    return Err(DomainError::NotFound(format!("jurisdiction {to}")));
-                }
-                if &to == from {
-                    return Err(DomainError::validation(
-                        "to",
-                        "the issue is already there: refer it elsewhere",
-                    ));
-                }
-                let clock = directory
-                    .responsible_council(&to)
-                    .map(|council| Clock::start(Stage::Triage, &council, now));
-                Ok(vec![IssueEvent::IssueReferred {
-                    from: from.clone(),
-                    to,
-                    referrals: state.referrals + 1,
-                    note: checked_multiline("note", &note, 500)?,
-                    clock,
-                }])
-            }
-            IssueCommand::Respond { text } => {
-                live(state, id)?;
-                let at = jurisdiction_of(state, id)?;
-                require_triage(actor, directory, at)?;
-                in_status(
-                    state,
-                    &[
-                        IssueStatus::Open,
-                        IssueStatus::Accepted,
-                        IssueStatus::Resolved,
-                    ],
-                    "answered",
-                )?;
-                Ok(vec![IssueEvent::IssueResponded {
-                    council: current_council(state, directory, at).map(|c| c.id),
-                    text: checked_multiline("text", &text, 4000)?,
-                    round: state.responses + 1,
-                }])
-            }
+            } => triage::reject(&cx, reason, explanation),
+            IssueCommand::Merge { into } => triage::merge(&cx, into),
+            IssueCommand::Refer { to, note } => triage::refer(&cx, to, note),
+            IssueCommand::Respond { text } => response::respond(&cx, text),
             IssueCommand::Rate {
                 rating,
                 comment,
                 raiser_code_checked,
-            } => {
-                live(state, id)?;
-                let at = jurisdiction_of(state, id)?;
-                let visit_by = if state.raiser.as_ref() == Some(&me) {
-                    None
-                } else if raiser_code_checked && actor.serves(directory, at) {
-                    Some(me.clone())
-                } else {
-                    return Err(DomainError::forbidden(
-                        "only the raiser, or a grid worker with the raiser's one-time code, may rate",
-                    ));
-                };
-                in_status(state, &[IssueStatus::Responded], "rated")?;
-                let mut events = vec![IssueEvent::IssueRated {
-                    rating,
-                    comment: optional_text("comment", &comment, 500)?,
-                    round: state.responses,
-                    visit_by,
-                }];
-                if rating == Rating::Unsatisfied {
-                    let council = current_council(state, directory, at).ok_or_else(|| {
-                        DomainError::conflict("no council is responsible for this place")
-                    })?;
-                    events.push(IssueEvent::IssueReopened {
-                        clock: Clock::start(Stage::Response, &council, now),
-                    });
-                }
-                Ok(events)
+            } => response::rate(&cx, rating, comment, raiser_code_checked),
+            IssueCommand::Withdraw { reason } => raise::withdraw(&cx, reason),
+            IssueCommand::Resolve { resolution } => response::resolve(&cx, resolution),
+            // The scheduler's command is decided without a signed-in member: it is fully
+            // determined by the state and the time.
+            IssueCommand::MarkOverdue { due } => {
+                mark_overdue(id, state, due, context.now, directory)
             }
-            IssueCommand::Withdraw { reason } => {
-                live(state, id)?;
-                if state.raiser.as_ref() != Some(&me) {
-                    return Err(DomainError::forbidden(
-                        "only the raiser may withdraw the issue",
-                    ));
-                }
-                Ok(vec![IssueEvent::IssueWithdrawn {
-                    reason: optional_text("reason", &reason, 500)?,
-                }])
-            }
-            IssueCommand::Resolve { resolution } => {
-                live(state, id)?;
-                let at = jurisdiction_of(state, id)?;
-                require_triage(actor, directory, at)?;
-                let facts = directory
-                    .resolution(&resolution)
-                    .ok_or_else(|| DomainError::NotFound(format!("resolution {resolution}")))?;
-                if !facts.issues.contains(id) {
-                    return Err(DomainError::validation(
-                        "resolution",
-                        format!("resolution {resolution} does not answer issue {id}"),
-                    ));
-                }
-                in_status(
-                    state,
-                    &[IssueStatus::Open, IssueStatus::Accepted],
-                    "resolved",
-                )?;
-                Ok(vec![IssueEvent::IssueResolved {
-                    resolution,
-                    council: facts.council,
-                }])
-            }
-            IssueCommand::MarkOverdue { .. } => unreachable!("decided above"),
         }
     }
 }

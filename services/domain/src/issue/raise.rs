@@ -1,0 +1,140 @@
+//! Raising an issue (by the resident, or for them by their grid worker), editing it as versions, and withdrawing it.
+
+use super::*;
+
+pub(super) fn raise(
+    cx: &Deciding<'_>,
+    text: IssueText,
+    category: Category,
+    jurisdiction: Option<JurisdictionId>,
+    on_behalf_of: Option<(MemberId, Channel)>,
+    photos: Vec<ContentHash>,
+) -> Result<Vec<IssueEvent>, DomainError> {
+    let Deciding {
+        id,
+        state,
+        actor,
+        now,
+        directory,
+        ..
+    } = *cx;
+    let me = actor.signed_in()?.clone();
+    if state.raiser.is_some() {
+        return Err(DomainError::conflict(format!("issue {id} exists")));
+    }
+    if photos.len() > MAX_PHOTOS {
+        return Err(DomainError::validation(
+            "photos",
+            format!("at most {MAX_PHOTOS} photos"),
+        ));
+    }
+    let (raiser, channel, on_behalf_by) = match on_behalf_of {
+        None => (me.clone(), Channel::Online, None),
+        Some((_, Channel::Online)) => {
+            return Err(DomainError::validation(
+                "channel",
+                "an issue raised for someone came by visit, phone, WeChat or paper",
+            ));
+        }
+        Some((resident, channel)) => (resident, channel, Some(me.clone())),
+    };
+    if channel == Channel::Paper && photos.is_empty() {
+        return Err(DomainError::validation(
+            "photos",
+            "attach the photo of the paper form",
+        ));
+    }
+    let raiser_facts = directory
+        .member(&raiser)
+        .filter(|m| !m.erased)
+        .ok_or_else(|| DomainError::NotFound(format!("member {raiser}")))?;
+    let home = match (&raiser_facts.kind, &raiser_facts.home_grid) {
+        (MemberKind::Resident, Some(home)) => home.clone(),
+        _ => {
+            return Err(DomainError::forbidden(
+                "issues are raised by residents (staff raise them on a resident's behalf)",
+            ));
+        }
+    };
+    // Every raise stays in the log for good: a resident raises for
+    // themself once a grid worker has verified them (the grid
+    // practice's gate); until then the grid worker raises for them.
+    if on_behalf_by.is_none() && !raiser_facts.verified {
+        return Err(DomainError::forbidden(
+            "a grid worker verifies residents before they raise issues (or raises it for you)",
+        ));
+    }
+    if on_behalf_by.is_some() && !actor.serves(directory, &home) && !actor.is_administrator() {
+        return Err(DomainError::forbidden(
+            "only a grid worker serving the resident's grid may raise on their behalf",
+        ));
+    }
+    let jurisdiction = jurisdiction.unwrap_or_else(|| home.clone());
+    if directory.jurisdiction(&jurisdiction).is_none() {
+        return Err(DomainError::NotFound(format!(
+            "jurisdiction {jurisdiction}"
+        )));
+    }
+    // A resident speaks for the places they live in: their grid and above.
+    if !directory.is_within(&home, &jurisdiction) {
+        return Err(DomainError::validation(
+            "jurisdiction",
+            "outside the raiser's reach: choose their grid or a place above it",
+        ));
+    }
+    let version_hash = text.hash();
+    let clock = directory
+        .responsible_council(&jurisdiction)
+        .map(|council| Clock::start(Stage::Triage, &council, now));
+    Ok(vec![IssueEvent::IssueRaised {
+        raiser,
+        on_behalf_by,
+        channel,
+        category,
+        jurisdiction,
+        title: text.title,
+        description: text.description,
+        place: text.place,
+        photos,
+        version_hash,
+        clock,
+    }])
+}
+
+pub(super) fn edit(cx: &Deciding<'_>, text: IssueText) -> Result<Vec<IssueEvent>, DomainError> {
+    let Deciding {
+        actor, id, state, ..
+    } = *cx;
+    let me = actor.signed_in()?.clone();
+    live(state, id)?;
+    if state.raiser.as_ref() != Some(&me) {
+        return Err(DomainError::forbidden("only the raiser may edit the issue"));
+    }
+    let version_hash = text.hash();
+    if state.versions.last() == Some(&version_hash) {
+        return Err(DomainError::conflict("the text is unchanged"));
+    }
+    Ok(vec![IssueEvent::IssueEdited {
+        version: state.versions.len() as u32 + 1,
+        title: text.title,
+        description: text.description,
+        place: text.place,
+        version_hash,
+    }])
+}
+
+pub(super) fn withdraw(cx: &Deciding<'_>, reason: String) -> Result<Vec<IssueEvent>, DomainError> {
+    let Deciding {
+        actor, id, state, ..
+    } = *cx;
+    let me = actor.signed_in()?.clone();
+    live(state, id)?;
+    if state.raiser.as_ref() != Some(&me) {
+        return Err(DomainError::forbidden(
+            "only the raiser may withdraw the issue",
+        ));
+    }
+    Ok(vec![IssueEvent::IssueWithdrawn {
+        reason: optional_text("reason", &reason, 500)?,
+    }])
+}

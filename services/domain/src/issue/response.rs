@@ -1,0 +1,109 @@
+//! The response, the raiser's rating (and reopening when unsatisfied), and an answer by resolution.
+
+use super::*;
+
+pub(super) fn respond(cx: &Deciding<'_>, text: String) -> Result<Vec<IssueEvent>, DomainError> {
+    let Deciding {
+        id,
+        state,
+        actor,
+        directory,
+        ..
+    } = *cx;
+    actor.signed_in()?;
+    live(state, id)?;
+    let at = jurisdiction_of(state, id)?;
+    require_triage(actor, directory, at)?;
+    in_status(
+        state,
+        &[
+            IssueStatus::Open,
+            IssueStatus::Accepted,
+            IssueStatus::Resolved,
+        ],
+        "answered",
+    )?;
+    Ok(vec![IssueEvent::IssueResponded {
+        council: current_council(state, directory, at).map(|c| c.id),
+        text: checked_multiline("text", &text, 4000)?,
+        round: state.responses + 1,
+    }])
+}
+
+pub(super) fn rate(
+    cx: &Deciding<'_>,
+    rating: Rating,
+    comment: String,
+    raiser_code_checked: bool,
+) -> Result<Vec<IssueEvent>, DomainError> {
+    let Deciding {
+        id,
+        state,
+        actor,
+        now,
+        directory,
+        ..
+    } = *cx;
+    let me = actor.signed_in()?.clone();
+    live(state, id)?;
+    let at = jurisdiction_of(state, id)?;
+    let visit_by = if state.raiser.as_ref() == Some(&me) {
+        None
+    } else if raiser_code_checked && actor.serves(directory, at) {
+        Some(me.clone())
+    } else {
+        return Err(DomainError::forbidden(
+            "only the raiser, or a grid worker with the raiser's one-time code, may rate",
+        ));
+    };
+    in_status(state, &[IssueStatus::Responded], "rated")?;
+    let mut events = vec![IssueEvent::IssueRated {
+        rating,
+        comment: optional_text("comment", &comment, 500)?,
+        round: state.responses,
+        visit_by,
+    }];
+    if rating == Rating::Unsatisfied {
+        let council = current_council(state, directory, at)
+            .ok_or_else(|| DomainError::conflict("no council is responsible for this place"))?;
+        events.push(IssueEvent::IssueReopened {
+            clock: Clock::start(Stage::Response, &council, now),
+        });
+    }
+    Ok(events)
+}
+
+pub(super) fn resolve(
+    cx: &Deciding<'_>,
+    resolution: ResolutionId,
+) -> Result<Vec<IssueEvent>, DomainError> {
+    let Deciding {
+        id,
+        state,
+        actor,
+        directory,
+        ..
+    } = *cx;
+    actor.signed_in()?;
+    live(state, id)?;
+    let at = jurisdiction_of(state, id)?;
+    require_triage(actor, directory, at)?;
+    let facts = directory
+        .resolution(&resolution)
+        .ok_or_else(|| DomainError::NotFound(format!("resolution {resolution}")))?;
+    if !facts.issues.contains(id) {
+        return Err(DomainError::validation(
+            "resolution",
+            format!("resolution {resolution} does not answer issue {id}"),
+        ));
+    }
+    in_status(
+        state,
+        &[IssueStatus::Open, IssueStatus::Accepted],
+        "resolved",
+    )?;
+    Ok(vec![IssueEvent::IssueResolved {
+        resolution,
+        council: facts.council,
+    }])
+}

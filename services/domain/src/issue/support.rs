@@ -1,0 +1,69 @@
+//! Co-signatures: support (and re-confirmation after an edit), withdrawal, and the docket threshold.
+
+use super::*;
+
+pub(super) fn cosign(cx: &Deciding<'_>) -> Result<Vec<IssueEvent>, DomainError> {
+    let Deciding {
+        id,
+        state,
+        actor,
+        directory,
+        ..
+    } = *cx;
+    let me = actor.signed_in()?.clone();
+    live(state, id)?;
+    let jurisdiction = jurisdiction_of(state, id)?;
+    let eligible = actor.kind == Some(MemberKind::Resident)
+        && actor.verified
+        && actor
+            .home_grid
+            .as_ref()
+            .is_some_and(|home| directory.is_within(home, jurisdiction));
+    if !eligible {
+        return Err(DomainError::forbidden(
+            "only verified residents living within the issue's area may co-sign",
+        ));
+    }
+    let version = state.versions.len() as u32;
+    let earlier = state.cosigners.get(&me).copied();
+    if earlier == Some(version) {
+        return Err(DomainError::conflict("you already co-signed this issue"));
+    }
+    let version_hash = state
+        .versions
+        .last()
+        .cloned()
+        .ok_or_else(|| DomainError::NotFound(format!("issue {id}")))?;
+    let mut events = vec![IssueEvent::IssueCosigned {
+        member: me,
+        version,
+        version_hash,
+    }];
+    // A re-confirmation after an edit adds no new supporter.
+    if earlier.is_none()
+        && state.docketed_at.is_none()
+        && let Some(council) = directory.responsible_council(jurisdiction)
+    {
+        let cosigners = state.cosigners.len() as u32 + 1;
+        if cosigners >= council.rules.cosign_threshold {
+            events.push(IssueEvent::ThresholdReached {
+                council: council.id,
+                rules_hash: council.rules_hash,
+                cosigners,
+            });
+        }
+    }
+    Ok(events)
+}
+
+pub(super) fn withdraw_cosignature(cx: &Deciding<'_>) -> Result<Vec<IssueEvent>, DomainError> {
+    let Deciding {
+        actor, id, state, ..
+    } = *cx;
+    let me = actor.signed_in()?.clone();
+    live(state, id)?;
+    if !state.cosigners.contains_key(&me) {
+        return Err(DomainError::conflict("you have not co-signed this issue"));
+    }
+    Ok(vec![IssueEvent::CosignatureWithdrawn { member: me }])
+}

@@ -1,0 +1,139 @@
+//! Triage: accept and route to a council, reject with a reason, merge, refer elsewhere.
+
+use super::*;
+
+pub(super) fn accept(
+    cx: &Deciding<'_>,
+    council: Option<CouncilId>,
+) -> Result<Vec<IssueEvent>, DomainError> {
+    let Deciding {
+        id,
+        state,
+        actor,
+        now,
+        directory,
+        ..
+    } = *cx;
+    actor.signed_in()?;
+    live(state, id)?;
+    let at = jurisdiction_of(state, id)?;
+    require_triage(actor, directory, at)?;
+    in_status(state, &[IssueStatus::Open], "accepted")?;
+    let council = match council {
+        Some(c) => directory
+            .council(&c)
+            .ok_or_else(|| DomainError::NotFound(format!("council {c}")))?,
+        None => current_council(state, directory, at).ok_or_else(|| {
+            DomainError::validation(
+                "council",
+                "no council sits at or above this place: name one",
+            )
+        })?,
+    };
+    if !directory.is_within(at, &council.jurisdiction) {
+        return Err(DomainError::validation(
+            "council",
+            "route the issue to a council at or above its place",
+        ));
+    }
+    Ok(vec![IssueEvent::IssueAccepted {
+        clock: Clock::start(Stage::Response, &council, now),
+    }])
+}
+
+pub(super) fn reject(
+    cx: &Deciding<'_>,
+    reason: RejectionReason,
+    explanation: String,
+) -> Result<Vec<IssueEvent>, DomainError> {
+    let Deciding {
+        id,
+        state,
+        actor,
+        directory,
+        ..
+    } = *cx;
+    actor.signed_in()?;
+    live(state, id)?;
+    require_triage(actor, directory, jurisdiction_of(state, id)?)?;
+    in_status(state, &[IssueStatus::Open], "rejected")?;
+    Ok(vec![IssueEvent::IssueRejected {
+        reason,
+        explanation: checked_multiline("explanation", &explanation, 1000)?,
+    }])
+}
+
+pub(super) fn merge(cx: &Deciding<'_>, into: IssueId) -> Result<Vec<IssueEvent>, DomainError> {
+    let Deciding {
+        id,
+        state,
+        actor,
+        directory,
+        ..
+    } = *cx;
+    actor.signed_in()?;
+    live(state, id)?;
+    let at = jurisdiction_of(state, id)?;
+    require_triage(actor, directory, at)?;
+    in_status(state, &[IssueStatus::Open, IssueStatus::Accepted], "merged")?;
+    if &into == id {
+        return Err(DomainError::validation(
+            "into",
+            "an issue cannot be merged into itself",
+        ));
+    }
+    let target = directory
+        .issue(&into)
+        .ok_or_else(|| DomainError::NotFound(format!("issue {into}")))?;
+    if target.status.is_terminal() {
+        return Err(DomainError::conflict(format!(
+            "issue {into} is {:?}: merge into an open issue",
+            target.status
+        )));
+    }
+    require_triage(actor, directory, &target.jurisdiction)?;
+    Ok(vec![IssueEvent::IssueMerged { into }])
+}
+
+pub(super) fn refer(
+    cx: &Deciding<'_>,
+    to: JurisdictionId,
+    note: String,
+) -> Result<Vec<IssueEvent>, DomainError> {
+    let Deciding {
+        id,
+        state,
+        actor,
+        now,
+        directory,
+        ..
+    } = *cx;
+    actor.signed_in()?;
+    live(state, id)?;
+    let from = jurisdiction_of(state, id)?;
+    require_triage(actor, directory, from)?;
+    in_status(
+        state,
+        &[IssueStatus::Open, IssueStatus::Accepted],
+        "referred",
+    )?;
+    if directory.jurisdiction(&to).is_none() {
+        return Err(DomainError::NotFound(format!("jurisdiction {to}")));
+    }
+    if &to == from {
+        return Err(DomainError::validation(
+            "to",
+            "the issue is already there: refer it elsewhere",
+        ));
+    }
+    let clock = directory
+        .responsible_council(&to)
+        .map(|council| Clock::start(Stage::Triage, &council, now));
+    Ok(vec![IssueEvent::IssueReferred {
+        from: from.clone(),
+        to,
+        referrals: state.referrals + 1,
+        note: checked_multiline("note", &note, 500)?,
+        clock,
+    }])
+}

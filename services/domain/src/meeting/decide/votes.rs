@@ -1,0 +1,103 @@
+//! Votes on motions: opening with method and majority, ballots (in person or by proxy), closing with the tally.
+
+use super::*;
+use crate::*;
+
+pub(super) fn open(
+    cx: &Deciding<'_>,
+    motion: u32,
+    method: VoteMethod,
+    majority: Option<MajorityKind>,
+    hidden: bool,
+) -> Result<Vec<MeetingEvent>, DomainError> {
+    let Deciding {
+        id,
+        state,
+        actor,
+        directory,
+        ..
+    } = *cx;
+    require_phase(state, id, &[Phase::Open])?;
+    require_officer(state, actor)?;
+    no_open_vote(state, "another vote")?;
+    let m = pending_motion(state, motion)?;
+    if state.rules.seconds_required && m.seconded_by.is_none() {
+        return Err(rule(format!(
+            "the rules require a second: motion {motion} has none"
+        )));
+    }
+    if let Some(a) = state.pending_amendment_of(motion) {
+        return Err(rule(format!(
+            "amendment {a} to motion {motion} must be voted first"
+        )));
+    }
+    quorum(state, "open a vote")?;
+    let current = state
+        .council
+        .as_ref()
+        .map(|c| directory.council_seats(c))
+        .unwrap_or_default();
+    open_vote(
+        state,
+        id,
+        VoteSubject::Motion { motion },
+        method,
+        majority.unwrap_or(state.rules.default_majority),
+        hidden,
+        state.electorate_now(&current),
+    )
+}
+
+pub(super) fn cast(
+    cx: &Deciding<'_>,
+    vote: u32,
+    on_behalf_of: Option<MemberId>,
+    choice: Choice,
+) -> Result<Vec<MeetingEvent>, DomainError> {
+    let Deciding { state, actor, .. } = *cx;
+    let me = actor.signed_in()?.clone();
+    let v = state
+        .votes
+        .get(&vote)
+        .ok_or_else(|| DomainError::NotFound(format!("vote {vote}")))?;
+    if v.closed.is_some() {
+        return Err(rule(format!("vote {vote} is closed")));
+    }
+    if state.open_vote != Some(vote) {
+        return Err(rule(format!("vote {vote} was replaced by a later vote")));
+    }
+    let member = on_behalf_of.unwrap_or_else(|| me.clone());
+    match v.eligible.get(&member) {
+        None => {
+            return Err(DomainError::forbidden(format!(
+                "{member} is not eligible in vote {vote} (eligible: voting members checked in when it opened, and their proxies)"
+            )));
+        }
+        Some(cast_by) if *cast_by != me => {
+            return Err(DomainError::forbidden(format!(
+                "the ballot of {member} in vote {vote} is cast by {cast_by}"
+            )));
+        }
+        Some(_) => {}
+    }
+    if v.ballots.contains_key(&member) {
+        return Err(rule(format!("{member} has already voted in vote {vote}")));
+    }
+    Ok(vec![MeetingEvent::BallotCast {
+        vote,
+        member,
+        cast_by: me,
+        choice: (!v.sealed()).then_some(choice),
+    }])
+}
+
+pub(super) fn close(
+    cx: &Deciding<'_>,
+    vote: u32,
+    sealed: Vec<RevealedBallot>,
+    checkpoint: CheckpointRef,
+) -> Result<Vec<MeetingEvent>, DomainError> {
+    let Deciding { state, actor, .. } = *cx;
+    require_officer(state, actor)?;
+    close_vote(state, vote, sealed, checkpoint)
+}
