@@ -1,4 +1,8 @@
 // Small formatting shared by pages: durations in words, category icons, status colours.
+// Tables over the API's enums are typed by the generated schema types, so a new
+// enum value fails `npm run build` until every table names it.
+import type { Category, IssueStatus, MajorityKind } from "./gql/graphql";
+
 type T = (key: string, values?: Record<string, unknown>) => string;
 
 export function duration(t: T, seconds: number): string {
@@ -8,9 +12,7 @@ export function duration(t: T, seconds: number): string {
   return t("time.minutes", { n: Math.max(1, Math.floor(s / 60)) });
 }
 
-export const CATEGORIES = ["WATER", "DRAINAGE", "ROADS", "SANITATION", "GREENING", "SAFETY", "ELDERLY_CARE", "EMPLOYMENT", "NEIGHBOUR_DISPUTE", "OTHER"] as const;
-
-export const CATEGORY_ICON: Record<string, string> = {
+export const CATEGORY_ICON: Record<Category, string> = {
   WATER: "umbrella-circle",
   DRAINAGE: "filter-o",
   ROADS: "guide-o",
@@ -23,7 +25,10 @@ export const CATEGORY_ICON: Record<string, string> = {
   OTHER: "more-o",
 };
 
-export const STATUS_TAG: Record<string, "primary" | "success" | "warning" | "danger" | "default"> = {
+/** Every category, in the order the raise form shows them. */
+export const CATEGORIES = Object.keys(CATEGORY_ICON) as Category[];
+
+export const STATUS_TAG: Record<IssueStatus, "primary" | "success" | "warning" | "danger" | "default"> = {
   OPEN: "primary",
   ACCEPTED: "warning",
   RESPONDED: "success",
@@ -33,6 +38,15 @@ export const STATUS_TAG: Record<string, "primary" | "success" | "warning" | "dan
   MERGED: "default",
   WITHDRAWN: "default",
 };
+
+/** Every majority rule a vote may be opened under, in the order the console offers them. */
+export const MAJORITIES = Object.keys({
+  SIMPLE_MAJORITY: true,
+  MAJORITY_OF_PRESENT: true,
+  MAJORITY_OF_MEMBERS: true,
+  TWO_THIRDS: true,
+  CONSENSUS: true,
+} satisfies Record<MajorityKind, true>) as MajorityKind[];
 
 /** A pause, e.g. while the signer (about once a second) covers a new event. */
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -41,6 +41,29 @@ pub enum MajorityKind {
     Consensus,
 }
 
+impl MajorityKind {
+    /// Every kind, for lists and for the verifiers' shared test cases.
+    pub const ALL: [MajorityKind; 5] = [
+        MajorityKind::SimpleMajority,
+        MajorityKind::MajorityOfPresent,
+        MajorityKind::MajorityOfMembers,
+        MajorityKind::TwoThirds,
+        MajorityKind::Consensus,
+    ];
+
+    /// Its place in [`MajorityKind::ALL`]; the match makes a new kind a compile
+    /// error here, and the test below makes it one missing from `ALL`.
+    pub fn position(self) -> usize {
+        match self {
+            MajorityKind::SimpleMajority => 0,
+            MajorityKind::MajorityOfPresent => 1,
+            MajorityKind::MajorityOfMembers => 2,
+            MajorityKind::TwoThirds => 3,
+            MajorityKind::Consensus => 4,
+        }
+    }
+}
+
 /// One version of a council's rules.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -184,6 +207,13 @@ impl fmt::Debug for RulesHash {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_majority_kind_is_listed_once_in_its_place() {
+        for (n, kind) in MajorityKind::ALL.iter().enumerate() {
+            assert_eq!(kind.position(), n, "{kind:?}");
+        }
+    }
 
     #[test]
     fn the_hash_is_of_the_canonical_json_and_changes_with_any_rule() {

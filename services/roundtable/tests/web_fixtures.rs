@@ -235,3 +235,38 @@ fn is_type(leaf: &[u8], kind: &str) -> bool {
     let needle = format!("\"type\":\"{kind}\"");
     leaf.windows(needle.len()).any(|w| w == needle.as_bytes())
 }
+
+/// The cases the browser verifier's majority rules (`web/src/verify/audit.ts`) are
+/// checked against: every kind the domain has, over a grid of tallies and
+/// electorates, with the outcome `roundtable-domain` gives. One list of kinds, one
+/// rule in Rust; the browser's copy must agree on every case.
+#[test]
+fn majority_cases_for_the_browser_verifier() {
+    use roundtable_domain::{Electorate, MajorityKind, Tally, outcome};
+    let mut cases = Vec::new();
+    for kind in MajorityKind::ALL {
+        for (yes, no, abstain) in (0..=6u32)
+            .flat_map(|y| (0..=6u32).flat_map(move |n| (0..=2u32).map(move |a| (y, n, a))))
+        {
+            let present = yes + no + abstain;
+            for members in [present, present + 1, present + 4, 2 * present + 1] {
+                let tally = Tally { yes, no, abstain };
+                let electorate = Electorate { present, members };
+                cases.push(json!({
+                    "majority": kind,
+                    "tally": {"yes": yes, "no": no, "abstain": abstain},
+                    "present": present,
+                    "members": members,
+                    "outcome": outcome(kind, tally, electorate),
+                }));
+            }
+        }
+    }
+    let out = support::repo_root().join("web/tests/fixtures/generated");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(
+        out.join("majorities.json"),
+        serde_json::to_vec(&json!({"kinds": MajorityKind::ALL, "cases": cases})).unwrap(),
+    )
+    .unwrap();
+}

@@ -1,5 +1,6 @@
 // Whole-log checks in the browser: every leaf against the signed root, a stream's
 // `seq`/`prev` chain, and a vote recounted from its own events.
+import type { MajorityKind } from "../gql/graphql";
 import { parseLeaf, type LeafEvent } from "./receipt";
 import { leaves, type LogSource } from "./source";
 import { duplicateEventId, eq, leafHash, openCheckpoint, rootOf, toB64, type LogKey } from "./tlog.js";
@@ -68,16 +69,33 @@ export interface Recount {
   reason?: string;
 }
 
-/** The rule `roundtable-domain`'s `outcome` applies: a tie never carries. */
+/** A majority rule as a leaf names it (the API's enum, in snake case). */
+export type LeafMajority = Lowercase<MajorityKind>;
+
+/**
+ * The rule `roundtable-domain`'s `outcome` applies: a tie never carries. Typed by
+ * the schema's enum, so a new majority kind fails the build until it is written
+ * here; `tests/unit/verify.test.ts` checks every rule against the Rust outcome on
+ * the cases `services/roundtable/tests/web_fixtures.rs` writes.
+ */
+const CARRIED: Record<LeafMajority, (t: Tally, present: number, members: number) => boolean> = {
+  simple_majority: (t) => t.yes > t.no,
+  majority_of_present: (t, present) => 2 * t.yes > present,
+  majority_of_members: (t, _present, members) => 2 * t.yes > members,
+  two_thirds: (t) => t.yes > 0 && 3 * t.yes >= 2 * (t.yes + t.no),
+  consensus: (t) => t.yes > 0 && t.no === 0,
+};
+
 export function outcome(majority: string, t: Tally, present: number, members: number): "adopted" | "rejected" {
-  const carried: Record<string, boolean> = {
-    simple_majority: t.yes > t.no,
-    majority_of_present: 2 * t.yes > present,
-    majority_of_members: 2 * t.yes > members,
-    two_thirds: t.yes > 0 && 3 * t.yes >= 2 * (t.yes + t.no),
-    consensus: t.yes > 0 && t.no === 0,
-  };
-  return carried[majority] ? "adopted" : "rejected";
+  const rule = CARRIED[majority as LeafMajority];
+  // A rule this build does not know counts nothing as carried; the recount then
+  // names the vote (a verifier older than the log says so rather than guess).
+  return rule?.(t, present, members) ? "adopted" : "rejected";
+}
+
+/** Whether this verifier knows the majority rule a leaf names. */
+export function knowsMajority(majority: string): majority is LeafMajority {
+  return Object.hasOwn(CARRIED, majority);
 }
 
 interface OpenVote {
@@ -182,6 +200,7 @@ function recountOne(vote: number, closedAt: number, v: OpenVote, b: Record<strin
   if (recorded.yes !== counted.yes || recorded.no !== counted.no || recorded.abstain !== counted.abstain) {
     reason ??= `recorded ${recorded.yes}/${recorded.no}/${recorded.abstain}, counted ${counted.yes}/${counted.no}/${counted.abstain}`;
   }
+  if (!knowsMajority(b.majority)) reason ??= `majority rule ${b.majority} is not known to this verifier (update the app)`;
   if (b.outcome !== computed) reason ??= `recorded ${b.outcome}, the rule gives ${computed}`;
   return { vote, closedAt, recorded, counted, recordedOutcome: b.outcome, outcome: computed, majority: b.majority, ok: !reason, reason };
 }

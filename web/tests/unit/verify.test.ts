@@ -1,8 +1,10 @@
 // @vitest-environment node
 // The browser's verifier against a real log made by the Rust binary, and against
 // what a dishonest operator could serve instead.
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { recountMeeting, verifiedLog, walkChain, outcome } from "../../src/verify/audit";
+import { knowsMajority, outcome, recountMeeting, verifiedLog, walkChain } from "../../src/verify/audit";
 import { trustKey } from "../../src/verify/keys";
 import { checkLatest, type Seen, type SeenStore } from "../../src/verify/monitor";
 import { parseReceipt, ReceiptError, verifyReceipt, withLeaf } from "../../src/verify/receipt";
@@ -176,20 +178,19 @@ describe("the whole log", () => {
 });
 
 describe("the majority rules (as roundtable-domain decides them)", () => {
-  const t = (yes: number, no: number, abstain = 0) => ({ yes, no, abstain });
-  it.each([
-    ["simple_majority", t(2, 1), 3, 9, "adopted"],
-    ["simple_majority", t(1, 1), 2, 9, "rejected"],
-    ["simple_majority", t(1, 0, 5), 6, 9, "adopted"],
-    ["majority_of_present", t(3, 0, 3), 6, 9, "rejected"],
-    ["majority_of_present", t(4, 0, 2), 6, 9, "adopted"],
-    ["majority_of_members", t(4, 0), 4, 9, "rejected"],
-    ["majority_of_members", t(5, 0), 5, 9, "adopted"],
-    ["two_thirds", t(2, 1), 3, 9, "adopted"],
-    ["two_thirds", t(0, 0, 3), 3, 9, "rejected"],
-    ["consensus", t(3, 1), 4, 9, "rejected"],
-    ["consensus", t(3, 0, 1), 4, 9, "adopted"],
-  ] as const)("%s %o of %i present, %i members: %s", (majority, tally, present, members, expected) => {
-    expect(outcome(majority, tally, present, members)).toBe(expected);
+  // Written by services/roundtable/tests/web_fixtures.rs from the domain's own
+  // `MajorityKind::ALL` and `outcome`.
+  const path = resolve(process.cwd(), "tests/fixtures/generated/majorities.json");
+  const fixture = JSON.parse(readFileSync(path, "utf8")) as {
+    kinds: string[];
+    cases: { majority: string; tally: { yes: number; no: number; abstain: number }; present: number; members: number; outcome: string }[];
+  };
+  it("knows every kind the domain has", () => {
+    expect(fixture.kinds.filter((k) => !knowsMajority(k))).toEqual([]);
+  });
+  it("agrees with the Rust outcome on every shared case", () => {
+    const wrong = fixture.cases.filter((c) => outcome(c.majority, c.tally, c.present, c.members) !== c.outcome);
+    expect(wrong).toEqual([]);
+    expect(fixture.cases.length).toBeGreaterThan(1000);
   });
 });
