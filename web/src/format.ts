@@ -45,6 +45,7 @@ export const MAJORITIES = Object.keys({
   MAJORITY_OF_PRESENT: true,
   MAJORITY_OF_MEMBERS: true,
   TWO_THIRDS: true,
+  TWO_THIRDS_OF_MEMBERS: true,
   CONSENSUS: true,
 } satisfies Record<MajorityKind, true>) as MajorityKind[];
 

@@ -37,17 +37,20 @@ pub enum MajorityKind {
     MajorityOfMembers,
     /// At least two thirds of votes cast.
     TwoThirds,
+    /// At least two thirds of all voting members (amending a council's own rules).
+    TwoThirdsOfMembers,
     /// No vote against.
     Consensus,
 }
 
 impl MajorityKind {
     /// Every kind, for lists and for the verifiers' shared test cases.
-    pub const ALL: [MajorityKind; 5] = [
+    pub const ALL: [MajorityKind; 6] = [
         MajorityKind::SimpleMajority,
         MajorityKind::MajorityOfPresent,
         MajorityKind::MajorityOfMembers,
         MajorityKind::TwoThirds,
+        MajorityKind::TwoThirdsOfMembers,
         MajorityKind::Consensus,
     ];
 
@@ -59,7 +62,8 @@ impl MajorityKind {
             MajorityKind::MajorityOfPresent => 1,
             MajorityKind::MajorityOfMembers => 2,
             MajorityKind::TwoThirds => 3,
-            MajorityKind::Consensus => 4,
+            MajorityKind::TwoThirdsOfMembers => 4,
+            MajorityKind::Consensus => 5,
         }
     }
 }

@@ -828,3 +828,83 @@ fn the_codec_reads_back_every_event_and_refuses_what_the_schemas_refuse() {
         "{refused} of {cases} broken bodies refused"
     );
 }
+
+/// Wherever an emitted event names a majority rule, every rule the domain has
+/// validates there: a new `MajorityKind` fails here until each schema lists it.
+#[test]
+fn every_majority_kind_fits_every_schema_that_names_one() {
+    let (schemas, compiled) = every_schema();
+    let names: Vec<Value> = MajorityKind::ALL
+        .iter()
+        .map(|k| serde_json::to_value(k).unwrap())
+        .collect();
+    fn places(value: &Value, names: &[Value], path: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
+        match value {
+            v if names.contains(v) => out.push(path.clone()),
+            Value::Object(map) => {
+                for (k, v) in map {
+                    path.push(k.clone());
+                    places(v, names, path, out);
+                    path.pop();
+                }
+            }
+            Value::Array(items) => {
+                for (i, v) in items.iter().enumerate() {
+                    path.push(i.to_string());
+                    places(v, names, path, out);
+                    path.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut checked = std::collections::BTreeSet::new();
+    for (n, (stream, event)) in emitted().into_iter().enumerate() {
+        let draft = codec::draft(
+            &event,
+            format!("00000000-0000-4000-8000-{n:012}"),
+            serde_json::json!({"id": "m_admin", "role": "administrator"}),
+            Timestamp::from_unix_millis(NOW),
+        );
+        let name = StreamName::new(stream).unwrap();
+        let instance = draft
+            .seal("roundtable.test/log", &name, 1, None)
+            .unwrap()
+            .value()
+            .unwrap();
+        let mut found = Vec::new();
+        places(&instance["body"], &names, &mut Vec::new(), &mut found);
+        for path in found {
+            for kind in &names {
+                let mut variant = instance.clone();
+                let mut slot = &mut variant["body"];
+                for key in &path {
+                    slot = match key.parse::<usize>() {
+                        Ok(i) if slot.is_array() => &mut slot[i],
+                        _ => &mut slot[key.as_str()],
+                    };
+                }
+                *slot = kind.clone();
+                if let Err(e) = schemas.validate(&variant, compiled[event.kind()]) {
+                    panic!(
+                        "{} does not take majority {kind} at {path:?}: {e}",
+                        event.kind()
+                    );
+                }
+            }
+            checked.insert(event.kind());
+        }
+    }
+    for kind in [
+        "council.created",
+        "council.rules_changed",
+        "meeting.convened",
+        "meeting.vote_opened",
+        "meeting.vote_closed",
+    ] {
+        assert!(
+            checked.contains(kind),
+            "no {kind} naming a majority was checked"
+        );
+    }
+}

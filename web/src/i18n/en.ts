@@ -122,7 +122,7 @@ export default {
   itemStatus: { PENDING: "Pending", OPEN: "Under discussion", CLOSED: "Done", DEFERRED: "Deferred" },
   motionStatus: { PENDING: "Pending", ADOPTED: "Adopted", REJECTED: "Rejected", WITHDRAWN: "Withdrawn" },
   method: { ROLL_CALL: "Roll call", SECRET: "Secret ballot" },
-  majority: { SIMPLE_MAJORITY: "Simple majority", MAJORITY_OF_PRESENT: "Majority of those present", MAJORITY_OF_MEMBERS: "Majority of members", TWO_THIRDS: "Two thirds", CONSENSUS: "Consensus" },
+  majority: { SIMPLE_MAJORITY: "Simple majority", MAJORITY_OF_PRESENT: "Majority of those present", MAJORITY_OF_MEMBERS: "Majority of members", TWO_THIRDS: "Two thirds of votes cast", TWO_THIRDS_OF_MEMBERS: "Two thirds of all members", CONSENSUS: "Consensus" },
   outcome: { adopted: "Adopted", rejected: "Rejected" },
   choice: { YES: "Yes", NO: "No", ABSTAIN: "Abstain" },
   meeting: {

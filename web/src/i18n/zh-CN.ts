@@ -122,7 +122,7 @@ export default {
   itemStatus: { PENDING: "待议", OPEN: "正在议", CLOSED: "已议", DEFERRED: "延期" },
   motionStatus: { PENDING: "待表决", ADOPTED: "通过", REJECTED: "未通过", WITHDRAWN: "已撤回" },
   method: { ROLL_CALL: "记名表决", SECRET: "无记名投票" },
-  majority: { SIMPLE_MAJORITY: "简单多数", MAJORITY_OF_PRESENT: "出席过半", MAJORITY_OF_MEMBERS: "全体过半", TWO_THIRDS: "三分之二", CONSENSUS: "一致同意" },
+  majority: { SIMPLE_MAJORITY: "简单多数", MAJORITY_OF_PRESENT: "出席过半", MAJORITY_OF_MEMBERS: "全体过半", TWO_THIRDS: "三分之二", TWO_THIRDS_OF_MEMBERS: "全体成员三分之二", CONSENSUS: "一致同意" },
   outcome: { adopted: "通过", rejected: "未通过" },
   choice: { YES: "赞成", NO: "反对", ABSTAIN: "弃权" },
   meeting: {

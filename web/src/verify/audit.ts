@@ -83,6 +83,7 @@ const CARRIED: Record<LeafMajority, (t: Tally, present: number, members: number)
   majority_of_present: (t, present) => 2 * t.yes > present,
   majority_of_members: (t, _present, members) => 2 * t.yes > members,
   two_thirds: (t) => t.yes > 0 && 3 * t.yes >= 2 * (t.yes + t.no),
+  two_thirds_of_members: (t, _present, members) => t.yes > 0 && 3 * t.yes >= 2 * members,
   consensus: (t) => t.yes > 0 && t.no === 0,
 };
 

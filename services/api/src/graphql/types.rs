@@ -54,6 +54,7 @@ pub enum MajorityKind {
     MajorityOfPresent,
     MajorityOfMembers,
     TwoThirds,
+    TwoThirdsOfMembers,
     Consensus,
 }
 

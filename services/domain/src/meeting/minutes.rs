@@ -68,6 +68,9 @@ impl Words {
                 self.t("全体成员过半数", "majority of all voting members")
             }
             MajorityKind::TwoThirds => self.t("三分之二（按投票数）", "two thirds of votes cast"),
+            MajorityKind::TwoThirdsOfMembers => {
+                self.t("全体成员三分之二", "two thirds of all voting members")
+            }
             MajorityKind::Consensus => self.t("协商一致（无反对）", "consensus (no vote against)"),
         }
     }

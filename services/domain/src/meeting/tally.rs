@@ -64,6 +64,7 @@ pub fn outcome(majority: MajorityKind, tally: Tally, electorate: Electorate) -> 
         MajorityKind::MajorityOfPresent => 2 * yes > u64::from(electorate.present),
         MajorityKind::MajorityOfMembers => 2 * yes > u64::from(electorate.members),
         MajorityKind::TwoThirds => yes > 0 && 3 * yes >= 2 * (yes + no),
+        MajorityKind::TwoThirdsOfMembers => yes > 0 && 3 * yes >= 2 * u64::from(electorate.members),
         MajorityKind::Consensus => yes > 0 && no == 0,
     };
     if carried {
@@ -141,6 +142,30 @@ mod tests {
             decide(MajorityOfMembers, &[Yes; 5], 5, 9),
             VoteOutcome::Adopted
         );
+    }
+
+    #[test]
+    fn two_thirds_of_members_counts_every_voting_member_not_the_votes() {
+        // 6 of 9 members is two thirds; absent members and abstentions count against.
+        assert_eq!(
+            decide(TwoThirdsOfMembers, &[Yes, Yes, Yes, Yes, Yes, Yes], 6, 9),
+            VoteOutcome::Adopted
+        );
+        assert_eq!(
+            decide(
+                TwoThirdsOfMembers,
+                &[Yes, Yes, Yes, Yes, Yes, Abstain],
+                6,
+                9
+            ),
+            VoteOutcome::Rejected
+        );
+        // Unanimous among those present is not enough when too few came.
+        assert_eq!(
+            decide(TwoThirdsOfMembers, &[Yes, Yes, Yes, Yes, Yes], 5, 9),
+            VoteOutcome::Rejected
+        );
+        assert_eq!(decide(TwoThirdsOfMembers, &[], 0, 0), VoteOutcome::Rejected);
     }
 
     #[test]
