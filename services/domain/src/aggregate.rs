@@ -39,6 +39,26 @@ pub trait Aggregate {
             .map(|events| events.into_iter().map(Into::into).collect())
     }
 
+    /// Whether `command` would be accepted now: `decide` as a dry run (nothing is
+    /// written). What the viewer may do is asked this way, so no copy of a rule
+    /// lives outside the domain. A refusal only about an argument the viewer has
+    /// yet to choose (`chosen_later`, e.g. the issue to merge into) still permits it:
+    /// those are checked when the command is sent with them.
+    fn permits(
+        id: &Self::Id,
+        state: &Self::State,
+        command: Self::Command,
+        context: &Context,
+        directory: &dyn Directory,
+        chosen_later: &[&str],
+    ) -> bool {
+        match Self::decide(id, state, command, context, directory) {
+            Ok(_) => true,
+            Err(DomainError::Validation { field, .. }) => chosen_later.contains(&field),
+            Err(_) => false,
+        }
+    }
+
     /// Folds an event of the log if it is one of this aggregate's (a stream holds
     /// only its own kind; anything else leaves the state as it is).
     fn apply(state: Self::State, event: &Event) -> Self::State {

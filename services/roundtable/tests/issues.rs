@@ -131,3 +131,98 @@ fn residents_raise_edit_and_cosign_until_the_council_docket_is_reached() {
         id.as_str()
     );
 }
+
+/// `Issue.viewerCan` is the domain's own decision for the caller, run as a dry run:
+/// each answer matches what the mutation then does, and asking changes nothing.
+#[test]
+fn viewer_can_is_what_the_domain_would_decide_for_the_caller() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = support::start_with(dir.path(), &["--demo"]);
+    let base = &server.base;
+    const CAN: &str = "query($id: String!) { issue(id: $id) { status viewerCan { cosign withdrawCosignature edit withdraw rate accept reject merge refer respond } } }";
+    let zhou = Client::sign_in(base, "13900000012", PASSWORD);
+    let raised = zhou.query(
+        RAISE,
+        json!({"i": {"title": "路灯不亮", "description": "一号楼前路灯坏了", "category": "SAFETY"}}),
+    );
+    let id = raised.data()["raiseIssue"]["issue"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let can = |client: &Client| {
+        let reply = client.query(CAN, json!({"id": id}));
+        reply.data()["issue"]["viewerCan"].clone()
+    };
+    let size =
+        |client: &Client| client.query("{ logSize }", json!({})).body["data"]["logSize"].clone();
+    let before = size(&zhou);
+
+    // The raiser may edit, withdraw and co-sign once; not triage.
+    let mine = can(&zhou);
+    assert_eq!(
+        (
+            &mine["edit"],
+            &mine["withdraw"],
+            &mine["cosign"],
+            &mine["accept"],
+            &mine["rate"]
+        ),
+        (
+            &json!(true),
+            &json!(true),
+            &json!(true),
+            &json!(false),
+            &json!(false)
+        )
+    );
+    // A verified neighbour in the grid may co-sign (陈大爷 also sits on the council,
+    // so he may triage too); a resident of another community may not co-sign.
+    let chen = Client::sign_in(base, "13900000011", PASSWORD);
+    let neighbour = can(&chen);
+    assert_eq!(
+        (&neighbour["cosign"], &neighbour["withdrawCosignature"]),
+        (&json!(true), &json!(false))
+    );
+    assert_eq!(
+        (&neighbour["accept"], &neighbour["withdraw"]),
+        (&json!(true), &json!(false))
+    );
+    let zheng = Client::sign_in(base, "13900000014", PASSWORD);
+    assert_eq!(can(&zheng)["cosign"], false);
+    assert_eq!(zheng.query(COSIGN, json!({"id": id})).code(), "FORBIDDEN");
+    // The grid worker of grid 1 may triage and respond, not co-sign; a stranger nothing.
+    let zhang = Client::sign_in(base, "13900000003", PASSWORD);
+    let staff = can(&zhang);
+    for action in ["accept", "reject", "merge", "refer", "respond"] {
+        assert_eq!(staff[action], true, "{action}");
+    }
+    assert_eq!(staff["cosign"], false);
+    let stranger = can(&Client::anonymous(base));
+    assert!(
+        stranger.as_object().unwrap().values().all(|v| v == false),
+        "{stranger}"
+    );
+    // Asking wrote nothing.
+    assert_eq!(size(&zhou), before);
+
+    // After the co-signature, withdrawing it is offered instead, as the domain allows.
+    chen.query(COSIGN, json!({"id": id})).data();
+    let after = can(&chen);
+    assert_eq!(
+        (&after["cosign"], &after["withdrawCosignature"]),
+        (&json!(false), &json!(true))
+    );
+    // Once the issue is withdrawn nothing is offered to anyone.
+    zhou.query(
+        "mutation($id: String!) { withdrawIssue(input: {issue: $id}) { indexes } }",
+        json!({"id": id}),
+    )
+    .data();
+    for client in [&chen, &zhou, &zhang] {
+        let now = can(client);
+        assert!(
+            now.as_object().unwrap().values().all(|v| v == false),
+            "{now}"
+        );
+    }
+}

@@ -447,6 +447,10 @@ impl Issue {
                 .is_some_and(|&v| (v as usize) < self.0.versions.len())
         })
     }
+    /// What the caller may do with the issue now, as the domain decides it.
+    async fn viewer_can(&self, ctx: &Context<'_>) -> IssueViewerCan {
+        IssueViewerCan::of(ctx, &self.0)
+    }
     /// For the raiser only, while a response awaits their rating: the one-time code
     /// to give a grid worker who takes the rating on a feedback visit.
     async fn feedback_code(&self, ctx: &Context<'_>) -> Option<String> {
@@ -483,4 +487,104 @@ pub(super) fn parse_time(field: &'static str, raw: &str) -> Result<Timestamp> {
             DomainError::validation(field, "must be an instant like 2026-11-26T08:00:00.000Z")
         })
         .gql()
+}
+
+/// What the caller may do with an issue now: each is the domain's own decision on
+/// the command, run as a dry run for the caller (nothing is written). The app shows
+/// exactly these actions.
+#[derive(SimpleObject)]
+pub struct IssueViewerCan {
+    /// Co-sign (or re-confirm after an edit).
+    pub cosign: bool,
+    pub withdraw_cosignature: bool,
+    pub edit: bool,
+    /// Withdraw the issue (the raiser).
+    pub withdraw: bool,
+    /// Rate the response (the raiser).
+    pub rate: bool,
+    pub accept: bool,
+    pub reject: bool,
+    pub merge: bool,
+    pub refer: bool,
+    pub respond: bool,
+}
+
+impl IssueViewerCan {
+    fn of(ctx: &Context<'_>, issue: &IssueView) -> IssueViewerCan {
+        use domain::{Aggregate, Issue as Decider, IssueCommand as C};
+        let app = app(ctx);
+        let context = domain::Context {
+            actor: caller(ctx),
+            now: app.clock.now(),
+        };
+        let directory = app.projections.directory();
+        let may = |command: C, chosen_later: &[&str]| {
+            Decider::permits(
+                &issue.id,
+                &issue.state,
+                command,
+                &context,
+                &directory,
+                chosen_later,
+            )
+        };
+        // Placeholder arguments stand for what the caller will type; a refusal of
+        // those alone (named in `chosen_later`) does not hide the action.
+        let placeholder = || domain::IssueText {
+            title: String::new(),
+            description: String::new(),
+            place: String::new(),
+        };
+        IssueViewerCan {
+            cosign: may(C::Cosign, &[]),
+            withdraw_cosignature: may(C::WithdrawCosignature, &[]),
+            edit: may(
+                C::Edit {
+                    text: placeholder(),
+                },
+                &[],
+            ),
+            withdraw: may(
+                C::Withdraw {
+                    reason: String::new(),
+                },
+                &[],
+            ),
+            rate: may(
+                C::Rate {
+                    rating: domain::Rating::Satisfied,
+                    comment: String::new(),
+                    raiser_code_checked: false,
+                },
+                &[],
+            ),
+            accept: may(C::Accept { council: None }, &["council"]),
+            reject: may(
+                C::Reject {
+                    reason: domain::RejectionReason::Duplicate,
+                    explanation: String::new(),
+                },
+                &["explanation"],
+            ),
+            merge: may(
+                C::Merge {
+                    into: issue.id.clone(),
+                },
+                &["into"],
+            ),
+            refer: may(
+                C::Refer {
+                    to: issue.jurisdiction().clone(),
+                    note: String::new(),
+                },
+                &["to", "note"],
+            ),
+            respond: may(
+                C::Respond {
+                    text: String::new(),
+                },
+                &["text"],
+            ),
+        }
+    }
 }
