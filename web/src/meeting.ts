@@ -17,13 +17,11 @@ export function useMeeting(id: string) {
   });
   const me = computed(() => viewer.value?.member.id);
   const mySeat = computed(() => meeting.value?.council?.seats.find((s) => s.member?.id === me.value));
-  const isOfficer = computed(() => mySeat.value?.seat === "CHAIR" || mySeat.value?.seat === "SECRETARY");
-  const isChair = computed(() => mySeat.value?.seat === "CHAIR");
   const names = computed(() => new Map((meeting.value?.rollCall ?? []).map((r) => [r.member, r.name])));
   /** The ballots the viewer may cast in the open vote: their own and those they hold as proxy. */
   const myBallots = computed(() => (meeting.value?.openVote?.eligible ?? []).filter((e) => e.castBy === me.value));
   const show = (m: MeetingDetailFragment | null | undefined) => {
     if (m) returned.value = m;
   };
-  return { query, live, meeting, me, mySeat, isOfficer, isChair, names, myBallots, show };
+  return { query, live, meeting, me, mySeat, names, myBallots, show };
 }

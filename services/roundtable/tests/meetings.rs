@@ -252,7 +252,58 @@ fn a_whole_meeting_from_notice_to_the_raisers_rating_and_a_recount() {
         "VALIDATION",
         "code is wrong",
     );
+    // What each may do is the domain's decision for them (a dry run): a member may
+    // check themself in with the code; the secretary runs the console and may check
+    // anyone in, but nobody can yet record a departure.
+    let can = |client: &Client| {
+        client.query(
+            "query($id: String!) { meeting(id: $id) { viewerCan { runConsole checkInWithCode open adjourn } rollCall { name viewerCan { checkIn apology absent depart } } } }",
+            json!({"id": id}),
+        ).data()["meeting"].clone()
+    };
+    let row = |m: &Value, name: &str| {
+        m["rollCall"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"] == name)
+            .unwrap_or_else(|| panic!("{name} in {m}"))["viewerCan"]
+            .clone()
+    };
+    let before = can(&chen);
+    assert_eq!(before["viewerCan"]["checkInWithCode"], true);
+    assert_eq!(before["viewerCan"]["runConsole"], false);
+    assert_eq!(
+        row(&before, "陈大爷")["checkIn"],
+        false,
+        "only officers check others in"
+    );
+    let officer = can(&secretary);
+    assert_eq!(officer["viewerCan"]["runConsole"], true);
+    assert_eq!(officer["viewerCan"]["open"], false, "not before its start");
+    let chen_row = row(&officer, "陈大爷");
+    assert_eq!(
+        (
+            &chen_row["checkIn"],
+            &chen_row["apology"],
+            &chen_row["depart"]
+        ),
+        (&json!(true), &json!(true), &json!(false))
+    );
     ok(act(&chen, "checkIn", json!({"meeting": id, "code": code})));
+    // Checked in: no second check-in, no absence, a departure instead.
+    let after = can(&secretary);
+    let chen_row = row(&after, "陈大爷");
+    assert_eq!(
+        (
+            &chen_row["checkIn"],
+            &chen_row["absent"],
+            &chen_row["depart"]
+        ),
+        (&json!(false), &json!(false), &json!(true)),
+        "{chen_row}"
+    );
+    assert_eq!(can(&chen)["viewerCan"]["checkInWithCode"], false);
     let live = next(&mut socket);
     assert_eq!(
         live["payload"]["data"]["meetingChanged"]["present"], 1,

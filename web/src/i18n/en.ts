@@ -171,6 +171,7 @@ export default {
     checkIn: "Check in",
     apology: "Apology",
     absent: "Absent",
+    depart: "Left",
     revokeProxy: "Revoke proxy",
     proxy: "Proxy",
     proxyFrom: "Member giving the proxy",

@@ -171,6 +171,7 @@ export default {
     checkIn: "签到",
     apology: "请假",
     absent: "缺席",
+    depart: "离席",
     revokeProxy: "撤回委托",
     proxy: "委托投票",
     proxyFrom: "委托人",

@@ -3,7 +3,10 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, Enum, Object, Result, SimpleObject};
-use roundtable_domain::{self as domain, MemberId, Seat as DomainSeat, VoteSubject};
+use roundtable_domain::{
+    self as domain, Aggregate, Meeting as MeetingAggregate, MeetingCommand, MemberId,
+    Seat as DomainSeat, VoteSubject,
+};
 use roundtable_projections::{MeetingView, ProgressRecord, ResolutionView};
 
 use super::super::issues::{Issue, receipt_url};
@@ -87,6 +90,14 @@ pub struct AgendaEntry {
     pub text: String,
     pub issue: Option<String>,
     pub status: ItemStatus,
+    pub viewer_can: AgendaItemCan,
+}
+
+/// What the caller may do with an agenda item now (the domain's decide, dry run).
+#[derive(SimpleObject)]
+pub struct AgendaItemCan {
+    pub open: bool,
+    pub defer: bool,
 }
 
 #[derive(SimpleObject)]
@@ -99,6 +110,20 @@ pub struct RollCallEntry {
     pub attendance: Option<Attendance>,
     /// The member holding this member's proxy.
     pub proxy_holder: Option<String>,
+    pub viewer_can: RollCallCan,
+}
+
+/// What the caller may record for this member now (the domain's decide, dry run).
+#[derive(SimpleObject)]
+pub struct RollCallCan {
+    pub check_in: bool,
+    /// Record an apology (absent with notice).
+    pub apology: bool,
+    /// Record an absence without apology.
+    pub absent: bool,
+    /// Record a departure (present members leaving).
+    pub depart: bool,
+    pub revoke_proxy: bool,
 }
 
 #[derive(SimpleObject)]
@@ -131,6 +156,36 @@ pub struct MotionView {
     pub seconded_by: Option<String>,
     pub status: MotionStatus,
     pub votes: Vec<u32>,
+    pub viewer_can: MotionCan,
+}
+
+/// What the caller may do with a motion now (the domain's decide, dry run).
+#[derive(SimpleObject)]
+pub struct MotionCan {
+    pub second: bool,
+    pub amend: bool,
+    pub withdraw: bool,
+    pub open_vote: bool,
+}
+
+/// What the caller may do at the meeting now (the domain's decide, dry run).
+#[derive(SimpleObject)]
+pub struct MeetingCan {
+    /// Run the meeting from the console (the domain's officer rule).
+    pub run_console: bool,
+    pub change_agenda: bool,
+    /// Check themself in with the meeting code.
+    pub check_in_with_code: bool,
+    pub open: bool,
+    pub close_item: bool,
+    pub record_statement: bool,
+    pub move_motion: bool,
+    /// Cast their own ballot in the open vote.
+    pub cast_ballot: bool,
+    pub close_vote: bool,
+    pub adjourn: bool,
+    pub open_minutes_vote: bool,
+    pub correct_minutes: bool,
 }
 
 #[derive(SimpleObject)]
@@ -311,10 +366,44 @@ fn seat_name(seat: DomainSeat) -> &'static str {
 
 pub struct Meeting(pub Arc<MeetingView>);
 
+/// Dry runs of meeting commands for the caller: what the console may offer.
+struct DryRun<'a> {
+    meeting: &'a MeetingView,
+    context: domain::Context,
+    directory: roundtable_projections::Views<'a>,
+}
+
+impl DryRun<'_> {
+    /// Placeholder arguments stand for what the caller will type or choose; a
+    /// refusal only about those (`chosen_later`) keeps the action.
+    fn may(&self, command: MeetingCommand, chosen_later: &[&str]) -> bool {
+        MeetingAggregate::permits(
+            &self.meeting.id,
+            &self.meeting.state,
+            command,
+            &self.context,
+            &self.directory,
+            chosen_later,
+        )
+    }
+}
+
 impl Meeting {
     /// The domain's rule: the meeting's chair or secretary, still in that seat.
     fn officer(&self, ctx: &Context<'_>) -> bool {
         self.0.state.is_officer(&caller(ctx))
+    }
+
+    fn dry_run<'a>(&'a self, ctx: &'a Context<'_>) -> DryRun<'a> {
+        let app = app(ctx);
+        DryRun {
+            meeting: &self.0,
+            context: domain::Context {
+                actor: caller(ctx),
+                now: app.clock.now(),
+            },
+            directory: app.projections.directory(),
+        }
     }
 
     fn vote_view(&self, n: u32) -> Option<VoteView> {
@@ -395,8 +484,9 @@ impl Meeting {
     async fn has_quorum(&self) -> bool {
         self.0.state.has_quorum()
     }
-    async fn agenda(&self) -> Vec<AgendaEntry> {
+    async fn agenda(&self, ctx: &Context<'_>) -> Vec<AgendaEntry> {
         let s = &self.0.state;
+        let dry = self.dry_run(ctx);
         s.agenda
             .iter()
             .map(|i| AgendaEntry {
@@ -405,8 +495,77 @@ impl Meeting {
                 text: i.text.clone(),
                 issue: i.issue.as_ref().map(ToString::to_string),
                 status: s.items.get(&i.item).copied().unwrap_or_default().into(),
+                viewer_can: AgendaItemCan {
+                    open: dry.may(MeetingCommand::OpenItem { item: i.item }, &[]),
+                    defer: dry.may(MeetingCommand::DeferItem { item: i.item }, &[]),
+                },
             })
             .collect()
+    }
+    /// What the caller may do at the meeting now.
+    async fn viewer_can(&self, ctx: &Context<'_>) -> MeetingCan {
+        use MeetingCommand as C;
+        let s = &self.0.state;
+        let dry = self.dry_run(ctx);
+        MeetingCan {
+            run_console: s.is_officer(&dry.context.actor),
+            change_agenda: dry.may(C::ChangeAgenda { agenda: Vec::new() }, &["agenda"]),
+            check_in_with_code: dry.may(
+                C::CheckIn {
+                    member: None,
+                    code_checked: true,
+                },
+                &[],
+            ),
+            open: dry.may(C::Open, &[]),
+            close_item: dry.may(C::CloseItem, &[]),
+            record_statement: dry.context.actor.member.clone().is_some_and(|speaker| {
+                dry.may(
+                    C::RecordStatement {
+                        speaker,
+                        summary: String::new(),
+                    },
+                    &["speaker", "summary"],
+                )
+            }),
+            move_motion: dry.may(
+                C::Move {
+                    text: String::new(),
+                },
+                &["text"],
+            ),
+            cast_ballot: s.open_vote.is_some_and(|vote| {
+                dry.may(
+                    C::CastBallot {
+                        vote,
+                        on_behalf_of: None,
+                        choice: domain::Choice::Abstain,
+                    },
+                    &[],
+                )
+            }),
+            close_vote: s.open_vote.is_some_and(|vote| {
+                dry.may(
+                    C::CloseVote {
+                        vote,
+                        sealed: Vec::new(),
+                        checkpoint: domain::CheckpointRef {
+                            size: 0,
+                            root: String::new(),
+                        },
+                    },
+                    &["sealed", "checkpoint"],
+                )
+            }),
+            adjourn: dry.may(C::Adjourn, &[]),
+            open_minutes_vote: dry.may(C::OpenMinutesVote, &[]),
+            correct_minutes: dry.may(
+                C::CorrectMinutes {
+                    text: String::new(),
+                },
+                &["text"],
+            ),
+        }
     }
     async fn current_item(&self) -> Option<u32> {
         self.0.state.current_item
@@ -422,10 +581,56 @@ impl Meeting {
             .collect()
     }
     async fn roll_call(&self, ctx: &Context<'_>) -> Result<Vec<RollCallEntry>> {
+        use MeetingCommand as C;
         let s = &self.0.state;
+        // Decided before any await: the read models stay locked only meanwhile.
+        let mut cans: Vec<RollCallCan> = {
+            let dry = self.dry_run(ctx);
+            s.seats
+                .keys()
+                .map(|m| RollCallCan {
+                    check_in: dry.may(
+                        C::CheckIn {
+                            member: Some(m.clone()),
+                            code_checked: false,
+                        },
+                        &[],
+                    ),
+                    apology: dry.may(
+                        C::RecordAbsence {
+                            member: m.clone(),
+                            apology: true,
+                        },
+                        &[],
+                    ),
+                    absent: dry.may(
+                        C::RecordAbsence {
+                            member: m.clone(),
+                            apology: false,
+                        },
+                        &[],
+                    ),
+                    depart: dry.may(
+                        C::Depart {
+                            member: Some(m.clone()),
+                        },
+                        &[],
+                    ),
+                    revoke_proxy: dry.may(
+                        C::RevokeProxy {
+                            from: Some(m.clone()),
+                        },
+                        &[],
+                    ),
+                })
+                .collect()
+        };
+        cans.reverse();
         let mut out = Vec::with_capacity(s.seats.len());
         for (m, (seat, voting)) in &s.seats {
+            let Some(viewer_can) = cans.pop() else { break };
             out.push(RollCallEntry {
+                viewer_can,
                 member: m.to_string(),
                 name: display_name(ctx, m).await?,
                 seat: seat_name(*seat).to_owned(),
@@ -460,9 +665,41 @@ impl Meeting {
         Ok(out)
     }
     async fn motions(&self, ctx: &Context<'_>) -> Result<Vec<MotionView>> {
+        use MeetingCommand as C;
+        let mut cans: Vec<MotionCan> = {
+            let dry = self.dry_run(ctx);
+            self.0
+                .state
+                .motions
+                .keys()
+                .map(|&motion| MotionCan {
+                    second: dry.may(C::Second { motion }, &[]),
+                    amend: dry.may(
+                        C::Amend {
+                            motion,
+                            text: String::new(),
+                        },
+                        &["text"],
+                    ),
+                    withdraw: dry.may(C::WithdrawMotion { motion }, &[]),
+                    open_vote: dry.may(
+                        C::OpenVote {
+                            motion,
+                            method: domain::VoteMethod::RollCall,
+                            majority: None,
+                            hidden: false,
+                        },
+                        &["method", "majority"],
+                    ),
+                })
+                .collect()
+        };
+        cans.reverse();
         let mut out = Vec::new();
         for (n, m) in &self.0.state.motions {
+            let Some(viewer_can) = cans.pop() else { break };
             out.push(MotionView {
+                viewer_can,
                 motion: *n,
                 item: m.item,
                 mover: m.mover.to_string(),
