@@ -1,4 +1,4 @@
-//! The API's one error type and its mapping to the stable codes of DESIGN §6. This
+//! The API's one error type and its mapping to the stable codes of docs/ARCHITECTURE.md ("Errors"). This
 //! is the only place where an error becomes a code; it is logged here when it is
 //! the server's fault (INTERNAL), never when it is the caller's.
 

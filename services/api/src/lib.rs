@@ -1,5 +1,5 @@
 //! `roundtable-api`: the GraphQL API over the read models and the command handler
-//! that turns mutations into appended events (DESIGN §6, §7).
+//! that turns mutations into appended events (docs/ARCHITECTURE.md, code map).
 //!
 //! Errors become stable codes in one place ([`error`]); authorization is decided by
 //! the domain from the caller's roles, not here.

@@ -1,5 +1,5 @@
 //! The one error a decider returns. The API maps each variant to a stable code
-//! (DESIGN §6); the message is for people and may change.
+//! (docs/ARCHITECTURE.md, "Errors"); the message is for people and may change.
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DomainError {
@@ -39,7 +39,7 @@ impl DomainError {
         DomainError::Conflict(message.into())
     }
 
-    /// The stable code of DESIGN §6.
+    /// The stable code (docs/ARCHITECTURE.md, "Errors").
     pub fn code(&self) -> &'static str {
         match self {
             DomainError::Unauthenticated => "UNAUTHENTICATED",

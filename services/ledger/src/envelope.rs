@@ -1,4 +1,4 @@
-//! The event envelope every leaf carries (DESIGN §3.1): who, what, which stream, which
+//! The event envelope every leaf carries (docs/ARCHITECTURE.md, "The record"): who, what, which stream, which
 //! position in it, and the hash of its predecessor in the same stream.
 
 use std::borrow::Cow;

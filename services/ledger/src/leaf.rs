@@ -1,6 +1,6 @@
-//! The leaf: one event as RFC 8785 (JCS) canonical JSON, restricted to the profile of
-//! DESIGN §3.1 (ASCII `[a-z0-9_]+` keys, safe integers only, NFC strings, depth ≤ 8,
-//! at most 16 KiB). Verifiers hash the bytes as received; this module decides whether
+//! The leaf: one event as RFC 8785 (JCS) canonical JSON, restricted to the profile
+//! in docs/ARCHITECTURE.md, "The record" (ASCII `[a-z0-9_]+` keys, safe integers
+//! only, NFC strings, depth ≤ 8, at most 16 KiB). Verifiers hash the bytes as received; this module decides whether
 //! those bytes are a valid leaf.
 
 use std::fmt;

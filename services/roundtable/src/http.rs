@@ -1,4 +1,4 @@
-//! The HTTP surface of the log (DESIGN §3.5), `/healthz` and `/metrics`.
+//! The HTTP surface of the log (docs/ARCHITECTURE.md, "The record"), `/healthz` and `/metrics`.
 
 use std::sync::Arc;
 

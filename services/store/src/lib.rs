@@ -1,6 +1,6 @@
 //! `roundtable-store`: where events become the record.
 //!
-//! [`EventStore`] is the one contract every backend meets (DESIGN §4): atomic,
+//! [`EventStore`] is the one contract every backend meets: atomic,
 //! optimistic appends per stream that return only once durable; the global order;
 //! catch-up-then-live subscriptions; the Merkle tree's proofs; signed checkpoints.
 //! [`SqliteStore`] is the embedded backend. [`signer`] signs checkpoints for any

@@ -121,7 +121,7 @@ impl Subscription {
     }
 }
 
-/// The store contract (DESIGN §4). Every backend passes [`crate::contract`].
+/// The store contract. Every backend passes [`crate::contract`].
 pub trait EventStore: Send + Sync + 'static {
     /// The log's origin, written into every leaf and checkpoint.
     fn origin(&self) -> &str;

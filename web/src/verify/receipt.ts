@@ -56,7 +56,7 @@ export interface VerifiedReceipt {
   event: LeafEvent;
 }
 
-/** The fields of a leaf the app shows (DESIGN §3.1). */
+/** The fields of a leaf the app shows (docs/ARCHITECTURE.md, "The record"). */
 export interface LeafEvent {
   type: string;
   stream: string;

@@ -1,4 +1,4 @@
-//! The GraphQL schema (DESIGN §6).
+//! The GraphQL schema (its SDL is `schema/schema.graphql`).
 
 mod issues;
 mod meetings;

@@ -1,4 +1,4 @@
-//! The KurrentDB backend (DESIGN §4): one KurrentDB stream per aggregate, appends
+//! The KurrentDB backend (docs/ARCHITECTURE.md, "KurrentDB"): one KurrentDB stream per aggregate, appends
 //! with the exact expected revision, the leaf bytes as the event data and the
 //! leaf's id as the event id. KurrentDB acknowledges a write once a quorum of
 //! nodes has it on disk, so an append that returns is durable.

@@ -175,7 +175,7 @@ fn shown(
         || caller(ctx).sees_who(subject, appearance, place, &*registry)
 }
 
-/// A receipt or a proof of one leaf, served by the log (DESIGN §3.5).
+/// A receipt or a proof of one leaf, served by the log (`/log/*`, docs/ARCHITECTURE.md "The record").
 pub(crate) fn receipt_url(index: u64) -> String {
     format!("/log/receipt/{index}")
 }
