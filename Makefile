@@ -50,7 +50,7 @@ check:
 
 ## Measure the log and rewrite docs/BENCHMARKS.md.
 bench: bench-api bench-issues bench-meetings bench-kurrentdb bench-abuse
-	cargo bench -p roundtable-store --bench log
+	cargo bench -p roundtable-store-sqlite --bench log
 
 ## Measure sign-in and `me` through the real server; rewrites its part of docs/BENCHMARKS.md.
 bench-api:

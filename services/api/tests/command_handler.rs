@@ -11,7 +11,8 @@ use roundtable_domain::{
 };
 use roundtable_ledger::Timestamp;
 use roundtable_projections::Projections;
-use roundtable_store::{EventStore, SqliteOptions, SqliteStore};
+use roundtable_store::EventStore;
+use roundtable_store_sqlite::{SqliteOptions, SqliteStore};
 use roundtable_vault::{PasswordHashing, PersonalData, Vault};
 
 async fn app(dir: &std::path::Path) -> (Arc<App>, Arc<SqliteStore>) {

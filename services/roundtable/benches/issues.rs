@@ -18,7 +18,8 @@ use roundtable_domain::{
     Stage, codec,
 };
 use roundtable_ledger::{EventDraft, StreamName, Timestamp};
-use roundtable_store::{EventStore, Expected, SqliteOptions, SqliteStore, keys};
+use roundtable_store::{EventStore, Expected, keys};
+use roundtable_store_sqlite::{SqliteOptions, SqliteStore};
 use serde_json::json;
 use support::bench::{healthz, load, ms, percentile, write_section};
 use support::graphql::Client;

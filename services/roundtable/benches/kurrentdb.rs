@@ -18,7 +18,8 @@ use kurrentdb::{
 };
 use roundtable_kurrentdb_testserver::TestTarget;
 use roundtable_ledger::StreamName;
-use roundtable_store::{EventStore, Expected, KurrentDbConfig, KurrentDbStore, contract};
+use roundtable_store::{EventStore, Expected, contract};
+use roundtable_store_kurrentdb::{KurrentDbConfig, KurrentDbStore};
 use support::bench::{ms, percentile, write_section};
 
 const MARKER: &str = "<!-- kurrentdb benchmark: written by `make bench-kurrentdb` -->";
@@ -61,7 +62,7 @@ fn main() {
 }
 
 async fn measure() -> String {
-    roundtable_store::kurrent::install_crypto_provider();
+    roundtable_store_kurrentdb::install_crypto_provider();
     let target = TestTarget::new().await;
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(open(target.url(), dir.path()).await);

@@ -98,7 +98,7 @@ async fn init(
     };
     let personal = PersonalData::new(&name, &phone, None, None, None)?;
     let account = NewAccount::new(personal, &password)?;
-    let location = roundtable_store::StoreLocation::parse(&store)?;
+    let location = crate::backend::StoreLocation::parse(&store)?;
     let runtime = crate::runtime::open(
         crate::runtime::Place {
             data: &data,

@@ -7,8 +7,8 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use roundtable_ledger::{SignedCheckpoint, verify_log};
-use roundtable_store::SqliteReader;
 use roundtable_store::keys::parse_vkeys;
+use roundtable_store_sqlite::SqliteReader;
 
 use crate::http::{ConsistencyProof, InclusionProof, MAX_ENTRIES_PER_REQUEST};
 

@@ -1,32 +1,17 @@
 //! `roundtable admin backup --data DIR --out COPY`: a consistent copy of a data
-//! directory while its server runs (SQLite's online backup API for the log and the
-//! vault; the keys and photos copied), then the copy audited like any log: export
+//! directory while its server runs (the SQLite store's `online_copy` for the log and
+//! the vault; the keys and photos copied), then the copy audited like any log: export
 //! and verify against the verifier key of the copied `log.key`.
 
 use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
-use roundtable_store::{DB_FILE, keys};
+use roundtable_store::keys;
+use roundtable_store_sqlite::{DB_FILE, online_copy};
 
 const VAULT_FILE: &str = "vault.sqlite";
 const SECRET_FILES: [&str; 2] = [keys::KEY_FILE, "vault.key"];
-
-/// Copies one SQLite database page by page under its own read transactions, so the
-/// writer keeps going and the copy is a state the database was in.
-fn backup_database(from: &Path, to: &Path) -> anyhow::Result<()> {
-    let source =
-        rusqlite::Connection::open_with_flags(from, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-            .with_context(|| format!("opening {}", from.display()))?;
-    source.busy_timeout(std::time::Duration::from_secs(10))?;
-    let mut target =
-        rusqlite::Connection::open(to).with_context(|| format!("creating {}", to.display()))?;
-    let backup = rusqlite::backup::Backup::new(&source, &mut target)?;
-    backup
-        .run_to_completion(1024, std::time::Duration::from_millis(5), None)
-        .with_context(|| format!("backing up {}", from.display()))?;
-    Ok(())
-}
 
 fn copy_tree(from: &Path, to: &Path) -> anyhow::Result<()> {
     std::fs::create_dir_all(to)?;
@@ -55,9 +40,9 @@ pub fn run(data: &Path, out: &Path) -> anyhow::Result<ExitCode> {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(out, std::fs::Permissions::from_mode(0o700))?;
     }
-    backup_database(&data.join(DB_FILE), &out.join(DB_FILE))?;
+    online_copy(&data.join(DB_FILE), &out.join(DB_FILE))?;
     if data.join(VAULT_FILE).is_file() {
-        backup_database(&data.join(VAULT_FILE), &out.join(VAULT_FILE))?;
+        online_copy(&data.join(VAULT_FILE), &out.join(VAULT_FILE))?;
     }
     for name in SECRET_FILES {
         let from = data.join(name);

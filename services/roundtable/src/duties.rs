@@ -5,9 +5,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::backend::Backend;
 use roundtable_api::App;
 use roundtable_ledger::SignedCheckpoint;
-use roundtable_store::Backend;
 use roundtable_store::keys::SigningKeys;
 use roundtable_store::signer::{self, CheckpointSigner};
 use tokio::sync::watch;

@@ -2,12 +2,13 @@
 
 use std::sync::Arc;
 
+use crate::backend::Backend;
 use poem::http::StatusCode;
 use poem::web::{Data, Json, Path, Query};
 use poem::{IntoResponse, Response, Route, get, handler};
 use prometheus_client::registry::Registry;
 use roundtable_ledger::{Hash, KeyRotation};
-use roundtable_store::{Backend, EventStore, StoreError, StoreMetrics};
+use roundtable_store::{EventStore, StoreError, StoreMetrics};
 use serde::{Deserialize, Serialize};
 
 /// Most leaves one `/log/entries?start=&end=` request returns.

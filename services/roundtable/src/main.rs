@@ -2,6 +2,7 @@
 
 mod admin;
 mod audit;
+mod backend;
 mod backup;
 mod demo;
 mod duties;
@@ -56,7 +57,7 @@ enum Command {
 
 fn main() -> ExitCode {
     // Before anything can open a TLS connection (the KurrentDB client, see there).
-    roundtable_store::kurrent::install_crypto_provider();
+    roundtable_store_kurrentdb::install_crypto_provider();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()

@@ -6,9 +6,12 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use crate::backend::StoreLocation;
 use anyhow::{Context, bail};
 use roundtable_ledger::Leaf;
-use roundtable_store::{EventStore, KurrentDbConfig, KurrentDbStore, SqliteReader, StoreLocation};
+use roundtable_store::EventStore;
+use roundtable_store_kurrentdb::{KurrentDbConfig, KurrentDbStore};
+use roundtable_store_sqlite::SqliteReader;
 
 /// Leaves read from the source at a time.
 const CHUNK: usize = 1_000;

@@ -4,6 +4,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use crate::backend::{Backend, StoreLocation};
 use anyhow::Context;
 use roundtable_api::clock::Clock;
 use roundtable_api::photos::PhotoStore;
@@ -11,7 +12,6 @@ use roundtable_api::{ApiConfig, App};
 use roundtable_projections::Projections;
 use roundtable_store::keys::{self, SigningKeys};
 use roundtable_store::signer::CheckpointSigner;
-use roundtable_store::{Backend, StoreLocation};
 use roundtable_vault::{PasswordHashing, Vault};
 
 pub struct Runtime {

@@ -7,14 +7,15 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::backend::StoreLocation;
 use anyhow::Context;
 use poem::EndpointExt;
 use poem::listener::{Acceptor, Listener, TcpListener};
 use roundtable_api::ApiConfig;
 use roundtable_api::clock::{Clock, ShiftedClock};
-use roundtable_store::kurrent::lease::{self, LeaseOptions};
+use roundtable_store::EventStore;
 use roundtable_store::signer::{self, CheckpointSigner};
-use roundtable_store::{EventStore, StoreLocation};
+use roundtable_store_kurrentdb::lease::{self, LeaseOptions};
 use tokio::sync::watch;
 
 use crate::duties::Duties;

@@ -38,7 +38,7 @@ fn verify(bundle: &Path, extra: &[&str]) -> Output {
 fn tampered(original: &Path, work: &Path, name: &str, sql: &str) -> Output {
     let data = work.join(name);
     copy_dir(original, &data);
-    let conn = rusqlite::Connection::open(data.join(roundtable_store::DB_FILE)).unwrap();
+    let conn = rusqlite::Connection::open(data.join(roundtable_store_sqlite::DB_FILE)).unwrap();
     conn.execute_batch(sql).unwrap();
     drop(conn);
     let out = work.join(format!("{name}-bundle"));
@@ -256,7 +256,7 @@ async fn bad_input_gets_one_line_and_a_non_zero_exit() {
     let garbage = work.path().join("garbage");
     std::fs::create_dir(&garbage).unwrap();
     std::fs::write(
-        garbage.join(roundtable_store::DB_FILE),
+        garbage.join(roundtable_store_sqlite::DB_FILE),
         b"this is not a database, not at all",
     )
     .unwrap();

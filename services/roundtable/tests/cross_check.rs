@@ -11,7 +11,7 @@ use std::process::Command;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use roundtable_ledger::Hash;
-use roundtable_store::SqliteReader;
+use roundtable_store_sqlite::SqliteReader;
 use serde_json::{Value, json};
 
 const SIZES: &[u64] = &[

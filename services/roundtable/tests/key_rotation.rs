@@ -11,7 +11,8 @@ use std::process::Output;
 use std::sync::Arc;
 
 use roundtable_ledger::StreamName;
-use roundtable_store::{EventStore, Expected, SqliteOptions, SqliteStore, contract};
+use roundtable_store::{EventStore, Expected, contract};
+use roundtable_store_sqlite::{SqliteOptions, SqliteStore};
 use support::{ORIGIN, data_arg, roundtable};
 
 fn said(o: &Output) -> String {

@@ -8,7 +8,9 @@ mod support;
 use std::process::Output;
 
 use roundtable_kurrentdb_testserver::TestTarget;
-use roundtable_store::{EventStore, KurrentDbConfig, KurrentDbStore, SqliteReader};
+use roundtable_store::EventStore;
+use roundtable_store_kurrentdb::{KurrentDbConfig, KurrentDbStore};
+use roundtable_store_sqlite::SqliteReader;
 use support::{ORIGIN, data_arg, roundtable};
 
 fn migrate(from: &str, to: &str) -> Output {
@@ -88,7 +90,7 @@ fn an_embedded_log_moves_to_kurrentdb_and_back_unchanged() {
             .collect::<Vec<_>>()
     );
     // (`serve` records the verifier key at start; this copy was never served.)
-    rusqlite::Connection::open(back.path().join(roundtable_store::DB_FILE))
+    rusqlite::Connection::open(back.path().join(roundtable_store_sqlite::DB_FILE))
         .unwrap()
         .execute(
             "INSERT INTO meta (key, value) VALUES ('vkey', ?1)",

@@ -32,6 +32,7 @@ pub enum StoreError {
     Closed,
 }
 
+#[cfg(feature = "sqlite-errors")]
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
         StoreError::Storage(e.to_string())

@@ -57,7 +57,7 @@ impl Appended {
     /// are already in the stream right after the expected position (or anywhere,
     /// for `Expected::Any`) gets the original result. `existing` is the stream's
     /// events with their ids, in order.
-    pub(crate) fn replay_of(
+    pub fn replay_of(
         existing: &[(String, AppendedEvent)],
         expected: Expected,
         position: u64,
@@ -82,7 +82,7 @@ impl Appended {
 
 /// What every backend refuses before it touches anything: an empty append, or an
 /// event whose envelope fields are invalid.
-pub(crate) fn check_drafts(events: &[EventDraft]) -> Result<(), StoreError> {
+pub fn check_drafts(events: &[EventDraft]) -> Result<(), StoreError> {
     if events.is_empty() {
         return Err(StoreError::EmptyAppend);
     }
@@ -111,17 +111,22 @@ pub struct TreeHead {
 /// Every event from a starting index, in order, with no gap and no duplicate:
 /// first those already on disk, then each new one as it becomes durable.
 pub struct Subscription {
-    pub(crate) rx: mpsc::Receiver<Result<RecordedEvent, StoreError>>,
+    rx: mpsc::Receiver<Result<RecordedEvent, StoreError>>,
 }
 
 impl Subscription {
+    /// A subscription fed by a backend's task through `rx`.
+    pub fn new(rx: mpsc::Receiver<Result<RecordedEvent, StoreError>>) -> Subscription {
+        Subscription { rx }
+    }
+
     /// The next event; `None` once the store has closed.
     pub async fn next(&mut self) -> Option<Result<RecordedEvent, StoreError>> {
         self.rx.recv().await
     }
 }
 
-/// The store contract. Every backend passes [`crate::contract`].
+/// The store contract. Every backend passes `contract` (feature `contract`).
 pub trait EventStore: Send + Sync + 'static {
     /// The log's origin, written into every leaf and checkpoint.
     fn origin(&self) -> &str;

@@ -13,7 +13,8 @@ use std::sync::Arc;
 
 use roundtable_ledger::{SignedCheckpoint, StreamName};
 use roundtable_store::signer::CheckpointSigner;
-use roundtable_store::{EventStore, Expected, SqliteOptions, SqliteStore, contract, keys};
+use roundtable_store::{EventStore, Expected, contract, keys};
+use roundtable_store_sqlite::{SqliteOptions, SqliteStore};
 
 pub const ORIGIN: &str = "roundtable.test/blackbox";
 

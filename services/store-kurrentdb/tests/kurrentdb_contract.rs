@@ -9,11 +9,10 @@ use std::time::Duration;
 
 use roundtable_kurrentdb_testserver::{ServerOptions, TestServer, TestTarget, TestTls};
 use roundtable_ledger::{Checkpoint, LeafHeader, StreamName};
-use roundtable_store::kurrent::lease::{self, LeaseOptions};
 use roundtable_store::signer::CheckpointSigner;
-use roundtable_store::{
-    EventStore, Expected, KurrentDbConfig, KurrentDbStore, StoreError, contract, keys,
-};
+use roundtable_store::{EventStore, Expected, StoreError, contract, keys};
+use roundtable_store_kurrentdb::lease::{self, LeaseOptions};
+use roundtable_store_kurrentdb::{KurrentDbConfig, KurrentDbStore};
 use tokio::sync::watch;
 
 const ORIGIN: &str = "test.example/contract";

@@ -7,10 +7,11 @@ use std::sync::Arc;
 
 use roundtable_ledger::{EventDraft, Hash, SignedCheckpoint, StreamName};
 
-use crate::{
-    Appended, EventStore, Expected, KurrentDbConfig, KurrentDbStore, RecordedEvent, SqliteOptions,
-    SqliteStore, StoreError, StoreMetrics, Subscription, TreeHead,
+use roundtable_store::{
+    Appended, EventStore, Expected, RecordedEvent, StoreError, StoreMetrics, Subscription, TreeHead,
 };
+use roundtable_store_kurrentdb::{KurrentDbConfig, KurrentDbStore};
+use roundtable_store_sqlite::{SqliteOptions, SqliteStore};
 
 /// Where the log is, as `--store` names it.
 #[derive(Clone, Debug)]

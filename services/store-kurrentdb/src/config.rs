@@ -4,7 +4,7 @@
 
 use kurrentdb::ClientSettings;
 
-use crate::StoreError;
+use roundtable_store::StoreError;
 
 /// Schemes the official client accepts.
 const SCHEMES: [&str; 8] = [

@@ -14,7 +14,8 @@ use roundtable_ledger::{Leaf, LeafHeader, SignedCheckpoint};
 use tokio::sync::{mpsc, watch};
 
 use super::config::Namespace;
-use crate::{SqliteStore, StoreError};
+use roundtable_store::StoreError;
+use roundtable_store_sqlite::SqliteStore;
 
 /// The meta key holding the `$all` position of the last folded event.
 pub(crate) const POSITION_KEY: &str = "kurrentdb.position";
@@ -159,7 +160,7 @@ pub(crate) async fn run(
     let reader = tokio::spawn(read(
         client,
         namespace,
-        crate::EventStore::origin(mirror.as_ref()).to_owned(),
+        roundtable_store::EventStore::origin(mirror.as_ref()).to_owned(),
         from,
         tx,
     ));

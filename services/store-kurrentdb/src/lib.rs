@@ -23,13 +23,13 @@ use roundtable_ledger::{
 };
 use tokio::sync::watch;
 
-use crate::types::check_drafts;
-use crate::{
-    Appended, AppendedEvent, EventStore, Expected, RecordedEvent, SqliteOptions, SqliteStore,
-    StoreError, StoreMetrics, Subscription, TreeHead,
-};
 pub use config::{KurrentDbConfig, Namespace};
 use fold::Folded;
+use roundtable_store::{
+    Appended, AppendedEvent, EventStore, Expected, RecordedEvent, StoreError, StoreMetrics,
+    Subscription, TreeHead, check_drafts,
+};
+use roundtable_store_sqlite::{SqliteOptions, SqliteStore};
 
 /// Tries of an `Expected::Any` append that keeps losing races before `Conflict`.
 const ANY_ATTEMPTS: usize = 32;

@@ -3,7 +3,7 @@
 //! beside a limit measured in the same run on the same bytes (fdatasync'd raw file
 //! appends, SHA-256 of the leaves). Writes `docs/BENCHMARKS.md`.
 //!
-//! Run: `make bench` (= `cargo bench -p roundtable-store --bench log`).
+//! Run: `make bench` (= `cargo bench -p roundtable-store-sqlite --bench log`).
 //! `ROUNDTABLE_BENCH_EVENTS` overrides the 1,000,000 (for a quick look).
 
 use std::fmt::Write as _;
@@ -13,9 +13,8 @@ use std::time::{Duration, Instant};
 
 use roundtable_ledger::{LeafHeader, NoteVerifier, StreamName, leaf_hash, verify_log};
 use roundtable_store::signer::CheckpointSigner;
-use roundtable_store::{
-    EventStore, Expected, SqliteOptions, SqliteReader, SqliteStore, contract, keys,
-};
+use roundtable_store::{EventStore, Expected, contract, keys};
+use roundtable_store_sqlite::{SqliteOptions, SqliteReader, SqliteStore};
 
 const ORIGIN: &str = "bench.roundtable/log";
 const READING: &str = "
@@ -334,7 +333,7 @@ fn main() {
     let _ = writeln!(md, "# Benchmarks\n");
     let _ = writeln!(
         md,
-        "Written by `make bench` (`cargo bench -p roundtable-store --bench log`); do not edit by hand.\n"
+        "Written by `make bench` (`cargo bench -p roundtable-store-sqlite --bench log`); do not edit by hand.\n"
     );
     let _ = writeln!(md, "- Machine: {}", machine());
     let _ = writeln!(md, "- Data directory on: {}", dir.path().display());

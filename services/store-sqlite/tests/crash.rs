@@ -11,7 +11,8 @@ use std::time::Duration;
 
 use roundtable_ledger::{Hash, Leaf, LeafHeader, MemoryTree, SignedCheckpoint, StreamName};
 use roundtable_store::signer::{self, CheckpointSigner};
-use roundtable_store::{EventStore, Expected, SqliteOptions, SqliteStore, contract, keys};
+use roundtable_store::{EventStore, Expected, contract, keys};
+use roundtable_store_sqlite::{SqliteOptions, SqliteStore};
 
 const ORIGIN: &str = "crash.test/log";
 const CHILD_ENV: &str = "ROUNDTABLE_CRASH_CHILD_DIR";

@@ -12,7 +12,7 @@ use roundtable_ledger::{CompactRange, EventDraft, Hash, Leaf, SignedCheckpoint, 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use tokio::sync::{mpsc, oneshot, watch};
 
-use crate::{
+use roundtable_store::{
     Appended, AppendedEvent, EventStore, Expected, RecordedEvent, StoreError, StoreMetrics,
     Subscription, TreeHead,
 };
@@ -21,6 +21,24 @@ use writer::{AppendRequest, Command, ImportRequest, Writer};
 
 /// The database file inside the data directory.
 pub const DB_FILE: &str = "log.sqlite";
+
+/// A consistent copy of a SQLite database file (the log's, or the vault's) while
+/// its writer keeps going: SQLite's online backup, page by page under its own read
+/// transactions, so the copy is a state the database was in. `admin backup` copies
+/// through this rather than opening the files itself.
+pub fn online_copy(from: &Path, to: &Path) -> Result<(), StoreError> {
+    let failed = |what: &str, path: &Path, e: rusqlite::Error| {
+        StoreError::Storage(format!("{what} {}: {e}", path.display()))
+    };
+    let source = Connection::open_with_flags(from, OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .map_err(|e| failed("opening", from, e))?;
+    source.busy_timeout(std::time::Duration::from_secs(10))?;
+    let mut target = Connection::open(to).map_err(|e| failed("creating", to, e))?;
+    let backup = rusqlite::backup::Backup::new(&source, &mut target)?;
+    backup
+        .run_to_completion(1024, std::time::Duration::from_millis(5), None)
+        .map_err(|e| failed("backing up", from, e))
+}
 
 #[derive(Clone, Debug)]
 pub struct SqliteOptions {
@@ -441,7 +459,7 @@ impl EventStore for SqliteStore {
                 }
             }
         });
-        Subscription { rx }
+        Subscription::new(rx)
     }
 
     fn tree_head(&self) -> TreeHead {

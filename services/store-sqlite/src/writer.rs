@@ -13,8 +13,8 @@ use rusqlite::{Connection, Transaction, params};
 use tokio::sync::{mpsc, oneshot, watch};
 
 use super::schema::{self, Nodes, node_key};
-use crate::types::check_drafts;
-use crate::{Appended, AppendedEvent, Expected, StoreError, StoreMetrics, TreeHead};
+use roundtable_store::check_drafts;
+use roundtable_store::{Appended, AppendedEvent, Expected, StoreError, StoreMetrics, TreeHead};
 
 /// Upper bound on events per transaction, so one huge batch cannot stall everyone.
 const MAX_BATCH_EVENTS: usize = 16_384;

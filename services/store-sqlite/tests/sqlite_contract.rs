@@ -4,9 +4,8 @@
 use std::sync::Arc;
 
 use roundtable_ledger::{SignedCheckpoint, StreamName};
-use roundtable_store::{
-    EventStore, Expected, SqliteOptions, SqliteStore, contract, keys, signer::CheckpointSigner,
-};
+use roundtable_store::{EventStore, Expected, contract, keys, signer::CheckpointSigner};
+use roundtable_store_sqlite::{SqliteOptions, SqliteStore};
 
 const ORIGIN: &str = "test.example/contract";
 
@@ -154,7 +153,7 @@ async fn refuses_altered_tree_and_foreign_origin() {
 }
 
 fn rusqlite_conn(dir: &std::path::Path) -> rusqlite::Connection {
-    rusqlite::Connection::open(dir.join(roundtable_store::DB_FILE)).unwrap()
+    rusqlite::Connection::open(dir.join(roundtable_store_sqlite::DB_FILE)).unwrap()
 }
 
 /// A copy's commits skip the fsync, so its flush must put them in the database
@@ -175,11 +174,11 @@ async fn a_copys_flush_writes_every_commit_into_the_database_file() {
         let to = dir.path().join(name);
         std::fs::create_dir(&to).unwrap();
         std::fs::copy(
-            dir.path().join(roundtable_store::DB_FILE),
-            to.join(roundtable_store::DB_FILE),
+            dir.path().join(roundtable_store_sqlite::DB_FILE),
+            to.join(roundtable_store_sqlite::DB_FILE),
         )
         .unwrap();
-        roundtable_store::SqliteReader::open(&to)
+        roundtable_store_sqlite::SqliteReader::open(&to)
             .and_then(|r| r.size())
             .ok()
     };
