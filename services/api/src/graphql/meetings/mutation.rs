@@ -324,6 +324,47 @@ async fn on_meeting(
     })
 }
 
+/// An input naming a meeting and carrying an idempotency key: every meeting
+/// mutation's. `input.decide(ctx, command)` is the whole of a forwarding resolver.
+trait AtMeeting {
+    fn meeting(&self) -> &str;
+    fn idempotency_key(&self) -> &Option<String>;
+
+    /// Runs `command` on the input's meeting with the input's key.
+    async fn decide(&self, ctx: &Context<'_>, command: MeetingCommand) -> Result<MeetingPayload> {
+        on_meeting(ctx, self.meeting(), command, self.idempotency_key()).await
+    }
+}
+
+macro_rules! at_meeting {
+    ($($input:ty),* $(,)?) => {$(
+        impl AtMeeting for $input {
+            fn meeting(&self) -> &str {
+                &self.meeting
+            }
+            fn idempotency_key(&self) -> &Option<String> {
+                &self.idempotency_key
+            }
+        }
+    )*};
+}
+
+at_meeting!(
+    ChangeAgendaInput,
+    MeetingRefInput,
+    CheckInInput,
+    MemberAtMeetingInput,
+    RecordAbsenceInput,
+    GiveProxyInput,
+    AgendaItemRefInput,
+    RecordStatementInput,
+    MoveMotionInput,
+    MoveAmendmentInput,
+    MotionRefInput,
+    OpenVoteInput,
+    CorrectMinutesInput,
+);
+
 async fn on_resolution(
     ctx: &Context<'_>,
     raw: &str,
@@ -390,16 +431,12 @@ impl MeetingMutation {
     async fn change_agenda(
         &self,
         ctx: &Context<'_>,
-        input: ChangeAgendaInput,
+        mut input: ChangeAgendaInput,
     ) -> Result<MeetingPayload> {
-        let agenda = agenda(ctx, input.agenda)?;
-        on_meeting(
-            ctx,
-            &input.meeting,
-            MeetingCommand::ChangeAgenda { agenda },
-            &input.idempotency_key,
-        )
-        .await
+        let agenda = agenda(ctx, std::mem::take(&mut input.agenda))?;
+        input
+            .decide(ctx, MeetingCommand::ChangeAgenda { agenda })
+            .await
     }
 
     /// Roll call: the caller with the meeting code, or an officer for someone.
@@ -426,16 +463,15 @@ impl MeetingMutation {
                 true
             }
         };
-        on_meeting(
-            ctx,
-            &input.meeting,
-            MeetingCommand::CheckIn {
-                member,
-                code_checked,
-            },
-            &input.idempotency_key,
-        )
-        .await
+        input
+            .decide(
+                ctx,
+                MeetingCommand::CheckIn {
+                    member,
+                    code_checked,
+                },
+            )
+            .await
     }
 
     async fn record_absence(
@@ -447,7 +483,7 @@ impl MeetingMutation {
             member: member_id(&input.member)?,
             apology: input.apology,
         };
-        on_meeting(ctx, &input.meeting, command, &input.idempotency_key).await
+        input.decide(ctx, command).await
     }
 
     async fn give_proxy(&self, ctx: &Context<'_>, input: GiveProxyInput) -> Result<MeetingPayload> {
@@ -455,7 +491,7 @@ impl MeetingMutation {
             from: optional_member(&input.from)?,
             to: member_id(&input.to)?,
         };
-        on_meeting(ctx, &input.meeting, command, &input.idempotency_key).await
+        input.decide(ctx, command).await
     }
 
     async fn revoke_proxy(
@@ -466,7 +502,7 @@ impl MeetingMutation {
         let command = MeetingCommand::RevokeProxy {
             from: optional_member(&input.member)?,
         };
-        on_meeting(ctx, &input.meeting, command, &input.idempotency_key).await
+        input.decide(ctx, command).await
     }
 
     async fn record_departure(
@@ -477,7 +513,7 @@ impl MeetingMutation {
         let command = MeetingCommand::Depart {
             member: optional_member(&input.member)?,
         };
-        on_meeting(ctx, &input.meeting, command, &input.idempotency_key).await
+        input.decide(ctx, command).await
     }
 
     /// Only with quorum.
@@ -486,13 +522,7 @@ impl MeetingMutation {
         ctx: &Context<'_>,
         input: MeetingRefInput,
     ) -> Result<MeetingPayload> {
-        on_meeting(
-            ctx,
-            &input.meeting,
-            MeetingCommand::Open,
-            &input.idempotency_key,
-        )
-        .await
+        input.decide(ctx, MeetingCommand::Open).await
     }
 
     async fn open_agenda_item(
@@ -500,13 +530,9 @@ impl MeetingMutation {
         ctx: &Context<'_>,
         input: AgendaItemRefInput,
     ) -> Result<MeetingPayload> {
-        on_meeting(
-            ctx,
-            &input.meeting,
-            MeetingCommand::OpenItem { item: input.item },
-            &input.idempotency_key,
-        )
-        .await
+        input
+            .decide(ctx, MeetingCommand::OpenItem { item: input.item })
+            .await
     }
 
     async fn close_agenda_item(
@@ -514,13 +540,7 @@ impl MeetingMutation {
         ctx: &Context<'_>,
         input: MeetingRefInput,
     ) -> Result<MeetingPayload> {
-        on_meeting(
-            ctx,
-            &input.meeting,
-            MeetingCommand::CloseItem,
-            &input.idempotency_key,
-        )
-        .await
+        input.decide(ctx, MeetingCommand::CloseItem).await
     }
 
     /// Back on the docket for a later meeting.
@@ -529,51 +549,42 @@ impl MeetingMutation {
         ctx: &Context<'_>,
         input: AgendaItemRefInput,
     ) -> Result<MeetingPayload> {
-        on_meeting(
-            ctx,
-            &input.meeting,
-            MeetingCommand::DeferItem { item: input.item },
-            &input.idempotency_key,
-        )
-        .await
+        input
+            .decide(ctx, MeetingCommand::DeferItem { item: input.item })
+            .await
     }
 
     async fn record_statement(
         &self,
         ctx: &Context<'_>,
-        input: RecordStatementInput,
+        mut input: RecordStatementInput,
     ) -> Result<MeetingPayload> {
         let command = MeetingCommand::RecordStatement {
             speaker: member_id(&input.speaker)?,
-            summary: input.summary,
+            summary: std::mem::take(&mut input.summary),
         };
-        on_meeting(ctx, &input.meeting, command, &input.idempotency_key).await
+        input.decide(ctx, command).await
     }
 
     async fn move_motion(
         &self,
         ctx: &Context<'_>,
-        input: MoveMotionInput,
+        mut input: MoveMotionInput,
     ) -> Result<MeetingPayload> {
-        on_meeting(
-            ctx,
-            &input.meeting,
-            MeetingCommand::Move { text: input.text },
-            &input.idempotency_key,
-        )
-        .await
+        let text = std::mem::take(&mut input.text);
+        input.decide(ctx, MeetingCommand::Move { text }).await
     }
 
     async fn move_amendment(
         &self,
         ctx: &Context<'_>,
-        input: MoveAmendmentInput,
+        mut input: MoveAmendmentInput,
     ) -> Result<MeetingPayload> {
         let command = MeetingCommand::Amend {
             motion: input.motion,
-            text: input.text,
+            text: std::mem::take(&mut input.text),
         };
-        on_meeting(ctx, &input.meeting, command, &input.idempotency_key).await
+        input.decide(ctx, command).await
     }
 
     async fn second_motion(
@@ -581,15 +592,14 @@ impl MeetingMutation {
         ctx: &Context<'_>,
         input: MotionRefInput,
     ) -> Result<MeetingPayload> {
-        on_meeting(
-            ctx,
-            &input.meeting,
-            MeetingCommand::Second {
-                motion: input.motion,
-            },
-            &input.idempotency_key,
-        )
-        .await
+        input
+            .decide(
+                ctx,
+                MeetingCommand::Second {
+                    motion: input.motion,
+                },
+            )
+            .await
     }
 
     async fn withdraw_motion(
@@ -597,15 +607,14 @@ impl MeetingMutation {
         ctx: &Context<'_>,
         input: MotionRefInput,
     ) -> Result<MeetingPayload> {
-        on_meeting(
-            ctx,
-            &input.meeting,
-            MeetingCommand::WithdrawMotion {
-                motion: input.motion,
-            },
-            &input.idempotency_key,
-        )
-        .await
+        input
+            .decide(
+                ctx,
+                MeetingCommand::WithdrawMotion {
+                    motion: input.motion,
+                },
+            )
+            .await
     }
 
     /// The chair puts the pending motion or amendment to a vote (quorum is checked).
@@ -616,7 +625,7 @@ impl MeetingMutation {
             majority: input.majority.map(Into::into),
             hidden: input.hidden,
         };
-        on_meeting(ctx, &input.meeting, command, &input.idempotency_key).await
+        input.decide(ctx, command).await
     }
 
     /// After adjournment: the council approves the minutes as they read now.
@@ -625,13 +634,7 @@ impl MeetingMutation {
         ctx: &Context<'_>,
         input: MeetingRefInput,
     ) -> Result<MeetingPayload> {
-        on_meeting(
-            ctx,
-            &input.meeting,
-            MeetingCommand::OpenMinutesVote,
-            &input.idempotency_key,
-        )
-        .await
+        input.decide(ctx, MeetingCommand::OpenMinutesVote).await
     }
 
     /// One ballot; returns its receipt (and a secret ballot's token).
@@ -685,28 +688,19 @@ impl MeetingMutation {
         ctx: &Context<'_>,
         input: MeetingRefInput,
     ) -> Result<MeetingPayload> {
-        on_meeting(
-            ctx,
-            &input.meeting,
-            MeetingCommand::Adjourn,
-            &input.idempotency_key,
-        )
-        .await
+        input.decide(ctx, MeetingCommand::Adjourn).await
     }
 
     /// The secretary's erratum to the minutes (before approval).
     async fn correct_minutes(
         &self,
         ctx: &Context<'_>,
-        input: CorrectMinutesInput,
+        mut input: CorrectMinutesInput,
     ) -> Result<MeetingPayload> {
-        on_meeting(
-            ctx,
-            &input.meeting,
-            MeetingCommand::CorrectMinutes { text: input.text },
-            &input.idempotency_key,
-        )
-        .await
+        let text = std::mem::take(&mut input.text);
+        input
+            .decide(ctx, MeetingCommand::CorrectMinutes { text })
+            .await
     }
 
     /// An adopted motion becomes a resolution; the issues it answers move to
