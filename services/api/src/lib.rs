@@ -30,3 +30,4 @@ pub use log::Log;
 pub use operations::{NewAccount, generate_password, mint};
 pub use routes::mount;
 pub use web::WebApp;
+pub use ws::SocketLimits;

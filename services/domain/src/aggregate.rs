@@ -12,8 +12,10 @@ pub trait Aggregate {
     /// The stream kind (`member`, `council`, …).
     const STREAM_KIND: &'static str;
 
-    /// The stream name for an id.
-    fn stream(id: &Self::Id) -> String;
+    /// The stream name for an id (`kind/id`).
+    fn stream(id: &Self::Id) -> String {
+        format!("{}/{id}", Self::STREAM_KIND)
+    }
 
     /// Folds one event of this aggregate's stream into its state.
     fn evolve(state: Self::State, event: &Self::Event) -> Self::State;

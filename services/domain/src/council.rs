@@ -52,10 +52,6 @@ impl Aggregate for Council {
     type Event = CouncilEvent;
     const STREAM_KIND: &'static str = CouncilId::STREAM_KIND;
 
-    fn stream(id: &CouncilId) -> String {
-        id.stream()
-    }
-
     fn evolve(mut state: CouncilState, event: &CouncilEvent) -> CouncilState {
         match event {
             CouncilEvent::CouncilCreated {

@@ -397,6 +397,9 @@ mod triage;
 /// What every command of an issue is decided with. Each command is decided by
 /// its group's module: `raise` (raise, edit, withdraw), `support` (co-signatures),
 /// `triage` (accept, reject, merge, refer) and `response` (respond, rate, resolve).
+/// What a command's decision is.
+type Decided = Result<Vec<IssueEvent>, DomainError>;
+
 #[derive(Clone, Copy)]
 struct Deciding<'a> {
     id: &'a IssueId,
@@ -406,16 +409,27 @@ struct Deciding<'a> {
     directory: &'a dyn Directory,
 }
 
+impl<'a> Deciding<'a> {
+    /// Everything at once, for a decider to take what it needs in one line.
+    fn parts(
+        &self,
+    ) -> (
+        &'a IssueId,
+        &'a IssueState,
+        &'a Actor,
+        Timestamp,
+        &'a dyn Directory,
+    ) {
+        (self.id, self.state, self.actor, self.now, self.directory)
+    }
+}
+
 impl Aggregate for Issue {
     type Id = IssueId;
     type State = IssueState;
     type Command = IssueCommand;
     type Event = IssueEvent;
     const STREAM_KIND: &'static str = IssueId::STREAM_KIND;
-
-    fn stream(id: &IssueId) -> String {
-        id.stream()
-    }
 
     fn evolve(mut state: IssueState, event: &IssueEvent) -> IssueState {
         match event {

@@ -64,10 +64,6 @@ impl Aggregate for Jurisdiction {
     type Event = JurisdictionEvent;
     const STREAM_KIND: &'static str = JurisdictionId::STREAM_KIND;
 
-    fn stream(id: &JurisdictionId) -> String {
-        id.stream()
-    }
-
     fn evolve(mut state: JurisdictionState, event: &JurisdictionEvent) -> JurisdictionState {
         match event {
             JurisdictionEvent::JurisdictionCreated { kind, name, parent } => {

@@ -65,10 +65,6 @@ impl Aggregate for Member {
     type Event = MemberEvent;
     const STREAM_KIND: &'static str = MemberId::STREAM_KIND;
 
-    fn stream(id: &MemberId) -> String {
-        id.stream()
-    }
-
     fn evolve(mut state: MemberState, event: &MemberEvent) -> MemberState {
         match event {
             MemberEvent::MemberRegistered { kind, home_grid } => {

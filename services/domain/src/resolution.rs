@@ -133,10 +133,6 @@ impl Aggregate for Resolution {
     type Event = ResolutionEvent;
     const STREAM_KIND: &'static str = ResolutionId::STREAM_KIND;
 
-    fn stream(id: &ResolutionId) -> String {
-        id.stream()
-    }
-
     fn evolve(mut s: ResolutionState, event: &ResolutionEvent) -> ResolutionState {
         match event {
             ResolutionEvent::ResolutionAdopted {

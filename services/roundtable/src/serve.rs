@@ -86,6 +86,9 @@ pub struct ServeArgs {
     /// log for good).
     #[arg(long, default_value_t = 600)]
     pub registrations_per_hour: u32,
+    /// Open WebSockets one address may hold (a hall's shared Wi-Fi may need more).
+    #[arg(long, default_value_t = 32)]
+    pub sockets_per_address: usize,
     /// A proxy in front (nginx) whose `X-Forwarded-For` names the caller, for
     /// every per-address limit; repeat for several. Without it, the TCP peer.
     #[arg(long = "trusted-proxy")]
@@ -112,6 +115,10 @@ impl ServeArgs {
                 registrations_per_hour: self.registrations_per_hour,
                 uploads_per_hour: self.uploads_per_hour,
                 ..roundtable_api::ActionPolicy::default()
+            },
+            sockets: roundtable_api::SocketLimits {
+                per_address: self.sockets_per_address,
+                ..roundtable_api::SocketLimits::default()
             },
             ..ApiConfig::default()
         }

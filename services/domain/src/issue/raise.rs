@@ -9,15 +9,8 @@ pub(super) fn raise(
     jurisdiction: Option<JurisdictionId>,
     on_behalf_of: Option<(MemberId, Channel)>,
     photos: Vec<ContentHash>,
-) -> Result<Vec<IssueEvent>, DomainError> {
-    let Deciding {
-        id,
-        state,
-        actor,
-        now,
-        directory,
-        ..
-    } = *cx;
+) -> Decided {
+    let (id, state, actor, now, directory) = cx.parts();
     let me = actor.signed_in()?.clone();
     if state.raiser.is_some() {
         return Err(DomainError::conflict(format!("issue {id} exists")));
@@ -101,10 +94,8 @@ pub(super) fn raise(
     }])
 }
 
-pub(super) fn edit(cx: &Deciding<'_>, text: IssueText) -> Result<Vec<IssueEvent>, DomainError> {
-    let Deciding {
-        actor, id, state, ..
-    } = *cx;
+pub(super) fn edit(cx: &Deciding<'_>, text: IssueText) -> Decided {
+    let (id, state, actor, ..) = cx.parts();
     let me = actor.signed_in()?.clone();
     live(state, id)?;
     if state.raiser.as_ref() != Some(&me) {
@@ -123,10 +114,8 @@ pub(super) fn edit(cx: &Deciding<'_>, text: IssueText) -> Result<Vec<IssueEvent>
     }])
 }
 
-pub(super) fn withdraw(cx: &Deciding<'_>, reason: String) -> Result<Vec<IssueEvent>, DomainError> {
-    let Deciding {
-        actor, id, state, ..
-    } = *cx;
+pub(super) fn withdraw(cx: &Deciding<'_>, reason: String) -> Decided {
+    let (id, state, actor, ..) = cx.parts();
     let me = actor.signed_in()?.clone();
     live(state, id)?;
     if state.raiser.as_ref() != Some(&me) {

@@ -2,14 +2,8 @@
 
 use super::*;
 
-pub(super) fn respond(cx: &Deciding<'_>, text: String) -> Result<Vec<IssueEvent>, DomainError> {
-    let Deciding {
-        id,
-        state,
-        actor,
-        directory,
-        ..
-    } = *cx;
+pub(super) fn respond(cx: &Deciding<'_>, text: String) -> Decided {
+    let (id, state, actor, _, directory) = cx.parts();
     actor.signed_in()?;
     live(state, id)?;
     let at = jurisdiction_of(state, id)?;
@@ -35,15 +29,8 @@ pub(super) fn rate(
     rating: Rating,
     comment: String,
     raiser_code_checked: bool,
-) -> Result<Vec<IssueEvent>, DomainError> {
-    let Deciding {
-        id,
-        state,
-        actor,
-        now,
-        directory,
-        ..
-    } = *cx;
+) -> Decided {
+    let (id, state, actor, now, directory) = cx.parts();
     let me = actor.signed_in()?.clone();
     live(state, id)?;
     let at = jurisdiction_of(state, id)?;
@@ -73,17 +60,8 @@ pub(super) fn rate(
     Ok(events)
 }
 
-pub(super) fn resolve(
-    cx: &Deciding<'_>,
-    resolution: ResolutionId,
-) -> Result<Vec<IssueEvent>, DomainError> {
-    let Deciding {
-        id,
-        state,
-        actor,
-        directory,
-        ..
-    } = *cx;
+pub(super) fn resolve(cx: &Deciding<'_>, resolution: ResolutionId) -> Decided {
+    let (id, state, actor, _, directory) = cx.parts();
     actor.signed_in()?;
     live(state, id)?;
     let at = jurisdiction_of(state, id)?;

@@ -2,14 +2,8 @@
 
 use super::*;
 
-pub(super) fn cosign(cx: &Deciding<'_>) -> Result<Vec<IssueEvent>, DomainError> {
-    let Deciding {
-        id,
-        state,
-        actor,
-        directory,
-        ..
-    } = *cx;
+pub(super) fn cosign(cx: &Deciding<'_>) -> Decided {
+    let (id, state, actor, _, directory) = cx.parts();
     let me = actor.signed_in()?.clone();
     live(state, id)?;
     let jurisdiction = jurisdiction_of(state, id)?;
@@ -56,10 +50,8 @@ pub(super) fn cosign(cx: &Deciding<'_>) -> Result<Vec<IssueEvent>, DomainError> 
     Ok(events)
 }
 
-pub(super) fn withdraw_cosignature(cx: &Deciding<'_>) -> Result<Vec<IssueEvent>, DomainError> {
-    let Deciding {
-        actor, id, state, ..
-    } = *cx;
+pub(super) fn withdraw_cosignature(cx: &Deciding<'_>) -> Decided {
+    let (id, state, actor, ..) = cx.parts();
     let me = actor.signed_in()?.clone();
     live(state, id)?;
     if !state.cosigners.contains_key(&me) {

@@ -2,18 +2,8 @@
 
 use super::*;
 
-pub(super) fn accept(
-    cx: &Deciding<'_>,
-    council: Option<CouncilId>,
-) -> Result<Vec<IssueEvent>, DomainError> {
-    let Deciding {
-        id,
-        state,
-        actor,
-        now,
-        directory,
-        ..
-    } = *cx;
+pub(super) fn accept(cx: &Deciding<'_>, council: Option<CouncilId>) -> Decided {
+    let (id, state, actor, now, directory) = cx.parts();
     actor.signed_in()?;
     live(state, id)?;
     let at = jurisdiction_of(state, id)?;
@@ -41,18 +31,8 @@ pub(super) fn accept(
     }])
 }
 
-pub(super) fn reject(
-    cx: &Deciding<'_>,
-    reason: RejectionReason,
-    explanation: String,
-) -> Result<Vec<IssueEvent>, DomainError> {
-    let Deciding {
-        id,
-        state,
-        actor,
-        directory,
-        ..
-    } = *cx;
+pub(super) fn reject(cx: &Deciding<'_>, reason: RejectionReason, explanation: String) -> Decided {
+    let (id, state, actor, _, directory) = cx.parts();
     actor.signed_in()?;
     live(state, id)?;
     require_triage(actor, directory, jurisdiction_of(state, id)?)?;
@@ -63,14 +43,8 @@ pub(super) fn reject(
     }])
 }
 
-pub(super) fn merge(cx: &Deciding<'_>, into: IssueId) -> Result<Vec<IssueEvent>, DomainError> {
-    let Deciding {
-        id,
-        state,
-        actor,
-        directory,
-        ..
-    } = *cx;
+pub(super) fn merge(cx: &Deciding<'_>, into: IssueId) -> Decided {
+    let (id, state, actor, _, directory) = cx.parts();
     actor.signed_in()?;
     live(state, id)?;
     let at = jurisdiction_of(state, id)?;
@@ -95,19 +69,8 @@ pub(super) fn merge(cx: &Deciding<'_>, into: IssueId) -> Result<Vec<IssueEvent>,
     Ok(vec![IssueEvent::IssueMerged { into }])
 }
 
-pub(super) fn refer(
-    cx: &Deciding<'_>,
-    to: JurisdictionId,
-    note: String,
-) -> Result<Vec<IssueEvent>, DomainError> {
-    let Deciding {
-        id,
-        state,
-        actor,
-        now,
-        directory,
-        ..
-    } = *cx;
+pub(super) fn refer(cx: &Deciding<'_>, to: JurisdictionId, note: String) -> Decided {
+    let (id, state, actor, now, directory) = cx.parts();
     actor.signed_in()?;
     live(state, id)?;
     let from = jurisdiction_of(state, id)?;

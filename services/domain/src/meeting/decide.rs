@@ -189,6 +189,9 @@ mod roll_call;
 mod votes;
 
 /// What every command of a meeting is decided with.
+/// What a command's decision is.
+type Decided = Result<Vec<MeetingEvent>, DomainError>;
+
 #[derive(Clone, Copy)]
 struct Deciding<'a> {
     id: &'a MeetingId,
@@ -196,6 +199,21 @@ struct Deciding<'a> {
     actor: &'a Actor,
     now: Timestamp,
     directory: &'a dyn crate::Directory,
+}
+
+impl<'a> Deciding<'a> {
+    /// Everything at once, for a decider to take what it needs in one line.
+    fn parts(
+        &self,
+    ) -> (
+        &'a MeetingId,
+        &'a MeetingState,
+        &'a Actor,
+        Timestamp,
+        &'a dyn crate::Directory,
+    ) {
+        (self.id, self.state, self.actor, self.now, self.directory)
+    }
 }
 
 /// Each command is decided by its group's module: the notice (`notice`), the roll

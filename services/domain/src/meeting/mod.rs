@@ -451,10 +451,6 @@ impl Aggregate for Meeting {
     type Event = MeetingEvent;
     const STREAM_KIND: &'static str = MeetingId::STREAM_KIND;
 
-    fn stream(id: &MeetingId) -> String {
-        id.stream()
-    }
-
     fn evolve(state: MeetingState, event: &MeetingEvent) -> MeetingState {
         evolve(state, event)
     }

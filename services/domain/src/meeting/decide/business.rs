@@ -3,10 +3,8 @@
 use super::*;
 use crate::*;
 
-pub(super) fn open_item(cx: &Deciding<'_>, item: u32) -> Result<Vec<MeetingEvent>, DomainError> {
-    let Deciding {
-        id, state, actor, ..
-    } = *cx;
+pub(super) fn open_item(cx: &Deciding<'_>, item: u32) -> Decided {
+    let (id, state, actor, ..) = cx.parts();
     require_phase(state, id, &[Phase::Open])?;
     require_officer(state, actor)?;
     if let Some(current) = state.current_item {
@@ -21,18 +19,8 @@ pub(super) fn open_item(cx: &Deciding<'_>, item: u32) -> Result<Vec<MeetingEvent
     }
 }
 
-pub(super) fn record_statement(
-    cx: &Deciding<'_>,
-    speaker: MemberId,
-    summary: String,
-) -> Result<Vec<MeetingEvent>, DomainError> {
-    let Deciding {
-        id,
-        state,
-        actor,
-        directory,
-        ..
-    } = *cx;
+pub(super) fn record_statement(cx: &Deciding<'_>, speaker: MemberId, summary: String) -> Decided {
+    let (id, state, actor, _, directory) = cx.parts();
     require_phase(state, id, &[Phase::Open])?;
     require_officer(state, actor)?;
     if directory.member(&speaker).is_none() {
@@ -45,10 +33,8 @@ pub(super) fn record_statement(
     }])
 }
 
-pub(super) fn close_item(cx: &Deciding<'_>) -> Result<Vec<MeetingEvent>, DomainError> {
-    let Deciding {
-        id, state, actor, ..
-    } = *cx;
+pub(super) fn close_item(cx: &Deciding<'_>) -> Decided {
+    let (id, state, actor, ..) = cx.parts();
     require_phase(state, id, &[Phase::Open])?;
     require_officer(state, actor)?;
     no_open_vote(state, "closing the item")?;
@@ -63,10 +49,8 @@ pub(super) fn close_item(cx: &Deciding<'_>) -> Result<Vec<MeetingEvent>, DomainE
     Ok(vec![MeetingEvent::ItemClosed { item }])
 }
 
-pub(super) fn defer_item(cx: &Deciding<'_>, item: u32) -> Result<Vec<MeetingEvent>, DomainError> {
-    let Deciding {
-        id, state, actor, ..
-    } = *cx;
+pub(super) fn defer_item(cx: &Deciding<'_>, item: u32) -> Decided {
+    let (id, state, actor, ..) = cx.parts();
     require_phase(state, id, &[Phase::Convened, Phase::Open])?;
     require_officer(state, actor)?;
     no_open_vote(state, "deferring an item")?;
@@ -79,10 +63,8 @@ pub(super) fn defer_item(cx: &Deciding<'_>, item: u32) -> Result<Vec<MeetingEven
     }
 }
 
-pub(super) fn adjourn(cx: &Deciding<'_>) -> Result<Vec<MeetingEvent>, DomainError> {
-    let Deciding {
-        id, state, actor, ..
-    } = *cx;
+pub(super) fn adjourn(cx: &Deciding<'_>) -> Decided {
+    let (id, state, actor, ..) = cx.parts();
     require_phase(state, id, &[Phase::Open])?;
     require_officer(state, actor)?;
     no_open_vote(state, "adjournment")?;

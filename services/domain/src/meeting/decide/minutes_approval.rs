@@ -3,14 +3,8 @@
 use super::*;
 use crate::*;
 
-pub(super) fn open(cx: &Deciding<'_>) -> Result<Vec<MeetingEvent>, DomainError> {
-    let Deciding {
-        id,
-        state,
-        actor,
-        directory,
-        ..
-    } = *cx;
+pub(super) fn open(cx: &Deciding<'_>) -> Decided {
+    let (id, state, actor, _, directory) = cx.parts();
     require_phase(state, id, &[Phase::Adjourned])?;
     require_officer(state, actor)?;
     // A minutes vote on a text that has since been corrected is void: a new
@@ -46,10 +40,8 @@ pub(super) fn open(cx: &Deciding<'_>) -> Result<Vec<MeetingEvent>, DomainError> 
     )
 }
 
-pub(super) fn correct(cx: &Deciding<'_>, text: String) -> Result<Vec<MeetingEvent>, DomainError> {
-    let Deciding {
-        id, state, actor, ..
-    } = *cx;
+pub(super) fn correct(cx: &Deciding<'_>, text: String) -> Decided {
+    let (id, state, actor, ..) = cx.parts();
     require_phase(state, id, &[Phase::Adjourned])?;
     let me = actor.signed_in()?;
     if !matches!(state.seats.get(me), Some((Seat::Secretary, _))) {

@@ -3,13 +3,8 @@
 use super::*;
 use crate::*;
 
-pub(super) fn move_motion(
-    cx: &Deciding<'_>,
-    text: String,
-) -> Result<Vec<MeetingEvent>, DomainError> {
-    let Deciding {
-        id, state, actor, ..
-    } = *cx;
+pub(super) fn move_motion(cx: &Deciding<'_>, text: String) -> Decided {
+    let (id, state, actor, ..) = cx.parts();
     require_phase(state, id, &[Phase::Open])?;
     let me = actor.signed_in()?.clone();
     require_present_voter(state, &me)?;
@@ -30,14 +25,8 @@ pub(super) fn move_motion(
     }])
 }
 
-pub(super) fn amend(
-    cx: &Deciding<'_>,
-    motion: u32,
-    text: String,
-) -> Result<Vec<MeetingEvent>, DomainError> {
-    let Deciding {
-        id, state, actor, ..
-    } = *cx;
+pub(super) fn amend(cx: &Deciding<'_>, motion: u32, text: String) -> Decided {
+    let (id, state, actor, ..) = cx.parts();
     require_phase(state, id, &[Phase::Open])?;
     let me = actor.signed_in()?.clone();
     require_present_voter(state, &me)?;
@@ -68,10 +57,8 @@ pub(super) fn amend(
     }])
 }
 
-pub(super) fn second(cx: &Deciding<'_>, motion: u32) -> Result<Vec<MeetingEvent>, DomainError> {
-    let Deciding {
-        id, state, actor, ..
-    } = *cx;
+pub(super) fn second(cx: &Deciding<'_>, motion: u32) -> Decided {
+    let (id, state, actor, ..) = cx.parts();
     require_phase(state, id, &[Phase::Open])?;
     let me = actor.signed_in()?.clone();
     require_present_voter(state, &me)?;
@@ -87,10 +74,8 @@ pub(super) fn second(cx: &Deciding<'_>, motion: u32) -> Result<Vec<MeetingEvent>
     Ok(vec![MeetingEvent::MotionSeconded { motion, by: me }])
 }
 
-pub(super) fn withdraw(cx: &Deciding<'_>, motion: u32) -> Result<Vec<MeetingEvent>, DomainError> {
-    let Deciding {
-        id, state, actor, ..
-    } = *cx;
+pub(super) fn withdraw(cx: &Deciding<'_>, motion: u32) -> Decided {
+    let (id, state, actor, ..) = cx.parts();
     require_phase(state, id, &[Phase::Open])?;
     let me = actor.signed_in()?.clone();
     let m = pending_motion(state, motion)?;

@@ -13,15 +13,8 @@ pub(super) fn convene(
     online: bool,
     agenda: Vec<AgendaItem>,
     urgent_reason: Option<String>,
-) -> Result<Vec<MeetingEvent>, DomainError> {
-    let Deciding {
-        id,
-        state,
-        actor,
-        now,
-        directory,
-        ..
-    } = *cx;
+) -> Decided {
+    let (id, state, actor, now, directory) = cx.parts();
     actor.signed_in()?;
     if state.phase != Phase::None {
         return Err(DomainError::conflict(format!("meeting {id} exists")));
@@ -97,17 +90,8 @@ pub(super) fn convene(
     Ok(events)
 }
 
-pub(super) fn change_agenda(
-    cx: &Deciding<'_>,
-    agenda: Vec<AgendaItem>,
-) -> Result<Vec<MeetingEvent>, DomainError> {
-    let Deciding {
-        id,
-        state,
-        actor,
-        directory,
-        ..
-    } = *cx;
+pub(super) fn change_agenda(cx: &Deciding<'_>, agenda: Vec<AgendaItem>) -> Decided {
+    let (id, state, actor, _, directory) = cx.parts();
     require_phase(state, id, &[Phase::Convened])
         .map_err(|_| rule("the agenda cannot change once the meeting has opened"))?;
     require_officer(state, actor)?;

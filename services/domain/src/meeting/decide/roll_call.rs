@@ -3,14 +3,8 @@
 use super::*;
 use crate::*;
 
-pub(super) fn check_in(
-    cx: &Deciding<'_>,
-    member: Option<MemberId>,
-    code_checked: bool,
-) -> Result<Vec<MeetingEvent>, DomainError> {
-    let Deciding {
-        id, state, actor, ..
-    } = *cx;
+pub(super) fn check_in(cx: &Deciding<'_>, member: Option<MemberId>, code_checked: bool) -> Decided {
+    let (id, state, actor, ..) = cx.parts();
     require_phase(state, id, &[Phase::Convened, Phase::Open])?;
     let me = actor.signed_in()?.clone();
     let by_officer = member.as_ref().is_some_and(|m| *m != me);
@@ -37,14 +31,8 @@ pub(super) fn check_in(
     }])
 }
 
-pub(super) fn record_absence(
-    cx: &Deciding<'_>,
-    member: MemberId,
-    apology: bool,
-) -> Result<Vec<MeetingEvent>, DomainError> {
-    let Deciding {
-        id, state, actor, ..
-    } = *cx;
+pub(super) fn record_absence(cx: &Deciding<'_>, member: MemberId, apology: bool) -> Decided {
+    let (id, state, actor, ..) = cx.parts();
     require_phase(state, id, &[Phase::Convened, Phase::Open])?;
     require_officer(state, actor)?;
     require_seat(state, &member)?;
@@ -56,14 +44,8 @@ pub(super) fn record_absence(
     Ok(vec![MeetingEvent::AbsenceRecorded { member, apology }])
 }
 
-pub(super) fn give_proxy(
-    cx: &Deciding<'_>,
-    from: Option<MemberId>,
-    to: MemberId,
-) -> Result<Vec<MeetingEvent>, DomainError> {
-    let Deciding {
-        id, state, actor, ..
-    } = *cx;
+pub(super) fn give_proxy(cx: &Deciding<'_>, from: Option<MemberId>, to: MemberId) -> Decided {
+    let (id, state, actor, ..) = cx.parts();
     require_phase(state, id, &[Phase::Convened, Phase::Open])?;
     let from = subject_member(state, actor, from)?;
     no_open_vote(state, "giving a proxy")?;
@@ -110,13 +92,8 @@ pub(super) fn give_proxy(
     Ok(vec![MeetingEvent::ProxyGiven { from, to }])
 }
 
-pub(super) fn revoke_proxy(
-    cx: &Deciding<'_>,
-    from: Option<MemberId>,
-) -> Result<Vec<MeetingEvent>, DomainError> {
-    let Deciding {
-        id, state, actor, ..
-    } = *cx;
+pub(super) fn revoke_proxy(cx: &Deciding<'_>, from: Option<MemberId>) -> Decided {
+    let (id, state, actor, ..) = cx.parts();
     require_phase(state, id, &[Phase::Convened, Phase::Open])?;
     let from = subject_member(state, actor, from)?;
     no_open_vote(state, "revoking a proxy")?;
@@ -128,13 +105,8 @@ pub(super) fn revoke_proxy(
     Ok(vec![MeetingEvent::ProxyRevoked { from, to }])
 }
 
-pub(super) fn depart(
-    cx: &Deciding<'_>,
-    member: Option<MemberId>,
-) -> Result<Vec<MeetingEvent>, DomainError> {
-    let Deciding {
-        id, state, actor, ..
-    } = *cx;
+pub(super) fn depart(cx: &Deciding<'_>, member: Option<MemberId>) -> Decided {
+    let (id, state, actor, ..) = cx.parts();
     require_phase(state, id, &[Phase::Convened, Phase::Open])?;
     let member = subject_member(state, actor, member)?;
     if !state.is_present(&member) {
@@ -143,14 +115,8 @@ pub(super) fn depart(
     Ok(vec![MeetingEvent::Departed { member }])
 }
 
-pub(super) fn open(cx: &Deciding<'_>) -> Result<Vec<MeetingEvent>, DomainError> {
-    let Deciding {
-        id,
-        state,
-        actor,
-        now,
-        ..
-    } = *cx;
+pub(super) fn open(cx: &Deciding<'_>) -> Decided {
+    let (id, state, actor, now, ..) = cx.parts();
     require_phase(state, id, &[Phase::Convened])?;
     require_officer(state, actor)?;
     if let Some(start) = state.starts_at

@@ -9,14 +9,8 @@ pub(super) fn open(
     method: VoteMethod,
     majority: Option<MajorityKind>,
     hidden: bool,
-) -> Result<Vec<MeetingEvent>, DomainError> {
-    let Deciding {
-        id,
-        state,
-        actor,
-        directory,
-        ..
-    } = *cx;
+) -> Decided {
+    let (id, state, actor, _, directory) = cx.parts();
     require_phase(state, id, &[Phase::Open])?;
     require_officer(state, actor)?;
     no_open_vote(state, "another vote")?;
@@ -53,8 +47,8 @@ pub(super) fn cast(
     vote: u32,
     on_behalf_of: Option<MemberId>,
     choice: Choice,
-) -> Result<Vec<MeetingEvent>, DomainError> {
-    let Deciding { state, actor, .. } = *cx;
+) -> Decided {
+    let (_, state, actor, ..) = cx.parts();
     let me = actor.signed_in()?.clone();
     let v = state
         .votes
@@ -96,8 +90,8 @@ pub(super) fn close(
     vote: u32,
     sealed: Vec<RevealedBallot>,
     checkpoint: CheckpointRef,
-) -> Result<Vec<MeetingEvent>, DomainError> {
-    let Deciding { state, actor, .. } = *cx;
+) -> Decided {
+    let (_, state, actor, ..) = cx.parts();
     require_officer(state, actor)?;
     close_vote(state, vote, sealed, checkpoint)
 }
