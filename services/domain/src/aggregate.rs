@@ -1,6 +1,8 @@
 //! The shape every aggregate shares, so one command handler serves them all.
 
-use crate::{Context, Directory, DomainError, Event, event::StreamEvent};
+use roundtable_ledger::Timestamp;
+
+use crate::{Actor, Context, Directory, DomainError, Event, event::StreamEvent};
 
 pub trait Aggregate {
     type Id: Clone + std::fmt::Display;
@@ -75,3 +77,46 @@ pub trait Aggregate {
         events.into_iter().fold(Self::State::default(), Self::apply)
     }
 }
+
+/// What one command is decided with, for an aggregate whose `decide` hands each
+/// command to a function of its own.
+pub(crate) struct Deciding<'a, A: Aggregate> {
+    id: &'a A::Id,
+    state: &'a A::State,
+    actor: &'a Actor,
+    now: Timestamp,
+    directory: &'a dyn Directory,
+}
+
+impl<'a, A: Aggregate> Deciding<'a, A> {
+    pub(crate) fn new(
+        id: &'a A::Id,
+        state: &'a A::State,
+        context: &'a Context,
+        directory: &'a dyn Directory,
+    ) -> Self {
+        Deciding {
+            id,
+            state,
+            actor: &context.actor,
+            now: context.now,
+            directory,
+        }
+    }
+
+    /// Everything at once, for a decider to take what it needs in one line.
+    pub(crate) fn parts(
+        &self,
+    ) -> (
+        &'a A::Id,
+        &'a A::State,
+        &'a Actor,
+        Timestamp,
+        &'a dyn Directory,
+    ) {
+        (self.id, self.state, self.actor, self.now, self.directory)
+    }
+}
+
+/// One command's decision: the aggregate's events, or why not.
+pub(crate) type Decided<A> = Result<Vec<<A as Aggregate>::Event>, DomainError>;

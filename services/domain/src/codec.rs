@@ -10,10 +10,7 @@ use serde::de::value::MapDeserializer;
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-use crate::event::{
-    CouncilEvent, EVENT_VERSION, Event, IssueEvent, JurisdictionEvent, MeetingEvent, MemberEvent,
-    ResolutionEvent,
-};
+use crate::event::{EVENT_VERSION, Event};
 
 /// One event of the log, decoded.
 #[derive(Clone, Debug)]
@@ -41,8 +38,9 @@ struct Head<'a> {
     id: Cow<'a, str>,
     #[serde(borrow)]
     stream: Cow<'a, str>,
+    /// Kept raw: it is the tag the event's enum is read with.
     #[serde(rename = "type", borrow)]
-    kind: Cow<'a, str>,
+    kind: &'a RawValue,
     #[serde(borrow)]
     time: Cow<'a, str>,
     #[serde(borrow)]
@@ -69,34 +67,34 @@ pub fn decode(leaf: &Leaf) -> Result<Decoded, DecodeError> {
 pub fn decode_bytes(bytes: &[u8]) -> Result<Decoded, DecodeError> {
     let bad = |e: serde_json::Error| DecodeError(e.to_string());
     let head: Head = serde_json::from_slice(bytes).map_err(bad)?;
+    let kind: Cow<str> = serde_json::from_str(head.kind.get()).map_err(bad)?;
     let time = head
         .time
         .parse::<Timestamp>()
         .map_err(|e| DecodeError(e.to_string()))?;
-    let event = match Event::stream_kind_of(&head.kind) {
-        None => None,
-        Some(_) if head.v != EVENT_VERSION => {
-            return Err(DecodeError(format!(
-                "{} version {} is not known",
-                head.kind, head.v
-            )));
-        }
-        Some(stream_kind) => Some(
-            event_of(stream_kind, &head.kind, head.body)
-                .map_err(|e| DecodeError(format!("{}: {e}", head.kind)))?,
-        ),
-    };
+    if head.v != EVENT_VERSION && Event::stream_kind_of(&kind).is_some() {
+        return Err(DecodeError(format!(
+            "{kind} version {} is not known",
+            head.v
+        )));
+    }
+    // The enums are read from a map of just `type` and `body`, so they can refuse a
+    // body field they do not know, as the event schemas do.
+    let tagged = MapDeserializer::<_, serde_json::Error>::new(
+        [("type", head.kind), ("body", head.body)].into_iter(),
+    );
+    let event = Event::read(&kind, tagged).map_err(|e| DecodeError(format!("{kind}: {e}")))?;
     if let Some(event) = &event
-        && head.stream.split_once('/').map(|(kind, _)| kind) != Some(event.stream_kind())
+        && head.stream.split_once('/').map(|(stream, _)| stream) != Some(event.stream_kind())
     {
         return Err(DecodeError(format!(
-            "{} in stream {}: events of a kind live in streams of that kind",
-            head.kind, head.stream
+            "{kind} in stream {}: events of a kind live in streams of that kind",
+            head.stream
         )));
     }
     Ok(Decoded {
         id: head.id.into_owned(),
-        kind: head.kind.into_owned(),
+        kind: kind.into_owned(),
         stream: head.stream.into_owned(),
         actor: head
             .actor
@@ -104,31 +102,6 @@ pub fn decode_bytes(bytes: &[u8]) -> Result<Decoded, DecodeError> {
             .map_or_else(|| "anonymous".to_owned(), Cow::into_owned),
         time,
         event,
-    })
-}
-
-/// The event of type `kind` (of `stream_kind`) with this `body`. The enums are
-/// read from a map of just those two keys, so they can refuse a body field they
-/// do not know, as the event schemas do (`additionalProperties: false`).
-fn event_of(stream_kind: &str, kind: &str, body: &RawValue) -> Result<Event, serde_json::Error> {
-    let tag = serde_json::value::to_raw_value(kind)?;
-    let pair = || {
-        MapDeserializer::<_, serde_json::Error>::new(
-            [("type", tag.as_ref()), ("body", body)].into_iter(),
-        )
-    };
-    Ok(match stream_kind {
-        "jurisdiction" => JurisdictionEvent::deserialize(pair())?.into(),
-        "member" => MemberEvent::deserialize(pair())?.into(),
-        "council" => CouncilEvent::deserialize(pair())?.into(),
-        "issue" => IssueEvent::deserialize(pair())?.into(),
-        "meeting" => MeetingEvent::deserialize(pair())?.into(),
-        "resolution" => ResolutionEvent::deserialize(pair())?.into(),
-        other => {
-            return Err(serde::de::Error::custom(format!(
-                "no events of stream kind {other}"
-            )));
-        }
     })
 }
 
@@ -142,5 +115,48 @@ pub fn draft(event: &Event, id: String, actor: Value, time: Timestamp) -> EventD
         actor,
         time,
         body: event.body(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use roundtable_ledger::StreamName;
+    use serde_json::json;
+
+    use super::*;
+    use crate::{JurisdictionId, MemberEvent, Reason, Role};
+
+    fn sealed(event: &Event, stream: &str, kind: Option<&str>, v: u32) -> Vec<u8> {
+        let mut draft = draft(
+            event,
+            "00000000-0000-4000-8000-000000000001".into(),
+            json!({"id": "m_1"}),
+            Timestamp::from_unix_millis(1_000),
+        );
+        draft.version = v;
+        if let Some(kind) = kind {
+            draft.kind = kind.into();
+        }
+        let stream = StreamName::new(stream).unwrap();
+        draft
+            .seal("roundtable.test/log", &stream, 1, None)
+            .unwrap()
+            .as_bytes()
+            .to_vec()
+    }
+
+    #[test]
+    fn events_round_trip_and_other_versions_and_types_do_not_read_as_them() {
+        let event = Event::Member(MemberEvent::RoleGranted {
+            role: Role::GridWorker {
+                jurisdiction: JurisdictionId::parse("j_1").unwrap(),
+            },
+            reason: Reason::parse("assigned to grid 1").unwrap(),
+        });
+        let read = |kind, v| decode_bytes(&sealed(&event, "member/m_1", kind, v));
+        assert_eq!(read(None, 1).unwrap().event, Some(event.clone()));
+        assert!(read(None, 2).is_err());
+        assert_eq!(read(Some("member.unknown"), 1).unwrap().event, None);
+        assert_eq!(read(Some("issue.role_granted"), 1).unwrap().event, None);
     }
 }

@@ -394,35 +394,11 @@ mod response;
 mod support;
 mod triage;
 
-/// What every command of an issue is decided with. Each command is decided by
-/// its group's module: `raise` (raise, edit, withdraw), `support` (co-signatures),
-/// `triage` (accept, reject, merge, refer) and `response` (respond, rate, resolve).
-/// What a command's decision is.
-type Decided = Result<Vec<IssueEvent>, DomainError>;
-
-#[derive(Clone, Copy)]
-struct Deciding<'a> {
-    id: &'a IssueId,
-    state: &'a IssueState,
-    actor: &'a Actor,
-    now: Timestamp,
-    directory: &'a dyn Directory,
-}
-
-impl<'a> Deciding<'a> {
-    /// Everything at once, for a decider to take what it needs in one line.
-    fn parts(
-        &self,
-    ) -> (
-        &'a IssueId,
-        &'a IssueState,
-        &'a Actor,
-        Timestamp,
-        &'a dyn Directory,
-    ) {
-        (self.id, self.state, self.actor, self.now, self.directory)
-    }
-}
+// Each command is decided by its group's module: `raise` (raise, edit, withdraw),
+// `support` (co-signatures), `triage` (accept, reject, merge, refer) and
+// `response` (respond, rate, resolve).
+type Deciding<'a> = crate::aggregate::Deciding<'a, Issue>;
+type Decided = crate::aggregate::Decided<Issue>;
 
 impl Aggregate for Issue {
     type Id = IssueId;
@@ -526,13 +502,7 @@ impl Aggregate for Issue {
         context: &Context,
         directory: &dyn Directory,
     ) -> Result<Vec<IssueEvent>, DomainError> {
-        let cx = Deciding {
-            id,
-            state,
-            actor: &context.actor,
-            now: context.now,
-            directory,
-        };
+        let cx = Deciding::new(id, state, context, directory);
         match command {
             IssueCommand::Raise {
                 text,

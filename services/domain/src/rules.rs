@@ -53,19 +53,6 @@ impl MajorityKind {
         MajorityKind::TwoThirdsOfMembers,
         MajorityKind::Consensus,
     ];
-
-    /// Its place in [`MajorityKind::ALL`]; the match makes a new kind a compile
-    /// error here, and the test below makes it one missing from `ALL`.
-    pub fn position(self) -> usize {
-        match self {
-            MajorityKind::SimpleMajority => 0,
-            MajorityKind::MajorityOfPresent => 1,
-            MajorityKind::MajorityOfMembers => 2,
-            MajorityKind::TwoThirds => 3,
-            MajorityKind::TwoThirdsOfMembers => 4,
-            MajorityKind::Consensus => 5,
-        }
-    }
 }
 
 /// One version of a council's rules.
@@ -212,10 +199,23 @@ impl fmt::Debug for RulesHash {
 mod tests {
     use super::*;
 
+    /// Its place in [`MajorityKind::ALL`]: the match makes a new kind a compile error
+    /// here (in the test build), and the test makes one missing from `ALL` fail.
+    fn position(kind: MajorityKind) -> usize {
+        match kind {
+            MajorityKind::SimpleMajority => 0,
+            MajorityKind::MajorityOfPresent => 1,
+            MajorityKind::MajorityOfMembers => 2,
+            MajorityKind::TwoThirds => 3,
+            MajorityKind::TwoThirdsOfMembers => 4,
+            MajorityKind::Consensus => 5,
+        }
+    }
+
     #[test]
     fn every_majority_kind_is_listed_once_in_its_place() {
         for (n, kind) in MajorityKind::ALL.iter().enumerate() {
-            assert_eq!(kind.position(), n, "{kind:?}");
+            assert_eq!(position(*kind), n, "{kind:?}");
         }
     }
 

@@ -7,9 +7,9 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use roundtable_domain::{
-    Aggregate, Category, Channel, Clock, ContentHash, CouncilId, Event, Issue, IssueEvent,
-    IssueFacts, IssueId, IssueState, IssueStatus, IssueText, JurisdictionId, MemberId, Rating,
-    RejectionReason, ResolutionId, Stage,
+    Aggregate, Category, Channel, ContentHash, CouncilId, Event, Issue, IssueEvent, IssueFacts,
+    IssueId, IssueState, IssueStatus, IssueText, JurisdictionId, MemberId, Rating, RejectionReason,
+    ResolutionId, Stage,
 };
 use roundtable_ledger::{StreamName, Timestamp};
 
@@ -146,17 +146,17 @@ impl IssueView {
         tokens(&format!("{} {} {}", t.title, t.description, t.place))
     }
 
-    /// The first triage (of any kind) at `at`, under the clock that ran before it.
-    fn finish_triage(&mut self, clock: Option<&Clock>, at: Timestamp) {
+    /// The first triage (of any kind) at `at`, under the clock running until then.
+    fn finish_triage(&mut self, at: Timestamp) {
         if self.triaged.is_none() {
-            let in_time = clock.is_none_or(|c| c.due >= at);
+            let in_time = self.state.clock.as_ref().is_none_or(|c| c.due >= at);
             self.triaged = Some((at, in_time && !self.late_triage));
         }
     }
 
-    /// What the issue's own event adds to the view beyond the domain's state;
-    /// `clock` is the one that ran before the event.
-    fn record(&mut self, event: &IssueEvent, clock: Option<&Clock>, entry: &TimelineEntry) {
+    /// What the issue's own event adds to the view beyond the domain's state; called
+    /// before the state folds the event, so the clock is the one that ran until it.
+    fn record(&mut self, event: &IssueEvent, entry: &TimelineEntry) {
         let time = entry.time;
         match event {
             IssueEvent::IssueRaised { .. }
@@ -178,17 +178,17 @@ impl IssueView {
                 time,
             )),
             IssueEvent::IssueAccepted { .. } | IssueEvent::IssueReferred { .. } => {
-                self.finish_triage(clock, time)
+                self.finish_triage(time)
             }
             IssueEvent::IssueRejected {
                 reason,
                 explanation,
             } => {
-                self.finish_triage(clock, time);
+                self.finish_triage(time);
                 self.rejection = Some((*reason, explanation.clone()));
             }
             IssueEvent::IssueMerged { into } => {
-                self.finish_triage(clock, time);
+                self.finish_triage(time);
                 self.merged_into = Some(into.clone());
             }
             IssueEvent::IssueOverdue { stage, .. } => match stage {
@@ -201,9 +201,9 @@ impl IssueView {
                 text,
                 round,
             } => {
-                self.finish_triage(clock, time);
+                self.finish_triage(time);
                 if self.responded_on_time.is_none() {
-                    let in_time = clock.is_none_or(|c| c.due >= time);
+                    let in_time = self.state.clock.as_ref().is_none_or(|c| c.due >= time);
                     self.responded_on_time = Some(in_time && !self.late_response);
                 }
                 self.responses.push(ResponseRecord {
@@ -382,9 +382,9 @@ impl Issues {
             return Vec::new();
         };
         let armed_before = issue.state.armed_deadline();
-        let clock_before = issue.state.clock.clone();
+        // Recorded against the clock that ran before the event, then folded.
+        issue.record(event, &entry);
         issue.state = Issue::evolve(std::mem::take(&mut issue.state), event);
-        issue.record(event, clock_before.as_ref(), &entry);
         issue.timeline.push(entry.clone());
         if matches!(event, IssueEvent::IssueEdited { .. }) {
             let words = issue.words();

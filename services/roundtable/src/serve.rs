@@ -86,9 +86,10 @@ pub struct ServeArgs {
     /// log for good).
     #[arg(long, default_value_t = 600)]
     pub registrations_per_hour: u32,
-    /// Open WebSockets one address may hold (a hall's shared Wi-Fi may need more).
-    #[arg(long, default_value_t = 32)]
-    pub sockets_per_address: usize,
+    /// Open WebSockets one address may hold (a hall's shared Wi-Fi may need more);
+    /// at least 1.
+    #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u32).range(1..))]
+    pub sockets_per_address: u32,
     /// A proxy in front (nginx) whose `X-Forwarded-For` names the caller, for
     /// every per-address limit; repeat for several. Without it, the TCP peer.
     #[arg(long = "trusted-proxy")]
@@ -117,7 +118,7 @@ impl ServeArgs {
                 ..roundtable_api::ActionPolicy::default()
             },
             sockets: roundtable_api::SocketLimits {
-                per_address: self.sockets_per_address,
+                per_address: self.sockets_per_address as usize,
                 ..roundtable_api::SocketLimits::default()
             },
             ..ApiConfig::default()

@@ -160,6 +160,24 @@ fn a_socket_is_bounded_in_message_size_and_subscriptions() {
 }
 
 /// Reads until the server closes the socket (true) or 10 s pass (false).
+/// `--sockets-per-address` takes a whole number of at least 1: anything else is
+/// refused by the argument parser (exit 2) before the server creates anything.
+#[test]
+fn a_socket_limit_that_is_not_a_positive_number_is_refused_before_serving() {
+    for bad in ["0", "-1", "many", ""] {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let flag = format!("--sockets-per-address={bad}");
+        let out = support::roundtable(&["serve", "--data", data.to_str().unwrap(), &flag]);
+        assert_eq!(out.status.code(), Some(2), "{bad:?}: {out:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("--sockets-per-address"),
+            "{bad:?}: {out:?}"
+        );
+        assert!(!data.exists(), "{bad:?} created the data directory");
+    }
+}
+
 fn closed(socket: &mut support::ws::Socket) -> bool {
     loop {
         match socket.read() {

@@ -189,32 +189,8 @@ mod roll_call;
 mod votes;
 
 /// What every command of a meeting is decided with.
-/// What a command's decision is.
-type Decided = Result<Vec<MeetingEvent>, DomainError>;
-
-#[derive(Clone, Copy)]
-struct Deciding<'a> {
-    id: &'a MeetingId,
-    state: &'a MeetingState,
-    actor: &'a Actor,
-    now: Timestamp,
-    directory: &'a dyn crate::Directory,
-}
-
-impl<'a> Deciding<'a> {
-    /// Everything at once, for a decider to take what it needs in one line.
-    fn parts(
-        &self,
-    ) -> (
-        &'a MeetingId,
-        &'a MeetingState,
-        &'a Actor,
-        Timestamp,
-        &'a dyn crate::Directory,
-    ) {
-        (self.id, self.state, self.actor, self.now, self.directory)
-    }
-}
+type Deciding<'a> = crate::aggregate::Deciding<'a, super::Meeting>;
+type Decided = crate::aggregate::Decided<super::Meeting>;
 
 /// Each command is decided by its group's module: the notice (`notice`), the roll
 /// call (`roll_call`), the order of business (`business`), motions (`motions`),
@@ -226,13 +202,7 @@ pub(super) fn decide(
     context: &Context,
     directory: &dyn crate::Directory,
 ) -> Result<Vec<MeetingEvent>, DomainError> {
-    let cx = Deciding {
-        id,
-        state,
-        actor: &context.actor,
-        now: context.now,
-        directory,
-    };
+    let cx = Deciding::new(id, state, context, directory);
     match command {
         MeetingCommand::Convene {
             council,

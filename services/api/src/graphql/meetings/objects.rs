@@ -584,7 +584,7 @@ impl Meeting {
         use MeetingCommand as C;
         let s = &self.0.state;
         // Decided before any await: the read models stay locked only meanwhile.
-        let mut cans: Vec<RollCallCan> = {
+        let cans: Vec<RollCallCan> = {
             let dry = self.dry_run(ctx);
             s.seats
                 .keys()
@@ -625,10 +625,8 @@ impl Meeting {
                 })
                 .collect()
         };
-        cans.reverse();
         let mut out = Vec::with_capacity(s.seats.len());
-        for (m, (seat, voting)) in &s.seats {
-            let Some(viewer_can) = cans.pop() else { break };
+        for ((m, (seat, voting)), viewer_can) in s.seats.iter().zip(cans) {
             out.push(RollCallEntry {
                 viewer_can,
                 member: m.to_string(),
@@ -666,7 +664,7 @@ impl Meeting {
     }
     async fn motions(&self, ctx: &Context<'_>) -> Result<Vec<MotionView>> {
         use MeetingCommand as C;
-        let mut cans: Vec<MotionCan> = {
+        let cans: Vec<MotionCan> = {
             let dry = self.dry_run(ctx);
             self.0
                 .state
@@ -694,10 +692,8 @@ impl Meeting {
                 })
                 .collect()
         };
-        cans.reverse();
         let mut out = Vec::new();
-        for (n, m) in &self.0.state.motions {
-            let Some(viewer_can) = cans.pop() else { break };
+        for ((n, m), viewer_can) in self.0.state.motions.iter().zip(cans) {
             out.push(MotionView {
                 viewer_can,
                 motion: *n,
