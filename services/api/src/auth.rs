@@ -2,14 +2,15 @@
 //! `Authorization: Bearer` token (API clients), the CSRF header, the address.
 
 use std::net::IpAddr;
-use std::sync::Arc;
 
 use poem::Request;
 use poem::http::header;
 use roundtable_domain::{Actor, DomainError};
 use roundtable_vault::Session;
 
-use crate::{ApiError, App};
+use roundtable_app::{App, AppError};
+
+use crate::Api;
 
 pub const SESSION_COOKIE: &str = "rt_session";
 pub const CSRF_COOKIE: &str = "rt_csrf";
@@ -50,7 +51,8 @@ fn cookie<'a>(req: &'a Request, name: &str) -> Option<&'a str> {
 }
 
 impl RequestAuth {
-    pub fn from_request(req: &Request, app: &App) -> Result<RequestAuth, ApiError> {
+    pub fn from_request(req: &Request, api: &Api) -> Result<RequestAuth, AppError> {
+        let app = &api.app;
         let bearer = req
             .headers()
             .get(header::AUTHORIZATION)
@@ -80,7 +82,7 @@ impl RequestAuth {
                 .get(CSRF_HEADER)
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned),
-            address: client_address(req, app),
+            address: client_address(req, api),
             device: cookie(req, DEVICE_COOKIE).map(str::to_owned),
             tls: forwarded_tls || req.uri().scheme_str() == Some("https"),
         })
@@ -91,7 +93,7 @@ impl RequestAuth {
     pub fn from_connection_init(
         payload: &serde_json::Value,
         app: &App,
-    ) -> Result<RequestAuth, ApiError> {
+    ) -> Result<RequestAuth, AppError> {
         let token = payload
             .get("token")
             .and_then(|t| t.as_str())
@@ -112,7 +114,7 @@ impl RequestAuth {
                 session: Some((s, token.to_owned(), Via::Bearer)),
                 ..RequestAuth::default()
             }),
-            None => Err(ApiError::SessionExpired),
+            None => Err(AppError::SessionExpired),
         }
     }
 
@@ -126,20 +128,22 @@ impl RequestAuth {
 
     /// The caller of a change: cookie sessions must echo their CSRF token, and stale
     /// credentials are an error rather than a silent downgrade to anonymous.
-    pub fn actor_for_change(&self, app: &App) -> Result<Actor, ApiError> {
+    pub fn actor_for_change(&self, app: &App) -> Result<Actor, AppError> {
         if self.stale {
-            return Err(ApiError::SessionExpired);
+            return Err(AppError::SessionExpired);
         }
         if let Some((session, _, Via::Cookie)) = &self.session
             && self.csrf_header.as_deref() != Some(session.csrf.as_str())
         {
-            return Err(ApiError::Csrf);
+            return Err(AppError::Domain(DomainError::forbidden(
+                "missing or wrong X-CSRF-Token header for a cookie-authenticated change",
+            )));
         }
         Ok(self.actor(app))
     }
 
     /// As [`RequestAuth::actor_for_change`], for changes that need someone signed in.
-    pub fn member_for_change(&self, app: &App) -> Result<Actor, ApiError> {
+    pub fn member_for_change(&self, app: &App) -> Result<Actor, AppError> {
         let actor = self.actor_for_change(app)?;
         if actor.member.is_none() {
             return Err(DomainError::Unauthenticated.into());
@@ -151,7 +155,7 @@ impl RequestAuth {
 /// The caller's address: the TCP peer, or, when the peer is one of
 /// `--trusted-proxy`, the address that proxy appended to `X-Forwarded-For` (nginx's
 /// `$proxy_add_x_forwarded_for`). Every per-address limit keys on it.
-pub fn client_address(req: &Request, app: &App) -> Option<IpAddr> {
+pub fn client_address(req: &Request, api: &Api) -> Option<IpAddr> {
     let peer = req.remote_addr().as_socket_addr().map(|a| a.ip());
     let forwarded = req
         .headers()
@@ -159,7 +163,7 @@ pub fn client_address(req: &Request, app: &App) -> Option<IpAddr> {
         .iter()
         .filter_map(|v| v.to_str().ok())
         .next_back();
-    client_of(peer, forwarded, &app.config.trusted_proxies)
+    client_of(peer, forwarded, &api.config.trusted_proxies)
 }
 
 /// [`client_address`] on plain values: the rightmost `X-Forwarded-For` entry that is
@@ -182,14 +186,19 @@ fn client_of(peer: Option<IpAddr>, forwarded: Option<&str>, trusted: &[IpAddr]) 
     )
 }
 
-/// The `Set-Cookie` values that start a browser session.
-pub fn session_cookies(app: &Arc<App>, token: &str, csrf: &str, tls: bool) -> [String; 2] {
-    let max_age = app.config.session_ttl.as_secs();
-    let secure = if tls || app.config.secure_cookies {
+/// Cookies are `Secure` when the request came over TLS or the server says so.
+fn secure(api: &Api, tls: bool) -> &'static str {
+    if tls || api.config.secure_cookies {
         "; Secure"
     } else {
         ""
-    };
+    }
+}
+
+/// The `Set-Cookie` values that start a browser session.
+pub fn session_cookies(api: &Api, token: &str, csrf: &str, tls: bool) -> [String; 2] {
+    let max_age = api.app.config.session_ttl.as_secs();
+    let secure = secure(api, tls);
     [
         format!(
             "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
@@ -200,12 +209,8 @@ pub fn session_cookies(app: &Arc<App>, token: &str, csrf: &str, tls: bool) -> [S
 
 /// The `Set-Cookie` value that keeps a device token for a year (HttpOnly, sent
 /// only to our own pages' requests).
-pub fn device_cookie(app: &Arc<App>, token: &str, tls: bool) -> String {
-    let secure = if tls || app.config.secure_cookies {
-        "; Secure"
-    } else {
-        ""
-    };
+pub fn device_cookie(api: &Api, token: &str, tls: bool) -> String {
+    let secure = secure(api, tls);
     format!("{DEVICE_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=31536000{secure}")
 }
 

@@ -472,8 +472,8 @@ impl async_graphql::extensions::Extension for CostGuardExtension {
             .get(&std::any::TypeId::of::<crate::auth::RequestAuth>())
             .and_then(|d| d.downcast_ref::<crate::auth::RequestAuth>())
             .or_else(|| ctx.data_opt::<crate::auth::RequestAuth>());
-        let class = match (auth, ctx.data_opt::<std::sync::Arc<crate::App>>()) {
-            (Some(auth), Some(app)) => auth.actor(app).caller_class(),
+        let class = match (auth, ctx.data_opt::<std::sync::Arc<crate::Api>>()) {
+            (Some(auth), Some(api)) => auth.actor(&api.app).caller_class(),
             _ => CallerClass::Public,
         };
         let operation = request.operation_name.clone();

@@ -14,9 +14,12 @@ use roundtable_domain::{ContentHash, DomainError};
 
 use crate::auth::RequestAuth;
 use crate::graphql::{RoundtableSchema, schema};
-use crate::photos::MAX_PHOTO_BYTES;
+use roundtable_app::AppError;
+use roundtable_app::limits::Action;
+use roundtable_app::photos::MAX_PHOTO_BYTES;
+
+use crate::Api;
 use crate::web::WebApp;
-use crate::{ApiError, App};
 
 /// A refusal before GraphQL runs, in GraphQL's error shape so every client reads
 /// the code the same way.
@@ -37,7 +40,7 @@ fn refuse_request(status: StatusCode, code: &str, message: &str) -> Response {
 #[handler]
 async fn graphql(
     req: &Request,
-    Data(app): Data<&Arc<App>>,
+    Data(api): Data<&Arc<Api>>,
     Data(schema): Data<&RoundtableSchema>,
     body: Body,
 ) -> Response {
@@ -54,7 +57,7 @@ async fn graphql(
             "send the request as Content-Type: application/json",
         );
     }
-    let limit = app.config.max_body_bytes;
+    let limit = api.config.max_body_bytes;
     let bytes = match body.into_bytes_limit(limit).await {
         Ok(bytes) => bytes,
         Err(poem::error::ReadBodyError::PayloadTooLarge) => {
@@ -82,7 +85,7 @@ async fn graphql(
             );
         }
     };
-    let auth = match RequestAuth::from_request(req, app) {
+    let auth = match RequestAuth::from_request(req, api) {
         Ok(auth) => auth,
         Err(e) => {
             tracing::error!(error = %e, "reading the session");
@@ -97,7 +100,7 @@ async fn graphql(
 }
 
 /// An error of the plain HTTP routes: the status, and the same code as GraphQL's.
-fn refuse(e: &ApiError) -> Response {
+fn refuse(e: &AppError) -> Response {
     let status = match e.code() {
         "UNAUTHENTICATED" => StatusCode::UNAUTHORIZED,
         "FORBIDDEN" => StatusCode::FORBIDDEN,
@@ -124,10 +127,11 @@ fn refuse(e: &ApiError) -> Response {
 /// `POST /photos`: a signed-in member uploads one image (the raw bytes as the
 /// body); the answer names it by SHA-256 for `raiseIssue`.
 #[handler]
-async fn upload_photo(req: &Request, Data(app): Data<&Arc<App>>, body: Body) -> Response {
+async fn upload_photo(req: &Request, Data(api): Data<&Arc<Api>>, body: Body) -> Response {
+    let app = &api.app;
     // Only members a grid worker verified (or staff) upload: every upload is
     // disk until it is swept, and the rate and byte allowances are theirs.
-    let checked = RequestAuth::from_request(req, app)
+    let checked = RequestAuth::from_request(req, api)
         .and_then(|auth| auth.member_for_change(app))
         .and_then(|actor| {
             actor.require_trusted("upload photos")?;
@@ -139,33 +143,31 @@ async fn upload_photo(req: &Request, Data(app): Data<&Arc<App>>, body: Body) -> 
     };
     let me = actor.member.as_ref().map_or("", |m| m.as_str()).to_owned();
     let now = std::time::Instant::now();
-    if let Err(wait) = app.actions.take(&me, crate::limits::Action::Upload, now) {
-        return refuse(&ApiError::RateLimited(wait));
+    if let Err(wait) = app.actions.take(&me, Action::Upload, now) {
+        return refuse(&AppError::RateLimited(wait));
     }
     let bytes = match body.into_bytes_limit(MAX_PHOTO_BYTES + 1).await {
         Ok(bytes) => bytes,
         Err(_) => {
-            app.actions.give_back(&me, crate::limits::Action::Upload);
-            return refuse(&ApiError::Domain(DomainError::validation(
+            app.actions.give_back(&me, Action::Upload);
+            return refuse(&AppError::Domain(DomainError::validation(
                 "photo",
                 format!("at most {} MiB", MAX_PHOTO_BYTES / (1024 * 1024)),
             )));
         }
     };
     // A byte allowance too: the uploads of an hour hold at most this much disk.
-    if let Err(wait) = app.actions.take_n(
-        &me,
-        crate::limits::Action::UploadBytes,
-        bytes.len() as u64,
-        now,
-    ) {
-        app.actions.give_back(&me, crate::limits::Action::Upload);
-        return refuse(&ApiError::RateLimited(wait));
+    if let Err(wait) = app
+        .actions
+        .take_n(&me, Action::UploadBytes, bytes.len() as u64, now)
+    {
+        app.actions.give_back(&me, Action::Upload);
+        return refuse(&AppError::RateLimited(wait));
     }
     let storing = app.clone();
     let stored = tokio::task::spawn_blocking(move || storing.photos.put(&bytes))
         .await
-        .map_err(ApiError::internal)
+        .map_err(AppError::internal)
         .and_then(|r| r);
     match stored {
         Ok((hash, kind)) => Json(serde_json::json!({
@@ -175,7 +177,7 @@ async fn upload_photo(req: &Request, Data(app): Data<&Arc<App>>, body: Body) -> 
         }))
         .into_response(),
         Err(e) => {
-            app.actions.give_back(&me, crate::limits::Action::Upload);
+            app.actions.give_back(&me, Action::Upload);
             refuse(&e)
         }
     }
@@ -183,9 +185,10 @@ async fn upload_photo(req: &Request, Data(app): Data<&Arc<App>>, body: Body) -> 
 
 /// `GET /photos/{sha256}`: the stored image (immutable: its name is its hash).
 #[handler]
-async fn photo(Path(hash): Path<String>, Data(app): Data<&Arc<App>>) -> Response {
+async fn photo(Path(hash): Path<String>, Data(api): Data<&Arc<Api>>) -> Response {
+    let app = &api.app;
     let Ok(hash) = ContentHash::parse(&hash) else {
-        return refuse(&ApiError::Domain(DomainError::NotFound(format!(
+        return refuse(&AppError::Domain(DomainError::NotFound(format!(
             "photo {hash}"
         ))));
     };
@@ -195,7 +198,7 @@ async fn photo(Path(hash): Path<String>, Data(app): Data<&Arc<App>>) -> Response
             .header("Cache-Control", "public, max-age=31536000, immutable")
             .header("X-Content-Type-Options", "nosniff")
             .body(bytes),
-        Ok(None) => refuse(&ApiError::Domain(DomainError::NotFound(format!(
+        Ok(None) => refuse(&AppError::Domain(DomainError::NotFound(format!(
             "photo {}",
             hash.as_str()
         )))),
@@ -230,19 +233,19 @@ fn same_origin(req: &Request) -> bool {
 async fn subscriptions(
     req: &Request,
     Data(schema): Data<&RoundtableSchema>,
-    Data(app): Data<&Arc<App>>,
+    Data(api): Data<&Arc<Api>>,
     protocol: GraphQLProtocol,
     websocket: WebSocket,
 ) -> Response {
     let cookie = match same_origin(req) {
-        true => RequestAuth::from_request(req, app)
+        true => RequestAuth::from_request(req, api)
             .ok()
             .filter(|auth| auth.session.is_some()),
         false => None,
     };
-    let address = crate::auth::client_address(req, app);
-    let limits = app.config.sockets;
-    let Ok(place) = app.sockets.take(address, limits.per_address) else {
+    let address = crate::auth::client_address(req, api);
+    let limits = api.config.sockets;
+    let Ok(place) = api.sockets.take(address, limits.per_address) else {
         return refuse_request(
             StatusCode::TOO_MANY_REQUESTS,
             "RATE_LIMITED",
@@ -252,11 +255,11 @@ async fn subscriptions(
             ),
         );
     };
-    let message_limit = app.config.max_body_bytes;
+    let message_limit = api.config.max_body_bytes;
     let config = poem::web::websocket::WebSocketConfig::default()
         .max_message_size(Some(message_limit))
         .max_frame_size(Some(message_limit));
-    let (schema, app) = (schema.clone(), app.clone());
+    let (schema, app) = (schema.clone(), api.app.clone());
     websocket
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
         .config(config)
@@ -289,19 +292,19 @@ async fn subscriptions(
 }
 
 /// Adds the API's routes to `route`.
-pub fn mount(route: Route, app: Arc<App>) -> Route {
-    let schema = schema(app.clone());
+pub fn mount(route: Route, api: Arc<Api>) -> Route {
+    let schema = schema(api.clone());
     route
         .at(
             "/graphql",
-            poem::post(graphql).data(app.clone()).data(schema.clone()),
+            poem::post(graphql).data(api.clone()).data(schema.clone()),
         )
         .at(
             "/graphql/ws",
-            get(subscriptions).data(app.clone()).data(schema),
+            get(subscriptions).data(api.clone()).data(schema),
         )
-        .at("/photos", poem::post(upload_photo).data(app.clone()))
-        .at("/photos/:hash", get(photo).data(app))
+        .at("/photos", poem::post(upload_photo).data(api.clone()))
+        .at("/photos/:hash", get(photo).data(api))
         .at("/", WebApp)
         .at("/*path", WebApp)
 }

@@ -18,7 +18,7 @@ use roundtable_domain::{
     JurisdictionFacts, JurisdictionId, MeetingFacts, MeetingId, MemberFacts, MemberId,
     ResolutionFacts, ResolutionId, Seat, decode,
 };
-use roundtable_store::{EventStore, RecordedEvent, StoreError};
+use roundtable_store::{Log, RecordedEvent, StoreError};
 use tokio::sync::{broadcast, watch};
 
 pub use activity::MemberActivity;
@@ -177,7 +177,7 @@ impl Projections {
     }
 
     /// Follows the log from what is applied, forever (until the store closes).
-    pub async fn run<S: EventStore>(self: Arc<Self>, store: Arc<S>) -> Result<(), ProjectionError> {
+    pub async fn run(self: Arc<Self>, store: Arc<dyn Log>) -> Result<(), ProjectionError> {
         let mut subscription = store.subscribe_all(self.applied());
         while let Some(next) = subscription.next().await {
             self.apply(&next?);
@@ -188,7 +188,7 @@ impl Projections {
     /// Applies everything already in the log, then returns (start-up catch-up).
     /// Leaves are decoded on a blocking thread, a batch ahead of the one being
     /// applied, so parsing and applying overlap on two cores.
-    pub async fn catch_up<S: EventStore>(&self, store: &S) -> Result<(), ProjectionError> {
+    pub async fn catch_up(&self, store: &dyn Log) -> Result<(), ProjectionError> {
         type Batch = Vec<(RecordedEvent, Result<Decoded, DecodeError>)>;
         let decode_batch = |batch: Vec<RecordedEvent>| {
             tokio::task::spawn_blocking(move || -> Batch {

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use roundtable_api::{ApiConfig, NewAccount, generate_password};
+use roundtable_app::{AppConfig, NewAccount, generate_password};
 use roundtable_vault::PersonalData;
 
 #[derive(clap::Subcommand)]
@@ -108,8 +108,8 @@ async fn init(
             store: &location,
             vault: vault.as_deref(),
         },
-        ApiConfig::default(),
-        Arc::new(roundtable_api::clock::SystemClock),
+        AppConfig::default(),
+        Arc::new(roundtable_app::clock::SystemClock),
     )
     .await?;
     let result = runtime.app.bootstrap_administrator(account).await;

@@ -10,7 +10,7 @@ use roundtable_ledger::{SignedCheckpoint, verify_log};
 use roundtable_store::keys::parse_vkeys;
 use roundtable_store_sqlite::SqliteReader;
 
-use crate::http::{ConsistencyProof, InclusionProof, MAX_ENTRIES_PER_REQUEST};
+use roundtable_audit::wire::{ConsistencyProof, InclusionProof, MAX_ENTRIES_PER_REQUEST};
 
 #[derive(clap::Subcommand)]
 pub enum AuditCommand {
@@ -151,7 +151,7 @@ pub(crate) fn verify(
                 Some((_, body)) => body.split(|&b| b == b'\n').collect(),
                 None => Vec::new(),
             };
-            let votes = match crate::recount::recount_votes(&lines) {
+            let votes = match roundtable_audit::recount_votes(&lines) {
                 Ok(votes) => votes,
                 Err(failure) => {
                     println!("FAIL {failure}");

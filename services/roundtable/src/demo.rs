@@ -8,8 +8,8 @@
 use std::sync::Arc;
 
 use anyhow::Context;
-use roundtable_api::clock::ShiftedClock;
-use roundtable_api::{App, NewAccount};
+use roundtable_app::clock::ShiftedClock;
+use roundtable_app::{App, NewAccount};
 use roundtable_domain::{
     Actor, AgendaItem, Assignment, Category, Choice, Council, CouncilCommand, CouncilId,
     CouncilRules, Fraction, Issue, IssueCommand, IssueId, IssueText, Jurisdiction,
@@ -77,7 +77,7 @@ impl Seeder<'_> {
     /// catch up with it.
     async fn at_days_ago(&self, days: f64) -> anyhow::Result<()> {
         self.clock.set_offset(-(days * DAY_MS as f64) as i64);
-        roundtable_api::deadlines::sweep(self.app).await?;
+        roundtable_app::deadlines::sweep(self.app).await?;
         Ok(())
     }
 
@@ -88,7 +88,7 @@ impl Seeder<'_> {
         at: Option<&JurisdictionId>,
         text: (&str, &str, &str),
     ) -> anyhow::Result<IssueId> {
-        let id = IssueId::from_unique(&roundtable_api::mint())?;
+        let id = IssueId::from_unique(&roundtable_app::mint())?;
         let command = IssueCommand::Raise {
             text: IssueText::new(text.0, text.1, text.2)?,
             category,
@@ -118,7 +118,7 @@ impl Seeder<'_> {
         name: &str,
         parent: Option<&JurisdictionId>,
     ) -> anyhow::Result<JurisdictionId> {
-        let id = JurisdictionId::from_unique(&roundtable_api::mint())?;
+        let id = JurisdictionId::from_unique(&roundtable_app::mint())?;
         let command = JurisdictionCommand::Create {
             kind,
             name: Name::parse(name)?,
@@ -179,7 +179,7 @@ impl Seeder<'_> {
         name: &str,
         rules: CouncilRules,
     ) -> anyhow::Result<CouncilId> {
-        let id = CouncilId::from_unique(&roundtable_api::mint())?;
+        let id = CouncilId::from_unique(&roundtable_app::mint())?;
         let command = CouncilCommand::Create {
             jurisdiction: jurisdiction.clone(),
             name: Name::parse(name)?,
@@ -486,7 +486,7 @@ async fn seed_meetings(s: &Seeder<'_>, t: &Table, water: &IssueId) -> anyhow::Re
     let (chair, secretary, chen, utility) = (&t.chair, &t.secretary, &t.chen, &t.utility);
     s.at_days_ago(5.5).await?;
     let now = s.app.clock.now().unix_millis();
-    let meeting = MeetingId::from_unique(&roundtable_api::mint())?;
+    let meeting = MeetingId::from_unique(&roundtable_app::mint())?;
     s.meeting(
         &meeting,
         secretary,
@@ -688,7 +688,7 @@ async fn seed_meetings(s: &Seeder<'_>, t: &Table, water: &IssueId) -> anyhow::Re
     // A meeting in session now: roll call done, a motion waiting for its second.
     s.at_days_ago(4.0).await?;
     let now = s.app.clock.now().unix_millis();
-    let live = MeetingId::from_unique(&roundtable_api::mint())?;
+    let live = MeetingId::from_unique(&roundtable_app::mint())?;
     s.meeting(
         &live,
         secretary,
@@ -856,7 +856,7 @@ async fn seed_issues(
     // A fresh one, waiting for triage: 吴先生 is not verified yet, so the grid
     // worker raised it for him on a visit (the gate of the grid practice).
     s.at_days_ago(1.0).await?;
-    let fresh = IssueId::from_unique(&roundtable_api::mint())?;
+    let fresh = IssueId::from_unique(&roundtable_app::mint())?;
     s.issue(
         &fresh,
         wang,

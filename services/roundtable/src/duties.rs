@@ -5,15 +5,15 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::backend::Backend;
-use roundtable_api::App;
+use roundtable_app::App;
 use roundtable_ledger::SignedCheckpoint;
+use roundtable_store::Log;
 use roundtable_store::keys::SigningKeys;
 use roundtable_store::signer::{self, CheckpointSigner};
 use tokio::sync::watch;
 
 pub struct Duties {
-    pub store: Arc<Backend>,
+    pub store: Arc<dyn Log>,
     pub app: Arc<App>,
     pub keys: SigningKeys,
     pub checkpoint_interval: Duration,
@@ -64,11 +64,11 @@ impl Duties {
                 signing_stopped,
                 move |cp| on_signed(cp),
             ));
-            let deadlines = tokio::spawn(roundtable_api::deadlines::run(
+            let deadlines = tokio::spawn(roundtable_app::deadlines::run(
                 self.app.clone(),
                 self.deadline_interval,
             ));
-            let photos = tokio::spawn(roundtable_api::photos::run_sweeper(
+            let photos = tokio::spawn(roundtable_app::photos::run_sweeper(
                 self.app.clone(),
                 Duration::from_secs(3600),
             ));

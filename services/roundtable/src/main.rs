@@ -6,9 +6,7 @@ mod backend;
 mod backup;
 mod demo;
 mod duties;
-mod http;
 mod migrate;
-mod recount;
 mod runtime;
 mod serve;
 

@@ -1,21 +1,25 @@
-//! Opening a data directory: the log, the vault, the read models and the API app.
+//! Opening a data directory: the log, the vault, the read models and the application.
 //! Shared by `serve` and `admin`, so both see the same world.
 
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::backend::{Backend, StoreLocation};
+use crate::backend::StoreLocation;
 use anyhow::Context;
-use roundtable_api::clock::Clock;
-use roundtable_api::photos::PhotoStore;
-use roundtable_api::{ApiConfig, App};
+use roundtable_app::clock::Clock;
+use roundtable_app::photos::PhotoStore;
+use roundtable_app::{App, AppConfig};
 use roundtable_projections::Projections;
+use roundtable_store::Log;
 use roundtable_store::keys::{self, SigningKeys};
 use roundtable_store::signer::CheckpointSigner;
+use roundtable_store_kurrentdb::KurrentDbStore;
 use roundtable_vault::{PasswordHashing, Vault};
 
 pub struct Runtime {
-    pub store: Arc<Backend>,
+    pub store: Arc<dyn Log>,
+    /// The same store, when it is KurrentDB (for the signer lease).
+    pub kurrentdb: Option<Arc<KurrentDbStore>>,
     /// The log's key, and during a key rotation the next one too.
     pub keys: SigningKeys,
     pub app: Arc<App>,
@@ -41,7 +45,7 @@ pub struct Place<'a> {
 /// Opens (creating if needed) everything in `data`, with the read models caught up.
 pub async fn open(
     place: Place<'_>,
-    config: ApiConfig,
+    config: AppConfig,
     clock: Arc<dyn Clock>,
 ) -> anyhow::Result<Runtime> {
     let Place {
@@ -62,11 +66,12 @@ pub async fn open(
         Some(path) => SigningKeys::rotating(key, keys::read(path)?)?,
         None => SigningKeys::one(key),
     };
-    let store = Arc::new(
-        Backend::open(store, data, keys.origin())
-            .await
-            .with_context(|| format!("opening the log for {}", data.display()))?,
-    );
+    let crate::backend::Opened {
+        log: store,
+        kurrentdb,
+    } = crate::backend::open(store, data, keys.origin())
+        .await
+        .with_context(|| format!("opening the log for {}", data.display()))?;
     let shared = vault.unwrap_or(data);
     std::fs::create_dir_all(shared)
         .with_context(|| format!("creating the vault directory {}", shared.display()))?;
@@ -109,6 +114,7 @@ pub async fn open(
     }
     Ok(Runtime {
         store,
+        kurrentdb,
         keys,
         app,
         projector,

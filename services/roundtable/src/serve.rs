@@ -11,9 +11,9 @@ use crate::backend::StoreLocation;
 use anyhow::Context;
 use poem::EndpointExt;
 use poem::listener::{Acceptor, Listener, TcpListener};
-use roundtable_api::ApiConfig;
-use roundtable_api::clock::{Clock, ShiftedClock};
-use roundtable_store::EventStore;
+use roundtable_api::{Api, ApiConfig};
+use roundtable_app::AppConfig;
+use roundtable_app::clock::{Clock, ShiftedClock};
 use roundtable_store::signer::{self, CheckpointSigner};
 use roundtable_store_kurrentdb::lease::{self, LeaseOptions};
 use tokio::sync::watch;
@@ -104,19 +104,25 @@ pub struct ServeArgs {
 }
 
 impl ServeArgs {
-    fn api_config(&self) -> ApiConfig {
-        ApiConfig {
+    fn app_config(&self) -> AppConfig {
+        AppConfig {
             session_ttl: Duration::from_secs(self.session_hours.saturating_mul(3600)),
-            secure_cookies: self.secure_cookies,
-            trusted_proxies: self.trusted_proxies.clone(),
-            actions: roundtable_api::ActionPolicy {
+            actions: roundtable_app::ActionPolicy {
                 raises_per_hour: self.raises_per_hour,
                 cosigns_per_hour: self.cosigns_per_hour,
                 registrations_per_address_per_hour: self.registrations_per_address_per_hour,
                 registrations_per_hour: self.registrations_per_hour,
                 uploads_per_hour: self.uploads_per_hour,
-                ..roundtable_api::ActionPolicy::default()
+                ..roundtable_app::ActionPolicy::default()
             },
+            ..AppConfig::default()
+        }
+    }
+
+    fn api_config(&self) -> ApiConfig {
+        ApiConfig {
+            secure_cookies: self.secure_cookies,
+            trusted_proxies: self.trusted_proxies.clone(),
             sockets: roundtable_api::SocketLimits {
                 per_address: self.sockets_per_address as usize,
                 ..roundtable_api::SocketLimits::default()
@@ -148,19 +154,24 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             store: &location,
             vault: args.vault.as_deref(),
         },
-        args.api_config(),
+        args.app_config(),
         clock.clone(),
     )
     .await?;
-    let (store, keys, app, projector) =
-        (runtime.store, runtime.keys, runtime.app, runtime.projector);
+    let crate::runtime::Runtime {
+        store,
+        kurrentdb,
+        keys,
+        app,
+        projector,
+    } = runtime;
     let origin = keys.origin().to_owned();
 
     // Who signs and runs deadlines: this process on the embedded store; the holder
     // of the signer lease on KurrentDB.
     let (stop_tx, stop_rx) = watch::channel(false);
-    let (leading_tx, leading) = watch::channel(store.kurrentdb().is_none());
-    let lease_task = store.kurrentdb().map(|k| {
+    let (leading_tx, leading) = watch::channel(kurrentdb.is_none());
+    let lease_task = kurrentdb.as_ref().map(|k| {
         let options = LeaseOptions {
             ttl: Duration::from_millis(args.lease_ms.max(300)),
             holder: format!("{}:{}", args.listen, std::process::id()),
@@ -175,7 +186,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     });
 
     if args.demo {
-        if store.kurrentdb().is_some() {
+        if kurrentdb.is_some() {
             // Only the lease holder may seed (and sign while seeding).
             leading
                 .clone()
@@ -200,7 +211,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     }
 
     // (The keys were checked against the log's checkpoints when it opened.)
-    if store.kurrentdb().is_none() {
+    if kurrentdb.is_none() {
         // A fresh log has a signed checkpoint before the server says it is listening.
         CheckpointSigner::resume(store.as_ref(), keys.clone())
             .await?
@@ -223,7 +234,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .map(|a| a.to_string())
         .unwrap_or_default();
 
-    let state = Arc::new(crate::http::LogState::new(store.clone(), keys.vkeys()));
+    let state = Arc::new(roundtable_api::record::LogState::new(
+        store.clone(),
+        keys.vkeys(),
+    ));
     let checkpoints = state.metrics.clone();
     let duties = tokio::spawn(
         Duties {
@@ -240,7 +254,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     );
 
     // Everything is ready, and signals are watched, before we say we are listening.
-    let mut routes = roundtable_api::mount(crate::http::routes(), app.clone());
+    let mut routes = roundtable_api::mount(
+        roundtable_api::record::routes(),
+        Api::new(app.clone(), args.api_config()),
+    );
     if args.test_clock {
         tracing::warn!("--test-clock: POST /_test/clock moves this server's clock; tests only");
         routes = routes.at(

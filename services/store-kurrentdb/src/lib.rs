@@ -144,10 +144,6 @@ impl KurrentDbStore {
         &self.namespace
     }
 
-    pub fn metrics(&self) -> &Arc<StoreMetrics> {
-        self.mirror.metrics()
-    }
-
     /// The local copy (for `audit export` and `admin migrate`).
     pub fn mirror(&self) -> &Arc<SqliteStore> {
         &self.mirror
@@ -281,17 +277,6 @@ impl KurrentDbStore {
         let kept = fold::checkpoint_of(&tail.data)?;
         Ok(Some(kept.checkpoint.origin))
     }
-
-    /// Records a value in the local copy's metadata.
-    pub async fn set_vkey(&self, vkey: &str) -> Result<(), StoreError> {
-        self.mirror.set_vkey(vkey).await
-    }
-
-    /// Stops folding and closes the local copy.
-    pub async fn close(&self) {
-        self.fold.abort();
-        self.mirror.close().await;
-    }
 }
 
 impl Drop for KurrentDbStore {
@@ -321,6 +306,21 @@ pub fn install_crypto_provider() {
 impl EventStore for KurrentDbStore {
     fn origin(&self) -> &str {
         &self.origin
+    }
+
+    fn metrics(&self) -> &Arc<StoreMetrics> {
+        self.mirror.metrics()
+    }
+
+    /// Records a value in the local copy's metadata.
+    async fn set_vkey(&self, vkey: &str) -> Result<(), StoreError> {
+        self.mirror.set_vkey(vkey).await
+    }
+
+    /// Stops folding and closes the local copy.
+    async fn close(&self) {
+        self.fold.abort();
+        self.mirror.close().await;
     }
 
     async fn append(

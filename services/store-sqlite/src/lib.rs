@@ -203,32 +203,12 @@ impl SqliteStore {
         &self.path
     }
 
-    pub fn metrics(&self) -> &Arc<StoreMetrics> {
-        &self.metrics
-    }
-
     fn sender(&self) -> Result<mpsc::Sender<Command>, StoreError> {
         self.commands
             .lock()
             .map_err(|_| StoreError::Closed)?
             .clone()
             .ok_or(StoreError::Closed)
-    }
-
-    /// Waits until everything queued so far is durable.
-    pub async fn flush(&self) -> Result<(), StoreError> {
-        let (tx, rx) = oneshot::channel();
-        self.sender()?
-            .send(Command::Flush(tx))
-            .await
-            .map_err(|_| StoreError::Closed)?;
-        rx.await.map_err(|_| StoreError::Closed)?
-    }
-
-    /// Records the log's verifier key, so an export can include it. (Auditors should
-    /// still pin the key they got out of band: `audit verify --vkey`.)
-    pub async fn set_vkey(&self, vkey: &str) -> Result<(), StoreError> {
-        self.set_meta("vkey", vkey).await
     }
 
     /// Records a value in the log's metadata.
@@ -284,16 +264,6 @@ impl SqliteStore {
                 .optional()?)
         })
         .await
-    }
-
-    /// Stops accepting appends, lets the writer finish what is queued, and waits.
-    pub async fn close(&self) {
-        let sender = self.commands.lock().ok().and_then(|mut s| s.take());
-        drop(sender);
-        let handle = self.writer.lock().ok().and_then(|mut h| h.take());
-        if let Some(handle) = handle {
-            let _ = tokio::task::spawn_blocking(move || handle.join()).await;
-        }
     }
 
     async fn read<T: Send + 'static>(
@@ -368,6 +338,34 @@ fn verify_against_checkpoint(conn: &Connection) -> Result<(), StoreError> {
 impl EventStore for SqliteStore {
     fn origin(&self) -> &str {
         &self.origin
+    }
+
+    fn metrics(&self) -> &Arc<StoreMetrics> {
+        &self.metrics
+    }
+
+    async fn set_vkey(&self, vkey: &str) -> Result<(), StoreError> {
+        self.set_meta("vkey", vkey).await
+    }
+
+    /// Waits until everything queued so far is durable.
+    async fn flush(&self) -> Result<(), StoreError> {
+        let (tx, rx) = oneshot::channel();
+        self.sender()?
+            .send(Command::Flush(tx))
+            .await
+            .map_err(|_| StoreError::Closed)?;
+        rx.await.map_err(|_| StoreError::Closed)?
+    }
+
+    /// Stops accepting appends, lets the writer finish what is queued, and waits.
+    async fn close(&self) {
+        let sender = self.commands.lock().ok().and_then(|mut s| s.take());
+        drop(sender);
+        let handle = self.writer.lock().ok().and_then(|mut h| h.take());
+        if let Some(handle) = handle {
+            let _ = tokio::task::spawn_blocking(move || handle.join()).await;
+        }
     }
 
     async fn append(

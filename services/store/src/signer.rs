@@ -11,7 +11,7 @@ use roundtable_ledger::{
 use tokio::sync::watch;
 
 use crate::keys::SigningKeys;
-use crate::{EventStore, Expected, StoreError};
+use crate::{Expected, Log, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SignerError {
@@ -40,8 +40,8 @@ pub struct CheckpointSigner {
 impl CheckpointSigner {
     /// Resumes from the last checkpoint the store kept, which one of `keys` must
     /// have signed (during a rotation, either; after it, the new one had co-signed).
-    pub async fn resume<S: EventStore>(
-        store: &S,
+    pub async fn resume(
+        store: &dyn Log,
         keys: impl Into<SigningKeys>,
     ) -> Result<CheckpointSigner, SignerError> {
         let keys = keys.into();
@@ -59,9 +59,9 @@ impl CheckpointSigner {
     /// During a rotation, records it in the log (`key.rotated` in `log/keys`) unless
     /// it is there already; the next checkpoint, signed by both keys, covers it.
     /// Returns whether this call appended it.
-    pub async fn record_rotation<S: EventStore>(
+    pub async fn record_rotation(
         &self,
-        store: &S,
+        store: &dyn Log,
         now: Timestamp,
     ) -> Result<bool, SignerError> {
         let Some(rotation) = self.keys.rotation() else {
@@ -93,9 +93,9 @@ impl CheckpointSigner {
 
     /// Signs the current tree head if it is new (the first call on an empty log signs
     /// size 0). Returns the new checkpoint, or `None` when nothing changed.
-    pub async fn sign_if_new<S: EventStore>(
+    pub async fn sign_if_new(
         &mut self,
-        store: &S,
+        store: &dyn Log,
     ) -> Result<Option<SignedCheckpoint>, SignerError> {
         let head = store.tree_head();
         if let Some(last) = &self.last {
@@ -133,8 +133,8 @@ impl CheckpointSigner {
 /// Signs every `interval` while there are new events, and once more when `shutdown`
 /// turns true; then returns. A refusal to sign is logged and signing stops: it means
 /// the stored tree no longer extends what we published, which needs a human.
-pub async fn run<S: EventStore>(
-    store: Arc<S>,
+pub async fn run(
+    store: Arc<dyn Log>,
     mut signer: CheckpointSigner,
     interval: Duration,
     mut shutdown: watch::Receiver<bool>,

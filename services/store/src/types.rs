@@ -131,6 +131,22 @@ pub trait EventStore: Send + Sync + 'static {
     /// The log's origin, written into every leaf and checkpoint.
     fn origin(&self) -> &str;
 
+    /// The backend's counters, for `/metrics`.
+    fn metrics(&self) -> &std::sync::Arc<crate::StoreMetrics>;
+
+    /// Records the log's verifier key, so an export can include it. (Auditors should
+    /// still pin the key they got out of band: `audit verify --vkey`.)
+    fn set_vkey(&self, vkey: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Waits until everything acknowledged is durable. Backends whose
+    /// acknowledgement already means durable have nothing to wait for.
+    fn flush(&self) -> impl Future<Output = Result<(), StoreError>> + Send {
+        async { Ok(()) }
+    }
+
+    /// Stops accepting appends, lets queued work finish, and waits.
+    fn close(&self) -> impl Future<Output = ()> + Send;
+
     /// Appends atomically to one stream. Returns once the events are durable; a
     /// mismatch with `expected` is [`StoreError::Conflict`] and writes nothing;
     /// re-appending the same event ids returns the original result.

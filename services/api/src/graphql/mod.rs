@@ -13,7 +13,7 @@ use async_graphql::{MergedObject, SDLExportOptions, Schema};
 
 pub use subscription::Subscription;
 
-use crate::App;
+use crate::Api;
 
 /// Every query, by area.
 #[derive(MergedObject, Default)]
@@ -35,14 +35,14 @@ pub type RoundtableSchema = Schema<Query, Mutation, Subscription>;
 
 /// The schema with its limits on: the cost guard (`cost.rs`) before validation,
 /// then the engine's depth limit.
-pub fn schema(app: Arc<App>) -> RoundtableSchema {
+pub fn schema(api: Arc<Api>) -> RoundtableSchema {
     Schema::build(Query::default(), Mutation::default(), Subscription)
         .extension(crate::error::CodedErrors)
-        .extension(crate::cost::CostGuard(app.config.cost))
-        .limit_depth(app.config.max_depth)
+        .extension(crate::cost::CostGuard(api.config.cost))
+        .limit_depth(api.config.max_depth)
         .limit_recursive_depth(32)
         .limit_directives(8)
-        .data(app)
+        .data(api)
         .finish()
 }
 

@@ -13,7 +13,7 @@ use roundtable_vault::PersonalData;
 use super::types::*;
 use crate::auth::{RequestAuth, cleared_cookies, device_cookie, session_cookies};
 use crate::error::OrGql;
-use crate::operations::{NewAccount, mint_for};
+use roundtable_app::{NewAccount, mint_for};
 
 #[derive(Default)]
 pub struct PeopleMutation;
@@ -379,10 +379,10 @@ impl PeopleMutation {
             .sign_in(&input.phone, &input.password, request.address, device)
             .await
             .gql()?;
-        for cookie in session_cookies(app, &tokens.token, &tokens.csrf, request.tls) {
+        for cookie in session_cookies(api(ctx), &tokens.token, &tokens.csrf, request.tls) {
             ctx.append_http_header("Set-Cookie", cookie);
         }
-        ctx.append_http_header("Set-Cookie", device_cookie(app, &device, request.tls));
+        ctx.append_http_header("Set-Cookie", device_cookie(api(ctx), &device, request.tls));
         Ok(SignInPayload {
             member: member(ctx, &id),
             csrf_token: tokens.csrf,
@@ -635,9 +635,9 @@ impl PeopleMutation {
 /// registration that fails gives them back.
 async fn on_registration_allowance<T>(
     ctx: &Context<'_>,
-    register: impl std::future::Future<Output = Result<T, crate::ApiError>>,
+    register: impl std::future::Future<Output = Result<T, roundtable_app::AppError>>,
 ) -> Result<T> {
-    use crate::limits::Action;
+    use roundtable_app::limits::Action;
     let address = auth(ctx).address.map(|a| a.to_string());
     let mut units = vec![("*", Action::RegisterAnywhere)];
     if let Some(address) = &address {
@@ -647,7 +647,7 @@ async fn on_registration_allowance<T>(
         .actions
         .spend(&units, register)
         .await
-        .map_err(crate::ApiError::RateLimited)
+        .map_err(roundtable_app::AppError::RateLimited)
         .gql()?
         .gql()
 }

@@ -7,8 +7,8 @@ use tokio_stream::wrappers::BroadcastStream;
 use super::issues::Issue;
 use super::meetings::Meeting;
 use super::types::app;
-use crate::App;
 use crate::error::OrGql;
+use roundtable_app::App;
 use std::sync::Arc;
 
 pub struct Subscription;

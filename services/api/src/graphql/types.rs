@@ -8,12 +8,18 @@ use async_graphql::{Context, Enum, Object, OutputType, Result, SimpleObject};
 use roundtable_domain::{self as domain, Actor, CouncilId, JurisdictionId, MemberId};
 use roundtable_projections::{CouncilView, JurisdictionView, MemberView, RulesVersion};
 
-use crate::App;
+use roundtable_app::App;
+
+use crate::Api;
 use crate::auth::RequestAuth;
 use crate::error::OrGql;
 
+pub fn api<'a>(ctx: &Context<'a>) -> &'a Arc<Api> {
+    ctx.data_unchecked::<Arc<Api>>()
+}
+
 pub fn app<'a>(ctx: &Context<'a>) -> &'a Arc<App> {
-    ctx.data_unchecked::<Arc<App>>()
+    &api(ctx).app
 }
 
 pub fn caller(ctx: &Context<'_>) -> Actor {

@@ -9,9 +9,9 @@ use roundtable_domain::{
 
 use super::super::mutation::{key, run};
 use super::super::types::{app, caller};
-use crate::ApiError;
 use crate::error::OrGql;
-use crate::limits::Action;
+use roundtable_app::AppError;
+use roundtable_app::limits::Action;
 
 use super::objects::*;
 use super::query::{SimilarIssue, similar};
@@ -129,7 +129,7 @@ impl Receipt {
             .log
             .receipt(self.index)
             .await
-            .map_err(ApiError::from)
+            .map_err(AppError::from)
             .gql()?
             .map(|r| r.to_text()))
     }
@@ -188,7 +188,7 @@ async fn on_allowance<T>(
         .actions
         .spend(&[(me.as_str(), action)], command)
         .await
-        .map_err(ApiError::RateLimited)
+        .map_err(AppError::RateLimited)
         .gql()?
 }
 
@@ -238,7 +238,7 @@ impl IssueMutation {
             photos.push(hash);
         }
         let actor = caller(ctx);
-        let id = IssueId::from_unique(&crate::operations::mint_for(
+        let id = IssueId::from_unique(&roundtable_app::mint_for(
             &actor,
             "issue",
             key(&input.idempotency_key)?,
@@ -460,10 +460,10 @@ fn check_feedback_code(ctx: &Context<'_>, id: &IssueId, code: &str) -> Result<bo
         })
         .ok_or(DomainError::NotFound(format!("issue {id}")))
         .gql()?;
-    let from = crate::limits::AttemptFrom::Elsewhere(None);
+    let from = roundtable_app::limits::AttemptFrom::Elsewhere(None);
     app.feedback_attempts
         .begin(&account, from, std::time::Instant::now())
-        .map_err(ApiError::RateLimited)
+        .map_err(AppError::RateLimited)
         .gql()?;
     if let Some(round) = round
         && app.vault.feedback_code(id.as_str(), round) == code.trim()

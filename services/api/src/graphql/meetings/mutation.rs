@@ -409,7 +409,7 @@ impl MeetingMutation {
         input: ConveneMeetingInput,
     ) -> Result<MeetingPayload> {
         let actor = auth(ctx).member_for_change(app(ctx)).gql()?;
-        let id = MeetingId::from_unique(&crate::operations::mint_for(
+        let id = MeetingId::from_unique(&roundtable_app::mint_for(
             &actor,
             "meeting",
             key(&input.idempotency_key)?,
@@ -451,10 +451,10 @@ impl MeetingMutation {
                 let attempts_key =
                     format!("{id}:{}", who.member.as_ref().map_or("", |m| m.as_str()));
                 let now = std::time::Instant::now();
-                let from = crate::limits::AttemptFrom::Elsewhere(None);
+                let from = roundtable_app::limits::AttemptFrom::Elsewhere(None);
                 app.feedback_attempts
                     .begin(&attempts_key, from, now)
-                    .map_err(crate::ApiError::RateLimited)
+                    .map_err(roundtable_app::AppError::RateLimited)
                     .gql()?;
                 if code.trim() != app.vault.meeting_code(id.as_str()) {
                     return Err(DomainError::validation("code", "the meeting code is wrong")).gql();

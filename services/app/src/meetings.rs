@@ -11,7 +11,7 @@ use roundtable_domain::{
     VoteMethod,
 };
 
-use crate::ApiError;
+use crate::AppError;
 use crate::app::{App, Outcome};
 use crate::operations::blocking;
 
@@ -23,12 +23,12 @@ fn choice_name(choice: Choice) -> &'static str {
     }
 }
 
-fn parse_choice(raw: &str) -> Result<Choice, ApiError> {
+fn parse_choice(raw: &str) -> Result<Choice, AppError> {
     match raw {
         "yes" => Ok(Choice::Yes),
         "no" => Ok(Choice::No),
         "abstain" => Ok(Choice::Abstain),
-        other => Err(ApiError::internal(format!(
+        other => Err(AppError::internal(format!(
             "a sealed ballot reads {other:?}"
         ))),
     }
@@ -55,7 +55,7 @@ impl App {
         on_behalf_of: Option<roundtable_domain::MemberId>,
         choice: Choice,
         key: Option<&str>,
-    ) -> Result<CastBallot, ApiError> {
+    ) -> Result<CastBallot, AppError> {
         let command = MeetingCommand::CastBallot {
             vote,
             on_behalf_of: on_behalf_of.clone(),
@@ -133,7 +133,7 @@ impl App {
         meeting: &MeetingId,
         vote: u32,
         key: Option<&str>,
-    ) -> Result<Outcome, ApiError> {
+    ) -> Result<Outcome, AppError> {
         let (v, last_ballot) = {
             let meetings = self.projections.meetings();
             let view = meetings
@@ -166,7 +166,7 @@ impl App {
                     }
                 };
                 let choice = rows.get(&slot).ok_or_else(|| {
-                    ApiError::internal(format!(
+                    AppError::internal(format!(
                         "the sealed ballot of a voter in vote {vote} is missing"
                     ))
                 })?;
@@ -193,7 +193,7 @@ impl App {
     }
 
     /// The latest signed checkpoint, once it includes the leaf at `index`.
-    async fn checkpoint_covering(&self, index: Option<u64>) -> Result<CheckpointRef, ApiError> {
+    async fn checkpoint_covering(&self, index: Option<u64>) -> Result<CheckpointRef, AppError> {
         let needed = index.map_or(0, |i| i + 1);
         let deadline = tokio::time::Instant::now() + CHECKPOINT_WAIT;
         loop {
@@ -206,7 +206,7 @@ impl App {
                 });
             }
             if tokio::time::Instant::now() >= deadline {
-                return Err(ApiError::internal(
+                return Err(AppError::internal(
                     "no signed checkpoint covers the ballots yet; try again",
                 ));
             }
@@ -223,7 +223,7 @@ impl App {
         id: &ResolutionId,
         command: ResolutionCommand,
         key: Option<&str>,
-    ) -> Result<Outcome, ApiError> {
+    ) -> Result<Outcome, AppError> {
         let outcome = self
             .execute::<Resolution>(id, command, actor, None, key)
             .await?;
@@ -265,7 +265,7 @@ impl App {
         id: &ResolutionId,
         note: String,
         key: Option<&str>,
-    ) -> Result<Outcome, ApiError> {
+    ) -> Result<Outcome, AppError> {
         let outcome = self
             .execute::<Resolution>(
                 id,

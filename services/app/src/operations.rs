@@ -10,7 +10,7 @@ use roundtable_domain::{Actor, DomainError, Member, MemberCommand, MemberId, Rea
 use roundtable_vault::{PersonalData, SessionTokens, Vault, check_password, normalize_phone};
 use serde_json::{Value, json};
 
-use crate::ApiError;
+use crate::AppError;
 use crate::app::{App, Outcome};
 use crate::limits::AttemptFrom;
 
@@ -38,12 +38,12 @@ pub fn mint_for(actor: &Actor, purpose: &str, key: Option<&str>) -> String {
 pub(crate) async fn blocking<T: Send + 'static>(
     vault: &Arc<Vault>,
     job: impl FnOnce(&Vault) -> Result<T, roundtable_vault::VaultError> + Send + 'static,
-) -> Result<T, ApiError> {
+) -> Result<T, AppError> {
     let vault = vault.clone();
     tokio::task::spawn_blocking(move || job(&vault))
         .await
-        .map_err(ApiError::internal)?
-        .map_err(ApiError::from)
+        .map_err(AppError::internal)?
+        .map_err(AppError::from)
 }
 
 /// What a new account needs.
@@ -53,7 +53,7 @@ pub struct NewAccount {
 }
 
 impl NewAccount {
-    pub fn new(personal: PersonalData, password: &str) -> Result<NewAccount, ApiError> {
+    pub fn new(personal: PersonalData, password: &str) -> Result<NewAccount, AppError> {
         check_password("password", password)?;
         Ok(NewAccount {
             personal,
@@ -73,7 +73,7 @@ impl App {
         envelope: Option<Value>,
         account: NewAccount,
         key: Option<&str>,
-    ) -> Result<Outcome, ApiError> {
+    ) -> Result<Outcome, AppError> {
         // A retried enrolment (same idempotency key, same id) is answered by the
         // command handler: the original result, or CONFLICT.
         if self.stream_exists::<Member>(member).await? {
@@ -110,7 +110,7 @@ impl App {
         home_grid: roundtable_domain::JurisdictionId,
         account: NewAccount,
         key: Option<&str>,
-    ) -> Result<Option<(MemberId, Outcome)>, ApiError> {
+    ) -> Result<Option<(MemberId, Outcome)>, AppError> {
         let phone = account.personal.phone.clone();
         if self.vault.is_registered(&phone)? {
             return Ok(None);
@@ -138,7 +138,7 @@ impl App {
     }
 
     /// The first administrator (`roundtable admin init`).
-    pub async fn bootstrap_administrator(&self, account: NewAccount) -> Result<MemberId, ApiError> {
+    pub async fn bootstrap_administrator(&self, account: NewAccount) -> Result<MemberId, AppError> {
         let member = MemberId::from_unique(&mint())?;
         let envelope = json!({"id": member.as_str(), "role": "system"});
         let reason = Reason::parse("first administrator, created by `roundtable admin init`")?;
@@ -162,7 +162,7 @@ impl App {
         role: Option<Role>,
         reason: Reason,
         key: Option<&str>,
-    ) -> Result<(MemberId, String, Outcome), ApiError> {
+    ) -> Result<(MemberId, String, Outcome), AppError> {
         let member = MemberId::from_unique(&mint_for(actor, "member", key))?;
         let password = generate_password()?;
         let account = NewAccount::new(personal, &password)?;
@@ -190,7 +190,7 @@ impl App {
         password: &str,
         address: Option<IpAddr>,
         device: Option<&str>,
-    ) -> Result<(MemberId, SessionTokens, String), ApiError> {
+    ) -> Result<(MemberId, SessionTokens, String), AppError> {
         // A malformed phone cannot belong to anyone: same answer as a wrong one.
         let account = normalize_phone(phone).unwrap_or_else(|_| phone.to_owned());
         let known = device.and_then(|token| self.vault.device_of(&account, token));
@@ -200,12 +200,12 @@ impl App {
         };
         self.limiter
             .begin(&account, from, Instant::now())
-            .map_err(ApiError::RateLimited)?;
+            .map_err(AppError::RateLimited)?;
         let (login, pw) = (account.clone(), password.to_owned());
         let member = blocking(&self.vault, move |v| v.check_login(&login, &pw)).await?;
         let member = match member {
             Some(m) if self.projections.registry().actor(&m).member.is_some() => m,
-            _ => return Err(ApiError::BadCredentials),
+            _ => return Err(AppError::BadCredentials),
         };
         self.limiter.succeeded(&account, from);
         let device = match (known, device) {
@@ -228,7 +228,7 @@ impl App {
         member: &MemberId,
         reason: Reason,
         key: Option<&str>,
-    ) -> Result<Outcome, ApiError> {
+    ) -> Result<Outcome, AppError> {
         let outcome = self
             .execute::<Member>(member, MemberCommand::Erase { reason }, actor, None, key)
             .await?;
@@ -238,7 +238,7 @@ impl App {
     }
 
     /// Destroys vault data of every member the log says is erased (idempotent).
-    pub async fn finish_erasures(&self) -> Result<usize, ApiError> {
+    pub async fn finish_erasures(&self) -> Result<usize, AppError> {
         let erased: Vec<MemberId> = self
             .projections
             .registry()
@@ -259,12 +259,12 @@ impl App {
 
     /// Everything held about `member`: the log events naming them and their
     /// decrypted vault record.
-    pub async fn my_data(&self, member: &MemberId) -> Result<Value, ApiError> {
+    pub async fn my_data(&self, member: &MemberId) -> Result<Value, AppError> {
         let indexes: Vec<u64> = self.projections.activity().of(member).to_vec();
         let mut events = Vec::with_capacity(indexes.len());
         for index in indexes {
-            if let Some(recorded) = self.log.read_event(index).await? {
-                let leaf = recorded.leaf.value().map_err(ApiError::internal)?;
+            if let Some(recorded) = self.log.read_all(index, 1).await?.into_iter().next() {
+                let leaf = recorded.leaf.value().map_err(AppError::internal)?;
                 events.push(json!({"index": index, "leaf": leaf}));
             }
         }
@@ -277,7 +277,7 @@ impl App {
         }))
     }
 
-    pub async fn personal(&self, member: &MemberId) -> Result<Option<PersonalData>, ApiError> {
+    pub async fn personal(&self, member: &MemberId) -> Result<Option<PersonalData>, AppError> {
         let id = member.clone();
         blocking(&self.vault, move |v| v.personal(&id)).await
     }
@@ -288,7 +288,7 @@ impl App {
         current: &str,
         new: &str,
         keep_session: Option<String>,
-    ) -> Result<(), ApiError> {
+    ) -> Result<(), AppError> {
         check_password("newPassword", new)?;
         let (id, current, new) = (member.clone(), current.to_owned(), new.to_owned());
         blocking(&self.vault, move |v| {
@@ -300,7 +300,7 @@ impl App {
         })
         .await?
         .then_some(())
-        .ok_or(ApiError::Domain(DomainError::validation(
+        .ok_or(AppError::Domain(DomainError::validation(
             "currentPassword",
             "the current password is wrong",
         )))
@@ -308,8 +308,8 @@ impl App {
 }
 
 /// A one-time password for an invited member: 16 characters, ~96 bits.
-pub fn generate_password() -> Result<String, ApiError> {
+pub fn generate_password() -> Result<String, AppError> {
     let mut bytes = [0u8; 12];
-    getrandom::fill(&mut bytes).map_err(ApiError::internal)?;
+    getrandom::fill(&mut bytes).map_err(AppError::internal)?;
     Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
 }

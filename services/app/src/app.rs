@@ -9,14 +9,13 @@ use roundtable_domain::codec::{decode, draft};
 use roundtable_domain::{Actor, Aggregate, Context, DomainError};
 use roundtable_ledger::StreamName;
 use roundtable_projections::Projections;
-use roundtable_store::{Expected, StoreError};
+use roundtable_store::{Expected, Log, StoreError};
 use roundtable_vault::Vault;
 use serde_json::Value;
 
-use crate::ApiError;
+use crate::AppError;
 use crate::clock::Clock;
 use crate::limits::{ActionLimiter, ActionPolicy, LoginLimiter, LoginPolicy};
-use crate::log::Log;
 use crate::photos::PhotoStore;
 
 /// Appends retried after a `Conflict` before the caller sees `CONFLICT`.
@@ -30,40 +29,25 @@ async fn back_off(attempt: u32) {
     tokio::time::sleep(Duration::from_millis(u64::from(jitter))).await;
 }
 
+/// What the application itself is configured with (the API's own limits are
+/// `roundtable_api::ApiConfig`).
 #[derive(Clone, Debug)]
-pub struct ApiConfig {
+pub struct AppConfig {
     pub session_ttl: Duration,
     pub login: LoginPolicy,
-    /// Largest request body accepted, in bytes.
-    pub max_body_bytes: usize,
-    pub max_depth: usize,
-    /// Query cost limits per caller class (`cost.rs`).
-    pub cost: crate::cost::CostLimits,
-    /// Cookies carry `Secure` (set when served over TLS, directly or behind a proxy).
-    pub secure_cookies: bool,
     /// How long a command waits for the read models to include its events.
     pub projection_wait: Duration,
     /// How often each member may raise and co-sign.
     pub actions: ActionPolicy,
-    /// WebSockets per address and subscriptions per socket.
-    pub sockets: crate::ws::SocketLimits,
-    /// Proxies whose `X-Forwarded-For` names the caller (`auth::client_address`).
-    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
-impl Default for ApiConfig {
-    fn default() -> ApiConfig {
-        ApiConfig {
+impl Default for AppConfig {
+    fn default() -> AppConfig {
+        AppConfig {
             session_ttl: Duration::from_secs(7 * 24 * 3600),
             login: LoginPolicy::default(),
-            max_body_bytes: 256 * 1024,
-            max_depth: 12,
-            cost: crate::cost::CostLimits::default(),
-            secure_cookies: false,
             projection_wait: Duration::from_secs(10),
             actions: ActionPolicy::default(),
-            sockets: crate::ws::SocketLimits::default(),
-            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -73,7 +57,7 @@ pub struct App {
     pub projections: Arc<Projections>,
     pub vault: Arc<Vault>,
     pub clock: Arc<dyn Clock>,
-    pub config: ApiConfig,
+    pub config: AppConfig,
     pub limiter: LoginLimiter,
     /// Per-member allowances for raising and co-signing.
     pub actions: ActionLimiter,
@@ -84,8 +68,6 @@ pub struct App {
     /// issue queue up instead of losing append races (other processes can still
     /// race: the expected seq and the retries cover that).
     stream_locks: StreamLocks,
-    /// Open WebSockets per address.
-    pub(crate) sockets: crate::ws::OpenSockets,
     /// Sealed ballots are cast one at a time (see `cast_ballot`).
     pub(crate) sealing: tokio::sync::Mutex<()>,
 }
@@ -134,7 +116,7 @@ impl App {
         vault: Arc<Vault>,
         photos: PhotoStore,
         clock: Arc<dyn Clock>,
-        config: ApiConfig,
+        config: AppConfig,
     ) -> App {
         App {
             limiter: LoginLimiter::new(config.login),
@@ -142,7 +124,6 @@ impl App {
             feedback_attempts: LoginLimiter::new(config.login),
             photos,
             stream_locks: StreamLocks::default(),
-            sockets: crate::ws::OpenSockets::default(),
             sealing: tokio::sync::Mutex::new(()),
             log,
             projections,
@@ -159,7 +140,7 @@ impl App {
         id: &A::Id,
         command: A::Command,
         actor: &Actor,
-    ) -> Result<(), ApiError> {
+    ) -> Result<(), AppError> {
         let stream = self.stream_name::<A>(id)?;
         let (state, _, _) = self.load::<A>(&stream).await?;
         let context = Context {
@@ -171,25 +152,25 @@ impl App {
         Ok(())
     }
 
-    pub async fn stream_exists<A: Aggregate>(&self, id: &A::Id) -> Result<bool, ApiError> {
+    pub async fn stream_exists<A: Aggregate>(&self, id: &A::Id) -> Result<bool, AppError> {
         let stream = self.stream_name::<A>(id)?;
-        Ok(!self.log.read_stream(&stream).await?.is_empty())
+        Ok(!self.log.read_stream(&stream, 1).await?.is_empty())
     }
 
-    fn stream_name<A: Aggregate>(&self, id: &A::Id) -> Result<StreamName, ApiError> {
-        StreamName::new(A::stream(id)).map_err(ApiError::internal)
+    fn stream_name<A: Aggregate>(&self, id: &A::Id) -> Result<StreamName, AppError> {
+        StreamName::new(A::stream(id)).map_err(AppError::internal)
     }
 
     /// The stream's state, its last seq, and the ids of its events with their indexes.
     async fn load<A: Aggregate>(
         &self,
         stream: &StreamName,
-    ) -> Result<(A::State, u64, Vec<(String, u64)>), ApiError> {
-        let recorded = self.log.read_stream(stream).await?;
+    ) -> Result<(A::State, u64, Vec<(String, u64)>), AppError> {
+        let recorded = self.log.read_stream(stream, 1).await?;
         let mut state = A::State::default();
         let mut ids = Vec::with_capacity(recorded.len());
         for r in &recorded {
-            let decoded = decode(&r.leaf).map_err(ApiError::internal)?;
+            let decoded = decode(&r.leaf).map_err(AppError::internal)?;
             if let Some(event) = &decoded.event {
                 state = A::apply(state, event);
             }
@@ -210,7 +191,7 @@ impl App {
         actor: &Actor,
         envelope: Option<Value>,
         key: Option<&str>,
-    ) -> Result<Outcome, ApiError> {
+    ) -> Result<Outcome, AppError> {
         let stream = self.stream_name::<A>(id)?;
         let envelope = envelope.unwrap_or_else(|| actor.envelope());
         let lock = self.stream_locks.get(&stream);
@@ -273,17 +254,17 @@ impl App {
                 Err(e) => return Err(e.into()),
             }
         }
-        Err(ApiError::Domain(DomainError::conflict(format!(
+        Err(AppError::Domain(DomainError::conflict(format!(
             "{stream} kept changing; try again"
         ))))
     }
 
     /// Waits until the read models include every event below `size`.
-    pub async fn wait_for(&self, size: u64) -> Result<(), ApiError> {
+    pub async fn wait_for(&self, size: u64) -> Result<(), AppError> {
         tokio::time::timeout(self.config.projection_wait, self.projections.wait_for(size))
             .await
             .map_err(|_| {
-                ApiError::internal(format!("read models did not reach index {size} in time"))
+                AppError::internal(format!("read models did not reach index {size} in time"))
             })
     }
 }

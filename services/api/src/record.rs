@@ -1,21 +1,21 @@
-//! The HTTP surface of the log (docs/ARCHITECTURE.md, "The record"), `/healthz` and `/metrics`.
+//! The HTTP surface of the log (docs/ARCHITECTURE.md, "The record"), `/healthz`
+//! and `/metrics`: what an auditor reads, served from the one `dyn Log`.
 
 use std::sync::Arc;
 
-use crate::backend::Backend;
 use poem::http::StatusCode;
 use poem::web::{Data, Json, Path, Query};
 use poem::{IntoResponse, Response, Route, get, handler};
 use prometheus_client::registry::Registry;
-use roundtable_ledger::{Hash, KeyRotation};
-use roundtable_store::{EventStore, StoreError, StoreMetrics};
-use serde::{Deserialize, Serialize};
-
-/// Most leaves one `/log/entries?start=&end=` request returns.
-pub const MAX_ENTRIES_PER_REQUEST: u64 = 1000;
+use roundtable_audit::wire::{
+    ConsistencyProof, InclusionProof, MAX_ENTRIES_PER_REQUEST, RotationAt,
+};
+use roundtable_ledger::KeyRotation;
+use roundtable_store::{Log, StoreError, StoreMetrics};
+use serde::Deserialize;
 
 pub struct LogState {
-    pub store: Arc<Backend>,
+    pub store: Arc<dyn Log>,
     /// The verifier keys that sign now, one per line, the log's key first (two
     /// during a key rotation's overlap).
     pub vkeys: String,
@@ -24,7 +24,7 @@ pub struct LogState {
 }
 
 impl LogState {
-    pub fn new(store: Arc<Backend>, vkeys: String) -> LogState {
+    pub fn new(store: Arc<dyn Log>, vkeys: String) -> LogState {
         let metrics = store.metrics().clone();
         let mut registry = Registry::default();
         metrics.register(&mut registry);
@@ -123,16 +123,7 @@ async fn entry(state: State<'_>, Path(index): Path<u64>) -> poem::Result<Respons
         .into_response())
 }
 
-/// Where the log records a key rotation: the `key.rotated` leaves' indexes with
-/// their keys. A hint for verifiers (the browser follows a rotation from the key it
-/// trusts): each one fetches the leaf and proves it under a checkpoint it trusts.
-#[derive(Serialize, Deserialize, Debug, PartialEq)]
-pub struct RotationAt {
-    pub index: u64,
-    pub old: String,
-    pub new: String,
-}
-
+/// `/log/rotations` ([`RotationAt`]).
 #[handler]
 async fn rotations(state: State<'_>) -> poem::Result<Json<Vec<RotationAt>>> {
     let origin = state.store.origin().to_owned();
@@ -199,21 +190,6 @@ async fn entries(state: State<'_>, Query(range): Query<Range>) -> poem::Result<R
 struct InclusionQuery {
     index: u64,
     size: Option<u64>,
-}
-
-#[derive(Serialize, Deserialize, Debug, PartialEq)]
-pub struct InclusionProof {
-    pub index: u64,
-    pub tree_size: u64,
-    pub leaf_hash: Hash,
-    pub inclusion: Vec<Hash>,
-}
-
-#[derive(Serialize, Deserialize, Debug, PartialEq)]
-pub struct ConsistencyProof {
-    pub old_size: u64,
-    pub tree_size: u64,
-    pub consistency: Vec<Hash>,
 }
 
 /// The size a proof refers to: the one asked for, else the latest signed checkpoint's.

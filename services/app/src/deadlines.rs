@@ -10,10 +10,10 @@ use std::time::Duration;
 use roundtable_domain::{Actor, DomainError, Issue, IssueCommand, Resolution, ResolutionCommand};
 use serde_json::json;
 
-use crate::{ApiError, App};
+use crate::{App, AppError};
 
 /// Marks every deadline due by the app's clock now; returns how many it marked.
-pub async fn sweep(app: &App) -> Result<usize, ApiError> {
+pub async fn sweep(app: &App) -> Result<usize, AppError> {
     let due = app.projections.issues().due(app.clock.now());
     let envelope = json!({"id": "system", "role": "deadline_scheduler"});
     let mut marked = 0;
@@ -32,7 +32,7 @@ pub async fn sweep(app: &App) -> Result<usize, ApiError> {
             Ok(outcome) => marked += usize::from(!outcome.replayed),
             // Another writer changed the clock meanwhile (an answer, a referral):
             // nothing is due any more.
-            Err(ApiError::Domain(DomainError::Conflict(reason))) => {
+            Err(AppError::Domain(DomainError::Conflict(reason))) => {
                 tracing::debug!(%issue, %reason, "deadline no longer due")
             }
             Err(e) => return Err(e),
@@ -55,7 +55,7 @@ pub async fn sweep(app: &App) -> Result<usize, ApiError> {
             .await;
         match result {
             Ok(outcome) => marked += usize::from(!outcome.replayed),
-            Err(ApiError::Domain(DomainError::Conflict(reason))) => {
+            Err(AppError::Domain(DomainError::Conflict(reason))) => {
                 tracing::debug!(%resolution, assignment, %reason, "assignment no longer due")
             }
             Err(e) => return Err(e),

@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
-use roundtable_api::clock::ManualClock;
-use roundtable_api::{ApiConfig, App, NewAccount};
+use roundtable_app::clock::ManualClock;
+use roundtable_app::{App, AppConfig, NewAccount};
 use roundtable_domain::{
     Council, CouncilCommand, CouncilId, CouncilRules, Jurisdiction, JurisdictionCommand,
     JurisdictionId, JurisdictionKind, Name, Reason, Seat,
@@ -28,9 +28,9 @@ async fn app(dir: &std::path::Path) -> (Arc<App>, Arc<SqliteStore>) {
         store.clone(),
         projections,
         vault,
-        roundtable_api::photos::PhotoStore::open(dir).unwrap(),
+        roundtable_app::photos::PhotoStore::open(dir).unwrap(),
         clock,
-        ApiConfig::default(),
+        AppConfig::default(),
     );
     (Arc::new(app), store)
 }

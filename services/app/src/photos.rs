@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use roundtable_domain::{ContentHash, DomainError};
 use sha2::{Digest, Sha256};
 
-use crate::ApiError;
+use crate::AppError;
 
 /// Largest photo accepted, in bytes.
 pub const MAX_PHOTO_BYTES: usize = 5 * 1024 * 1024;
@@ -60,10 +60,10 @@ pub struct PhotoStore {
 }
 
 impl PhotoStore {
-    pub fn open(data: &Path) -> Result<PhotoStore, ApiError> {
+    pub fn open(data: &Path) -> Result<PhotoStore, AppError> {
         let dir = data.join("photos");
         std::fs::create_dir_all(&dir)
-            .map_err(|e| ApiError::internal(format!("{}: {e}", dir.display())))?;
+            .map_err(|e| AppError::internal(format!("{}: {e}", dir.display())))?;
         Ok(PhotoStore { dir })
     }
 
@@ -75,7 +75,7 @@ impl PhotoStore {
     /// Checks, cleans and stores a photo; returns the stored image's hash and
     /// kind. Durable before it returns (the hash may go into the log right after).
     /// Storing the same image twice is a no-op.
-    pub fn put(&self, bytes: &[u8]) -> Result<(ContentHash, ImageKind), ApiError> {
+    pub fn put(&self, bytes: &[u8]) -> Result<(ContentHash, ImageKind), AppError> {
         if bytes.len() > MAX_PHOTO_BYTES {
             return Err(DomainError::validation(
                 "photo",
@@ -95,7 +95,7 @@ impl PhotoStore {
         if path.exists() {
             return Ok((hash, kind));
         }
-        let io = |e: std::io::Error| ApiError::internal(format!("{}: {e}", path.display()));
+        let io = |e: std::io::Error| AppError::internal(format!("{}: {e}", path.display()));
         let parent = path.parent().unwrap_or(&self.dir);
         std::fs::create_dir_all(parent).map_err(io)?;
         let mut tmp = tempfile::NamedTempFile::new_in(parent).map_err(io)?;
@@ -114,8 +114,8 @@ impl PhotoStore {
         &self,
         ttl: std::time::Duration,
         referenced: &std::collections::HashSet<ContentHash>,
-    ) -> Result<usize, ApiError> {
-        let io = |e: std::io::Error| ApiError::internal(format!("{}: {e}", self.dir.display()));
+    ) -> Result<usize, AppError> {
+        let io = |e: std::io::Error| AppError::internal(format!("{}: {e}", self.dir.display()));
         let cutoff = std::time::SystemTime::now()
             .checked_sub(ttl)
             .unwrap_or(std::time::UNIX_EPOCH);
@@ -147,11 +147,11 @@ impl PhotoStore {
     }
 
     /// The photo's bytes and kind, if stored.
-    pub fn get(&self, hash: &ContentHash) -> Result<Option<(Vec<u8>, ImageKind)>, ApiError> {
+    pub fn get(&self, hash: &ContentHash) -> Result<Option<(Vec<u8>, ImageKind)>, AppError> {
         match std::fs::read(self.path(hash)) {
             Ok(bytes) => Ok(ImageKind::sniff(&bytes).map(|kind| (bytes, kind))),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(ApiError::internal(e)),
+            Err(e) => Err(AppError::internal(e)),
         }
     }
 
@@ -203,7 +203,7 @@ pub async fn run_sweeper(app: std::sync::Arc<crate::App>, every: std::time::Dura
 
 /// Decodes `bytes` in full within bounds, applies the EXIF orientation and
 /// encodes the pixels again (JPEG quality 85, or PNG), which drops all metadata.
-fn reencode(bytes: &[u8], kind: ImageKind) -> Result<(Vec<u8>, ImageKind), ApiError> {
+fn reencode(bytes: &[u8], kind: ImageKind) -> Result<(Vec<u8>, ImageKind), AppError> {
     use image::ImageDecoder;
     let bad = |e: image::ImageError| {
         DomainError::validation("photo", format!("not a readable image: {e}"))
@@ -228,14 +228,14 @@ fn reencode(bytes: &[u8], kind: ImageKind) -> Result<(Vec<u8>, ImageKind), ApiEr
         ImageKind::Png => {
             picture
                 .write_to(&mut out, image::ImageFormat::Png)
-                .map_err(ApiError::internal)?;
+                .map_err(AppError::internal)?;
             ImageKind::Png
         }
         ImageKind::Jpeg | ImageKind::Webp => {
             let rgb = image::DynamicImage::ImageRgb8(picture.to_rgb8());
             image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85)
                 .encode_image(&rgb)
-                .map_err(ApiError::internal)?;
+                .map_err(AppError::internal)?;
             ImageKind::Jpeg
         }
     };

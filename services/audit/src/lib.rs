@@ -1,0 +1,10 @@
+//! `roundtable-audit`: what `roundtable audit verify` recomputes once the log itself
+//! verifies ([`recount_votes`]: every closed vote from its meeting's events, bound to
+//! its council's rules and seats and to the checkpoint it names), and the wire forms
+//! of the `/log/*` routes ([`wire`]) that the server writes and the auditor reads.
+//! Pure: no I/O, no clock.
+
+mod recount;
+pub mod wire;
+
+pub use recount::recount_votes;
