@@ -275,3 +275,122 @@ async fn receipt(state: State<'_>, Path(index): Path<u64>) -> poem::Result<Respo
 fn verifier_key(state: State<'_>) -> Response {
     text(state.vkeys.clone())
 }
+
+#[cfg(test)]
+mod tests {
+    use poem::{Endpoint, EndpointExt, Request};
+    use roundtable_ledger::{NoteSigner, StreamName, verify_consistency, verify_inclusion};
+    use roundtable_store::contract::append_one;
+    use roundtable_store::signer::CheckpointSigner;
+    use roundtable_store_sqlite::{SqliteOptions, SqliteStore};
+
+    use super::*;
+
+    const ORIGIN: &str = "roundtable.test/record";
+
+    /// A log of `leaves` events in one stream, signed at its size, behind the routes.
+    async fn served(dir: &std::path::Path, leaves: u64) -> (Arc<dyn Log>, impl Endpoint) {
+        let sqlite = SqliteStore::open(dir, ORIGIN, SqliteOptions::default()).unwrap();
+        let stream = StreamName::new("issue/i_record").unwrap();
+        for n in 0..leaves {
+            append_one(&sqlite, &stream, n, "test.happened", n).await;
+        }
+        let store: Arc<dyn Log> = Arc::new(sqlite);
+        let key = NoteSigner::from_seed(ORIGIN, [7; 32]).unwrap();
+        let vkey = key.verifier().to_vkey();
+        if leaves > 0 {
+            let mut signer = CheckpointSigner::resume(store.as_ref(), key).await.unwrap();
+            signer.sign_if_new(store.as_ref()).await.unwrap();
+        }
+        let state = Arc::new(LogState::new(store.clone(), format!("{vkey}\n")));
+        (store, routes().data(state))
+    }
+
+    async fn get(routes: &impl Endpoint, uri: &str) -> (StatusCode, Vec<u8>) {
+        let response = routes
+            .call(Request::builder().uri(uri.parse().unwrap()).finish())
+            .await
+            .map_or_else(|e| e.into_response(), |r| r.into_response());
+        let status = response.status();
+        (status, response.into_body().into_vec().await.unwrap())
+    }
+
+    #[tokio::test]
+    async fn entries_are_the_leaves_byte_for_byte_and_bad_ranges_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, routes) = served(dir.path(), 3).await;
+        let (status, body) = get(&routes, "/log/entries?start=0&end=3").await;
+        assert_eq!(status, StatusCode::OK);
+        let mut expected = Vec::new();
+        for e in store.read_all(0, 3).await.unwrap() {
+            expected.extend_from_slice(e.leaf.as_bytes());
+            expected.push(b'\n');
+        }
+        assert_eq!(body, expected);
+        let (status, body) = get(&routes, "/log/entries/1").await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body, store.read_all(1, 1).await.unwrap()[0].leaf.as_bytes());
+
+        let too_many = format!("/log/entries?start=0&end={}", MAX_ENTRIES_PER_REQUEST + 1);
+        for (uri, want) in [
+            ("/log/entries?start=2&end=1", StatusCode::BAD_REQUEST),
+            (too_many.as_str(), StatusCode::BAD_REQUEST),
+            ("/log/entries?start=0&end=4", StatusCode::NOT_FOUND),
+            ("/log/entries?start=x&end=1", StatusCode::BAD_REQUEST),
+            ("/log/entries/3", StatusCode::NOT_FOUND),
+            ("/log/checkpoints/2", StatusCode::NOT_FOUND),
+            (
+                "/log/proof/consistency?from=3&to=2",
+                StatusCode::BAD_REQUEST,
+            ),
+        ] {
+            assert_eq!(get(&routes, uri).await.0, want, "{uri}");
+        }
+    }
+
+    #[tokio::test]
+    async fn the_proofs_verify_against_the_signed_checkpoint() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, routes) = served(dir.path(), 5).await;
+        let (status, note) = get(&routes, "/log/checkpoint").await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(get(&routes, "/log/checkpoints/5").await.1, note);
+        let head = store.tree_head();
+
+        let (_, body) = get(&routes, "/log/proof/inclusion?index=3").await;
+        let proof: InclusionProof = serde_json::from_slice(&body).unwrap();
+        assert_eq!(proof.tree_size, 5);
+        verify_inclusion(3, 5, &proof.leaf_hash, &proof.inclusion, &head.root).unwrap();
+
+        let (_, body) = get(&routes, "/log/proof/consistency?from=2").await;
+        let proof: ConsistencyProof = serde_json::from_slice(&body).unwrap();
+        let old = store.root_at(2).await.unwrap();
+        verify_consistency(2, 5, &old, &head.root, &proof.consistency).unwrap();
+
+        let (status, text) = get(&routes, "/log/receipt/4").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(String::from_utf8(text).unwrap().contains(ORIGIN));
+        assert_eq!(
+            get(&routes, "/log/receipt/5").await.0,
+            StatusCode::NOT_FOUND
+        );
+    }
+
+    #[tokio::test]
+    async fn an_empty_log_answers_not_found_not_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let (_, routes) = served(dir.path(), 0).await;
+        for uri in [
+            "/log/checkpoint",
+            "/log/proof/inclusion?index=0",
+            "/log/receipt/0",
+        ] {
+            assert_eq!(get(&routes, uri).await.0, StatusCode::NOT_FOUND, "{uri}");
+        }
+        assert_eq!(get(&routes, "/log/rotations").await.1, b"[]");
+        assert_eq!(get(&routes, "/healthz").await.1, b"ok\n");
+        let (status, metrics) = get(&routes, "/metrics").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(String::from_utf8(metrics).unwrap().ends_with("# EOF\n"));
+    }
+}

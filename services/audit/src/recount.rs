@@ -203,3 +203,161 @@ fn check_roots(
 fn memchr_contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
+
+#[cfg(test)]
+mod tests {
+    //! The recount's own checks: a meeting is bound to its council's rules and
+    //! seats at convening. (Recounting a vote itself is the domain's `recount`,
+    //! tested there; a whole served log is recounted by `audit_cli.rs`.)
+
+    use roundtable_domain::codec::draft;
+    use roundtable_domain::{
+        CouncilEvent, CouncilId, CouncilRules, JurisdictionId, MemberId, Name, Reason, RulesHash,
+    };
+    use roundtable_ledger::{StreamName, Timestamp};
+
+    use super::*;
+
+    fn leaf(stream: &str, seq: u64, event: Event) -> Vec<u8> {
+        let time = Timestamp::from_unix_millis(1_795_000_000_000 + seq as i64);
+        let actor = serde_json::json!({"id": "m_chair", "role": "resident"});
+        let id = format!("00000000-0000-4000-8000-{:06}{seq:06}", stream.len());
+        draft(&event, id, actor, time)
+            .seal(
+                "roundtable.test/recount",
+                &StreamName::new(stream).unwrap(),
+                seq,
+                None,
+            )
+            .unwrap()
+            .into_bytes()
+    }
+
+    fn council() -> CouncilId {
+        CouncilId::from_unique("c1").unwrap()
+    }
+
+    /// A council with one voting member, created under the default rules.
+    fn council_leaves(rules: &CouncilRules) -> Vec<Vec<u8>> {
+        let stream = format!("council/{}", council());
+        vec![
+            leaf(
+                &stream,
+                1,
+                Event::Council(CouncilEvent::CouncilCreated {
+                    jurisdiction: JurisdictionId::from_unique("j1").unwrap(),
+                    name: Name::parse("居民议事会").unwrap(),
+                    rules: rules.clone(),
+                    rules_hash: rules.hash(),
+                }),
+            ),
+            leaf(
+                &stream,
+                2,
+                Event::Council(CouncilEvent::MemberSeated {
+                    member: MemberId::from_unique("chen").unwrap(),
+                    seat: Seat::Member,
+                    voting: true,
+                    reason: Reason::parse("elected").unwrap(),
+                    rules_hash: rules.hash(),
+                }),
+            ),
+        ]
+    }
+
+    fn convened(seats: Vec<SeatHolder>, rules: &CouncilRules, cited: RulesHash) -> Vec<Vec<u8>> {
+        let stream = "meeting/mt_1";
+        vec![
+            leaf(
+                stream,
+                1,
+                Event::Meeting(MeetingEvent::SeatsListed { seats }),
+            ),
+            leaf(
+                stream,
+                2,
+                Event::Meeting(MeetingEvent::MeetingConvened {
+                    council: council(),
+                    title: "月度议事".into(),
+                    starts_at: Timestamp::from_unix_millis(1_795_100_000_000),
+                    venue: "社区活动室".into(),
+                    online: false,
+                    agenda: vec![],
+                    rules: rules.clone(),
+                    rules_hash: cited,
+                    urgent_reason: None,
+                }),
+            ),
+        ]
+    }
+
+    fn seat(member: &str, voting: bool) -> SeatHolder {
+        SeatHolder {
+            member: MemberId::from_unique(member).unwrap(),
+            seat: Seat::Member,
+            voting,
+        }
+    }
+
+    fn recount_of(leaves: &[Vec<u8>]) -> Result<usize, AuditFailure> {
+        let lines: Vec<&[u8]> = leaves.iter().map(Vec::as_slice).collect();
+        recount_votes(&lines)
+    }
+
+    #[test]
+    fn a_meeting_convened_with_its_councils_rules_and_seats_passes() {
+        let rules = CouncilRules::default();
+        let mut log = council_leaves(&rules);
+        log.extend(convened(vec![seat("chen", true)], &rules, rules.hash()));
+        assert_eq!(recount_of(&log).unwrap(), 0);
+        assert_eq!(recount_of(&[]).unwrap(), 0);
+    }
+
+    #[test]
+    fn a_meeting_citing_rules_its_council_did_not_have_fails_at_its_leaf() {
+        let rules = CouncilRules::default();
+        let other = RulesHash::parse(&"0".repeat(64)).unwrap();
+        let mut log = council_leaves(&rules);
+        log.extend(convened(vec![seat("chen", true)], &rules, other));
+        let failure = recount_of(&log).unwrap_err();
+        assert_eq!(failure.index, Some(3));
+        assert!(failure.reason.contains("cites rules"), "{}", failure.reason);
+    }
+
+    #[test]
+    fn a_meeting_listing_other_seats_than_its_councils_fails() {
+        let rules = CouncilRules::default();
+        for seats in [
+            vec![seat("chen", false)],
+            vec![seat("chen", true), seat("zhou", true)],
+            vec![],
+        ] {
+            let mut log = council_leaves(&rules);
+            log.extend(convened(seats, &rules, rules.hash()));
+            let failure = recount_of(&log).unwrap_err();
+            assert!(
+                failure.reason.contains("lists seats other than"),
+                "{}",
+                failure.reason
+            );
+        }
+    }
+
+    #[test]
+    fn a_meeting_of_an_unknown_council_or_an_unreadable_leaf_fails() {
+        let rules = CouncilRules::default();
+        let failure = recount_of(&convened(vec![], &rules, rules.hash())).unwrap_err();
+        assert!(
+            failure.reason.contains("unknown council"),
+            "{}",
+            failure.reason
+        );
+
+        let mut log = council_leaves(&rules);
+        let broken = String::from_utf8(log[1].clone())
+            .unwrap()
+            .replace("\"voting\":true", "\"voting\":\"yes\"");
+        log[1] = broken.into_bytes();
+        assert_eq!(recount_of(&log).unwrap_err().index, Some(1));
+    }
+}
