@@ -7,61 +7,53 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use roundtable_domain::{Actor, DomainError, Issue, IssueCommand, Resolution, ResolutionCommand};
+use roundtable_domain::{
+    Actor, Aggregate, DomainError, Issue, IssueCommand, Resolution, ResolutionCommand,
+};
 use serde_json::json;
 
 use crate::{App, AppError};
 
 /// Marks every deadline due by the app's clock now; returns how many it marked.
 pub async fn sweep(app: &App) -> Result<usize, AppError> {
-    let due = app.projections.issues().due(app.clock.now());
-    let envelope = json!({"id": "system", "role": "deadline_scheduler"});
-    let mut marked = 0;
-    for (issue, at) in due {
-        let key = format!("overdue:{at}");
-        let result = app
-            .execute::<Issue>(
-                &issue,
-                IssueCommand::MarkOverdue { due: at },
-                &Actor::anonymous(),
-                Some(envelope.clone()),
-                Some(&key),
-            )
-            .await;
-        match result {
-            Ok(outcome) => marked += usize::from(!outcome.replayed),
-            // Another writer changed the clock meanwhile (an answer, a referral):
-            // nothing is due any more.
-            Err(AppError::Domain(DomainError::Conflict(reason))) => {
-                tracing::debug!(%issue, %reason, "deadline no longer due")
-            }
-            Err(e) => return Err(e),
-        }
-    }
+    // Each list is taken before the first await: the read models' locks are not
+    // held while the log is written.
+    let issues = app.projections.issues().due(app.clock.now());
     let assignments = app.projections.meetings().due(app.clock.now());
-    for (resolution, assignment, at) in assignments {
-        let key = format!("overdue:{assignment}:{at}");
-        let result = app
-            .execute::<Resolution>(
-                &resolution,
-                ResolutionCommand::MarkAssignmentOverdue {
-                    assignment,
-                    due: at,
-                },
-                &Actor::anonymous(),
-                Some(envelope.clone()),
-                Some(&key),
-            )
-            .await;
-        match result {
-            Ok(outcome) => marked += usize::from(!outcome.replayed),
-            Err(AppError::Domain(DomainError::Conflict(reason))) => {
-                tracing::debug!(%resolution, assignment, %reason, "assignment no longer due")
-            }
-            Err(e) => return Err(e),
-        }
+    let mut marked = 0;
+    for (issue, due) in issues {
+        let command = IssueCommand::MarkOverdue { due };
+        marked += mark::<Issue>(app, &issue, command, format!("overdue:{due}")).await?;
+    }
+    for (resolution, assignment, due) in assignments {
+        let command = ResolutionCommand::MarkAssignmentOverdue { assignment, due };
+        let key = format!("overdue:{assignment}:{due}");
+        marked += mark::<Resolution>(app, &resolution, command, key).await?;
     }
     Ok(marked)
+}
+
+/// Has the scheduler mark one deadline; returns 1 if that wrote an event. A
+/// conflict means another writer changed the clock meanwhile (an answer, a
+/// referral): nothing is due any more.
+async fn mark<A: Aggregate>(
+    app: &App,
+    id: &A::Id,
+    command: A::Command,
+    key: String,
+) -> Result<usize, AppError> {
+    let envelope = json!({"id": "system", "role": "deadline_scheduler"});
+    let result = app
+        .execute::<A>(id, command, &Actor::anonymous(), Some(envelope), Some(&key))
+        .await;
+    match result {
+        Ok(outcome) => Ok(usize::from(!outcome.replayed)),
+        Err(AppError::Domain(DomainError::Conflict(reason))) => {
+            tracing::debug!(%id, %reason, "deadline no longer due");
+            Ok(0)
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// Sweeps every `every` until the task is dropped.

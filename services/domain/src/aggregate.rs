@@ -120,3 +120,36 @@ impl<'a, A: Aggregate> Deciding<'a, A> {
 
 /// One command's decision: the aggregate's events, or why not.
 pub(crate) type Decided<A> = Result<Vec<<A as Aggregate>::Event>, DomainError>;
+
+/// Implements [`Aggregate`] for an aggregate from its module's own `evolve`
+/// (`fn(State, &Event) -> State`) and `decide` (`fn(&Deciding<'_, A>, Command) ->
+/// Decided<A>`), so each module states its types once and writes only its rules.
+macro_rules! aggregate {
+    ($aggregate:ident: $id:ident, $state:ty, $command:ty, $event:ty) => {
+        impl $crate::Aggregate for $aggregate {
+            type Id = $id;
+            type State = $state;
+            type Command = $command;
+            type Event = $event;
+            const STREAM_KIND: &'static str = $id::STREAM_KIND;
+
+            fn evolve(state: $state, event: &$event) -> $state {
+                evolve(state, event)
+            }
+
+            fn decide(
+                id: &$id,
+                state: &$state,
+                command: $command,
+                context: &$crate::Context,
+                directory: &dyn $crate::Directory,
+            ) -> Result<Vec<$event>, $crate::DomainError> {
+                decide(
+                    &$crate::aggregate::Deciding::new(id, state, context, directory),
+                    command,
+                )
+            }
+        }
+    };
+}
+pub(crate) use aggregate;

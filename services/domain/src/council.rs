@@ -4,9 +4,10 @@
 use std::collections::BTreeMap;
 
 use crate::CouncilEvent;
+use crate::aggregate::{Decided, Deciding};
 use crate::{
-    Aggregate, Context, CouncilFacts, CouncilId, CouncilRules, Directory, DomainError,
-    JurisdictionId, MemberId, Name, Reason, RulesHash, Seat,
+    CouncilFacts, CouncilId, CouncilRules, DomainError, JurisdictionId, MemberId, Name, Reason,
+    RulesHash, Seat,
 };
 
 pub struct Council;
@@ -45,147 +46,135 @@ pub enum CouncilCommand {
     },
 }
 
-impl Aggregate for Council {
-    type Id = CouncilId;
-    type State = CouncilState;
-    type Command = CouncilCommand;
-    type Event = CouncilEvent;
-    const STREAM_KIND: &'static str = CouncilId::STREAM_KIND;
+crate::aggregate::aggregate!(Council: CouncilId, CouncilState, CouncilCommand, CouncilEvent);
 
-    fn evolve(mut state: CouncilState, event: &CouncilEvent) -> CouncilState {
-        match event {
-            CouncilEvent::CouncilCreated {
-                jurisdiction,
-                name,
-                rules,
-                rules_hash,
-            } => {
-                state.jurisdiction = Some(jurisdiction.clone());
-                state.name = Some(name.clone());
-                state.rules = Some((rules.clone(), rules_hash.clone()));
-            }
-            CouncilEvent::CouncilRenamed { name } => state.name = Some(name.clone()),
-            CouncilEvent::CouncilRulesChanged {
-                rules, rules_hash, ..
-            } => state.rules = Some((rules.clone(), rules_hash.clone())),
-            CouncilEvent::MemberSeated {
-                member,
-                seat,
-                voting,
-                ..
-            } => {
-                state.seats.insert(member.clone(), (*seat, *voting));
-            }
-            CouncilEvent::MemberUnseated { member, .. } => {
-                state.seats.remove(member);
-            }
-        }
-        state
-    }
-
-    fn decide(
-        id: &CouncilId,
-        state: &CouncilState,
-        command: CouncilCommand,
-        context: &Context,
-        directory: &dyn Directory,
-    ) -> Result<Vec<CouncilEvent>, DomainError> {
-        let actor = &context.actor;
-        if let CouncilCommand::Create {
+fn evolve(mut state: CouncilState, event: &CouncilEvent) -> CouncilState {
+    match event {
+        CouncilEvent::CouncilCreated {
             jurisdiction,
             name,
             rules,
-        } = command
-        {
-            actor.require_administrator("create a council")?;
-            if state.jurisdiction.is_some() {
-                return Err(DomainError::conflict(format!("council {id} exists")));
+            rules_hash,
+        } => {
+            state.jurisdiction = Some(jurisdiction.clone());
+            state.name = Some(name.clone());
+            state.rules = Some((rules.clone(), rules_hash.clone()));
+        }
+        CouncilEvent::CouncilRenamed { name } => state.name = Some(name.clone()),
+        CouncilEvent::CouncilRulesChanged {
+            rules, rules_hash, ..
+        } => state.rules = Some((rules.clone(), rules_hash.clone())),
+        CouncilEvent::MemberSeated {
+            member,
+            seat,
+            voting,
+            ..
+        } => {
+            state.seats.insert(member.clone(), (*seat, *voting));
+        }
+        CouncilEvent::MemberUnseated { member, .. } => {
+            state.seats.remove(member);
+        }
+    }
+    state
+}
+
+fn decide(cx: &Deciding<'_, Council>, command: CouncilCommand) -> Decided<Council> {
+    let (id, state, actor, _now, directory) = cx.parts();
+    if let CouncilCommand::Create {
+        jurisdiction,
+        name,
+        rules,
+    } = command
+    {
+        actor.require_administrator("create a council")?;
+        if state.jurisdiction.is_some() {
+            return Err(DomainError::conflict(format!("council {id} exists")));
+        }
+        if directory.jurisdiction(&jurisdiction).is_none() {
+            return Err(DomainError::NotFound(format!(
+                "jurisdiction {jurisdiction}"
+            )));
+        }
+        rules.validate()?;
+        let rules_hash = rules.hash();
+        return Ok(vec![CouncilEvent::CouncilCreated {
+            jurisdiction,
+            name,
+            rules,
+            rules_hash,
+        }]);
+    }
+
+    // Every other command: the council exists, and its chair or an administrator acts.
+    actor.signed_in()?;
+    let Some((current_rules, current_hash)) = &state.rules else {
+        return Err(DomainError::NotFound(format!("council {id}")));
+    };
+    if !actor.is_administrator() && !actor.chairs(id) {
+        return Err(DomainError::forbidden(
+            "only the council's chair or an administrator may do this",
+        ));
+    }
+    match command {
+        CouncilCommand::Create { .. } => unreachable!("handled above"),
+        CouncilCommand::Rename { name } => {
+            if state.name.as_ref() == Some(&name) {
+                return Err(DomainError::conflict("the name is unchanged"));
             }
-            if directory.jurisdiction(&jurisdiction).is_none() {
-                return Err(DomainError::NotFound(format!(
-                    "jurisdiction {jurisdiction}"
-                )));
-            }
+            Ok(vec![CouncilEvent::CouncilRenamed { name }])
+        }
+        CouncilCommand::ChangeRules { rules, reason } => {
             rules.validate()?;
+            if &rules == current_rules {
+                return Err(DomainError::conflict("these rules are already in force"));
+            }
+            // Takes effect at this event's time: no rule applies to the past.
             let rules_hash = rules.hash();
-            return Ok(vec![CouncilEvent::CouncilCreated {
-                jurisdiction,
-                name,
+            Ok(vec![CouncilEvent::CouncilRulesChanged {
                 rules,
                 rules_hash,
-            }]);
+                previous_rules_hash: current_hash.clone(),
+                reason,
+            }])
         }
-
-        // Every other command: the council exists, and its chair or an administrator acts.
-        actor.signed_in()?;
-        let Some((current_rules, current_hash)) = &state.rules else {
-            return Err(DomainError::NotFound(format!("council {id}")));
-        };
-        if !actor.is_administrator() && !actor.chairs(id) {
-            return Err(DomainError::forbidden(
-                "only the council's chair or an administrator may do this",
-            ));
-        }
-        match command {
-            CouncilCommand::Create { .. } => unreachable!("handled above"),
-            CouncilCommand::Rename { name } => {
-                if state.name.as_ref() == Some(&name) {
-                    return Err(DomainError::conflict("the name is unchanged"));
+        CouncilCommand::SeatMember {
+            member,
+            seat,
+            voting,
+            reason,
+        } => {
+            match directory.member(&member) {
+                None => return Err(DomainError::NotFound(format!("member {member}"))),
+                Some(m) if m.erased => {
+                    return Err(DomainError::NotFound(format!("member {member} (erased)")));
                 }
-                Ok(vec![CouncilEvent::CouncilRenamed { name }])
+                Some(_) => {}
             }
-            CouncilCommand::ChangeRules { rules, reason } => {
-                rules.validate()?;
-                if &rules == current_rules {
-                    return Err(DomainError::conflict("these rules are already in force"));
-                }
-                // Takes effect at this event's time: no rule applies to the past.
-                let rules_hash = rules.hash();
-                Ok(vec![CouncilEvent::CouncilRulesChanged {
-                    rules,
-                    rules_hash,
-                    previous_rules_hash: current_hash.clone(),
-                    reason,
-                }])
+            if seat == Seat::Observer && voting {
+                return Err(DomainError::validation("voting", "an observer cannot vote"));
             }
-            CouncilCommand::SeatMember {
+            if state.seats.contains_key(&member) {
+                return Err(DomainError::conflict("the member already has a seat"));
+            }
+            if seat == Seat::Chair && state.seats.values().any(|(s, _)| *s == Seat::Chair) {
+                return Err(DomainError::conflict(
+                    "the council has a chair; unseat them first",
+                ));
+            }
+            Ok(vec![CouncilEvent::MemberSeated {
                 member,
                 seat,
                 voting,
                 reason,
-            } => {
-                match directory.member(&member) {
-                    None => return Err(DomainError::NotFound(format!("member {member}"))),
-                    Some(m) if m.erased => {
-                        return Err(DomainError::NotFound(format!("member {member} (erased)")));
-                    }
-                    Some(_) => {}
-                }
-                if seat == Seat::Observer && voting {
-                    return Err(DomainError::validation("voting", "an observer cannot vote"));
-                }
-                if state.seats.contains_key(&member) {
-                    return Err(DomainError::conflict("the member already has a seat"));
-                }
-                if seat == Seat::Chair && state.seats.values().any(|(s, _)| *s == Seat::Chair) {
-                    return Err(DomainError::conflict(
-                        "the council has a chair; unseat them first",
-                    ));
-                }
-                Ok(vec![CouncilEvent::MemberSeated {
-                    member,
-                    seat,
-                    voting,
-                    reason,
-                    rules_hash: current_hash.clone(),
-                }])
+                rules_hash: current_hash.clone(),
+            }])
+        }
+        CouncilCommand::UnseatMember { member, reason } => {
+            if !state.seats.contains_key(&member) {
+                return Err(DomainError::NotFound(format!("seat of {member}")));
             }
-            CouncilCommand::UnseatMember { member, reason } => {
-                if !state.seats.contains_key(&member) {
-                    return Err(DomainError::NotFound(format!("seat of {member}")));
-                }
-                Ok(vec![CouncilEvent::MemberUnseated { member, reason }])
-            }
+            Ok(vec![CouncilEvent::MemberUnseated { member, reason }])
         }
     }
 }

@@ -15,9 +15,8 @@ use roundtable_ledger::Timestamp;
 
 use crate::IssueEvent;
 use crate::{
-    Actor, Aggregate, ContentHash, Context, CouncilFacts, CouncilId, Directory, DomainError,
-    IssueId, JurisdictionId, MemberId, MemberKind, ResolutionId, RulesHash, Seat,
-    checked_multiline, checked_text,
+    Actor, ContentHash, CouncilFacts, CouncilId, Directory, DomainError, IssueId, JurisdictionId,
+    MemberId, MemberKind, ResolutionId, RulesHash, Seat, checked_multiline, checked_text,
 };
 
 /// The fixed, translatable list of what an issue is about.
@@ -400,140 +399,124 @@ mod triage;
 type Deciding<'a> = crate::aggregate::Deciding<'a, Issue>;
 type Decided = crate::aggregate::Decided<Issue>;
 
-impl Aggregate for Issue {
-    type Id = IssueId;
-    type State = IssueState;
-    type Command = IssueCommand;
-    type Event = IssueEvent;
-    const STREAM_KIND: &'static str = IssueId::STREAM_KIND;
+crate::aggregate::aggregate!(Issue: IssueId, IssueState, IssueCommand, IssueEvent);
 
-    fn evolve(mut state: IssueState, event: &IssueEvent) -> IssueState {
-        match event {
-            IssueEvent::IssueRaised {
-                raiser,
-                jurisdiction,
-                version_hash,
-                clock,
-                ..
-            } => {
-                state.raiser = Some(raiser.clone());
-                state.jurisdiction = Some(jurisdiction.clone());
-                state.versions = vec![version_hash.clone()];
-                state.status = IssueStatus::Open;
-                set_clock(&mut state, clock);
+fn evolve(mut state: IssueState, event: &IssueEvent) -> IssueState {
+    match event {
+        IssueEvent::IssueRaised {
+            raiser,
+            jurisdiction,
+            version_hash,
+            clock,
+            ..
+        } => {
+            state.raiser = Some(raiser.clone());
+            state.jurisdiction = Some(jurisdiction.clone());
+            state.versions = vec![version_hash.clone()];
+            state.status = IssueStatus::Open;
+            set_clock(&mut state, clock);
+        }
+        IssueEvent::IssueEdited { version_hash, .. } => state.versions.push(version_hash.clone()),
+        IssueEvent::IssueCosigned {
+            member, version, ..
+        } => {
+            state.cosigners.insert(member.clone(), *version);
+        }
+        IssueEvent::CosignatureWithdrawn { member } => {
+            state.cosigners.remove(member);
+        }
+        IssueEvent::ThresholdReached { council, .. } => state.docketed_at = Some(council.clone()),
+        IssueEvent::IssueAccepted { clock } => {
+            state.status = IssueStatus::Accepted;
+            set_clock(&mut state, &Some(clock.clone()));
+        }
+        IssueEvent::IssueRejected { .. } => {
+            state.status = IssueStatus::Rejected;
+            state.clock = None;
+        }
+        IssueEvent::IssueMerged { .. } => {
+            state.status = IssueStatus::Merged;
+            state.clock = None;
+        }
+        IssueEvent::IssueReferred {
+            to,
+            referrals,
+            clock,
+            ..
+        } => {
+            state.jurisdiction = Some(to.clone());
+            state.referrals = *referrals;
+            state.status = IssueStatus::Open;
+            state.council = None;
+            set_clock(&mut state, clock);
+        }
+        IssueEvent::IssueOverdue { .. } => state.overdue = true,
+        IssueEvent::IssueEscalated { clock, .. } => set_clock(&mut state, &Some(clock.clone())),
+        IssueEvent::IssueResponded { round, council, .. } => {
+            state.status = IssueStatus::Responded;
+            state.responses = *round;
+            if council.is_some() {
+                state.council = council.clone();
             }
-            IssueEvent::IssueEdited { version_hash, .. } => {
-                state.versions.push(version_hash.clone())
-            }
-            IssueEvent::IssueCosigned {
-                member, version, ..
-            } => {
-                state.cosigners.insert(member.clone(), *version);
-            }
-            IssueEvent::CosignatureWithdrawn { member } => {
-                state.cosigners.remove(member);
-            }
-            IssueEvent::ThresholdReached { council, .. } => {
-                state.docketed_at = Some(council.clone())
-            }
-            IssueEvent::IssueAccepted { clock } => {
-                state.status = IssueStatus::Accepted;
-                set_clock(&mut state, &Some(clock.clone()));
-            }
-            IssueEvent::IssueRejected { .. } => {
-                state.status = IssueStatus::Rejected;
-                state.clock = None;
-            }
-            IssueEvent::IssueMerged { .. } => {
-                state.status = IssueStatus::Merged;
-                state.clock = None;
-            }
-            IssueEvent::IssueReferred {
-                to,
-                referrals,
-                clock,
-                ..
-            } => {
-                state.jurisdiction = Some(to.clone());
-                state.referrals = *referrals;
-                state.status = IssueStatus::Open;
-                state.council = None;
-                set_clock(&mut state, clock);
-            }
-            IssueEvent::IssueOverdue { .. } => state.overdue = true,
-            IssueEvent::IssueEscalated { clock, .. } => set_clock(&mut state, &Some(clock.clone())),
-            IssueEvent::IssueResponded { round, council, .. } => {
-                state.status = IssueStatus::Responded;
-                state.responses = *round;
-                if council.is_some() {
-                    state.council = council.clone();
-                }
-                state.clock = None;
-                state.overdue = false;
-            }
-            IssueEvent::IssueRated { rating, .. } => {
-                // Unsatisfied is followed by `issue.reopened`, which moves it on.
-                if *rating != Rating::Unsatisfied {
-                    state.status = IssueStatus::Closed;
-                }
-            }
-            IssueEvent::IssueReopened { clock } => {
-                state.status = IssueStatus::Accepted;
-                set_clock(&mut state, &Some(clock.clone()));
-            }
-            IssueEvent::IssueWithdrawn { .. } => {
-                state.status = IssueStatus::Withdrawn;
-                state.clock = None;
-            }
-            IssueEvent::IssueResolved { council, .. } => {
-                state.status = IssueStatus::Resolved;
-                state.council = Some(council.clone());
-                state.clock = None;
-                state.overdue = false;
+            state.clock = None;
+            state.overdue = false;
+        }
+        IssueEvent::IssueRated { rating, .. } => {
+            // Unsatisfied is followed by `issue.reopened`, which moves it on.
+            if *rating != Rating::Unsatisfied {
+                state.status = IssueStatus::Closed;
             }
         }
-        state
+        IssueEvent::IssueReopened { clock } => {
+            state.status = IssueStatus::Accepted;
+            set_clock(&mut state, &Some(clock.clone()));
+        }
+        IssueEvent::IssueWithdrawn { .. } => {
+            state.status = IssueStatus::Withdrawn;
+            state.clock = None;
+        }
+        IssueEvent::IssueResolved { council, .. } => {
+            state.status = IssueStatus::Resolved;
+            state.council = Some(council.clone());
+            state.clock = None;
+            state.overdue = false;
+        }
     }
+    state
+}
 
-    fn decide(
-        id: &IssueId,
-        state: &IssueState,
-        command: IssueCommand,
-        context: &Context,
-        directory: &dyn Directory,
-    ) -> Result<Vec<IssueEvent>, DomainError> {
-        let cx = Deciding::new(id, state, context, directory);
-        match command {
-            IssueCommand::Raise {
-                text,
-                category,
-                jurisdiction,
-                on_behalf_of,
-                photos,
-            } => raise::raise(&cx, text, category, jurisdiction, on_behalf_of, photos),
-            IssueCommand::Edit { text } => raise::edit(&cx, text),
-            IssueCommand::Cosign => support::cosign(&cx),
-            IssueCommand::WithdrawCosignature => support::withdraw_cosignature(&cx),
-            IssueCommand::Accept { council } => triage::accept(&cx, council),
-            IssueCommand::Reject {
-                reason,
-                explanation,
-            } => triage::reject(&cx, reason, explanation),
-            IssueCommand::Merge { into } => triage::merge(&cx, into),
-            IssueCommand::Refer { to, note } => triage::refer(&cx, to, note),
-            IssueCommand::Respond { text } => response::respond(&cx, text),
-            IssueCommand::Rate {
-                rating,
-                comment,
-                raiser_code_checked,
-            } => response::rate(&cx, rating, comment, raiser_code_checked),
-            IssueCommand::Withdraw { reason } => raise::withdraw(&cx, reason),
-            IssueCommand::Resolve { resolution } => response::resolve(&cx, resolution),
-            // The scheduler's command is decided without a signed-in member: it is fully
-            // determined by the state and the time.
-            IssueCommand::MarkOverdue { due } => {
-                mark_overdue(id, state, due, context.now, directory)
-            }
+fn decide(cx: &Deciding<'_>, command: IssueCommand) -> Decided {
+    match command {
+        IssueCommand::Raise {
+            text,
+            category,
+            jurisdiction,
+            on_behalf_of,
+            photos,
+        } => raise::raise(cx, text, category, jurisdiction, on_behalf_of, photos),
+        IssueCommand::Edit { text } => raise::edit(cx, text),
+        IssueCommand::Cosign => support::cosign(cx),
+        IssueCommand::WithdrawCosignature => support::withdraw_cosignature(cx),
+        IssueCommand::Accept { council } => triage::accept(cx, council),
+        IssueCommand::Reject {
+            reason,
+            explanation,
+        } => triage::reject(cx, reason, explanation),
+        IssueCommand::Merge { into } => triage::merge(cx, into),
+        IssueCommand::Refer { to, note } => triage::refer(cx, to, note),
+        IssueCommand::Respond { text } => response::respond(cx, text),
+        IssueCommand::Rate {
+            rating,
+            comment,
+            raiser_code_checked,
+        } => response::rate(cx, rating, comment, raiser_code_checked),
+        IssueCommand::Withdraw { reason } => raise::withdraw(cx, reason),
+        IssueCommand::Resolve { resolution } => response::resolve(cx, resolution),
+        // The scheduler's command is decided without a signed-in member: it is fully
+        // determined by the state and the time.
+        IssueCommand::MarkOverdue { due } => {
+            let (id, state, _, now, directory) = cx.parts();
+            mark_overdue(id, state, due, now, directory)
         }
     }
 }

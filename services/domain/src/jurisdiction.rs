@@ -1,10 +1,8 @@
 //! The grid tree: city > district > street > community > grid.
 
 use crate::JurisdictionEvent;
-use crate::{
-    Aggregate, Context, Directory, DomainError, JurisdictionFacts, JurisdictionId,
-    JurisdictionKind, Name,
-};
+use crate::aggregate::{Decided, Deciding};
+use crate::{Directory, DomainError, JurisdictionFacts, JurisdictionId, JurisdictionKind, Name};
 
 pub struct Jurisdiction;
 
@@ -57,84 +55,72 @@ fn check_placement(
     }
 }
 
-impl Aggregate for Jurisdiction {
-    type Id = JurisdictionId;
-    type State = JurisdictionState;
-    type Command = JurisdictionCommand;
-    type Event = JurisdictionEvent;
-    const STREAM_KIND: &'static str = JurisdictionId::STREAM_KIND;
+crate::aggregate::aggregate!(Jurisdiction: JurisdictionId, JurisdictionState, JurisdictionCommand, JurisdictionEvent);
 
-    fn evolve(mut state: JurisdictionState, event: &JurisdictionEvent) -> JurisdictionState {
-        match event {
-            JurisdictionEvent::JurisdictionCreated { kind, name, parent } => {
-                state.created = Some((*kind, parent.clone()));
-                state.name = Some(name.clone());
-            }
-            JurisdictionEvent::JurisdictionRenamed { name } => state.name = Some(name.clone()),
-            JurisdictionEvent::JurisdictionMoved { parent } => {
-                if let Some((_, p)) = state.created.as_mut() {
-                    *p = Some(parent.clone());
-                }
+fn evolve(mut state: JurisdictionState, event: &JurisdictionEvent) -> JurisdictionState {
+    match event {
+        JurisdictionEvent::JurisdictionCreated { kind, name, parent } => {
+            state.created = Some((*kind, parent.clone()));
+            state.name = Some(name.clone());
+        }
+        JurisdictionEvent::JurisdictionRenamed { name } => state.name = Some(name.clone()),
+        JurisdictionEvent::JurisdictionMoved { parent } => {
+            if let Some((_, p)) = state.created.as_mut() {
+                *p = Some(parent.clone());
             }
         }
-        state
     }
+    state
+}
 
-    fn decide(
-        id: &JurisdictionId,
-        state: &JurisdictionState,
-        command: JurisdictionCommand,
-        context: &Context,
-        directory: &dyn Directory,
-    ) -> Result<Vec<JurisdictionEvent>, DomainError> {
-        let actor = &context.actor;
-        match command {
-            JurisdictionCommand::Create { kind, name, parent } => {
-                actor.require_administrator("create a jurisdiction")?;
-                if state.created.is_some() {
-                    return Err(DomainError::conflict(format!("jurisdiction {id} exists")));
-                }
-                check_placement(kind, parent.as_ref(), directory)?;
-                Ok(vec![JurisdictionEvent::JurisdictionCreated {
-                    kind,
-                    name,
-                    parent,
-                }])
+fn decide(cx: &Deciding<'_, Jurisdiction>, command: JurisdictionCommand) -> Decided<Jurisdiction> {
+    let (id, state, actor, _now, directory) = cx.parts();
+    match command {
+        JurisdictionCommand::Create { kind, name, parent } => {
+            actor.require_administrator("create a jurisdiction")?;
+            if state.created.is_some() {
+                return Err(DomainError::conflict(format!("jurisdiction {id} exists")));
             }
-            JurisdictionCommand::Rename { name } => {
-                actor.require_administrator("rename a jurisdiction")?;
-                if state.created.is_none() {
-                    return Err(DomainError::NotFound(format!("jurisdiction {id}")));
-                }
-                if state.name.as_ref() == Some(&name) {
-                    return Err(DomainError::conflict("the name is unchanged"));
-                }
-                Ok(vec![JurisdictionEvent::JurisdictionRenamed { name }])
+            check_placement(kind, parent.as_ref(), directory)?;
+            Ok(vec![JurisdictionEvent::JurisdictionCreated {
+                kind,
+                name,
+                parent,
+            }])
+        }
+        JurisdictionCommand::Rename { name } => {
+            actor.require_administrator("rename a jurisdiction")?;
+            if state.created.is_none() {
+                return Err(DomainError::NotFound(format!("jurisdiction {id}")));
             }
-            JurisdictionCommand::Move { parent } => {
-                actor.require_administrator("move a jurisdiction")?;
-                let Some((kind, current)) = &state.created else {
-                    return Err(DomainError::NotFound(format!("jurisdiction {id}")));
-                };
-                if current.as_ref() == Some(&parent) {
-                    return Err(DomainError::conflict("it is already there"));
-                }
-                if directory.is_within(&parent, id) {
-                    return Err(DomainError::validation(
-                        "parent",
-                        "cannot move a node under itself",
-                    ));
-                }
-                // Residents, councils, workers and children point at this node; moving
-                // it would silently change what they belong to.
-                if directory.jurisdiction_in_use(id) {
-                    return Err(DomainError::conflict(
-                        "something refers to this jurisdiction; it can no longer move",
-                    ));
-                }
-                check_placement(*kind, Some(&parent), directory)?;
-                Ok(vec![JurisdictionEvent::JurisdictionMoved { parent }])
+            if state.name.as_ref() == Some(&name) {
+                return Err(DomainError::conflict("the name is unchanged"));
             }
+            Ok(vec![JurisdictionEvent::JurisdictionRenamed { name }])
+        }
+        JurisdictionCommand::Move { parent } => {
+            actor.require_administrator("move a jurisdiction")?;
+            let Some((kind, current)) = &state.created else {
+                return Err(DomainError::NotFound(format!("jurisdiction {id}")));
+            };
+            if current.as_ref() == Some(&parent) {
+                return Err(DomainError::conflict("it is already there"));
+            }
+            if directory.is_within(&parent, id) {
+                return Err(DomainError::validation(
+                    "parent",
+                    "cannot move a node under itself",
+                ));
+            }
+            // Residents, councils, workers and children point at this node; moving
+            // it would silently change what they belong to.
+            if directory.jurisdiction_in_use(id) {
+                return Err(DomainError::conflict(
+                    "something refers to this jurisdiction; it can no longer move",
+                ));
+            }
+            check_placement(*kind, Some(&parent), directory)?;
+            Ok(vec![JurisdictionEvent::JurisdictionMoved { parent }])
         }
     }
 }

@@ -2,9 +2,10 @@
 //! pseudonymous facts; names and phones live in the vault, off the log.
 
 use crate::MemberEvent;
+use crate::aggregate::{Decided, Deciding};
 use crate::{
-    Aggregate, Context, Directory, DomainError, JurisdictionId, JurisdictionKind, MemberFacts,
-    MemberId, MemberKind, Reason, Role,
+    Directory, DomainError, JurisdictionId, JurisdictionKind, MemberFacts, MemberId, MemberKind,
+    Reason, Role,
 };
 
 pub struct Member;
@@ -58,159 +59,143 @@ fn check_role_target(role: &Role, directory: &dyn Directory) -> Result<(), Domai
     Ok(())
 }
 
-impl Aggregate for Member {
-    type Id = MemberId;
-    type State = MemberState;
-    type Command = MemberCommand;
-    type Event = MemberEvent;
-    const STREAM_KIND: &'static str = MemberId::STREAM_KIND;
+crate::aggregate::aggregate!(Member: MemberId, MemberState, MemberCommand, MemberEvent);
 
-    fn evolve(mut state: MemberState, event: &MemberEvent) -> MemberState {
-        match event {
-            MemberEvent::MemberRegistered { kind, home_grid } => {
-                state.kind = Some(*kind);
-                state.home_grid = home_grid.clone();
-            }
-            MemberEvent::MemberVerified { verified_by, .. } => {
-                state.verified_by = Some(verified_by.clone())
-            }
-            MemberEvent::RoleGranted { role, .. } => state.roles.push(role.clone()),
-            MemberEvent::RoleRevoked { role, .. } => state.roles.retain(|r| r != role),
-            MemberEvent::MemberErased { .. } => state.erased = true,
+fn evolve(mut state: MemberState, event: &MemberEvent) -> MemberState {
+    match event {
+        MemberEvent::MemberRegistered { kind, home_grid } => {
+            state.kind = Some(*kind);
+            state.home_grid = home_grid.clone();
         }
-        state
+        MemberEvent::MemberVerified { verified_by, .. } => {
+            state.verified_by = Some(verified_by.clone())
+        }
+        MemberEvent::RoleGranted { role, .. } => state.roles.push(role.clone()),
+        MemberEvent::RoleRevoked { role, .. } => state.roles.retain(|r| r != role),
+        MemberEvent::MemberErased { .. } => state.erased = true,
     }
+    state
+}
 
-    fn decide(
-        id: &MemberId,
-        state: &MemberState,
-        command: MemberCommand,
-        context: &Context,
-        directory: &dyn Directory,
-    ) -> Result<Vec<MemberEvent>, DomainError> {
-        let actor = &context.actor;
-        let exists = |state: &MemberState| -> Result<MemberKind, DomainError> {
-            match state.kind {
-                Some(_) if state.erased => {
-                    Err(DomainError::NotFound(format!("member {id} (erased)")))
-                }
-                Some(kind) => Ok(kind),
-                None => Err(DomainError::NotFound(format!("member {id}"))),
+fn decide(cx: &Deciding<'_, Member>, command: MemberCommand) -> Decided<Member> {
+    let (id, state, actor, _now, directory) = cx.parts();
+    let exists = |state: &MemberState| -> Result<MemberKind, DomainError> {
+        match state.kind {
+            Some(_) if state.erased => Err(DomainError::NotFound(format!("member {id} (erased)"))),
+            Some(kind) => Ok(kind),
+            None => Err(DomainError::NotFound(format!("member {id}"))),
+        }
+    };
+    let fresh = |state: &MemberState| {
+        if state.kind.is_some() {
+            Err(DomainError::conflict(format!("member {id} exists")))
+        } else {
+            Ok(())
+        }
+    };
+    match command {
+        MemberCommand::Register { home_grid } => {
+            fresh(state)?;
+            match directory.jurisdiction(&home_grid) {
+                None => Err(DomainError::NotFound(format!("jurisdiction {home_grid}"))),
+                Some(j) if j.kind != JurisdictionKind::Grid => Err(DomainError::validation(
+                    "homeGrid",
+                    "the home must be a grid (the smallest unit)",
+                )),
+                Some(_) => Ok(vec![MemberEvent::MemberRegistered {
+                    kind: MemberKind::Resident,
+                    home_grid: Some(home_grid),
+                }]),
             }
-        };
-        let fresh = |state: &MemberState| {
-            if state.kind.is_some() {
-                Err(DomainError::conflict(format!("member {id} exists")))
-            } else {
-                Ok(())
+        }
+        MemberCommand::Bootstrap { reason } => {
+            fresh(state)?;
+            if directory.has_administrator() {
+                return Err(DomainError::conflict(
+                    "an administrator exists; ask them to invite you",
+                ));
             }
-        };
-        match command {
-            MemberCommand::Register { home_grid } => {
-                fresh(state)?;
-                match directory.jurisdiction(&home_grid) {
-                    None => Err(DomainError::NotFound(format!("jurisdiction {home_grid}"))),
-                    Some(j) if j.kind != JurisdictionKind::Grid => Err(DomainError::validation(
-                        "homeGrid",
-                        "the home must be a grid (the smallest unit)",
-                    )),
-                    Some(_) => Ok(vec![MemberEvent::MemberRegistered {
-                        kind: MemberKind::Resident,
-                        home_grid: Some(home_grid),
-                    }]),
-                }
-            }
-            MemberCommand::Bootstrap { reason } => {
-                fresh(state)?;
-                if directory.has_administrator() {
-                    return Err(DomainError::conflict(
-                        "an administrator exists; ask them to invite you",
-                    ));
-                }
-                Ok(vec![
-                    MemberEvent::MemberRegistered {
-                        kind: MemberKind::Staff,
-                        home_grid: None,
-                    },
-                    MemberEvent::RoleGranted {
-                        role: Role::Administrator,
-                        reason,
-                    },
-                ])
-            }
-            MemberCommand::Invite { role, reason } => {
-                actor.require_administrator("invite staff")?;
-                fresh(state)?;
-                let mut events = vec![MemberEvent::MemberRegistered {
+            Ok(vec![
+                MemberEvent::MemberRegistered {
                     kind: MemberKind::Staff,
                     home_grid: None,
-                }];
-                if let Some(role) = role {
-                    check_role_target(&role, directory)?;
-                    events.push(MemberEvent::RoleGranted { role, reason });
-                }
-                Ok(events)
-            }
-            MemberCommand::Verify => {
-                let verifier = actor.signed_in()?.clone();
-                let kind = exists(state)?;
-                let home = match (&state.home_grid, kind) {
-                    (Some(home), MemberKind::Resident) => home,
-                    _ => return Err(DomainError::conflict("only residents are verified")),
-                };
-                let scope = actor.roles.iter().find_map(|role| match role {
-                    Role::GridWorker { jurisdiction }
-                        if directory.is_within(home, jurisdiction) =>
-                    {
-                        Some(jurisdiction.clone())
-                    }
-                    _ => None,
-                });
-                if scope.is_none() && !actor.is_administrator() {
-                    return Err(DomainError::forbidden(
-                        "only a grid worker of the resident's grid (or above) may verify them",
-                    ));
-                }
-                if state.verified_by.is_some() {
-                    return Err(DomainError::conflict("already verified"));
-                }
-                Ok(vec![MemberEvent::MemberVerified {
-                    verified_by: verifier,
-                    scope,
-                }])
-            }
-            MemberCommand::Grant { role, reason } => {
-                actor.require_administrator("grant roles")?;
-                exists(state)?;
+                },
+                MemberEvent::RoleGranted {
+                    role: Role::Administrator,
+                    reason,
+                },
+            ])
+        }
+        MemberCommand::Invite { role, reason } => {
+            actor.require_administrator("invite staff")?;
+            fresh(state)?;
+            let mut events = vec![MemberEvent::MemberRegistered {
+                kind: MemberKind::Staff,
+                home_grid: None,
+            }];
+            if let Some(role) = role {
                 check_role_target(&role, directory)?;
-                if state.roles.contains(&role) {
-                    return Err(DomainError::conflict("the member already has this role"));
-                }
-                Ok(vec![MemberEvent::RoleGranted { role, reason }])
+                events.push(MemberEvent::RoleGranted { role, reason });
             }
-            MemberCommand::Revoke { role, reason } => {
-                actor.require_administrator("revoke roles")?;
-                exists(state)?;
-                if !state.roles.contains(&role) {
-                    return Err(DomainError::conflict("the member does not have this role"));
+            Ok(events)
+        }
+        MemberCommand::Verify => {
+            let verifier = actor.signed_in()?.clone();
+            let kind = exists(state)?;
+            let home = match (&state.home_grid, kind) {
+                (Some(home), MemberKind::Resident) => home,
+                _ => return Err(DomainError::conflict("only residents are verified")),
+            };
+            let scope = actor.roles.iter().find_map(|role| match role {
+                Role::GridWorker { jurisdiction } if directory.is_within(home, jurisdiction) => {
+                    Some(jurisdiction.clone())
                 }
-                if role == Role::Administrator && actor.member.as_ref() == Some(id) {
-                    return Err(DomainError::conflict(
-                        "an administrator cannot revoke their own administrator role",
-                    ));
-                }
-                Ok(vec![MemberEvent::RoleRevoked { role, reason }])
+                _ => None,
+            });
+            if scope.is_none() && !actor.is_administrator() {
+                return Err(DomainError::forbidden(
+                    "only a grid worker of the resident's grid (or above) may verify them",
+                ));
             }
-            MemberCommand::Erase { reason } => {
-                let me = actor.signed_in()?;
-                if me != id && !actor.is_administrator() {
-                    return Err(DomainError::forbidden(
-                        "only the member themself or an administrator may erase a member",
-                    ));
-                }
-                exists(state)?;
-                Ok(vec![MemberEvent::MemberErased { reason }])
+            if state.verified_by.is_some() {
+                return Err(DomainError::conflict("already verified"));
             }
+            Ok(vec![MemberEvent::MemberVerified {
+                verified_by: verifier,
+                scope,
+            }])
+        }
+        MemberCommand::Grant { role, reason } => {
+            actor.require_administrator("grant roles")?;
+            exists(state)?;
+            check_role_target(&role, directory)?;
+            if state.roles.contains(&role) {
+                return Err(DomainError::conflict("the member already has this role"));
+            }
+            Ok(vec![MemberEvent::RoleGranted { role, reason }])
+        }
+        MemberCommand::Revoke { role, reason } => {
+            actor.require_administrator("revoke roles")?;
+            exists(state)?;
+            if !state.roles.contains(&role) {
+                return Err(DomainError::conflict("the member does not have this role"));
+            }
+            if role == Role::Administrator && actor.member.as_ref() == Some(id) {
+                return Err(DomainError::conflict(
+                    "an administrator cannot revoke their own administrator role",
+                ));
+            }
+            Ok(vec![MemberEvent::RoleRevoked { role, reason }])
+        }
+        MemberCommand::Erase { reason } => {
+            let me = actor.signed_in()?;
+            if me != id && !actor.is_administrator() {
+                return Err(DomainError::forbidden(
+                    "only the member themself or an administrator may erase a member",
+                ));
+            }
+            exists(state)?;
+            Ok(vec![MemberEvent::MemberErased { reason }])
         }
     }
 }

@@ -10,9 +10,10 @@ use serde::{Deserialize, Serialize};
 use roundtable_ledger::Timestamp;
 
 use crate::ResolutionEvent;
+use crate::aggregate::{Decided, Deciding};
 use crate::{
-    Actor, Aggregate, ContentHash, Context, CouncilId, Directory, DomainError, IssueId, MeetingId,
-    MemberId, ResolutionId, Seat, checked_multiline, checked_text,
+    Actor, ContentHash, CouncilId, DomainError, IssueId, MeetingId, MemberId, ResolutionId, Seat,
+    checked_multiline, checked_text,
 };
 
 /// Most assignments and issues one resolution carries (so it fits one leaf).
@@ -126,278 +127,264 @@ fn optional(field: &'static str, raw: &str, max: usize) -> Result<String, Domain
     }
 }
 
-impl Aggregate for Resolution {
-    type Id = ResolutionId;
-    type State = ResolutionState;
-    type Command = ResolutionCommand;
-    type Event = ResolutionEvent;
-    const STREAM_KIND: &'static str = ResolutionId::STREAM_KIND;
+crate::aggregate::aggregate!(Resolution: ResolutionId, ResolutionState, ResolutionCommand, ResolutionEvent);
 
-    fn evolve(mut s: ResolutionState, event: &ResolutionEvent) -> ResolutionState {
-        match event {
-            ResolutionEvent::ResolutionAdopted {
-                council,
-                meeting,
-                issues,
-                assignments,
-                ..
-            } => {
-                s.council = Some(council.clone());
-                s.meeting = Some(meeting.clone());
-                s.issues = issues.clone();
-                s.assignments = assignments
-                    .iter()
-                    .map(|a| {
-                        let state = AssignmentState {
-                            due: Some(a.due),
-                            member: a.member.clone(),
-                            ..AssignmentState::default()
-                        };
-                        (a.assignment, state)
-                    })
-                    .collect();
-            }
-            ResolutionEvent::ResolutionPublished { .. } => s.published = true,
-            ResolutionEvent::ProgressReported {
-                assignment,
-                percent,
-                ..
-            } => match assignment {
-                Some(n) => {
-                    if let Some(a) = s.assignments.get_mut(n) {
-                        a.done = *percent >= 100;
-                    }
-                }
-                None => s.percent = *percent,
-            },
-            ResolutionEvent::AssignmentOverdue { assignment, .. } => {
-                if let Some(a) = s.assignments.get_mut(assignment) {
-                    a.overdue = true;
-                }
-            }
-            ResolutionEvent::ResolutionImplemented { .. } => {
-                s.implemented = true;
-                s.percent = 100;
-            }
-            ResolutionEvent::ResultPublished { .. } => s.result_published = true,
-        }
-        s
-    }
-
-    fn decide(
-        id: &ResolutionId,
-        state: &ResolutionState,
-        command: ResolutionCommand,
-        context: &Context,
-        directory: &dyn Directory,
-    ) -> Result<Vec<ResolutionEvent>, DomainError> {
-        let actor = &context.actor;
-        let now = context.now;
-        if let ResolutionCommand::Adopt {
+fn evolve(mut s: ResolutionState, event: &ResolutionEvent) -> ResolutionState {
+    match event {
+        ResolutionEvent::ResolutionAdopted {
+            council,
             meeting,
-            motion,
             issues,
             assignments,
-        } = command
-        {
-            actor.signed_in()?;
-            if state.council.is_some() {
-                return Err(DomainError::conflict(format!(
-                    "resolution {id} is already recorded"
-                )));
+            ..
+        } => {
+            s.council = Some(council.clone());
+            s.meeting = Some(meeting.clone());
+            s.issues = issues.clone();
+            s.assignments = assignments
+                .iter()
+                .map(|a| {
+                    let state = AssignmentState {
+                        due: Some(a.due),
+                        member: a.member.clone(),
+                        ..AssignmentState::default()
+                    };
+                    (a.assignment, state)
+                })
+                .collect();
+        }
+        ResolutionEvent::ResolutionPublished { .. } => s.published = true,
+        ResolutionEvent::ProgressReported {
+            assignment,
+            percent,
+            ..
+        } => match assignment {
+            Some(n) => {
+                if let Some(a) = s.assignments.get_mut(n) {
+                    a.done = *percent >= 100;
+                }
             }
-            let facts = directory
-                .meeting(&meeting)
-                .ok_or_else(|| DomainError::NotFound(format!("meeting {meeting}")))?;
-            require_officer(actor, &facts.council)?;
-            let Some((_, vote, text, item_issue)) =
-                facts.adopted.iter().find(|(n, ..)| *n == motion)
-            else {
-                return Err(DomainError::validation(
-                    "motion",
-                    format!("motion {motion} of meeting {meeting} was not adopted"),
-                ));
+            None => s.percent = *percent,
+        },
+        ResolutionEvent::AssignmentOverdue { assignment, .. } => {
+            if let Some(a) = s.assignments.get_mut(assignment) {
+                a.overdue = true;
+            }
+        }
+        ResolutionEvent::ResolutionImplemented { .. } => {
+            s.implemented = true;
+            s.percent = 100;
+        }
+        ResolutionEvent::ResultPublished { .. } => s.result_published = true,
+    }
+    s
+}
+
+fn decide(cx: &Deciding<'_, Resolution>, command: ResolutionCommand) -> Decided<Resolution> {
+    let (id, state, actor, now, directory) = cx.parts();
+    if let ResolutionCommand::Adopt {
+        meeting,
+        motion,
+        issues,
+        assignments,
+    } = command
+    {
+        actor.signed_in()?;
+        if state.council.is_some() {
+            return Err(DomainError::conflict(format!(
+                "resolution {id} is already recorded"
+            )));
+        }
+        let facts = directory
+            .meeting(&meeting)
+            .ok_or_else(|| DomainError::NotFound(format!("meeting {meeting}")))?;
+        require_officer(actor, &facts.council)?;
+        let Some((_, vote, text, item_issue)) = facts.adopted.iter().find(|(n, ..)| *n == motion)
+        else {
+            return Err(DomainError::validation(
+                "motion",
+                format!("motion {motion} of meeting {meeting} was not adopted"),
+            ));
+        };
+        let mut all: Vec<IssueId> = item_issue.iter().cloned().collect();
+        for issue in issues {
+            if !all.contains(&issue) {
+                all.push(issue);
+            }
+        }
+        if all.len() > MAX_ISSUES {
+            return Err(DomainError::validation(
+                "issues",
+                format!("at most {MAX_ISSUES} issues"),
+            ));
+        }
+        for issue in &all {
+            match directory.issue(issue) {
+                None => return Err(DomainError::NotFound(format!("issue {issue}"))),
+                Some(f) if f.status.is_terminal() => {
+                    return Err(DomainError::validation(
+                        "issues",
+                        format!("issue {issue} is {:?}", f.status),
+                    ));
+                }
+                Some(_) => {}
+            }
+        }
+        if assignments.len() > MAX_ASSIGNMENTS {
+            return Err(DomainError::validation(
+                "assignments",
+                format!("at most {MAX_ASSIGNMENTS}"),
+            ));
+        }
+        let mut numbered = Vec::with_capacity(assignments.len());
+        for (n, a) in assignments.into_iter().enumerate() {
+            let unit = match a.unit.as_deref().map(str::trim) {
+                None | Some("") => None,
+                Some(u) => Some(checked_text("assignments", u, 100)?),
             };
-            let mut all: Vec<IssueId> = item_issue.iter().cloned().collect();
-            for issue in issues {
-                if !all.contains(&issue) {
-                    all.push(issue);
-                }
-            }
-            if all.len() > MAX_ISSUES {
-                return Err(DomainError::validation(
-                    "issues",
-                    format!("at most {MAX_ISSUES} issues"),
-                ));
-            }
-            for issue in &all {
-                match directory.issue(issue) {
-                    None => return Err(DomainError::NotFound(format!("issue {issue}"))),
-                    Some(f) if f.status.is_terminal() => {
-                        return Err(DomainError::validation(
-                            "issues",
-                            format!("issue {issue} is {:?}", f.status),
-                        ));
-                    }
-                    Some(_) => {}
-                }
-            }
-            if assignments.len() > MAX_ASSIGNMENTS {
+            if a.member.is_none() == unit.is_none() {
                 return Err(DomainError::validation(
                     "assignments",
-                    format!("at most {MAX_ASSIGNMENTS}"),
+                    "each assignment names a responsible member or a unit (one of them)",
                 ));
             }
-            let mut numbered = Vec::with_capacity(assignments.len());
-            for (n, a) in assignments.into_iter().enumerate() {
-                let unit = match a.unit.as_deref().map(str::trim) {
-                    None | Some("") => None,
-                    Some(u) => Some(checked_text("assignments", u, 100)?),
-                };
-                if a.member.is_none() == unit.is_none() {
-                    return Err(DomainError::validation(
-                        "assignments",
-                        "each assignment names a responsible member or a unit (one of them)",
-                    ));
-                }
-                if let Some(m) = &a.member
-                    && directory.member(m).is_none_or(|f| f.erased)
-                {
-                    return Err(DomainError::NotFound(format!("member {m}")));
-                }
-                if a.due <= now {
-                    return Err(DomainError::validation(
-                        "assignments",
-                        "a due date must be in the future",
-                    ));
-                }
-                numbered.push(Assignment {
-                    assignment: u32::try_from(n + 1).unwrap_or(u32::MAX),
-                    task: checked_text("assignments", &a.task, 100)?,
-                    member: a.member,
-                    unit,
-                    due: a.due,
-                });
+            if let Some(m) = &a.member
+                && directory.member(m).is_none_or(|f| f.erased)
+            {
+                return Err(DomainError::NotFound(format!("member {m}")));
             }
-            return Ok(vec![ResolutionEvent::ResolutionAdopted {
-                council: facts.council,
-                meeting,
-                motion,
-                vote: *vote,
-                text: text.clone(),
-                issues: all,
-                assignments: numbered,
-            }]);
+            if a.due <= now {
+                return Err(DomainError::validation(
+                    "assignments",
+                    "a due date must be in the future",
+                ));
+            }
+            numbered.push(Assignment {
+                assignment: u32::try_from(n + 1).unwrap_or(u32::MAX),
+                task: checked_text("assignments", &a.task, 100)?,
+                member: a.member,
+                unit,
+                due: a.due,
+            });
         }
-        let council = state
-            .council
-            .clone()
-            .ok_or_else(|| DomainError::NotFound(format!("resolution {id}")))?;
-        match command {
-            ResolutionCommand::Adopt { .. } => unreachable!("decided above"),
-            ResolutionCommand::Publish { note } => {
-                require_officer(actor, &council)?;
-                if state.published {
-                    return Err(DomainError::conflict("the resolution is already published"));
-                }
-                Ok(vec![ResolutionEvent::ResolutionPublished {
-                    note: optional("note", &note, 1000)?,
-                }])
+        return Ok(vec![ResolutionEvent::ResolutionAdopted {
+            council: facts.council,
+            meeting,
+            motion,
+            vote: *vote,
+            text: text.clone(),
+            issues: all,
+            assignments: numbered,
+        }]);
+    }
+    let council = state
+        .council
+        .clone()
+        .ok_or_else(|| DomainError::NotFound(format!("resolution {id}")))?;
+    match command {
+        ResolutionCommand::Adopt { .. } => unreachable!("decided above"),
+        ResolutionCommand::Publish { note } => {
+            require_officer(actor, &council)?;
+            if state.published {
+                return Err(DomainError::conflict("the resolution is already published"));
             }
-            ResolutionCommand::ReportProgress {
+            Ok(vec![ResolutionEvent::ResolutionPublished {
+                note: optional("note", &note, 1000)?,
+            }])
+        }
+        ResolutionCommand::ReportProgress {
+            assignment,
+            percent,
+            text,
+            photos,
+        } => {
+            let me = actor.signed_in()?;
+            let assignee = assignment
+                .and_then(|n| state.assignments.get(&n))
+                .and_then(|a| a.member.as_ref());
+            if !officer(actor, &council) && assignee != Some(me) {
+                return Err(DomainError::forbidden(
+                    "only the council's officers, or the member assigned, may report progress",
+                ));
+            }
+            if let Some(n) = assignment
+                && !state.assignments.contains_key(&n)
+            {
+                return Err(DomainError::NotFound(format!("assignment {n}")));
+            }
+            if !state.published {
+                return Err(DomainError::validation(
+                    "procedure",
+                    "publish the resolution (disclosure one) before reporting progress",
+                ));
+            }
+            if state.implemented {
+                return Err(DomainError::conflict("the resolution is implemented"));
+            }
+            if percent > 100 {
+                return Err(DomainError::validation("percent", "must be 0 to 100"));
+            }
+            if photos.len() > crate::MAX_PHOTOS {
+                return Err(DomainError::validation(
+                    "photos",
+                    format!("at most {} photos", crate::MAX_PHOTOS),
+                ));
+            }
+            Ok(vec![ResolutionEvent::ProgressReported {
                 assignment,
                 percent,
-                text,
+                text: checked_multiline("text", &text, 2000)?,
                 photos,
-            } => {
-                let me = actor.signed_in()?;
-                let assignee = assignment
-                    .and_then(|n| state.assignments.get(&n))
-                    .and_then(|a| a.member.as_ref());
-                if !officer(actor, &council) && assignee != Some(me) {
-                    return Err(DomainError::forbidden(
-                        "only the council's officers, or the member assigned, may report progress",
-                    ));
-                }
-                if let Some(n) = assignment
-                    && !state.assignments.contains_key(&n)
-                {
-                    return Err(DomainError::NotFound(format!("assignment {n}")));
-                }
-                if !state.published {
-                    return Err(DomainError::validation(
-                        "procedure",
-                        "publish the resolution (disclosure one) before reporting progress",
-                    ));
-                }
-                if state.implemented {
-                    return Err(DomainError::conflict("the resolution is implemented"));
-                }
-                if percent > 100 {
-                    return Err(DomainError::validation("percent", "must be 0 to 100"));
-                }
-                if photos.len() > crate::MAX_PHOTOS {
-                    return Err(DomainError::validation(
-                        "photos",
-                        format!("at most {} photos", crate::MAX_PHOTOS),
-                    ));
-                }
-                Ok(vec![ResolutionEvent::ProgressReported {
-                    assignment,
-                    percent,
-                    text: checked_multiline("text", &text, 2000)?,
-                    photos,
-                }])
+            }])
+        }
+        ResolutionCommand::MarkImplemented { result } => {
+            require_officer(actor, &council)?;
+            if !state.published {
+                return Err(DomainError::validation(
+                    "procedure",
+                    "publish the resolution (disclosure one) before recording its implementation",
+                ));
             }
-            ResolutionCommand::MarkImplemented { result } => {
-                require_officer(actor, &council)?;
-                if !state.published {
-                    return Err(DomainError::validation(
-                        "procedure",
-                        "publish the resolution (disclosure one) before recording its implementation",
-                    ));
-                }
-                if state.implemented {
-                    return Err(DomainError::conflict(
-                        "the resolution is already implemented",
-                    ));
-                }
-                Ok(vec![ResolutionEvent::ResolutionImplemented {
-                    result: checked_multiline("result", &result, 4000)?,
-                }])
+            if state.implemented {
+                return Err(DomainError::conflict(
+                    "the resolution is already implemented",
+                ));
             }
-            ResolutionCommand::PublishResult { note } => {
-                require_officer(actor, &council)?;
-                if !state.implemented {
-                    return Err(DomainError::validation(
-                        "procedure",
-                        "record the implementation before publishing its result",
-                    ));
-                }
-                if state.result_published {
-                    return Err(DomainError::conflict("the result is already published"));
-                }
-                Ok(vec![ResolutionEvent::ResultPublished {
-                    note: optional("note", &note, 1000)?,
-                }])
+            Ok(vec![ResolutionEvent::ResolutionImplemented {
+                result: checked_multiline("result", &result, 4000)?,
+            }])
+        }
+        ResolutionCommand::PublishResult { note } => {
+            require_officer(actor, &council)?;
+            if !state.implemented {
+                return Err(DomainError::validation(
+                    "procedure",
+                    "record the implementation before publishing its result",
+                ));
             }
-            ResolutionCommand::MarkAssignmentOverdue { assignment, due } => {
-                let a = state
-                    .assignments
-                    .get(&assignment)
-                    .ok_or_else(|| DomainError::NotFound(format!("assignment {assignment}")))?;
-                if a.done || a.overdue || state.implemented || a.due != Some(due) {
-                    return Err(DomainError::conflict(format!(
-                        "assignment {assignment} has nothing due at {due}"
-                    )));
-                }
-                if now < due {
-                    return Err(DomainError::conflict(format!(
-                        "assignment {assignment} is due at {due}, not yet"
-                    )));
-                }
-                Ok(vec![ResolutionEvent::AssignmentOverdue { assignment, due }])
+            if state.result_published {
+                return Err(DomainError::conflict("the result is already published"));
             }
+            Ok(vec![ResolutionEvent::ResultPublished {
+                note: optional("note", &note, 1000)?,
+            }])
+        }
+        ResolutionCommand::MarkAssignmentOverdue { assignment, due } => {
+            let a = state
+                .assignments
+                .get(&assignment)
+                .ok_or_else(|| DomainError::NotFound(format!("assignment {assignment}")))?;
+            if a.done || a.overdue || state.implemented || a.due != Some(due) {
+                return Err(DomainError::conflict(format!(
+                    "assignment {assignment} has nothing due at {due}"
+                )));
+            }
+            if now < due {
+                return Err(DomainError::conflict(format!(
+                    "assignment {assignment} is due at {due}, not yet"
+                )));
+            }
+            Ok(vec![ResolutionEvent::AssignmentOverdue { assignment, due }])
         }
     }
 }

@@ -27,13 +27,7 @@ fn cases() -> Vec<Case> {
             )
         }),
         ("renameJurisdiction", |who, w| {
-            let given = [Event::Jurisdiction(
-                JurisdictionEvent::JurisdictionCreated {
-                    kind: JurisdictionKind::Grid,
-                    name: name("一网格"),
-                    parent: Some(j("j_community")),
-                },
-            )];
+            let given = [grid_created("j_community")];
             decide::<Jurisdiction>(
                 &j("j_grid1"),
                 &given,
@@ -45,13 +39,7 @@ fn cases() -> Vec<Case> {
             )
         }),
         ("moveJurisdiction", |who, w| {
-            let given = [Event::Jurisdiction(
-                JurisdictionEvent::JurisdictionCreated {
-                    kind: JurisdictionKind::Grid,
-                    name: name("九网格"),
-                    parent: Some(j("j_community")),
-                },
-            )];
+            let given = [grid_created("j_community")];
             decide::<Jurisdiction>(
                 &j("j_grid9"),
                 &given,
@@ -192,16 +180,7 @@ fn cases() -> Vec<Case> {
             )
         }),
         ("unseatCouncilMember", |who, w| {
-            let given = [
-                council_created(),
-                Event::Council(CouncilEvent::MemberSeated {
-                    member: m("m_verified"),
-                    seat: Seat::Member,
-                    voting: true,
-                    reason: reason("elected"),
-                    rules_hash: CouncilRules::default().hash(),
-                }),
-            ];
+            let given = council_with("m_verified", Seat::Member);
             decide::<Council>(
                 &c("c_here"),
                 &given,

@@ -6,14 +6,6 @@ mod world;
 use roundtable_domain::*;
 use world::*;
 
-fn grid_created(parent: &str) -> Event {
-    Event::Jurisdiction(JurisdictionEvent::JurisdictionCreated {
-        kind: JurisdictionKind::Grid,
-        name: name("网格"),
-        parent: Some(j(parent)),
-    })
-}
-
 fn code(result: Result<Vec<Event>, DomainError>) -> &'static str {
     match result {
         Ok(_) => "OK",
@@ -468,16 +460,7 @@ fn seats_observers_do_not_vote_one_chair_one_seat_each() {
         voting,
         reason: reason("x"),
     };
-    let chaired = [
-        council_created(),
-        Event::Council(CouncilEvent::MemberSeated {
-            member: m("m_chair"),
-            seat: Seat::Chair,
-            voting: true,
-            reason: reason("x"),
-            rules_hash: CouncilRules::default().hash(),
-        }),
-    ];
+    let chaired = council_with("m_chair", Seat::Chair);
     let run = |given: &[Event], command, w: &World| {
         code(decide::<Council>(
             &c("c_here"),

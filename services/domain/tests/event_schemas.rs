@@ -25,11 +25,7 @@ fn emitted() -> Vec<(String, Event)> {
             out.push((stream.clone(), e));
         }
     };
-    let grid = Event::Jurisdiction(JurisdictionEvent::JurisdictionCreated {
-        kind: JurisdictionKind::Grid,
-        name: name("九网格"),
-        parent: Some(j("j_community")),
-    });
+    let grid = grid_created("j_community");
     push(
         j("j_new").stream(),
         decide::<Jurisdiction>(
@@ -208,16 +204,7 @@ fn emitted() -> Vec<(String, Event)> {
             &w,
         ),
     );
-    let seated = [
-        council_created(),
-        Event::Council(CouncilEvent::MemberSeated {
-            member: m("m_verified"),
-            seat: Seat::Member,
-            voting: true,
-            reason: reason("elected"),
-            rules_hash: CouncilRules::default().hash(),
-        }),
-    ];
+    let seated = council_with("m_verified", Seat::Member);
     push(
         c("c_here").stream(),
         decide::<Council>(

@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use support::bench::{healthz, load, ms, percentile, write_section};
+use support::bench::{TABLE_HEAD, healthz, load, ms, percentile, write_section};
 use support::graphql::Client;
 
 const MARKER: &str = "<!-- api benchmark: written by `make bench-api` -->";
@@ -84,10 +84,7 @@ fn main() {
         "Written by `make bench-api` (`cargo bench -p roundtable --bench api`): the release binary with `--demo`, driven over HTTP from the same {cores}-core machine as above (client threads compete with the server for the cores). Each run lasts {} s.\n",
         RUN.as_secs()
     );
-    let _ = writeln!(
-        md,
-        "| benchmark | figure | target | limit (same run) | ratio to limit |\n|---|---|---|---|---|"
-    );
+    let _ = writeln!(md, "{TABLE_HEAD}");
     let _ = writeln!(
         md,
         "| Argon2id hash ({}) | {} per hash | ≈ 50 ms | — | — |",

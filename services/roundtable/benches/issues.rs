@@ -21,7 +21,9 @@ use roundtable_ledger::{EventDraft, StreamName, Timestamp};
 use roundtable_store::{EventStore, Expected, keys};
 use roundtable_store_sqlite::{SqliteOptions, SqliteStore};
 use serde_json::json;
-use support::bench::{healthz, load, ms, percentile, write_section};
+use support::bench::{
+    TABLE_HEAD, healthz, in_parallel, load, ms, percentile, registered, write_section,
+};
 use support::graphql::Client;
 
 const MARKER: &str = "<!-- issues benchmark: written by `make bench-issues` -->";
@@ -361,39 +363,16 @@ fn main() {
 
     // 256 residents of grid 0, registered and verified through the API.
     let admin = Client::sign_in(&base, ADMIN_PHONE, PASSWORD);
-    let residents: Vec<Client> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..8)
-            .map(|t| {
-                let (base, admin) = (&base, &admin);
-                scope.spawn(move || {
-                    (0..COSIGNERS / 8)
-                        .map(|k| {
-                            let phone = format!("1360000{:04}", t * 100 + k);
-                            let anon = Client::anonymous(base);
-                            // Registration answers the same whether the phone was new
-                            // (issue 16): the member's id comes from signing in.
-                            anon.query(
-                                "mutation($i: RegisterResidentInput!) { registerResident(input: $i) { indexes } }",
-                                json!({"i": {"displayName": format!("居民{phone}"), "phone": phone, "password": PASSWORD, "homeGrid": "j_g0"}}),
-                            )
-                            .data();
-                            let resident = Client::sign_in(base, &phone, PASSWORD);
-                            admin
-                                .query(
-                                    "mutation($m: String!) { verifyResident(input: {member: $m}) { indexes } }",
-                                    json!({"m": resident.me()}),
-                                )
-                                .data();
-                            resident
-                        })
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap())
-            .collect()
+    let residents: Vec<Client> = in_parallel(COSIGNERS, 8, |n| {
+        let phone = format!("1360000{n:04}");
+        let resident = registered(&base, &format!("居民{phone}"), &phone, PASSWORD, "j_g0");
+        admin
+            .query(
+                "mutation($m: String!) { verifyResident(input: {member: $m}) { indexes } }",
+                json!({"m": resident.me()}),
+            )
+            .data();
+        resident
     });
     let residents = Arc::new(residents);
     let landed = Arc::new(AtomicU64::new(0));
@@ -432,10 +411,7 @@ fn main() {
         generated_in.as_secs_f64(),
         RUN.as_secs()
     );
-    let _ = writeln!(
-        md,
-        "| benchmark | figure | target | limit (same run) | ratio to limit |\n|---|---|---|---|---|"
-    );
+    let _ = writeln!(md, "{TABLE_HEAD}");
     let _ = writeln!(
         md,
         "| start-up: rebuild every read model from {events} events | {:.2} s | ≤ 5 s | — | — |",

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use roundtable_ledger::Timestamp;
 use serde_json::{Value, json};
-use support::bench::{healthz, ms, percentile, write_section};
+use support::bench::{healthz, in_parallel, ms, percentile, registered, write_section};
 use support::graphql::Client;
 use support::ws::{connect_to, next, send};
 
@@ -92,32 +92,10 @@ fn main() {
     let admin_id = admin.me();
     seat(&admin_id, "CHAIR");
     let t = Instant::now();
-    let voters: Vec<(String, Client)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..8)
-            .map(|t| {
-                let (base, grid) = (&base, &grid);
-                scope.spawn(move || {
-                    (0..VOTERS / 8 + usize::from(t < VOTERS % 8))
-                        .map(|k| {
-                            let phone = format!("1370000{:04}", t * 1000 + k);
-                            // Registration answers the same whether the phone was
-                            // new (issue 16): the member's id comes from signing in.
-                            Client::anonymous(base).query(
-                                "mutation($i: RegisterResidentInput!) { registerResident(input: $i) { indexes } }",
-                                json!({"i": {"displayName": format!("代表{phone}"), "phone": phone, "password": PASSWORD, "homeGrid": grid}}),
-                            )
-                            .data();
-                            let member = Client::sign_in(base, &phone, PASSWORD);
-                            (member.me(), member)
-                        })
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap())
-            .collect()
+    let voters: Vec<(String, Client)> = in_parallel(VOTERS, 8, |n| {
+        let phone = format!("1370000{n:04}");
+        let member = registered(&base, &format!("代表{phone}"), &phone, PASSWORD, &grid);
+        (member.me(), member)
     });
     for (id, _) in &voters {
         seat(id, "MEMBER");

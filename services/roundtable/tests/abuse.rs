@@ -5,11 +5,9 @@
 mod support;
 
 use serde_json::json;
+use support::accounts::{PASSWORD, VERIFIED_RESIDENT};
 use support::demo;
 use support::graphql::Client;
-
-const PASSWORD: &str = "roundtable-demo";
-const VERIFIED_RESIDENT: &str = "13900000012";
 
 fn cost_refusal(reply: &support::graphql::Reply) -> (u64, u64) {
     assert_eq!(reply.code(), "QUERY_TOO_COSTLY", "{}", reply.body);

@@ -9,13 +9,11 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
+use support::accounts::{
+    AUDITOR, COUNCIL_MEMBER as CHEN, GRID_WORKER_GRID1 as ZHANG, PASSWORD,
+    VERIFIED_RESIDENT as ZHOU,
+};
 use support::graphql::{Client, Reply};
-
-const PASSWORD: &str = "roundtable-demo";
-const CHEN: &str = "13900000011";
-const ZHOU: &str = "13900000012";
-const ZHANG: &str = "13900000003";
-const AUDITOR: &str = "13900000002";
 
 const RAISE: &str = "mutation($i: RaiseIssueInput!) { raiseIssue(input: $i) { issue { id status } indexes similar { similarity issue { id current { title } } } } }";
 const ISSUE: &str = "query($id: String!) { issue(id: $id) { id status referralCount escalationCount cosignerCount

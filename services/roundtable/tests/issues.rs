@@ -4,9 +4,8 @@
 mod support;
 
 use serde_json::json;
+use support::accounts::PASSWORD;
 use support::graphql::Client;
-
-const PASSWORD: &str = "roundtable-demo";
 
 const RAISE: &str = "mutation($i: RaiseIssueInput!) { raiseIssue(input: $i) { issue { id jurisdiction { name } raiser { displayName } current { number hash } } indexes } }";
 const COSIGN: &str = "mutation($id: String!) { cosignIssue(input: {issue: $id}) { issue { cosignerCount cosignedByMe docket { name } versions { number supports } } indexes } }";
@@ -18,16 +17,7 @@ fn residents_raise_edit_and_cosign_until_the_council_docket_is_reached() {
     let base = &server.base;
     // Lower the 银网 council's threshold to 2 (as its chair) so two neighbours suffice.
     let chair = Client::sign_in(base, "13900000006", PASSWORD);
-    let councils = chair.query("{ councils { edges { node { id name } } } }", json!({}));
-    let council = councils.data()["councils"]["edges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["node"]["name"] == "银网社区圆桌议事会")
-        .unwrap()["node"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let council = chair.councils()["银网社区圆桌议事会"].clone();
     chair.query(
         "mutation($c: String!) { changeCouncilRules(input: {council: $c, reason: \"试点\", rules: {quorumNumerator: 2, quorumDenominator: 3, defaultMajority: MAJORITY_OF_MEMBERS, noticeHours: 72, cosignThreshold: 2, triageHours: 72, responseHours: 360, secondsRequired: true, proxiesPerMember: 1}}) { indexes } }",
         json!({"c": council}),
@@ -52,17 +42,7 @@ fn residents_raise_edit_and_cosign_until_the_council_docket_is_reached() {
     );
     assert_eq!(bad.code(), "VALIDATION");
     assert_eq!(bad.body["errors"][0]["extensions"]["field"], "title");
-    let places = chen.query(
-        "{ jurisdictions(first: 100) { edges { node { id name } } } }",
-        json!({}),
-    );
-    let grid2 = places.data()["jurisdictions"]["edges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["node"]["name"] == "银网社区第二网格")
-        .unwrap()["node"]["id"]
-        .clone();
+    let grid2 = chen.places()["银网社区第二网格"].clone();
     let far = chen.query(RAISE, json!({"i": {"title": "t", "description": "d", "category": "ROADS", "jurisdiction": grid2}}));
     assert_eq!(far.code(), "VALIDATION");
     let unknown = chen.query(

@@ -12,9 +12,8 @@ use std::time::{Duration, Instant};
 use roundtable_kurrentdb_testserver::TestTarget;
 use roundtable_ledger::{Checkpoint, Hash, SignedCheckpoint, verify_consistency};
 use serde_json::{Value, json};
+use support::accounts::PASSWORD;
 use support::graphql::Client;
-
-const PASSWORD: &str = "roundtable-demo";
 
 const RAISE: &str =
     "mutation($i: RaiseIssueInput!) { raiseIssue(input: $i) { issue { id } indexes } }";

@@ -12,10 +12,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use roundtable_ledger::{Checkpoint, MemoryTree, Timestamp, leaf_hash};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
+use support::accounts::PASSWORD;
 use support::graphql::Client;
 use support::ws::{connect_with, next, send};
-
-const PASSWORD: &str = "roundtable-demo";
 
 fn iso(ms: u128) -> String {
     Timestamp::from_unix_millis(ms as i64).to_string()
@@ -135,34 +134,20 @@ fn a_whole_meeting_from_notice_to_the_raisers_rating_and_a_recount() {
     );
     // Bad input is refused with a code and changes nothing.
     let size = chair.log_size();
-    let mut bad = convene(now_ms() + 80 * 3_600_000);
-    bad["startsAt"] = json!("next tuesday");
-    refused(
-        act(&secretary, "conveneMeeting", bad),
-        "VALIDATION",
-        "RFC 3339",
-    );
-    let mut bad = convene(now_ms() + 80 * 3_600_000);
-    bad["agenda"] = json!([]);
-    refused(
-        act(&secretary, "conveneMeeting", bad),
-        "VALIDATION",
-        "1 to 50 items",
-    );
-    let mut bad = convene(now_ms() + 80 * 3_600_000);
-    bad["agenda"] = json!([{"title": "长", "text": "字".repeat(3001)}]);
-    refused(
-        act(&secretary, "conveneMeeting", bad),
-        "VALIDATION",
-        "3000 characters",
-    );
-    let mut bad = convene(now_ms() + 80 * 3_600_000);
-    bad["council"] = json!("not-a-council");
-    refused(
-        act(&secretary, "conveneMeeting", bad),
-        "VALIDATION",
-        "council",
-    );
+    for (field, value, words) in [
+        ("startsAt", json!("next tuesday"), "RFC 3339"),
+        ("agenda", json!([]), "1 to 50 items"),
+        (
+            "agenda",
+            json!([{"title": "长", "text": "字".repeat(3001)}]),
+            "3000 characters",
+        ),
+        ("council", json!("not-a-council"), "council"),
+    ] {
+        let mut bad = convene(now_ms() + 80 * 3_600_000);
+        bad[field] = value;
+        refused(act(&secretary, "conveneMeeting", bad), "VALIDATION", words);
+    }
     let unknown = chen.query("{ meeting(id: \"mt_nope\") { id } }", json!({}));
     assert!(unknown.data()["meeting"].is_null());
     assert_eq!(

@@ -7,32 +7,19 @@ mod support;
 use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
+use support::accounts::{
+    ADMIN, AUDITOR, CHAIR, GRID_WORKER_GRID1, GRID_WORKER_WUZHU, GRID_WORKER_YINWANG, PASSWORD,
+    UNVERIFIED_RESIDENT, VERIFIED_RESIDENT,
+};
 use support::graphql::{Client, Reply};
 use support::{data_arg, demo, roundtable, start_with};
-
-const PASSWORD: &str = "roundtable-demo";
-const ADMIN: &str = "13900000001";
-const AUDITOR: &str = "13900000002";
-const GRID_WORKER_GRID1: &str = "13900000003";
-const GRID_WORKER_YINWANG: &str = "13900000004";
-const GRID_WORKER_WUZHU: &str = "13900000005";
-const CHAIR: &str = "13900000006";
-const VERIFIED_RESIDENT: &str = "13900000012";
-const UNVERIFIED_RESIDENT: &str = "13900000013";
 
 fn places(client: &Client) -> BTreeMap<String, String> {
     client.places()
 }
 
 fn council_id(client: &Client, name: &str) -> String {
-    let reply = client.query("{ councils { edges { node { id name } } } }", json!({}));
-    reply.data()["councils"]["edges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["node"]["name"] == name)
-        .map(|e| e["node"]["id"].as_str().unwrap().to_owned())
-        .unwrap()
+    client.councils()[name].clone()
 }
 
 const REGISTER: &str = "mutation($i: RegisterResidentInput!) { registerResident(input: $i) { member { id verified } indexes } }";

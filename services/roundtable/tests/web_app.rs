@@ -6,10 +6,9 @@
 mod support;
 
 use serde_json::json;
+use support::accounts::PASSWORD;
 use support::graphql::{Client, agent};
 use support::ws::{connect_as_browser, next, send};
-
-const PASSWORD: &str = "roundtable-demo";
 
 fn get(url: &str) -> (u16, String, Option<String>, Option<String>) {
     let mut r = agent().get(url).call().unwrap();

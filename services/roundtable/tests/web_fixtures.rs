@@ -13,9 +13,9 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use roundtable_ledger::{Checkpoint, MemoryTree, NoteSigner, leaf_hash};
 use serde_json::{Value, json};
+use support::accounts::PASSWORD;
 use support::graphql::{Client, agent};
 
-const PASSWORD: &str = "roundtable-demo";
 const ORIGIN: &str = "roundtable.localhost/dev";
 
 fn get(url: &str) -> (u16, Vec<u8>) {

@@ -13,7 +13,7 @@ use super::{
 };
 use crate::MeetingEvent;
 use crate::{
-    Actor, Context, DomainError, IssueStatus, MeetingId, MemberId, checked_multiline, checked_text,
+    Actor, DomainError, IssueStatus, MeetingId, MemberId, checked_multiline, checked_text,
 };
 
 /// Longest agenda.
@@ -195,14 +195,7 @@ type Decided = crate::aggregate::Decided<super::Meeting>;
 /// Each command is decided by its group's module: the notice (`notice`), the roll
 /// call (`roll_call`), the order of business (`business`), motions (`motions`),
 /// votes (`votes`) and the minutes (`minutes_approval`).
-pub(super) fn decide(
-    id: &MeetingId,
-    state: &MeetingState,
-    command: MeetingCommand,
-    context: &Context,
-    directory: &dyn crate::Directory,
-) -> Result<Vec<MeetingEvent>, DomainError> {
-    let cx = Deciding::new(id, state, context, directory);
+pub(super) fn decide(cx: &Deciding<'_>, command: MeetingCommand) -> Decided {
     match command {
         MeetingCommand::Convene {
             council,
@@ -213,7 +206,7 @@ pub(super) fn decide(
             agenda,
             urgent_reason,
         } => notice::convene(
-            &cx,
+            cx,
             council,
             title,
             starts_at,
@@ -222,47 +215,47 @@ pub(super) fn decide(
             agenda,
             urgent_reason,
         ),
-        MeetingCommand::ChangeAgenda { agenda } => notice::change_agenda(&cx, agenda),
+        MeetingCommand::ChangeAgenda { agenda } => notice::change_agenda(cx, agenda),
         MeetingCommand::CheckIn {
             member,
             code_checked,
-        } => roll_call::check_in(&cx, member, code_checked),
+        } => roll_call::check_in(cx, member, code_checked),
         MeetingCommand::RecordAbsence { member, apology } => {
-            roll_call::record_absence(&cx, member, apology)
+            roll_call::record_absence(cx, member, apology)
         }
-        MeetingCommand::GiveProxy { from, to } => roll_call::give_proxy(&cx, from, to),
-        MeetingCommand::RevokeProxy { from } => roll_call::revoke_proxy(&cx, from),
-        MeetingCommand::Depart { member } => roll_call::depart(&cx, member),
-        MeetingCommand::Open => roll_call::open(&cx),
-        MeetingCommand::OpenItem { item } => business::open_item(&cx, item),
+        MeetingCommand::GiveProxy { from, to } => roll_call::give_proxy(cx, from, to),
+        MeetingCommand::RevokeProxy { from } => roll_call::revoke_proxy(cx, from),
+        MeetingCommand::Depart { member } => roll_call::depart(cx, member),
+        MeetingCommand::Open => roll_call::open(cx),
+        MeetingCommand::OpenItem { item } => business::open_item(cx, item),
         MeetingCommand::RecordStatement { speaker, summary } => {
-            business::record_statement(&cx, speaker, summary)
+            business::record_statement(cx, speaker, summary)
         }
-        MeetingCommand::Move { text } => motions::move_motion(&cx, text),
-        MeetingCommand::Amend { motion, text } => motions::amend(&cx, motion, text),
-        MeetingCommand::Second { motion } => motions::second(&cx, motion),
-        MeetingCommand::WithdrawMotion { motion } => motions::withdraw(&cx, motion),
+        MeetingCommand::Move { text } => motions::move_motion(cx, text),
+        MeetingCommand::Amend { motion, text } => motions::amend(cx, motion, text),
+        MeetingCommand::Second { motion } => motions::second(cx, motion),
+        MeetingCommand::WithdrawMotion { motion } => motions::withdraw(cx, motion),
         MeetingCommand::OpenVote {
             motion,
             method,
             majority,
             hidden,
-        } => votes::open(&cx, motion, method, majority, hidden),
-        MeetingCommand::OpenMinutesVote => minutes_approval::open(&cx),
+        } => votes::open(cx, motion, method, majority, hidden),
+        MeetingCommand::OpenMinutesVote => minutes_approval::open(cx),
         MeetingCommand::CastBallot {
             vote,
             on_behalf_of,
             choice,
-        } => votes::cast(&cx, vote, on_behalf_of, choice),
+        } => votes::cast(cx, vote, on_behalf_of, choice),
         MeetingCommand::CloseVote {
             vote,
             sealed,
             checkpoint,
-        } => votes::close(&cx, vote, sealed, checkpoint),
-        MeetingCommand::CloseItem => business::close_item(&cx),
-        MeetingCommand::DeferItem { item } => business::defer_item(&cx, item),
-        MeetingCommand::Adjourn => business::adjourn(&cx),
-        MeetingCommand::CorrectMinutes { text } => minutes_approval::correct(&cx, text),
+        } => votes::close(cx, vote, sealed, checkpoint),
+        MeetingCommand::CloseItem => business::close_item(cx),
+        MeetingCommand::DeferItem { item } => business::defer_item(cx, item),
+        MeetingCommand::Adjourn => business::adjourn(cx),
+        MeetingCommand::CorrectMinutes { text } => minutes_approval::correct(cx, text),
     }
 }
 

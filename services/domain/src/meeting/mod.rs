@@ -21,8 +21,8 @@ use roundtable_ledger::Timestamp;
 
 use crate::MeetingEvent;
 use crate::{
-    Aggregate, ContentHash, Context, CouncilId, CouncilRules, Directory, DomainError, IssueId,
-    MajorityKind, MeetingId, MemberId, RulesHash, Seat,
+    ContentHash, CouncilId, CouncilRules, IssueId, MajorityKind, MeetingId, MemberId, RulesHash,
+    Seat,
 };
 
 pub use minutes::{Language, MinutesFormat, render_minutes, text_hash as minutes_hash};
@@ -444,27 +444,9 @@ pub enum MeetingCommand {
 
 pub struct Meeting;
 
-impl Aggregate for Meeting {
-    type Id = MeetingId;
-    type State = MeetingState;
-    type Command = MeetingCommand;
-    type Event = MeetingEvent;
-    const STREAM_KIND: &'static str = MeetingId::STREAM_KIND;
+use decide::decide;
 
-    fn evolve(state: MeetingState, event: &MeetingEvent) -> MeetingState {
-        evolve(state, event)
-    }
-
-    fn decide(
-        id: &MeetingId,
-        state: &MeetingState,
-        command: MeetingCommand,
-        context: &Context,
-        directory: &dyn Directory,
-    ) -> Result<Vec<MeetingEvent>, DomainError> {
-        decide::decide(id, state, command, context, directory)
-    }
-}
+crate::aggregate::aggregate!(Meeting: MeetingId, MeetingState, MeetingCommand, MeetingEvent);
 
 fn evolve(mut s: MeetingState, event: &MeetingEvent) -> MeetingState {
     match event {

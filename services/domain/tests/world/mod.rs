@@ -321,6 +321,15 @@ pub fn decide<A: Aggregate>(
     A::decide_for_log(id, &state, when, &context(who), world)
 }
 
+/// A grid under `parent`.
+pub fn grid_created(parent: &str) -> Event {
+    Event::Jurisdiction(JurisdictionEvent::JurisdictionCreated {
+        kind: JurisdictionKind::Grid,
+        name: name("网格"),
+        parent: Some(j(parent)),
+    })
+}
+
 pub fn council_created() -> Event {
     let rules = CouncilRules::default();
     Event::Council(CouncilEvent::CouncilCreated {
@@ -329,6 +338,20 @@ pub fn council_created() -> Event {
         rules_hash: rules.hash(),
         rules,
     })
+}
+
+/// A council created under the default rules with `member` seated in it (voting).
+pub fn council_with(member: &str, seat: Seat) -> [Event; 2] {
+    [
+        council_created(),
+        Event::Council(CouncilEvent::MemberSeated {
+            member: m(member),
+            seat,
+            voting: true,
+            reason: reason("elected"),
+            rules_hash: CouncilRules::default().hash(),
+        }),
+    ]
 }
 
 pub fn resident_registered(grid: &str) -> Event {

@@ -97,3 +97,54 @@ pub fn write_section(marker: &str, md: &str) {
     .unwrap();
     eprintln!("wrote {}", out.display());
 }
+
+/// The head of every benchmark's figures table in `docs/BENCHMARKS.md`.
+pub const TABLE_HEAD: &str =
+    "| benchmark | figure | target | limit (same run) | ratio to limit |\n|---|---|---|---|---|";
+
+/// `make(n)` for every `n` below `count`, on `threads` threads, in order.
+pub fn in_parallel<T: Send>(
+    count: usize,
+    threads: usize,
+    make: impl Fn(usize) -> T + Sync,
+) -> Vec<T> {
+    let make = &make;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                scope.spawn(move || {
+                    (t..count)
+                        .step_by(threads)
+                        .map(|n| (n, make(n)))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        let mut all: Vec<(usize, T)> = handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect();
+        all.sort_by_key(|(n, _)| *n);
+        all.into_iter().map(|(_, made)| made).collect()
+    })
+}
+
+/// Registers a resident through the API and signs them in. Registration answers
+/// the same whether the phone was new (issue 16): the member's id comes from
+/// signing in.
+pub fn registered(
+    base: &str,
+    name: &str,
+    phone: &str,
+    password: &str,
+    grid: &str,
+) -> super::graphql::Client {
+    use super::graphql::Client;
+    Client::anonymous(base)
+        .query(
+            "mutation($i: RegisterResidentInput!) { registerResident(input: $i) { indexes } }",
+            serde_json::json!({"i": {"displayName": name, "phone": phone, "password": password, "homeGrid": grid}}),
+        )
+        .data();
+    Client::sign_in(base, phone, password)
+}

@@ -133,11 +133,17 @@ impl Client {
 
     /// Jurisdiction ids by name.
     pub fn places(&self) -> std::collections::BTreeMap<String, String> {
-        self.query(
-            "{ jurisdictions(first: 100) { edges { node { id name } } } }",
-            json!({}),
-        )
-        .data()["jurisdictions"]["edges"]
+        self.ids_by_name("jurisdictions(first: 100)", "jurisdictions")
+    }
+
+    /// Council ids by name.
+    pub fn councils(&self) -> std::collections::BTreeMap<String, String> {
+        self.ids_by_name("councils", "councils")
+    }
+
+    fn ids_by_name(&self, field: &str, name: &str) -> std::collections::BTreeMap<String, String> {
+        let query = format!("{{ {field} {{ edges {{ node {{ id name }} }} }} }}");
+        self.query(&query, json!({})).data()[name]["edges"]
             .as_array()
             .unwrap()
             .iter()

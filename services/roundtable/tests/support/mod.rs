@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+pub mod accounts;
 pub mod attacks;
 pub mod bench;
 pub mod graphql;
