@@ -1,6 +1,7 @@
 /// <reference types="vitest/config" />
 import { defineConfig, type Plugin } from "vite";
 import vue from "@vitejs/plugin-vue";
+import { compression } from "vite-plugin-compression2";
 
 // `roundtable serve` serves the built app; `npm run dev` proxies the API to it.
 const api = process.env.ROUNDTABLE_URL ?? "http://127.0.0.1:8080";
@@ -16,7 +17,10 @@ const noCdnFont: Plugin = {
 };
 
 export default defineConfig({
-  plugins: [vue(), noCdnFont],
+  // Every text asset also as `.br` and `.gz` beside it: the server sends the one
+  // the browser accepts (`services/api/src/web.rs`), so a cheap phone on a slow
+  // link downloads a quarter of the bytes, and nothing is compressed per request.
+  plugins: [vue(), noCdnFont, compression({ algorithms: ["brotliCompress", "gzip"], logLevel: "silent" })],
   build: { outDir: "dist", emptyOutDir: true, chunkSizeWarningLimit: 1500 },
   server: {
     proxy: {

@@ -23,6 +23,48 @@ fn get(url: &str) -> (u16, String, Option<String>, Option<String>) {
     (status, r.body_mut().read_to_string().unwrap(), csp, cache)
 }
 
+/// One asset as a browser that accepts `accept_encoding` gets it: the
+/// `Content-Encoding`, `Vary` and the bytes on the wire.
+fn fetch_encoded(url: &str, accept_encoding: &str) -> (Option<String>, Option<String>, Vec<u8>) {
+    let mut r = agent()
+        .get(url)
+        .header("accept-encoding", accept_encoding)
+        .call()
+        .unwrap();
+    let header = |name: &str| {
+        r.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let (encoding, vary) = (header("content-encoding"), header("vary"));
+    (encoding, vary, r.body_mut().read_to_vec().unwrap())
+}
+
+/// The app's text assets go out as the build compressed them (brotli for a
+/// browser that takes it), and as they are for one that takes nothing.
+fn precompressed_as_the_browser_accepts(base: &str, asset: &str) {
+    let dist = support::repo_root().join("web/dist");
+    let on_disk =
+        |suffix: &str| std::fs::read(dist.join(format!("{}{suffix}", &asset[1..]))).unwrap();
+    let (encoding, vary, body) =
+        fetch_encoded(&format!("{base}{asset}"), "gzip, deflate, br, zstd");
+    assert_eq!(encoding.as_deref(), Some("br"));
+    assert_eq!(vary.as_deref(), Some("Accept-Encoding"));
+    assert_eq!(body, on_disk(".br"));
+    assert!(
+        body.len() * 3 < on_disk("").len(),
+        "brotli saves most of a script"
+    );
+    let (encoding, _, body) = fetch_encoded(&format!("{base}{asset}"), "identity");
+    assert_eq!(encoding, None);
+    assert_eq!(body, on_disk(""));
+    // A coding refused with q=0 is not sent (the page, for an app route, as is).
+    let (encoding, _, body) = fetch_encoded(&format!("{base}/issues/i_x"), "br;q=0");
+    assert_eq!(encoding, None);
+    assert_eq!(body, std::fs::read(dist.join("index.html")).unwrap());
+}
+
 #[test]
 fn the_app_is_served_at_every_app_route() {
     let dir = tempfile::tempdir().unwrap();
@@ -53,6 +95,7 @@ fn the_app_is_served_at_every_app_route() {
             cache.as_deref(),
             Some("public, max-age=31536000, immutable")
         );
+        precompressed_as_the_browser_accepts(b, asset);
     } else {
         assert_eq!(status, 503);
         assert!(body.contains("make web"), "{body}");
