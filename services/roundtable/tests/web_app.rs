@@ -10,15 +10,19 @@ use support::accounts::PASSWORD;
 use support::graphql::{Client, agent};
 use support::ws::{connect_as_browser, next, send};
 
+fn header<B>(r: &ureq::http::Response<B>, name: &str) -> Option<String> {
+    r.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
 fn get(url: &str) -> (u16, String, Option<String>, Option<String>) {
     let mut r = agent().get(url).call().unwrap();
-    let header = |name: &str| {
-        r.headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-    };
-    let (csp, cache) = (header("content-security-policy"), header("cache-control"));
+    let (csp, cache) = (
+        header(&r, "content-security-policy"),
+        header(&r, "cache-control"),
+    );
     let status = r.status().as_u16();
     (status, r.body_mut().read_to_string().unwrap(), csp, cache)
 }
@@ -31,13 +35,7 @@ fn fetch_encoded(url: &str, accept_encoding: &str) -> (Option<String>, Option<St
         .header("accept-encoding", accept_encoding)
         .call()
         .unwrap();
-    let header = |name: &str| {
-        r.headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-    };
-    let (encoding, vary) = (header("content-encoding"), header("vary"));
+    let (encoding, vary) = (header(&r, "content-encoding"), header(&r, "vary"));
     (encoding, vary, r.body_mut().read_to_vec().unwrap())
 }
 
