@@ -1,7 +1,8 @@
 import { createApp } from "vue";
 import urql from "@urql/vue";
-import Vant from "vant";
-import "vant/lib/index.css";
+// Vant's variables first, so the theme in style.css overrides them (each component
+// brings its own CSS where it is used; see vite.config.ts).
+import "vant/es/style/base.css";
 import "./style.css";
 import App from "./App.vue";
 import { client } from "./api/client";
@@ -10,5 +11,5 @@ import { router } from "./router";
 import { sessionLoaded } from "./session";
 
 const app = createApp(App);
-app.use(urql, client).use(i18n).use(router).use(Vant);
+app.use(urql, client).use(i18n).use(router);
 sessionLoaded().finally(() => app.mount("#app"));
