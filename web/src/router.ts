@@ -1,3 +1,4 @@
+import { ref } from "vue";
 import { createRouter, createWebHistory, type RouteRecordRaw } from "vue-router";
 import { sessionLoaded, viewer } from "./session";
 
@@ -23,6 +24,30 @@ const routes: RouteRecordRaw[] = [
 ];
 
 export const router = createRouter({ history: createWebHistory(), routes });
+
+/** The page the router could not load (its script failed to download: a dropped
+ * connection, or a new version replaced the old files); App.vue offers a reload. */
+export const failedPage = ref<string | null>(null);
+
+/** Whether an error is a page's script that failed to download (Chromium, Firefox
+ * and Safari word it differently). */
+const isPageLoadError = (error: unknown) =>
+  /dynamically imported module|Importing a module script failed/i.test(error instanceof Error ? error.message : String(error));
+
+router.onError((error: unknown, to) => {
+  if (!isPageLoadError(error)) throw error;
+  failedPage.value = to.fullPath;
+});
+// The link that started the navigation (a tab, a button) does not wait for it, so
+// the same failure also arrives as an unhandled rejection: it is handled above.
+if (typeof window !== "undefined") {
+  window.addEventListener("unhandledrejection", (event) => {
+    if (isPageLoadError(event.reason)) event.preventDefault();
+  });
+}
+router.afterEach(() => {
+  failedPage.value = null;
+});
 
 router.beforeEach(async (to) => {
   await sessionLoaded();

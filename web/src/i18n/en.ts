@@ -1,6 +1,6 @@
 // English. The same keys as zh-CN.ts (a unit test compares them).
 export default {
-  app: { name: "Roundtable" },
+  app: { pageLoadFailed: "This page could not be loaded (the connection dropped, or Roundtable was just updated).", reload: "Reload", name: "Roundtable" },
   nav: { home: "Home", issues: "Issues", meetings: "Meetings", work: "Work", verify: "Verify", me: "Me", signIn: "Sign in", language: "Change language", main: "Main navigation", skip: "Skip to content" },
   common: { confirm: "OK", cancel: "Cancel" },
   form: { required: "Please fill this in", optional: "Optional" },

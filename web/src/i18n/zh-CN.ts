@@ -1,6 +1,6 @@
 // 简体中文（默认语言）。每个键在 en.ts 中都有对应译文：单元测试会比对两者。
 export default {
-  app: { name: "圆桌议事" },
+  app: { pageLoadFailed: "这个页面没能加载（网络中断，或系统刚刚更新）。", reload: "重新加载", name: "圆桌议事" },
   nav: { home: "首页", issues: "议题", meetings: "会议", work: "工作台", verify: "核验", me: "我的", signIn: "登录", language: "切换语言", main: "主导航", skip: "跳到正文" },
   common: { confirm: "确定", cancel: "取消" },
   form: { required: "请填写此项", optional: "选填" },

@@ -95,6 +95,18 @@ try {
   await lin.getByText("您的身份尚未核实").first().waitFor();
   await shot(lin, "home-unverified-phone");
 
+  step = "a page whose script does not arrive offers a reload";
+  // The connection drops just as the next page's script is fetched.
+  await lin.route("**/assets/VerifyPage-*.js", (request) => request.abort());
+  await lin.locator(".van-tabbar-item", { hasText: "核验" }).click();
+  await the(lin, "page-load-failed").getByText("这个页面没能加载").waitFor();
+  await shot(lin, "page-load-failed-phone");
+  await lin.unroute("**/assets/VerifyPage-*.js");
+  await the(lin, "page-load-failed").getByRole("button", { name: "重新加载" }).click();
+  await lin.waitForURL((u) => u.pathname === "/verify");
+  await lin.locator("h1, h2").first().waitFor();
+  assert.equal(await the(lin, "page-load-failed").count(), 0);
+
   step = "a grid worker verifies the resident";
   const zhang = await person("13900000003");
   await zhang.goto("/residents");
