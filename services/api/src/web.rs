@@ -64,15 +64,15 @@ fn file(path: &str, accept_encoding: &str) -> Option<Response> {
             .flatten()?;
         Some((asset, *coding))
     });
-    let mut response = Response::builder()
+    // Every answer may differ by the browser's codings, so caches must key on them
+    // (saying so always costs less than looking up the other variants to decide).
+    let response = Response::builder()
         .content_type(mime.as_ref())
         .header(header::CACHE_CONTROL, cache)
+        .header(header::VARY, "Accept-Encoding")
         .header("X-Content-Type-Options", "nosniff")
         .header("Content-Security-Policy", CSP)
         .header("Referrer-Policy", "same-origin");
-    if Dist::get(&format!("{path}.gz")).is_some() {
-        response = response.header(header::VARY, "Accept-Encoding");
-    }
     Some(match compressed {
         Some((asset, coding)) => response
             .header(header::CONTENT_ENCODING, coding)
