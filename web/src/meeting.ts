@@ -3,6 +3,7 @@
 // resynchronises), and the state each mutation returned, whichever is newest.
 import { useQuery, useSubscription } from "@urql/vue";
 import { computed, ref } from "vue";
+import { newest } from "./api/live";
 import { MeetingChangedDocument, MeetingDocument, type MeetingDetailFragment } from "./gql/graphql";
 import { viewer } from "./session";
 
@@ -10,11 +11,7 @@ export function useMeeting(id: string) {
   const query = useQuery({ query: MeetingDocument, variables: { id } });
   const live = useSubscription({ query: MeetingChangedDocument, variables: { id } });
   const returned = ref<MeetingDetailFragment>();
-  const meeting = computed(() => {
-    const all = [query.data.value?.meeting, live.data.value?.meetingChanged, returned.value].filter((m): m is MeetingDetailFragment => !!m);
-    // The newest state is the one that has seen the most of the log.
-    return all.sort((a, b) => b.lastIndex - a.lastIndex)[0];
-  });
+  const meeting = computed(() => newest((m) => m.lastIndex, query.data.value?.meeting, live.data.value?.meetingChanged, returned.value));
   const me = computed(() => viewer.value?.member.id);
   const mySeat = computed(() => meeting.value?.council?.seats.find((s) => s.member?.id === me.value));
   const names = computed(() => new Map((meeting.value?.rollCall ?? []).map((r) => [r.member, r.name])));

@@ -5,7 +5,7 @@ use std::net::IpAddr;
 
 use poem::Request;
 use poem::http::header;
-use roundtable_domain::{Actor, DomainError};
+use roundtable_domain::{Actor, DomainError, Refusal};
 use roundtable_vault::Session;
 
 use roundtable_app::{App, AppError};
@@ -136,7 +136,7 @@ impl RequestAuth {
             && self.csrf_header.as_deref() != Some(session.csrf.as_str())
         {
             return Err(AppError::Domain(DomainError::forbidden(
-                "missing or wrong X-CSRF-Token header for a cookie-authenticated change",
+                Refusal::CSRF_TOKEN,
             )));
         }
         Ok(self.actor(app))

@@ -7,7 +7,8 @@ use roundtable_app::AppError;
 use roundtable_domain::DomainError;
 
 /// The GraphQL form of an application error: its message (a server fault's
-/// details stay in the log) with `code`, and `field` or `retryAfter` when known.
+/// details stay in the log) with `code`, `reason` and `params` (what the app
+/// translates), and `field` or `retryAfter` when known.
 pub fn extend(error: &AppError) -> async_graphql::Error {
     let message = match error {
         AppError::Internal(detail) => {
@@ -16,14 +17,33 @@ pub fn extend(error: &AppError) -> async_graphql::Error {
         }
         other => other.to_string(),
     };
+    let (reason, params) = refusal(error);
     async_graphql::Error::new(message).extend_with(|_, ext| {
         ext.set("code", error.code());
+        ext.set("reason", reason);
+        ext.set("params", params);
         match error {
             AppError::Domain(DomainError::Validation { field, .. }) => ext.set("field", *field),
             AppError::RateLimited(wait) => ext.set("retryAfter", wait.as_secs().max(1)),
             _ => {}
         }
     })
+}
+
+/// The refusal's key and its values as a JSON object of strings, for both
+/// transports (GraphQL extensions, the JSON of the plain routes).
+pub fn refusal(error: &AppError) -> (&'static str, async_graphql::Value) {
+    let (refusal, params) = error.refusal();
+    let params = params
+        .into_iter()
+        .map(|(name, value)| {
+            (
+                async_graphql::Name::new(name),
+                async_graphql::Value::String(value),
+            )
+        })
+        .collect();
+    (refusal.key(), async_graphql::Value::Object(params))
 }
 
 /// `?` for resolvers: converts through [`ErrorExtensions`] so the code survives.

@@ -10,7 +10,7 @@ use poem::http::{StatusCode, header};
 use poem::web::websocket::WebSocket;
 use poem::web::{Data, Json, Path};
 use poem::{Body, EndpointExt, IntoResponse, Request, Response, Route, get, handler};
-use roundtable_domain::{ContentHash, DomainError};
+use roundtable_domain::{ContentHash, DomainError, Refusal};
 
 use crate::auth::RequestAuth;
 use crate::graphql::{RoundtableSchema, schema};
@@ -117,11 +117,13 @@ fn refuse(e: &AppError) -> Response {
     } else {
         e.to_string()
     };
-    (
-        status,
-        Json(serde_json::json!({"code": e.code(), "message": message})),
-    )
-        .into_response()
+    let (reason, params) = crate::error::refusal(e);
+    let params = params.into_json().unwrap_or_default();
+    let mut body = serde_json::json!({"code": e.code(), "reason": reason, "params": params, "message": message});
+    if let AppError::Domain(DomainError::Validation { field, .. }) = e {
+        body["field"] = (*field).into();
+    }
+    (status, Json(body)).into_response()
 }
 
 /// `POST /photos`: a signed-in member uploads one image (the raw bytes as the
@@ -150,10 +152,10 @@ async fn upload_photo(req: &Request, Data(api): Data<&Arc<Api>>, body: Body) -> 
         Ok(bytes) => bytes,
         Err(_) => {
             app.actions.give_back(&me, Action::Upload);
-            return refuse(&AppError::Domain(DomainError::validation(
-                "photo",
-                format!("at most {} MiB", MAX_PHOTO_BYTES / (1024 * 1024)),
-            )));
+            return refuse(&AppError::Domain(
+                DomainError::validation("photo", Refusal::PHOTO_TOO_LARGE)
+                    .with("mib", MAX_PHOTO_BYTES / (1024 * 1024)),
+            ));
         }
     };
     // A byte allowance too: the uploads of an hour hold at most this much disk.
@@ -188,9 +190,9 @@ async fn upload_photo(req: &Request, Data(api): Data<&Arc<Api>>, body: Body) -> 
 async fn photo(Path(hash): Path<String>, Data(api): Data<&Arc<Api>>) -> Response {
     let app = &api.app;
     let Ok(hash) = ContentHash::parse(&hash) else {
-        return refuse(&AppError::Domain(DomainError::NotFound(format!(
-            "photo {hash}"
-        ))));
+        return refuse(&AppError::Domain(
+            DomainError::not_found(Refusal::PHOTO_NOT_FOUND).with("photo", &hash),
+        ));
     };
     match app.photos.get(&hash) {
         Ok(Some((bytes, kind))) => Response::builder()
@@ -198,10 +200,9 @@ async fn photo(Path(hash): Path<String>, Data(api): Data<&Arc<Api>>) -> Response
             .header("Cache-Control", "public, max-age=31536000, immutable")
             .header("X-Content-Type-Options", "nosniff")
             .body(bytes),
-        Ok(None) => refuse(&AppError::Domain(DomainError::NotFound(format!(
-            "photo {}",
-            hash.as_str()
-        )))),
+        Ok(None) => refuse(&AppError::Domain(
+            DomainError::not_found(Refusal::PHOTO_NOT_FOUND).with("photo", hash.as_str()),
+        )),
         Err(e) => refuse(&e),
     }
 }

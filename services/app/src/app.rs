@@ -6,7 +6,7 @@ use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use roundtable_domain::codec::{decode, draft};
-use roundtable_domain::{Actor, Aggregate, Context, DomainError};
+use roundtable_domain::{Actor, Aggregate, Context, DomainError, Refusal};
 use roundtable_ledger::StreamName;
 use roundtable_projections::Projections;
 use roundtable_store::{Expected, Log, StoreError};
@@ -254,9 +254,9 @@ impl App {
                 Err(e) => return Err(e.into()),
             }
         }
-        Err(AppError::Domain(DomainError::conflict(format!(
-            "{stream} kept changing; try again"
-        ))))
+        Err(AppError::Domain(
+            DomainError::conflict(Refusal::KEPT_CHANGING).with("stream", stream),
+        ))
     }
 
     /// Waits until the read models include every event below `size`.

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use roundtable_domain::DomainError;
+use roundtable_domain::{DomainError, Refusal};
 use roundtable_store::StoreError;
 use roundtable_vault::VaultError;
 
@@ -14,9 +14,9 @@ pub enum AppError {
     Domain(#[from] DomainError),
     #[error("too many attempts; try again in {} s", .0.as_secs().max(1))]
     RateLimited(Duration),
-    #[error("wrong phone number or password")]
+    #[error("{}", Refusal::BAD_CREDENTIALS.english())]
     BadCredentials,
-    #[error("your session has expired or was ended; sign in again")]
+    #[error("{}", Refusal::SESSION_EXPIRED.english())]
     SessionExpired,
     #[error("internal error: {0}")]
     Internal(String),
@@ -33,6 +33,21 @@ impl AppError {
         }
     }
 
+    /// Why it was refused, with the values the message names: what the app
+    /// translates (docs/ARCHITECTURE.md, "Errors").
+    pub fn refusal(&self) -> (Refusal, Vec<(&'static str, String)>) {
+        match self {
+            AppError::Domain(e) => (e.refusal(), e.params().to_vec()),
+            AppError::RateLimited(wait) => (
+                Refusal::RATE_LIMITED,
+                vec![("seconds", wait.as_secs().max(1).to_string())],
+            ),
+            AppError::BadCredentials => (Refusal::BAD_CREDENTIALS, Vec::new()),
+            AppError::SessionExpired => (Refusal::SESSION_EXPIRED, Vec::new()),
+            AppError::Internal(_) => (Refusal::INTERNAL, Vec::new()),
+        }
+    }
+
     pub fn internal(what: impl std::fmt::Display) -> AppError {
         AppError::Internal(what.to_string())
     }
@@ -41,15 +56,14 @@ impl AppError {
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> AppError {
         match e {
-            StoreError::Conflict { .. } => AppError::Domain(DomainError::conflict(
-                "the record changed meanwhile; try again",
-            )),
+            StoreError::Conflict { .. } => {
+                AppError::Domain(DomainError::conflict(Refusal::CHANGED_MEANWHILE))
+            }
             // A command whose events cannot become leaves (too large for the log's
             // limits): refused, nothing written.
-            StoreError::InvalidEvent(e) => AppError::Domain(DomainError::validation(
-                "input",
-                format!("too much for one record: {e}"),
-            )),
+            StoreError::InvalidEvent(e) => AppError::Domain(
+                DomainError::validation("input", Refusal::RECORD_TOO_LARGE).with("detail", e),
+            ),
             other => AppError::Internal(other.to_string()),
         }
     }
@@ -58,9 +72,7 @@ impl From<StoreError> for AppError {
 impl From<VaultError> for AppError {
     fn from(e: VaultError) -> AppError {
         match e {
-            VaultError::PhoneTaken => AppError::Domain(DomainError::conflict(
-                "this phone number is already registered",
-            )),
+            VaultError::PhoneTaken => AppError::Domain(DomainError::conflict(Refusal::PHONE_TAKEN)),
             other => AppError::Internal(other.to_string()),
         }
     }

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use roundtable_domain::{
     Actor, CheckpointRef, Choice, DomainError, Issue, IssueCommand, IssueStatus, Meeting,
-    MeetingCommand, MeetingId, Resolution, ResolutionCommand, ResolutionId, RevealedBallot,
-    VoteMethod,
+    MeetingCommand, MeetingId, Refusal, Resolution, ResolutionCommand, ResolutionId,
+    RevealedBallot, VoteMethod,
 };
 
 use crate::AppError;
@@ -136,15 +136,12 @@ impl App {
     ) -> Result<Outcome, AppError> {
         let (v, last_ballot) = {
             let meetings = self.projections.meetings();
-            let view = meetings
-                .meeting(meeting)
-                .ok_or_else(|| DomainError::NotFound(format!("meeting {meeting}")))?;
-            let v = view
-                .state
-                .votes
-                .get(&vote)
-                .cloned()
-                .ok_or_else(|| DomainError::NotFound(format!("vote {vote}")))?;
+            let view = meetings.meeting(meeting).ok_or_else(|| {
+                DomainError::not_found(Refusal::MEETING_NOT_FOUND).with("meeting", meeting)
+            })?;
+            let v = view.state.votes.get(&vote).cloned().ok_or_else(|| {
+                DomainError::not_found(Refusal::VOTE_NOT_FOUND).with("vote", vote)
+            })?;
             (v, view.last_ballot.get(&vote).copied())
         };
         let mut sealed = Vec::new();

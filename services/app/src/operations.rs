@@ -6,7 +6,9 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use base64::Engine;
-use roundtable_domain::{Actor, DomainError, Member, MemberCommand, MemberId, Reason, Role};
+use roundtable_domain::{
+    Actor, DomainError, Member, MemberCommand, MemberId, Reason, Refusal, Role,
+};
 use roundtable_vault::{PersonalData, SessionTokens, Vault, check_password, normalize_phone};
 use serde_json::{Value, json};
 
@@ -302,7 +304,7 @@ impl App {
         .then_some(())
         .ok_or(AppError::Domain(DomainError::validation(
             "currentPassword",
-            "the current password is wrong",
+            Refusal::WRONG_PASSWORD,
         )))
     }
 }

@@ -10,7 +10,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use roundtable_domain::{ContentHash, DomainError};
+use roundtable_domain::{ContentHash, DomainError, Refusal};
 use sha2::{Digest, Sha256};
 
 use crate::AppError;
@@ -77,14 +77,12 @@ impl PhotoStore {
     /// Storing the same image twice is a no-op.
     pub fn put(&self, bytes: &[u8]) -> Result<(ContentHash, ImageKind), AppError> {
         if bytes.len() > MAX_PHOTO_BYTES {
-            return Err(DomainError::validation(
-                "photo",
-                format!("at most {} MiB", MAX_PHOTO_BYTES / (1024 * 1024)),
-            )
-            .into());
+            return Err(DomainError::validation("photo", Refusal::PHOTO_TOO_LARGE)
+                .with("mib", MAX_PHOTO_BYTES / (1024 * 1024))
+                .into());
         }
         let kind = ImageKind::sniff(bytes)
-            .ok_or_else(|| DomainError::validation("photo", "not a JPEG, PNG or WebP image"))?;
+            .ok_or_else(|| DomainError::validation("photo", Refusal::PHOTO_NOT_IMAGE))?;
         let (clean, kind) = reencode(bytes, kind)?;
         let hex: String = Sha256::digest(&clean)
             .iter()
@@ -206,7 +204,7 @@ pub async fn run_sweeper(app: std::sync::Arc<crate::App>, every: std::time::Dura
 fn reencode(bytes: &[u8], kind: ImageKind) -> Result<(Vec<u8>, ImageKind), AppError> {
     use image::ImageDecoder;
     let bad = |e: image::ImageError| {
-        DomainError::validation("photo", format!("not a readable image: {e}"))
+        DomainError::validation("photo", Refusal::PHOTO_UNREADABLE).with("detail", e)
     };
     let format = match kind {
         ImageKind::Jpeg => image::ImageFormat::Jpeg,

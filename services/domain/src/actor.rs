@@ -8,7 +8,7 @@ use roundtable_ledger::Timestamp;
 
 use crate::{
     CouncilId, CouncilRules, DomainError, IssueFacts, IssueId, JurisdictionId, MeetingFacts,
-    MeetingId, MemberId, ResolutionFacts, ResolutionId, RulesHash,
+    MeetingId, MemberId, Refusal, ResolutionFacts, ResolutionId, RulesHash,
 };
 
 /// The levels of the grid, top down. Villages are communities.
@@ -199,9 +199,9 @@ impl Actor {
     pub fn require_trusted(&self, what: &str) -> Result<(), DomainError> {
         self.signed_in()?;
         match self.caller_class() {
-            CallerClass::Public => Err(DomainError::forbidden(format!(
-                "a grid worker verifies residents before they may {what}"
-            ))),
+            CallerClass::Public => {
+                Err(DomainError::forbidden(Refusal::VERIFY_FIRST).with("action", what))
+            }
             _ => Ok(()),
         }
     }
@@ -220,9 +220,7 @@ impl Actor {
         if self.is_administrator() {
             Ok(())
         } else {
-            Err(DomainError::forbidden(format!(
-                "only an administrator may {what}"
-            )))
+            Err(DomainError::forbidden(Refusal::ONLY_ADMINISTRATOR).with("action", what))
         }
     }
 

@@ -56,10 +56,23 @@ pub trait Aggregate {
         directory: &dyn Directory,
         chosen_later: &[&str],
     ) -> bool {
+        Self::refusal(id, state, command, context, directory, chosen_later).is_none()
+    }
+
+    /// Why [`Aggregate::permits`] says no (None when it says yes): what the app
+    /// tells a viewer who cannot act, in one line.
+    fn refusal(
+        id: &Self::Id,
+        state: &Self::State,
+        command: Self::Command,
+        context: &Context,
+        directory: &dyn Directory,
+        chosen_later: &[&str],
+    ) -> Option<DomainError> {
         match Self::decide(id, state, command, context, directory) {
-            Ok(_) => true,
-            Err(DomainError::Validation { field, .. }) => chosen_later.contains(&field),
-            Err(_) => false,
+            Ok(_) => None,
+            Err(DomainError::Validation { field, .. }) if chosen_later.contains(&field) => None,
+            Err(e) => Some(e),
         }
     }
 

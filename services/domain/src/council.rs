@@ -7,7 +7,7 @@ use crate::CouncilEvent;
 use crate::aggregate::{Decided, Deciding};
 use crate::{
     CouncilFacts, CouncilId, CouncilRules, DomainError, JurisdictionId, MemberId, Name, Reason,
-    RulesHash, Seat,
+    Refusal, RulesHash, Seat,
 };
 
 pub struct Council;
@@ -89,12 +89,11 @@ fn decide(cx: &Deciding<'_, Council>, command: CouncilCommand) -> Decided<Counci
     {
         actor.require_administrator("create a council")?;
         if state.jurisdiction.is_some() {
-            return Err(DomainError::conflict(format!("council {id} exists")));
+            return Err(DomainError::conflict(Refusal::ALREADY_EXISTS).with("id", id));
         }
         if directory.jurisdiction(&jurisdiction).is_none() {
-            return Err(DomainError::NotFound(format!(
-                "jurisdiction {jurisdiction}"
-            )));
+            return Err(DomainError::not_found(Refusal::JURISDICTION_NOT_FOUND)
+                .with("jurisdiction", &jurisdiction));
         }
         rules.validate()?;
         let rules_hash = rules.hash();
@@ -109,25 +108,23 @@ fn decide(cx: &Deciding<'_, Council>, command: CouncilCommand) -> Decided<Counci
     // Every other command: the council exists, and its chair or an administrator acts.
     actor.signed_in()?;
     let Some((current_rules, current_hash)) = &state.rules else {
-        return Err(DomainError::NotFound(format!("council {id}")));
+        return Err(DomainError::not_found(Refusal::COUNCIL_NOT_FOUND).with("council", id));
     };
     if !actor.is_administrator() && !actor.chairs(id) {
-        return Err(DomainError::forbidden(
-            "only the council's chair or an administrator may do this",
-        ));
+        return Err(DomainError::forbidden(Refusal::ONLY_CHAIR_OR_ADMINISTRATOR));
     }
     match command {
         CouncilCommand::Create { .. } => unreachable!("handled above"),
         CouncilCommand::Rename { name } => {
             if state.name.as_ref() == Some(&name) {
-                return Err(DomainError::conflict("the name is unchanged"));
+                return Err(DomainError::conflict(Refusal::UNCHANGED));
             }
             Ok(vec![CouncilEvent::CouncilRenamed { name }])
         }
         CouncilCommand::ChangeRules { rules, reason } => {
             rules.validate()?;
             if &rules == current_rules {
-                return Err(DomainError::conflict("these rules are already in force"));
+                return Err(DomainError::conflict(Refusal::UNCHANGED));
             }
             // Takes effect at this event's time: no rule applies to the past.
             let rules_hash = rules.hash();
@@ -145,22 +142,29 @@ fn decide(cx: &Deciding<'_, Council>, command: CouncilCommand) -> Decided<Counci
             reason,
         } => {
             match directory.member(&member) {
-                None => return Err(DomainError::NotFound(format!("member {member}"))),
+                None => {
+                    return Err(
+                        DomainError::not_found(Refusal::MEMBER_NOT_FOUND).with("member", &member)
+                    );
+                }
                 Some(m) if m.erased => {
-                    return Err(DomainError::NotFound(format!("member {member} (erased)")));
+                    return Err(
+                        DomainError::not_found(Refusal::MEMBER_ERASED).with("member", &member)
+                    );
                 }
                 Some(_) => {}
             }
             if seat == Seat::Observer && voting {
-                return Err(DomainError::validation("voting", "an observer cannot vote"));
+                return Err(DomainError::validation(
+                    "voting",
+                    Refusal::OBSERVER_CANNOT_VOTE,
+                ));
             }
             if state.seats.contains_key(&member) {
-                return Err(DomainError::conflict("the member already has a seat"));
+                return Err(DomainError::conflict(Refusal::ALREADY_SEATED));
             }
             if seat == Seat::Chair && state.seats.values().any(|(s, _)| *s == Seat::Chair) {
-                return Err(DomainError::conflict(
-                    "the council has a chair; unseat them first",
-                ));
+                return Err(DomainError::conflict(Refusal::COUNCIL_HAS_CHAIR));
             }
             Ok(vec![CouncilEvent::MemberSeated {
                 member,
@@ -172,7 +176,7 @@ fn decide(cx: &Deciding<'_, Council>, command: CouncilCommand) -> Decided<Counci
         }
         CouncilCommand::UnseatMember { member, reason } => {
             if !state.seats.contains_key(&member) {
-                return Err(DomainError::NotFound(format!("seat of {member}")));
+                return Err(DomainError::not_found(Refusal::SEAT_NOT_FOUND).with("member", &member));
             }
             Ok(vec![CouncilEvent::MemberUnseated { member, reason }])
         }

@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::DomainError;
+use crate::{DomainError, Refusal};
 
 macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident, $prefix:literal, $stream:literal, $field:literal) => {
@@ -27,10 +27,9 @@ macro_rules! id_type {
                 if ok {
                     Ok($name(s.to_owned()))
                 } else {
-                    Err(DomainError::validation(
-                        $field,
-                        format!("{s:?} is not a {} id ({}…)", $stream, $prefix),
-                    ))
+                    Err(DomainError::validation($field, Refusal::BAD_ID)
+                        .with("value", format!("{s:?}"))
+                        .with("kind", $stream))
                 }
             }
 

@@ -16,7 +16,7 @@ use roundtable_ledger::Timestamp;
 use crate::IssueEvent;
 use crate::{
     Actor, ContentHash, CouncilFacts, CouncilId, Directory, DomainError, IssueId, JurisdictionId,
-    MemberId, MemberKind, ResolutionId, RulesHash, Seat, checked_multiline, checked_text,
+    MemberId, MemberKind, Refusal, ResolutionId, RulesHash, Seat, checked_multiline, checked_text,
 };
 
 /// The fixed, translatable list of what an issue is about.
@@ -293,7 +293,7 @@ pub struct IssueFacts {
 
 fn open(state: &IssueState, id: &IssueId) -> Result<(), DomainError> {
     if state.raiser.is_none() {
-        return Err(DomainError::NotFound(format!("issue {id}")));
+        return Err(DomainError::not_found(Refusal::ISSUE_NOT_FOUND).with("issue", id));
     }
     Ok(())
 }
@@ -302,10 +302,9 @@ fn open(state: &IssueState, id: &IssueId) -> Result<(), DomainError> {
 fn live(state: &IssueState, id: &IssueId) -> Result<(), DomainError> {
     open(state, id)?;
     if state.status.is_terminal() {
-        return Err(DomainError::conflict(format!(
-            "issue {id} is {:?} and can no longer change",
-            state.status
-        )));
+        return Err(DomainError::conflict(Refusal::ISSUE_FINAL)
+            .with("issue", id)
+            .with_state("status", state.status));
     }
     Ok(())
 }
@@ -314,10 +313,9 @@ fn in_status(state: &IssueState, allowed: &[IssueStatus], what: &str) -> Result<
     if allowed.contains(&state.status) {
         Ok(())
     } else {
-        Err(DomainError::conflict(format!(
-            "an issue that is {:?} cannot be {what}",
-            state.status
-        )))
+        Err(DomainError::conflict(Refusal::ISSUE_STATUS_FORBIDS)
+            .with_state("status", state.status)
+            .with("action", what))
     }
 }
 
@@ -343,9 +341,7 @@ fn require_triage(
     if may_triage(actor, directory, at) {
         Ok(())
     } else {
-        Err(DomainError::forbidden(
-            "only a grid worker serving this place or a member of a council above it may do this",
-        ))
+        Err(DomainError::forbidden(Refusal::ONLY_STAFF_OF_PLACE))
     }
 }
 
@@ -356,7 +352,7 @@ fn jurisdiction_of<'a>(
     state
         .jurisdiction
         .as_ref()
-        .ok_or_else(|| DomainError::NotFound(format!("issue {id}")))
+        .ok_or_else(|| DomainError::not_found(Refusal::ISSUE_NOT_FOUND).with("issue", id))
 }
 
 /// The council the issue is with, else the one responsible for its place.
@@ -534,15 +530,11 @@ fn mark_overdue(
     let clock = match &state.clock {
         Some(clock) if state.armed_deadline() == Some(due) => clock,
         _ => {
-            return Err(DomainError::conflict(format!(
-                "issue {id} has no running clock due at {due}"
-            )));
+            return Err(DomainError::conflict(Refusal::NOTHING_DUE).with("due", due));
         }
     };
     if now < due {
-        return Err(DomainError::conflict(format!(
-            "the clock is due at {due}, not yet"
-        )));
+        return Err(DomainError::conflict(Refusal::NOT_YET_DUE).with("due", due));
     }
     let mut events = vec![IssueEvent::IssueOverdue {
         stage: clock.stage,

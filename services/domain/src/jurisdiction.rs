@@ -2,7 +2,9 @@
 
 use crate::JurisdictionEvent;
 use crate::aggregate::{Decided, Deciding};
-use crate::{Directory, DomainError, JurisdictionFacts, JurisdictionId, JurisdictionKind, Name};
+use crate::{
+    Directory, DomainError, JurisdictionFacts, JurisdictionId, JurisdictionKind, Name, Refusal,
+};
 
 pub struct Jurisdiction;
 
@@ -35,21 +37,18 @@ fn check_placement(
 ) -> Result<(), DomainError> {
     match parent {
         None if kind == JurisdictionKind::City => Ok(()),
-        None => Err(DomainError::validation(
-            "parent",
-            "only a city may be a root; give a parent",
-        )),
+        None => Err(DomainError::validation("parent", Refusal::ROOT_NOT_CITY)),
         Some(parent_id) => {
-            let parent = directory
-                .jurisdiction(parent_id)
-                .ok_or_else(|| DomainError::NotFound(format!("jurisdiction {parent_id}")))?;
+            let parent = directory.jurisdiction(parent_id).ok_or_else(|| {
+                DomainError::not_found(Refusal::JURISDICTION_NOT_FOUND)
+                    .with("jurisdiction", parent_id)
+            })?;
             if parent.kind.child() == Some(kind) {
                 Ok(())
             } else {
-                Err(DomainError::validation(
-                    "parent",
-                    format!("a {kind:?} cannot be placed under a {:?}", parent.kind),
-                ))
+                Err(DomainError::validation("parent", Refusal::BAD_PLACEMENT)
+                    .with_state("kind", kind)
+                    .with_state("parent", parent.kind))
             }
         }
     }
@@ -79,7 +78,7 @@ fn decide(cx: &Deciding<'_, Jurisdiction>, command: JurisdictionCommand) -> Deci
         JurisdictionCommand::Create { kind, name, parent } => {
             actor.require_administrator("create a jurisdiction")?;
             if state.created.is_some() {
-                return Err(DomainError::conflict(format!("jurisdiction {id} exists")));
+                return Err(DomainError::conflict(Refusal::ALREADY_EXISTS).with("id", id));
             }
             check_placement(kind, parent.as_ref(), directory)?;
             Ok(vec![JurisdictionEvent::JurisdictionCreated {
@@ -91,33 +90,30 @@ fn decide(cx: &Deciding<'_, Jurisdiction>, command: JurisdictionCommand) -> Deci
         JurisdictionCommand::Rename { name } => {
             actor.require_administrator("rename a jurisdiction")?;
             if state.created.is_none() {
-                return Err(DomainError::NotFound(format!("jurisdiction {id}")));
+                return Err(DomainError::not_found(Refusal::JURISDICTION_NOT_FOUND)
+                    .with("jurisdiction", id));
             }
             if state.name.as_ref() == Some(&name) {
-                return Err(DomainError::conflict("the name is unchanged"));
+                return Err(DomainError::conflict(Refusal::UNCHANGED));
             }
             Ok(vec![JurisdictionEvent::JurisdictionRenamed { name }])
         }
         JurisdictionCommand::Move { parent } => {
             actor.require_administrator("move a jurisdiction")?;
             let Some((kind, current)) = &state.created else {
-                return Err(DomainError::NotFound(format!("jurisdiction {id}")));
+                return Err(DomainError::not_found(Refusal::JURISDICTION_NOT_FOUND)
+                    .with("jurisdiction", id));
             };
             if current.as_ref() == Some(&parent) {
-                return Err(DomainError::conflict("it is already there"));
+                return Err(DomainError::conflict(Refusal::JURISDICTION_ALREADY_THERE));
             }
             if directory.is_within(&parent, id) {
-                return Err(DomainError::validation(
-                    "parent",
-                    "cannot move a node under itself",
-                ));
+                return Err(DomainError::validation("parent", Refusal::UNDER_ITSELF));
             }
             // Residents, councils, workers and children point at this node; moving
             // it would silently change what they belong to.
             if directory.jurisdiction_in_use(id) {
-                return Err(DomainError::conflict(
-                    "something refers to this jurisdiction; it can no longer move",
-                ));
+                return Err(DomainError::conflict(Refusal::JURISDICTION_IN_USE));
             }
             check_placement(*kind, Some(&parent), directory)?;
             Ok(vec![JurisdictionEvent::JurisdictionMoved { parent }])

@@ -27,7 +27,7 @@ pub use actor::{
 pub use aggregate::Aggregate;
 pub use codec::{DecodeError, Decoded, decode};
 pub use council::{Council, CouncilCommand, CouncilState};
-pub use error::DomainError;
+pub use error::{DomainError, Grounds, Refusal};
 pub use event::{
     CouncilEvent, EVENT_TYPES, EVENT_VERSION, Event, IssueEvent, JurisdictionEvent, MeetingEvent,
     MemberEvent, ResolutionEvent, StreamEvent,

@@ -5,7 +5,7 @@ use crate::MemberEvent;
 use crate::aggregate::{Decided, Deciding};
 use crate::{
     Directory, DomainError, JurisdictionId, JurisdictionKind, MemberFacts, MemberId, MemberKind,
-    Reason, Role,
+    Reason, Refusal, Role,
 };
 
 pub struct Member;
@@ -52,9 +52,8 @@ fn check_role_target(role: &Role, directory: &dyn Directory) -> Result<(), Domai
     if let Role::GridWorker { jurisdiction } = role
         && directory.jurisdiction(jurisdiction).is_none()
     {
-        return Err(DomainError::NotFound(format!(
-            "jurisdiction {jurisdiction}"
-        )));
+        return Err(DomainError::not_found(Refusal::JURISDICTION_NOT_FOUND)
+            .with("jurisdiction", jurisdiction));
     }
     Ok(())
 }
@@ -81,14 +80,16 @@ fn decide(cx: &Deciding<'_, Member>, command: MemberCommand) -> Decided<Member> 
     let (id, state, actor, _now, directory) = cx.parts();
     let exists = |state: &MemberState| -> Result<MemberKind, DomainError> {
         match state.kind {
-            Some(_) if state.erased => Err(DomainError::NotFound(format!("member {id} (erased)"))),
+            Some(_) if state.erased => {
+                Err(DomainError::not_found(Refusal::MEMBER_ERASED).with("member", id))
+            }
             Some(kind) => Ok(kind),
-            None => Err(DomainError::NotFound(format!("member {id}"))),
+            None => Err(DomainError::not_found(Refusal::MEMBER_NOT_FOUND).with("member", id)),
         }
     };
     let fresh = |state: &MemberState| {
         if state.kind.is_some() {
-            Err(DomainError::conflict(format!("member {id} exists")))
+            Err(DomainError::conflict(Refusal::ALREADY_EXISTS).with("id", id))
         } else {
             Ok(())
         }
@@ -97,11 +98,11 @@ fn decide(cx: &Deciding<'_, Member>, command: MemberCommand) -> Decided<Member> 
         MemberCommand::Register { home_grid } => {
             fresh(state)?;
             match directory.jurisdiction(&home_grid) {
-                None => Err(DomainError::NotFound(format!("jurisdiction {home_grid}"))),
-                Some(j) if j.kind != JurisdictionKind::Grid => Err(DomainError::validation(
-                    "homeGrid",
-                    "the home must be a grid (the smallest unit)",
-                )),
+                None => Err(DomainError::not_found(Refusal::JURISDICTION_NOT_FOUND)
+                    .with("jurisdiction", &home_grid)),
+                Some(j) if j.kind != JurisdictionKind::Grid => {
+                    Err(DomainError::validation("homeGrid", Refusal::HOME_NOT_GRID))
+                }
                 Some(_) => Ok(vec![MemberEvent::MemberRegistered {
                     kind: MemberKind::Resident,
                     home_grid: Some(home_grid),
@@ -111,9 +112,7 @@ fn decide(cx: &Deciding<'_, Member>, command: MemberCommand) -> Decided<Member> 
         MemberCommand::Bootstrap { reason } => {
             fresh(state)?;
             if directory.has_administrator() {
-                return Err(DomainError::conflict(
-                    "an administrator exists; ask them to invite you",
-                ));
+                return Err(DomainError::conflict(Refusal::ADMINISTRATOR_EXISTS));
             }
             Ok(vec![
                 MemberEvent::MemberRegistered {
@@ -144,7 +143,7 @@ fn decide(cx: &Deciding<'_, Member>, command: MemberCommand) -> Decided<Member> 
             let kind = exists(state)?;
             let home = match (&state.home_grid, kind) {
                 (Some(home), MemberKind::Resident) => home,
-                _ => return Err(DomainError::conflict("only residents are verified")),
+                _ => return Err(DomainError::conflict(Refusal::ONLY_RESIDENTS_VERIFIED)),
             };
             let scope = actor.roles.iter().find_map(|role| match role {
                 Role::GridWorker { jurisdiction } if directory.is_within(home, jurisdiction) => {
@@ -153,12 +152,10 @@ fn decide(cx: &Deciding<'_, Member>, command: MemberCommand) -> Decided<Member> 
                 _ => None,
             });
             if scope.is_none() && !actor.is_administrator() {
-                return Err(DomainError::forbidden(
-                    "only a grid worker of the resident's grid (or above) may verify them",
-                ));
+                return Err(DomainError::forbidden(Refusal::ONLY_GRID_WORKER_VERIFIES));
             }
             if state.verified_by.is_some() {
-                return Err(DomainError::conflict("already verified"));
+                return Err(DomainError::conflict(Refusal::ALREADY_VERIFIED));
             }
             Ok(vec![MemberEvent::MemberVerified {
                 verified_by: verifier,
@@ -170,7 +167,7 @@ fn decide(cx: &Deciding<'_, Member>, command: MemberCommand) -> Decided<Member> 
             exists(state)?;
             check_role_target(&role, directory)?;
             if state.roles.contains(&role) {
-                return Err(DomainError::conflict("the member already has this role"));
+                return Err(DomainError::conflict(Refusal::ROLE_HELD));
             }
             Ok(vec![MemberEvent::RoleGranted { role, reason }])
         }
@@ -178,12 +175,10 @@ fn decide(cx: &Deciding<'_, Member>, command: MemberCommand) -> Decided<Member> 
             actor.require_administrator("revoke roles")?;
             exists(state)?;
             if !state.roles.contains(&role) {
-                return Err(DomainError::conflict("the member does not have this role"));
+                return Err(DomainError::conflict(Refusal::ROLE_NOT_HELD));
             }
             if role == Role::Administrator && actor.member.as_ref() == Some(id) {
-                return Err(DomainError::conflict(
-                    "an administrator cannot revoke their own administrator role",
-                ));
+                return Err(DomainError::conflict(Refusal::OWN_ADMINISTRATOR_ROLE));
             }
             Ok(vec![MemberEvent::RoleRevoked { role, reason }])
         }
@@ -191,7 +186,7 @@ fn decide(cx: &Deciding<'_, Member>, command: MemberCommand) -> Decided<Member> 
             let me = actor.signed_in()?;
             if me != id && !actor.is_administrator() {
                 return Err(DomainError::forbidden(
-                    "only the member themself or an administrator may erase a member",
+                    Refusal::ONLY_SELF_OR_ADMINISTRATOR_ERASES,
                 ));
             }
             exists(state)?;

@@ -12,8 +12,8 @@ use roundtable_ledger::Timestamp;
 use crate::ResolutionEvent;
 use crate::aggregate::{Decided, Deciding};
 use crate::{
-    Actor, ContentHash, CouncilId, DomainError, IssueId, MeetingId, MemberId, ResolutionId, Seat,
-    checked_multiline, checked_text,
+    Actor, ContentHash, CouncilId, DomainError, IssueId, MeetingId, MemberId, Refusal,
+    ResolutionId, Seat, checked_multiline, checked_text,
 };
 
 /// Most assignments and issues one resolution carries (so it fits one leaf).
@@ -114,9 +114,7 @@ fn require_officer(actor: &Actor, council: &CouncilId) -> Result<(), DomainError
     if officer(actor, council) {
         Ok(())
     } else {
-        Err(DomainError::forbidden(
-            "only the council's chair or secretary may do this",
-        ))
+        Err(DomainError::forbidden(Refusal::ONLY_OFFICERS))
     }
 }
 
@@ -191,20 +189,19 @@ fn decide(cx: &Deciding<'_, Resolution>, command: ResolutionCommand) -> Decided<
     {
         actor.signed_in()?;
         if state.council.is_some() {
-            return Err(DomainError::conflict(format!(
-                "resolution {id} is already recorded"
-            )));
+            return Err(DomainError::conflict(Refusal::ALREADY_EXISTS).with("id", id));
         }
-        let facts = directory
-            .meeting(&meeting)
-            .ok_or_else(|| DomainError::NotFound(format!("meeting {meeting}")))?;
+        let facts = directory.meeting(&meeting).ok_or_else(|| {
+            DomainError::not_found(Refusal::MEETING_NOT_FOUND).with("meeting", &meeting)
+        })?;
         require_officer(actor, &facts.council)?;
         let Some((_, vote, text, item_issue)) = facts.adopted.iter().find(|(n, ..)| *n == motion)
         else {
-            return Err(DomainError::validation(
-                "motion",
-                format!("motion {motion} of meeting {meeting} was not adopted"),
-            ));
+            return Err(
+                DomainError::validation("motion", Refusal::MOTION_NOT_ADOPTED)
+                    .with("motion", motion)
+                    .with("meeting", &meeting),
+            );
         };
         let mut all: Vec<IssueId> = item_issue.iter().cloned().collect();
         for issue in issues {
@@ -213,28 +210,31 @@ fn decide(cx: &Deciding<'_, Resolution>, command: ResolutionCommand) -> Decided<
             }
         }
         if all.len() > MAX_ISSUES {
-            return Err(DomainError::validation(
-                "issues",
-                format!("at most {MAX_ISSUES} issues"),
-            ));
+            return Err(
+                DomainError::validation("issues", Refusal::TOO_MANY).with("max", MAX_ISSUES)
+            );
         }
         for issue in &all {
             match directory.issue(issue) {
-                None => return Err(DomainError::NotFound(format!("issue {issue}"))),
+                None => {
+                    return Err(
+                        DomainError::not_found(Refusal::ISSUE_NOT_FOUND).with("issue", issue)
+                    );
+                }
                 Some(f) if f.status.is_terminal() => {
                     return Err(DomainError::validation(
                         "issues",
-                        format!("issue {issue} is {:?}", f.status),
-                    ));
+                        Refusal::RESOLUTION_ISSUE_CLOSED,
+                    )
+                    .with("issue", issue)
+                    .with_state("status", f.status));
                 }
                 Some(_) => {}
             }
         }
         if assignments.len() > MAX_ASSIGNMENTS {
-            return Err(DomainError::validation(
-                "assignments",
-                format!("at most {MAX_ASSIGNMENTS}"),
-            ));
+            return Err(DomainError::validation("assignments", Refusal::TOO_MANY)
+                .with("max", MAX_ASSIGNMENTS));
         }
         let mut numbered = Vec::with_capacity(assignments.len());
         for (n, a) in assignments.into_iter().enumerate() {
@@ -245,19 +245,16 @@ fn decide(cx: &Deciding<'_, Resolution>, command: ResolutionCommand) -> Decided<
             if a.member.is_none() == unit.is_none() {
                 return Err(DomainError::validation(
                     "assignments",
-                    "each assignment names a responsible member or a unit (one of them)",
+                    Refusal::ASSIGNMENT_NEEDS_ONE_OWNER,
                 ));
             }
             if let Some(m) = &a.member
                 && directory.member(m).is_none_or(|f| f.erased)
             {
-                return Err(DomainError::NotFound(format!("member {m}")));
+                return Err(DomainError::not_found(Refusal::MEMBER_NOT_FOUND).with("member", m));
             }
             if a.due <= now {
-                return Err(DomainError::validation(
-                    "assignments",
-                    "a due date must be in the future",
-                ));
+                return Err(DomainError::validation("assignments", Refusal::DUE_IN_PAST));
             }
             numbered.push(Assignment {
                 assignment: u32::try_from(n + 1).unwrap_or(u32::MAX),
@@ -277,16 +274,15 @@ fn decide(cx: &Deciding<'_, Resolution>, command: ResolutionCommand) -> Decided<
             assignments: numbered,
         }]);
     }
-    let council = state
-        .council
-        .clone()
-        .ok_or_else(|| DomainError::NotFound(format!("resolution {id}")))?;
+    let council = state.council.clone().ok_or_else(|| {
+        DomainError::not_found(Refusal::RESOLUTION_NOT_FOUND).with("resolution", id)
+    })?;
     match command {
         ResolutionCommand::Adopt { .. } => unreachable!("decided above"),
         ResolutionCommand::Publish { note } => {
             require_officer(actor, &council)?;
             if state.published {
-                return Err(DomainError::conflict("the resolution is already published"));
+                return Err(DomainError::conflict(Refusal::RESOLUTION_PUBLISHED));
             }
             Ok(vec![ResolutionEvent::ResolutionPublished {
                 note: optional("note", &note, 1000)?,
@@ -303,32 +299,30 @@ fn decide(cx: &Deciding<'_, Resolution>, command: ResolutionCommand) -> Decided<
                 .and_then(|n| state.assignments.get(&n))
                 .and_then(|a| a.member.as_ref());
             if !officer(actor, &council) && assignee != Some(me) {
-                return Err(DomainError::forbidden(
-                    "only the council's officers, or the member assigned, may report progress",
-                ));
+                return Err(DomainError::forbidden(Refusal::ONLY_OFFICERS_OR_ASSIGNEE));
             }
             if let Some(n) = assignment
                 && !state.assignments.contains_key(&n)
             {
-                return Err(DomainError::NotFound(format!("assignment {n}")));
+                return Err(
+                    DomainError::not_found(Refusal::ASSIGNMENT_NOT_FOUND).with("assignment", n)
+                );
             }
             if !state.published {
-                return Err(DomainError::validation(
-                    "procedure",
-                    "publish the resolution (disclosure one) before reporting progress",
-                ));
+                return Err(DomainError::validation("procedure", Refusal::PUBLISH_FIRST));
             }
             if state.implemented {
-                return Err(DomainError::conflict("the resolution is implemented"));
+                return Err(DomainError::conflict(Refusal::RESOLUTION_IMPLEMENTED));
             }
             if percent > 100 {
-                return Err(DomainError::validation("percent", "must be 0 to 100"));
+                return Err(DomainError::validation("percent", Refusal::OUT_OF_RANGE)
+                    .with("min", 0)
+                    .with("max", 100)
+                    .with("got", percent));
             }
             if photos.len() > crate::MAX_PHOTOS {
-                return Err(DomainError::validation(
-                    "photos",
-                    format!("at most {} photos", crate::MAX_PHOTOS),
-                ));
+                return Err(DomainError::validation("photos", Refusal::TOO_MANY)
+                    .with("max", crate::MAX_PHOTOS));
             }
             Ok(vec![ResolutionEvent::ProgressReported {
                 assignment,
@@ -340,15 +334,10 @@ fn decide(cx: &Deciding<'_, Resolution>, command: ResolutionCommand) -> Decided<
         ResolutionCommand::MarkImplemented { result } => {
             require_officer(actor, &council)?;
             if !state.published {
-                return Err(DomainError::validation(
-                    "procedure",
-                    "publish the resolution (disclosure one) before recording its implementation",
-                ));
+                return Err(DomainError::validation("procedure", Refusal::PUBLISH_FIRST));
             }
             if state.implemented {
-                return Err(DomainError::conflict(
-                    "the resolution is already implemented",
-                ));
+                return Err(DomainError::conflict(Refusal::RESOLUTION_IMPLEMENTED));
             }
             Ok(vec![ResolutionEvent::ResolutionImplemented {
                 result: checked_multiline("result", &result, 4000)?,
@@ -359,30 +348,25 @@ fn decide(cx: &Deciding<'_, Resolution>, command: ResolutionCommand) -> Decided<
             if !state.implemented {
                 return Err(DomainError::validation(
                     "procedure",
-                    "record the implementation before publishing its result",
+                    Refusal::IMPLEMENT_FIRST,
                 ));
             }
             if state.result_published {
-                return Err(DomainError::conflict("the result is already published"));
+                return Err(DomainError::conflict(Refusal::RESULT_PUBLISHED));
             }
             Ok(vec![ResolutionEvent::ResultPublished {
                 note: optional("note", &note, 1000)?,
             }])
         }
         ResolutionCommand::MarkAssignmentOverdue { assignment, due } => {
-            let a = state
-                .assignments
-                .get(&assignment)
-                .ok_or_else(|| DomainError::NotFound(format!("assignment {assignment}")))?;
+            let a = state.assignments.get(&assignment).ok_or_else(|| {
+                DomainError::not_found(Refusal::ASSIGNMENT_NOT_FOUND).with("assignment", assignment)
+            })?;
             if a.done || a.overdue || state.implemented || a.due != Some(due) {
-                return Err(DomainError::conflict(format!(
-                    "assignment {assignment} has nothing due at {due}"
-                )));
+                return Err(DomainError::conflict(Refusal::NOTHING_DUE).with("due", due));
             }
             if now < due {
-                return Err(DomainError::conflict(format!(
-                    "assignment {assignment} is due at {due}, not yet"
-                )));
+                return Err(DomainError::conflict(Refusal::NOT_YET_DUE).with("due", due));
             }
             Ok(vec![ResolutionEvent::AssignmentOverdue { assignment, due }])
         }

@@ -8,7 +8,7 @@ use roundtable_ledger::Leaf;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::DomainError;
+use crate::{DomainError, Refusal};
 
 /// A fraction `num/den` with `0 < num <= den <= 1000` (leaves hold no floats).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -96,19 +96,16 @@ impl CouncilRules {
     pub fn validate(&self) -> Result<(), DomainError> {
         let Fraction { num, den } = self.quorum;
         if num == 0 || den == 0 || num > den || den > 1000 {
-            return Err(DomainError::validation(
-                "quorum",
-                "must be a fraction num/den with 0 < num <= den <= 1000",
-            ));
+            return Err(DomainError::validation("quorum", Refusal::BAD_FRACTION));
         }
         let bounded = |field: &'static str, value: u32, min: u32, max: u32| {
             if (min..=max).contains(&value) {
                 Ok(())
             } else {
-                Err(DomainError::validation(
-                    field,
-                    format!("must be between {min} and {max} (got {value})"),
-                ))
+                Err(DomainError::validation(field, Refusal::OUT_OF_RANGE)
+                    .with("min", min)
+                    .with("max", max)
+                    .with("got", value))
             }
         };
         bounded("noticeHours", self.notice_hours, 0, 30 * 24)?;
@@ -158,10 +155,7 @@ impl RulesHash {
         if s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
             Ok(RulesHash(s.to_owned()))
         } else {
-            Err(DomainError::validation(
-                "rulesHash",
-                "must be 64 lower-case hex digits",
-            ))
+            Err(DomainError::validation("rulesHash", Refusal::BAD_HASH))
         }
     }
 

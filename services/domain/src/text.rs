@@ -6,7 +6,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::DomainError;
+use crate::{DomainError, Refusal};
 
 /// Characters that reorder the text around them (bidirectional embeddings,
 /// overrides, isolates and marks): U+202E can make a name or a reason read
@@ -21,25 +21,18 @@ pub fn checked_text(field: &'static str, raw: &str, max: usize) -> Result<String
     let text = raw.trim();
     let chars = text.chars().count();
     if chars == 0 {
-        return Err(DomainError::validation(field, "must not be empty"));
+        return Err(DomainError::validation(field, Refusal::TEXT_EMPTY));
     }
     if chars > max {
-        return Err(DomainError::validation(
-            field,
-            format!("must be at most {max} characters (got {chars})"),
-        ));
+        return Err(DomainError::validation(field, Refusal::TEXT_TOO_LONG)
+            .with("max", max)
+            .with("got", chars));
     }
     if text.chars().any(char::is_control) {
-        return Err(DomainError::validation(
-            field,
-            "must not contain control characters",
-        ));
+        return Err(DomainError::validation(field, Refusal::TEXT_CONTROL));
     }
     if text.chars().any(is_bidi_control) {
-        return Err(DomainError::validation(
-            field,
-            "must not contain characters that reverse the text's direction",
-        ));
+        return Err(DomainError::validation(field, Refusal::TEXT_BIDI));
     }
     Ok(text.to_owned())
 }

@@ -223,7 +223,7 @@ fn verified_neighbours_cosign_once_and_the_threshold_puts_the_issue_on_the_docke
     );
     assert_eq!(
         cosign("m_n1", "j_grid1", &mut given, &mut w).map(|_| ()),
-        Err(DomainError::conflict("you already co-signed this issue"))
+        Err(DomainError::conflict(Refusal::ALREADY_COSIGNED))
     );
     assert!(
         matches!(

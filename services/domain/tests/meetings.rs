@@ -435,7 +435,7 @@ fn motions_follow_the_order_of_precedence() {
             },
         ),
         "VALIDATION",
-        "vote on it first",
+        "must be voted first",
     );
     let a2 = match &meet.run(
         "m_v1",

@@ -279,6 +279,9 @@ pub struct IssueFilter {
     pub raised_by: Option<MemberId>,
     pub cosigned_by: Option<MemberId>,
     pub text: Option<String>,
+    /// Only issues placed at one of these, and these first (in this order), then
+    /// in the asked order: a resident's grid and each place above it.
+    pub near: Option<Vec<JurisdictionId>>,
 }
 
 #[derive(Default)]
@@ -478,6 +481,10 @@ impl Issues {
                         .cosigned_by
                         .as_ref()
                         .is_none_or(|m| i.state.cosigners.contains_key(m))
+                    && filter
+                        .near
+                        .as_ref()
+                        .is_none_or(|places| places.contains(i.jurisdiction()))
             })
             .collect();
         // Ties break on the raise order, newest first, so pages are stable.
@@ -495,6 +502,10 @@ impl Issues {
                     std::cmp::Reverse(i.ordinal),
                 )
             }),
+        }
+        if let Some(places) = &filter.near {
+            // Stable: within a place the asked order stays.
+            matching.sort_by_key(|i| places.iter().position(|p| p == i.jurisdiction()));
         }
         let start = after
             .and_then(|a| matching.iter().position(|i| &i.id == a).map(|p| p + 1))

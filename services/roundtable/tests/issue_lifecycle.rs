@@ -635,8 +635,16 @@ fn photos_are_checked_by_content_and_named_by_hash() {
     assert_eq!(body["type"], "image/png");
     let (status, body) = upload(b"GIF89a not accepted".to_vec(), true);
     assert_eq!((status, body["code"].as_str()), (400, Some("VALIDATION")));
+    assert_eq!(
+        (&body["reason"], &body["field"]),
+        (&json!("PHOTO_NOT_IMAGE"), &json!("photo"))
+    );
     let (status, body) = upload(vec![0xFF; 5 * 1024 * 1024 + 1], true);
     assert_eq!((status, body["code"].as_str()), (400, Some("VALIDATION")));
+    assert_eq!(
+        (&body["reason"], &body["params"]),
+        (&json!("PHOTO_TOO_LARGE"), &json!({"mib": "5"}))
+    );
 
     let mut served = ureq::get(format!("{base}/photos/{hash}")).call().unwrap();
     assert_eq!(

@@ -206,3 +206,130 @@ fn viewer_can_is_what_the_domain_would_decide_for_the_caller() {
         );
     }
 }
+
+/// Every refusal names its reason (a key of schema/refusals.json) and the values
+/// its message needs, so the app can say it in the user's language; the dry run
+/// behind `viewerCan` gives the same reason the mutation then gives.
+#[test]
+fn refusals_carry_their_reason_and_residents_see_why_not_and_what_is_near() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = support::start_with(dir.path(), &["--demo"]);
+    let base = &server.base;
+    let reason =
+        |reply: &support::graphql::Reply| reply.body["errors"][0]["extensions"]["reason"].clone();
+
+    let wrong = Client::anonymous(base).query(
+        "mutation { signIn(input: {phone: \"13900000012\", password: \"not-the-password\"}) { member { id } } }",
+        json!({}),
+    );
+    assert_eq!(
+        (wrong.code(), reason(&wrong)),
+        ("UNAUTHENTICATED", json!("BAD_CREDENTIALS"))
+    );
+
+    let zhou = Client::sign_in(base, "13900000012", PASSWORD);
+    let missing = zhou.query(COSIGN, json!({"id": "i_nosuchissue"}));
+    assert_eq!(
+        (missing.code(), reason(&missing)),
+        ("NOT_FOUND", json!("ISSUE_NOT_FOUND"))
+    );
+    assert_eq!(
+        missing.body["errors"][0]["extensions"]["params"],
+        json!({"issue": "i_nosuchissue"})
+    );
+    let too_long = zhou.query(
+        RAISE,
+        json!({"i": {"title": "长".repeat(201), "description": "d", "category": "WATER"}}),
+    );
+    let ext = &too_long.body["errors"][0]["extensions"];
+    assert_eq!(
+        (&ext["field"], &ext["reason"]),
+        (&json!("title"), &json!("TEXT_TOO_LONG"))
+    );
+    assert_eq!(ext["params"]["got"], "201");
+
+    // 周阿姨 raises in grid 1; a resident elsewhere is told why they cannot co-sign.
+    let raised = zhou.query(
+        RAISE,
+        json!({"i": {"title": "一号楼电梯停运", "description": "电梯坏了一周", "category": "SAFETY"}}),
+    );
+    let id = raised.data()["raiseIssue"]["issue"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    const WHY: &str = "query($id: String!) { issue(id: $id) { viewerCan { cosign cosignWhyNot { reason params } } } }";
+    let why =
+        |client: &Client| client.query(WHY, json!({"id": id})).data()["issue"]["viewerCan"].clone();
+    for (phone, expected) in [
+        ("13900000013", "VERIFY_FIRST"),
+        ("13900000014", "COSIGN_OUTSIDE_AREA"),
+    ] {
+        let resident = Client::sign_in(base, phone, PASSWORD);
+        let can = why(&resident);
+        assert_eq!(
+            (&can["cosign"], &can["cosignWhyNot"]["reason"]),
+            (&json!(false), &json!(expected)),
+            "{phone}"
+        );
+        let refused = resident.query(COSIGN, json!({"id": id}));
+        assert_eq!(
+            (refused.code(), reason(&refused)),
+            ("FORBIDDEN", json!(expected)),
+            "{phone}"
+        );
+    }
+    let chen = Client::sign_in(base, "13900000011", PASSWORD);
+    assert_eq!(why(&chen), json!({"cosign": true, "cosignWhyNot": null}));
+    zhou.query(COSIGN, json!({"id": id})).data();
+    assert_eq!(why(&zhou)["cosignWhyNot"]["reason"], "ALREADY_COSIGNED");
+
+    // "Near me": only issues of the resident's grid and the places above it, the
+    // grid's own first; a community-wide issue comes after them.
+    let community = chen.places()["银网社区"].clone();
+    chen.query(
+        RAISE,
+        json!({"i": {"title": "社区广场积水", "description": "下雨后广场积水", "category": "DRAINAGE", "jurisdiction": community}}),
+    )
+    .data();
+    const NEAR: &str = "{ issues(filter: {nearMe: true}, order: MOST_SUPPORTED, first: 100) { nodes { id jurisdiction { name } viewerCan { cosign cosignWhyNot { reason } } } } }";
+    let near = zhou.query(NEAR, json!({}));
+    let nodes = near.data()["issues"]["nodes"].as_array().unwrap().clone();
+    let places: Vec<&str> = nodes
+        .iter()
+        .map(|n| n["jurisdiction"]["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        places.contains(&"银网社区第一网格") && places.contains(&"银网社区"),
+        "{places:?}"
+    );
+    let first_community = places
+        .iter()
+        .position(|p| *p != "银网社区第一网格")
+        .unwrap();
+    assert!(
+        places[first_community..]
+            .iter()
+            .all(|p| *p != "银网社区第一网格"),
+        "grid first: {places:?}"
+    );
+    assert!(
+        places.iter().all(|p| [
+            "银网社区第一网格",
+            "银网社区",
+            "红旗街道",
+            "银州区",
+            "铁岭市"
+        ]
+        .contains(p)),
+        "{places:?}"
+    );
+    // Each one is co-signable, or already co-signed, or closed: never refused for the place.
+    for node in &nodes {
+        assert_ne!(
+            node["viewerCan"]["cosignWhyNot"]["reason"], "COSIGN_OUTSIDE_AREA",
+            "{node}"
+        );
+    }
+    let anonymous = Client::anonymous(base).query(NEAR, json!({}));
+    assert_eq!(anonymous.code(), "UNAUTHENTICATED");
+}

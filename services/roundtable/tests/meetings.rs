@@ -353,6 +353,19 @@ fn a_whole_meeting_from_notice_to_the_raisers_rating_and_a_recount() {
         "moveMotion",
         json!({"meeting": id, "text": "请物业公司每日清运。"}),
     ));
+    // The console says what a motion waits for: the domain's own refusal, dry run.
+    let waits_for = |motion: usize| {
+        chair.query(
+            "query($id: String!) { meeting(id: $id) { motions { viewerCan { openVote openVoteWhyNot { reason } } } } }",
+            json!({"id": id}),
+        )
+        .data()["meeting"]["motions"][motion - 1]["viewerCan"]
+            .clone()
+    };
+    assert_eq!(
+        waits_for(1),
+        json!({"openVote": false, "openVoteWhyNot": {"reason": "PROCEDURE_NEEDS_SECOND"}})
+    );
     refused(
         act(&chen, "secondMotion", json!({"meeting": id, "motion": 1})),
         "VALIDATION",
@@ -387,6 +400,10 @@ fn a_whole_meeting_from_notice_to_the_raisers_rating_and_a_recount() {
         "secondMotion",
         json!({"meeting": id, "motion": 2}),
     ));
+    assert_eq!(
+        waits_for(1)["openVoteWhyNot"]["reason"],
+        "PROCEDURE_AMENDMENT_FIRST"
+    );
     let vote =
         |motion: u32, method: &str| json!({"meeting": id, "motion": motion, "method": method});
     refused(

@@ -1,7 +1,7 @@
 //! The personal data Roundtable holds about a member, checked at intake. None of it
 //! ever enters a leaf.
 
-use roundtable_domain::{DomainError, checked_text};
+use roundtable_domain::{DomainError, Refusal, checked_text};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -25,10 +25,7 @@ pub fn normalize_phone(raw: &str) -> Result<String, DomainError> {
     if (5..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) {
         Ok(phone)
     } else {
-        Err(DomainError::validation(
-            "phone",
-            "must be 5 to 15 digits, optionally starting with +",
-        ))
+        Err(DomainError::validation("phone", Refusal::BAD_PHONE))
     }
 }
 
@@ -57,10 +54,7 @@ impl PersonalData {
         if let Some(id) = &id_number
             && !id.bytes().all(|b| b.is_ascii_alphanumeric())
         {
-            return Err(DomainError::validation(
-                "idNumber",
-                "must be letters and digits",
-            ));
+            return Err(DomainError::validation("idNumber", Refusal::BAD_ID_NUMBER));
         }
         Ok(PersonalData {
             display_name: checked_text("displayName", display_name, Self::DISPLAY_NAME_MAX)?,
@@ -78,10 +72,7 @@ pub fn check_password(field: &'static str, password: &str) -> Result<(), DomainE
     if (8..=128).contains(&n) {
         Ok(())
     } else {
-        Err(DomainError::validation(
-            field,
-            "must be 8 to 128 characters",
-        ))
+        Err(DomainError::validation(field, Refusal::BAD_PASSWORD))
     }
 }
 

@@ -27,7 +27,10 @@ export function useAction<Data, Input extends object>(document: DocumentInput<Da
         .mutation(document, { input: { ...input, idempotencyKey: key } } as unknown as { input: Input } & AnyVariables)
         .toPromise();
       if (result.error || !result.data) {
-        problem.value = problemOf(result.error);
+        const found = problemOf(result.error);
+        // A dropped connection: the same command again, same key, lands at most once.
+        if (found?.code === "NETWORK") found.retry = () => void run(input);
+        problem.value = found;
         return undefined;
       }
       key = undefined;

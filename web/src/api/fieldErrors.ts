@@ -2,11 +2,11 @@
 // message for the title field when the error names it, else undefined.
 import { computed, type Ref } from "vue";
 import { useI18n } from "vue-i18n";
-import type { ApiProblem } from "./errors";
+import { describe, type ApiProblem } from "./errors";
 
 export function useFieldErrors(problem: Ref<ApiProblem | undefined>) {
-  const { t } = useI18n();
+  const { t, te, d } = useI18n();
   const field = computed(() => problem.value?.field);
-  const errorFor = (name: string) => (problem.value && field.value === name ? `${t(`errors.${problem.value.code}`)}: ${problem.value.detail}` : undefined);
+  const errorFor = (name: string) => (problem.value && field.value === name ? describe({ t, te, d }, problem.value) : undefined);
   return { errorFor };
 }

@@ -1,5 +1,8 @@
 // English. The same keys as zh-CN.ts (a unit test compares them).
+import refusals from "./refusals.en";
+
 export default {
+  refusals,
   app: { pageLoadFailed: "This page could not be loaded (the connection dropped, or Roundtable was just updated).", reload: "Reload", name: "Roundtable" },
   nav: { home: "Home", issues: "Issues", meetings: "Meetings", work: "Work", verify: "Verify", me: "Me", signIn: "Sign in", language: "Change language", main: "Main navigation", skip: "Skip to content" },
   common: { confirm: "OK", cancel: "Cancel" },
@@ -64,8 +67,10 @@ export default {
     descriptionHint: "What happened, who it affects, for how long",
     placeHint: "e.g. east side of block 3",
     addPhoto: "Take or choose photos",
-    photoAlt: "Photo of the issue",
-    photoFailed: "A photo could not be uploaded (JPEG/PNG/WebP, up to 5 MB)",
+    photoAlt: "Photo {n} of the issue",
+    removePhoto: "Remove photo {n}",
+    missing: "Still to fill in: {fields}",
+    listSeparator: ", ",
     similar: "Similar issues nearby; you can co-sign one instead:",
     cosignInstead: "Co-sign this instead",
     submit: "Submit",
@@ -199,7 +204,8 @@ export default {
     vote: "Vote",
     notYet: "Not yet voted: {names}",
     closeVote: "Close the vote and count",
-    noVote: "No vote is open",
+    noVote: "No vote is open and no motion is pending",
+    readyToVote: "Ready to be put to the vote",
     after: "Resolution & close",
     resolution: "Record a resolution",
     recordResolution: "Record resolution",
@@ -284,6 +290,23 @@ export default {
     pasteReceipt: "Paste a receipt's text (what scanning its QR code gives)",
     checkPasted: "Check the pasted receipt",
     receiptBad: "Invalid receipt",
+    receiptErrors: {
+      MALFORMED: "The file is not a whole receipt (wrong format or cut short)",
+      NO_LEAF: "The receipt does not carry the record itself, so its content cannot be checked",
+      SIGNATURE: "The checkpoint is not signed by this log's key",
+      PROOF: "This record is not in the signed log (the receipt was altered, or is from another log)",
+      LEAF: "The record in the receipt cannot be read",
+    },
+    keyFailed: "The log's public key could not be fetched",
+    checkpointFailed: "The latest checkpoint did not pass the check",
+    logFailed: "Fetching or checking the whole log failed",
+    chainErrors: {
+      NO_EVENTS: "No such stream: the log has no record of it (check the name)",
+      SEQ: "A record is missing or repeated (the numbers skip)",
+      PREV: "Records do not link up (the previous record's hash differs)",
+    },
+    recountBad: "The recount does not match the record",
+    technical: "Technical details",
     what: "What",
     stream: "Stream",
     when: "When",
@@ -308,6 +331,7 @@ export default {
     RATE_LIMITED: "Too many tries; please wait a little",
     INTERNAL: "Something went wrong on the server; try again later",
     NETWORK: "No connection; check the network and try again (nothing is sent twice)",
+    retry: "Try again",
   },
   fields: {
     phone: "Phone",

@@ -1,5 +1,8 @@
 // 简体中文（默认语言）。每个键在 en.ts 中都有对应译文：单元测试会比对两者。
+import refusals from "./refusals.zh-CN";
+
 export default {
+  refusals,
   app: { pageLoadFailed: "这个页面没能加载（网络中断，或系统刚刚更新）。", reload: "重新加载", name: "圆桌议事" },
   nav: { home: "首页", issues: "议题", meetings: "会议", work: "工作台", verify: "核验", me: "我的", signIn: "登录", language: "切换语言", main: "主导航", skip: "跳到正文" },
   common: { confirm: "确定", cancel: "取消" },
@@ -64,8 +67,10 @@ export default {
     descriptionHint: "发生了什么、影响了谁、持续多久",
     placeHint: "如：银网小区 3 号楼东侧",
     addPhoto: "拍照或选择照片",
-    photoAlt: "议题照片",
-    photoFailed: "照片上传失败（仅支持 JPEG/PNG/WebP，5 MB 以内）",
+    photoAlt: "议题照片 {n}",
+    removePhoto: "删除第 {n} 张照片",
+    missing: "还需要填写：{fields}",
+    listSeparator: "、",
     similar: "附近已有类似议题，可以直接联名：",
     cosignInstead: "改为联名",
     submit: "提交",
@@ -199,7 +204,8 @@ export default {
     vote: "表决",
     notYet: "尚未投票：{names}",
     closeVote: "结束表决并计票",
-    noVote: "当前没有表决",
+    noVote: "当前没有表决，也没有待表决的动议",
+    readyToVote: "已具备表决条件，可以付诸表决",
     after: "决议与休会",
     resolution: "形成决议",
     recordResolution: "记录决议",
@@ -284,6 +290,23 @@ export default {
     pasteReceipt: "粘贴凭证文字（扫描二维码得到的内容）",
     checkPasted: "核验粘贴的凭证",
     receiptBad: "凭证无效",
+    receiptErrors: {
+      MALFORMED: "文件不是完整的凭证（格式不对或不完整）",
+      NO_LEAF: "凭证里没有记录本身，无法核对内容",
+      SIGNATURE: "检查点的签名不是这个账本的公钥签的",
+      PROOF: "这条记录不在已签名的账本里（凭证被改过，或不属于这个账本）",
+      LEAF: "凭证里的记录无法读取",
+    },
+    keyFailed: "无法取得账本公钥",
+    checkpointFailed: "最新检查点没有通过核验",
+    logFailed: "下载或核验全部记录时失败",
+    chainErrors: {
+      NO_EVENTS: "找不到这个记录流：账本里没有它的任何记录（请检查名称）",
+      SEQ: "有记录缺失或重复（序号不连续）",
+      PREV: "前后记录接不上（上一条记录的哈希不符）",
+    },
+    recountBad: "重新计票的结果与记录不符",
+    technical: "技术细节",
     what: "内容",
     stream: "记录流",
     when: "时间",
@@ -308,6 +331,7 @@ export default {
     RATE_LIMITED: "操作太频繁，请稍后再试",
     INTERNAL: "服务器出错了，请稍后重试",
     NETWORK: "网络连接失败，请检查网络后重试（不会重复提交）",
+    retry: "重试",
   },
   fields: {
     phone: "手机号",

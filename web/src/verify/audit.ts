@@ -29,7 +29,9 @@ export interface ChainLink {
   time: string;
 }
 
-export type ChainResult = { ok: true; links: ChainLink[] } | { ok: false; links: ChainLink[]; index: number; reason: string };
+/** Why a stream's chain is broken: a key the page translates, and the technical detail. */
+export type ChainBreak = "NO_EVENTS" | "SEQ" | "PREV";
+export type ChainResult = { ok: true; links: ChainLink[] } | { ok: false; links: ChainLink[]; index: number; code: ChainBreak; reason: string };
 
 /** Walks `stream` from seq 1: no gap, no repeat, each `prev` the previous leaf's hash. */
 export function walkChain(entries: Entry[], stream: string): ChainResult {
@@ -38,16 +40,16 @@ export function walkChain(entries: Entry[], stream: string): ChainResult {
   for (const entry of entries) {
     const e = entry.event;
     if (e.stream !== stream) continue;
-    const fail = (reason: string): ChainResult => ({ ok: false, links, index: entry.index, reason });
+    const fail = (code: ChainBreak, reason: string): ChainResult => ({ ok: false, links, index: entry.index, code, reason });
     const expectedSeq = (last?.event.seq ?? 0) + 1;
-    if (e.seq !== expectedSeq) return fail(`seq ${e.seq} where ${expectedSeq} was due`);
+    if (e.seq !== expectedSeq) return fail("SEQ", `seq ${e.seq} where ${expectedSeq} was due`);
     const prev = e.prev?.leaf_hash ?? null;
     const due = last ? toB64(last.hash) : null;
-    if (prev !== due) return fail(`prev ${prev ?? "null"} is not the previous event's hash ${due ?? "null"}`);
+    if (prev !== due) return fail("PREV", `prev ${prev ?? "null"} is not the previous event's hash ${due ?? "null"}`);
     links.push({ index: entry.index, seq: e.seq, type: e.type, time: e.time });
     last = entry;
   }
-  if (!last) return { ok: false, links, index: -1, reason: `no events in stream ${stream}` };
+  if (!last) return { ok: false, links, index: -1, code: "NO_EVENTS", reason: `no events in stream ${stream}` };
   return { ok: true, links };
 }
 

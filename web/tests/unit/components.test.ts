@@ -30,12 +30,28 @@ describe("IssueClock", () => {
 });
 
 describe("ProblemText", () => {
-  it("names the field in the user's language and keeps the server's words as a detail", () => {
-    const problem = { code: "VALIDATION", field: "title", detail: "title: at most 100 characters" };
+  it("says the server's refusal in the user's language, with its values and the field, never the server's English", () => {
+    const problem = { code: "VALIDATION", field: "title", reason: "TEXT_TOO_LONG", params: { max: "100", got: "130" }, detail: "title: must be at most 100 characters (got 130)" };
+    const zh = mount(ProblemText, { props: { problem }, global: { plugins: [i18n("zh-CN")] } });
+    expect(zh.find("strong").text()).toBe("标题：最多 100 个字（现在 130 个）");
+    expect(zh.text()).not.toContain("characters");
+    expect(zh.attributes("role")).toBe("alert");
+    const en = mount(ProblemText, { props: { problem }, global: { plugins: [i18n("en")] } });
+    expect(en.find("strong").text()).toBe("Title: At most 100 characters (now 130)");
+  });
+  it("translates a state the refusal names, and falls back to the code's words for an unknown refusal", () => {
+    const state = { code: "CONFLICT", reason: "ISSUE_STATUS_FORBIDS", params: { status: "RESPONDED", action: "merged" }, detail: "" };
+    expect(mount(ProblemText, { props: { problem: state }, global: { plugins: [i18n("zh-CN")] } }).text()).toBe("议题现在是「已答复」状态，不能这样操作");
+    const unknown = { code: "FORBIDDEN", reason: "SOMETHING_NEW", params: {}, detail: "forbidden: something new" };
+    expect(mount(ProblemText, { props: { problem: unknown }, global: { plugins: [i18n("zh-CN")] } }).text()).toBe("您没有权限这样做");
+  });
+  it("offers a retry after a network failure", async () => {
+    let retried = 0;
+    const problem = { code: "NETWORK", detail: "Failed to fetch", retry: () => void retried++ };
     const w = mount(ProblemText, { props: { problem }, global: { plugins: [i18n("zh-CN")] } });
-    expect(w.find("strong").text()).toBe("标题：填写的内容不符合要求");
-    expect(w.text()).toContain("at most 100 characters");
-    expect(w.attributes("role")).toBe("alert");
+    expect(w.find("strong").text()).toBe("网络连接失败，请检查网络后重试（不会重复提交）");
+    await w.find("[data-test=retry]").trigger("click");
+    expect(retried).toBe(1);
   });
   it("shows nothing without a problem", () => {
     expect(mount(ProblemText, { props: {}, global: { plugins: [i18n("en")] } }).text()).toBe("");

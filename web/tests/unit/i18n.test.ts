@@ -75,6 +75,24 @@ describe("messages", () => {
     for (const code of ["UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND", "VALIDATION", "CONFLICT", "RATE_LIMITED", "INTERNAL", "NETWORK"]) expect(has(zhCN as Tree, `errors.${code}`)).toBe(true);
   });
 
+  // The domain's list of refusals (schema/refusals.json, written from the code by
+  // a Rust test) against both languages: every key translated, nothing stale,
+  // and a message names only the values the server sends with it.
+  const refusals = JSON.parse(readFileSync(join(root, "schema/refusals.json"), "utf8")) as Record<string, string[]>;
+  it.each([
+    ["zh-CN", zhCN.refusals],
+    ["en", en.refusals],
+  ] as const)("every refusal the server can give is said in %s, with only its values", (_, messages) => {
+    const table = messages as Record<string, string>;
+    expect(Object.keys(refusals).length).toBeGreaterThan(100);
+    expect(Object.keys(refusals).filter((k) => !table[k])).toEqual([]);
+    expect(Object.keys(table).filter((k) => !(k in refusals))).toEqual([]);
+    for (const [key, message] of Object.entries(table)) {
+      const named = [...message.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
+      expect(named.filter((n) => !refusals[key].includes(n)), key).toEqual([]);
+    }
+  });
+
   it("every field the API names in a VALIDATION error has a label", () => {
     const rust = files(join(root, "services"))
       .filter((f) => f.endsWith(".rs") && f.includes("/src/"))

@@ -168,12 +168,14 @@ describe("the whole log", () => {
     const gap = entries.filter((e) => e.index !== fixture.tampered.droppedFromMeeting);
     const chain = walkChain(gap, fixture.meetingStream);
     expect(chain.ok).toBe(false);
+    expect(chain.ok ? "" : chain.code).toBe("SEQ");
     expect(chain.ok ? "" : chain.reason).toMatch(/seq/);
   });
 
   it("a stream that does not exist is not 'whole'", async () => {
     const { entries } = await verifiedLog(source(), await key());
-    expect(walkChain(entries, "meeting/mt_nobody").ok).toBe(false);
+    const none = walkChain(entries, "meeting/mt_nobody");
+    expect(none.ok ? "" : none.code).toBe("NO_EVENTS");
   });
 });
 

@@ -6,7 +6,7 @@ use async_graphql::{Context, InputObject, Object, Result, SimpleObject};
 use roundtable_domain::{
     Aggregate, Council as CouncilAggregate, CouncilCommand, CouncilId, CouncilRules, DomainError,
     Fraction, Jurisdiction as JurisdictionAggregate, JurisdictionCommand, JurisdictionId,
-    Member as MemberAggregate, MemberCommand, MemberId, Name, Reason, Role,
+    Member as MemberAggregate, MemberCommand, MemberId, Name, Reason, Refusal, Role,
 };
 use roundtable_vault::PersonalData;
 
@@ -26,11 +26,7 @@ pub(super) fn key(raw: &Option<String>) -> Result<Option<&str>> {
     match raw.as_deref() {
         None => Ok(None),
         Some(k) if (1..=100).contains(&k.len()) && !k.chars().any(char::is_control) => Ok(Some(k)),
-        Some(_) => Err(DomainError::validation(
-            "idempotencyKey",
-            "must be 1 to 100 printable characters",
-        ))
-        .gql(),
+        Some(_) => Err(DomainError::validation("idempotencyKey", Refusal::BAD_KEY)).gql(),
     }
 }
 
@@ -57,7 +53,7 @@ impl RoleInput {
             }),
             (RoleKind::GridWorker, None) => Err(DomainError::validation(
                 "jurisdiction",
-                "a grid worker needs a jurisdiction",
+                Refusal::GRID_WORKER_NEEDS_PLACE,
             ))
             .gql(),
             (RoleKind::Auditor, _) => Ok(Role::Auditor),

@@ -1,6 +1,6 @@
 use async_graphql::connection::Connection;
 use async_graphql::{Context, Json, Object, Result};
-use roundtable_domain::{CouncilId, DomainError, JurisdictionId, MemberId};
+use roundtable_domain::{CouncilId, DomainError, JurisdictionId, MemberId, Refusal};
 
 use super::types::*;
 use crate::auth::RequestAuth;
@@ -78,7 +78,9 @@ impl PeopleQuery {
     async fn jurisdiction(&self, ctx: &Context<'_>, id: String) -> Result<Jurisdiction> {
         let id = parse(&id, JurisdictionId::parse)?;
         jurisdiction(ctx, &id)
-            .ok_or(DomainError::NotFound(format!("jurisdiction {id}")))
+            .ok_or(
+                DomainError::not_found(Refusal::JURISDICTION_NOT_FOUND).with("jurisdiction", &id),
+            )
             .gql()
     }
 
@@ -111,7 +113,7 @@ impl PeopleQuery {
         caller(ctx).signed_in().gql()?;
         let id = parse(&id, MemberId::parse)?;
         member(ctx, &id)
-            .ok_or(DomainError::NotFound(format!("member {id}")))
+            .ok_or(DomainError::not_found(Refusal::MEMBER_NOT_FOUND).with("member", &id))
             .gql()
     }
 
@@ -147,7 +149,7 @@ impl PeopleQuery {
     async fn council(&self, ctx: &Context<'_>, id: String) -> Result<Council> {
         let id = parse(&id, CouncilId::parse)?;
         council(ctx, &id)
-            .ok_or(DomainError::NotFound(format!("council {id}")))
+            .ok_or(DomainError::not_found(Refusal::COUNCIL_NOT_FOUND).with("council", &id))
             .gql()
     }
 

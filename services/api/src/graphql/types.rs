@@ -27,6 +27,30 @@ pub fn caller(ctx: &Context<'_>) -> Actor {
     auth.actor(app(ctx))
 }
 
+/// Why the domain would refuse the viewer an action: a key of
+/// `schema/refusals.json` and the values its message names. The app says it in
+/// the viewer's language, in one line, where the action would have been.
+#[derive(SimpleObject)]
+pub struct WhyNot {
+    pub reason: String,
+    pub params: async_graphql::Json<std::collections::BTreeMap<String, String>>,
+}
+
+impl WhyNot {
+    pub fn of(error: &domain::DomainError) -> WhyNot {
+        WhyNot {
+            reason: error.refusal().key().to_owned(),
+            params: async_graphql::Json(
+                error
+                    .params()
+                    .iter()
+                    .map(|(name, value)| ((*name).to_owned(), value.clone()))
+                    .collect(),
+            ),
+        }
+    }
+}
+
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "domain::JurisdictionKind")]
 pub enum JurisdictionKind {
@@ -93,11 +117,13 @@ pub fn connect<N: OutputType>(
     let first = match first {
         None => PAGE,
         Some(n) if (1..=MAX_PAGE as i32).contains(&n) => n as usize,
-        Some(_) => {
-            return Err(domain::DomainError::validation(
-                "first",
-                format!("must be 1 to {MAX_PAGE}"),
-            ))
+        Some(n) => {
+            return Err(
+                domain::DomainError::validation("first", domain::Refusal::OUT_OF_RANGE)
+                    .with("min", 1)
+                    .with("max", MAX_PAGE)
+                    .with("got", n),
+            )
             .gql();
         }
     };

@@ -13,20 +13,17 @@ pub(super) fn raise(
     let (id, state, actor, now, directory) = cx.parts();
     let me = actor.signed_in()?.clone();
     if state.raiser.is_some() {
-        return Err(DomainError::conflict(format!("issue {id} exists")));
+        return Err(DomainError::conflict(Refusal::ALREADY_EXISTS).with("id", id));
     }
     if photos.len() > MAX_PHOTOS {
-        return Err(DomainError::validation(
-            "photos",
-            format!("at most {MAX_PHOTOS} photos"),
-        ));
+        return Err(DomainError::validation("photos", Refusal::TOO_MANY).with("max", MAX_PHOTOS));
     }
     let (raiser, channel, on_behalf_by) = match on_behalf_of {
         None => (me.clone(), Channel::Online, None),
         Some((_, Channel::Online)) => {
             return Err(DomainError::validation(
                 "channel",
-                "an issue raised for someone came by visit, phone, WeChat or paper",
+                Refusal::CHANNEL_FOR_OTHERS,
             ));
         }
         Some((resident, channel)) => (resident, channel, Some(me.clone())),
@@ -34,45 +31,38 @@ pub(super) fn raise(
     if channel == Channel::Paper && photos.is_empty() {
         return Err(DomainError::validation(
             "photos",
-            "attach the photo of the paper form",
+            Refusal::PAPER_NEEDS_PHOTO,
         ));
     }
     let raiser_facts = directory
         .member(&raiser)
         .filter(|m| !m.erased)
-        .ok_or_else(|| DomainError::NotFound(format!("member {raiser}")))?;
+        .ok_or_else(|| DomainError::not_found(Refusal::MEMBER_NOT_FOUND).with("member", &raiser))?;
     let home = match (&raiser_facts.kind, &raiser_facts.home_grid) {
         (MemberKind::Resident, Some(home)) => home.clone(),
         _ => {
-            return Err(DomainError::forbidden(
-                "issues are raised by residents (staff raise them on a resident's behalf)",
-            ));
+            return Err(DomainError::forbidden(Refusal::ONLY_RESIDENTS_RAISE));
         }
     };
     // Every raise stays in the log for good: a resident raises for
     // themself once a grid worker has verified them (the grid
     // practice's gate); until then the grid worker raises for them.
     if on_behalf_by.is_none() && !raiser_facts.verified {
-        return Err(DomainError::forbidden(
-            "a grid worker verifies residents before they raise issues (or raises it for you)",
-        ));
+        return Err(DomainError::forbidden(Refusal::VERIFY_FIRST).with("action", "raise issues"));
     }
     if on_behalf_by.is_some() && !actor.serves(directory, &home) && !actor.is_administrator() {
-        return Err(DomainError::forbidden(
-            "only a grid worker serving the resident's grid may raise on their behalf",
-        ));
+        return Err(DomainError::forbidden(Refusal::ONLY_GRID_WORKER_RAISES_FOR));
     }
     let jurisdiction = jurisdiction.unwrap_or_else(|| home.clone());
     if directory.jurisdiction(&jurisdiction).is_none() {
-        return Err(DomainError::NotFound(format!(
-            "jurisdiction {jurisdiction}"
-        )));
+        return Err(DomainError::not_found(Refusal::JURISDICTION_NOT_FOUND)
+            .with("jurisdiction", &jurisdiction));
     }
     // A resident speaks for the places they live in: their grid and above.
     if !directory.is_within(&home, &jurisdiction) {
         return Err(DomainError::validation(
             "jurisdiction",
-            "outside the raiser's reach: choose their grid or a place above it",
+            Refusal::OUTSIDE_RAISER_REACH,
         ));
     }
     let version_hash = text.hash();
@@ -99,11 +89,11 @@ pub(super) fn edit(cx: &Deciding<'_>, text: IssueText) -> Decided {
     let me = actor.signed_in()?.clone();
     live(state, id)?;
     if state.raiser.as_ref() != Some(&me) {
-        return Err(DomainError::forbidden("only the raiser may edit the issue"));
+        return Err(DomainError::forbidden(Refusal::ONLY_RAISER_EDITS));
     }
     let version_hash = text.hash();
     if state.versions.last() == Some(&version_hash) {
-        return Err(DomainError::conflict("the text is unchanged"));
+        return Err(DomainError::conflict(Refusal::UNCHANGED));
     }
     Ok(vec![IssueEvent::IssueEdited {
         version: state.versions.len() as u32 + 1,
@@ -119,9 +109,7 @@ pub(super) fn withdraw(cx: &Deciding<'_>, reason: String) -> Decided {
     let me = actor.signed_in()?.clone();
     live(state, id)?;
     if state.raiser.as_ref() != Some(&me) {
-        return Err(DomainError::forbidden(
-            "only the raiser may withdraw the issue",
-        ));
+        return Err(DomainError::forbidden(Refusal::ONLY_RAISER_WITHDRAWS));
     }
     Ok(vec![IssueEvent::IssueWithdrawn {
         reason: optional_text("reason", &reason, 500)?,

@@ -39,9 +39,7 @@ pub(super) fn rate(
     } else if raiser_code_checked && actor.serves(directory, at) {
         Some(me.clone())
     } else {
-        return Err(DomainError::forbidden(
-            "only the raiser, or a grid worker with the raiser's one-time code, may rate",
-        ));
+        return Err(DomainError::forbidden(Refusal::ONLY_RAISER_RATES));
     };
     in_status(state, &[IssueStatus::Responded], "rated")?;
     let mut events = vec![IssueEvent::IssueRated {
@@ -52,7 +50,7 @@ pub(super) fn rate(
     }];
     if rating == Rating::Unsatisfied {
         let council = current_council(state, directory, at)
-            .ok_or_else(|| DomainError::conflict("no council is responsible for this place"))?;
+            .ok_or_else(|| DomainError::conflict(Refusal::NO_COUNCIL_FOR_PLACE))?;
         events.push(IssueEvent::IssueReopened {
             clock: Clock::start(Stage::Response, &council, now),
         });
@@ -66,14 +64,15 @@ pub(super) fn resolve(cx: &Deciding<'_>, resolution: ResolutionId) -> Decided {
     live(state, id)?;
     let at = jurisdiction_of(state, id)?;
     require_triage(actor, directory, at)?;
-    let facts = directory
-        .resolution(&resolution)
-        .ok_or_else(|| DomainError::NotFound(format!("resolution {resolution}")))?;
+    let facts = directory.resolution(&resolution).ok_or_else(|| {
+        DomainError::not_found(Refusal::RESOLUTION_NOT_FOUND).with("resolution", &resolution)
+    })?;
     if !facts.issues.contains(id) {
-        return Err(DomainError::validation(
-            "resolution",
-            format!("resolution {resolution} does not answer issue {id}"),
-        ));
+        return Err(
+            DomainError::validation("resolution", Refusal::RESOLUTION_NOT_FOR_ISSUE)
+                .with("resolution", &resolution)
+                .with("issue", id),
+        );
     }
     in_status(
         state,

@@ -7,27 +7,29 @@ pub(super) fn cosign(cx: &Deciding<'_>) -> Decided {
     let me = actor.signed_in()?.clone();
     live(state, id)?;
     let jurisdiction = jurisdiction_of(state, id)?;
-    let eligible = actor.kind == Some(MemberKind::Resident)
-        && actor.verified
-        && actor
-            .home_grid
-            .as_ref()
-            .is_some_and(|home| directory.is_within(home, jurisdiction));
-    if !eligible {
-        return Err(DomainError::forbidden(
-            "only verified residents living within the issue's area may co-sign",
-        ));
+    if actor.kind != Some(MemberKind::Resident) {
+        return Err(DomainError::forbidden(Refusal::COSIGN_RESIDENTS_ONLY));
+    }
+    if !actor.verified {
+        return Err(DomainError::forbidden(Refusal::VERIFY_FIRST).with("action", "co-sign"));
+    }
+    let lives_within = actor
+        .home_grid
+        .as_ref()
+        .is_some_and(|home| directory.is_within(home, jurisdiction));
+    if !lives_within {
+        return Err(DomainError::forbidden(Refusal::COSIGN_OUTSIDE_AREA));
     }
     let version = state.versions.len() as u32;
     let earlier = state.cosigners.get(&me).copied();
     if earlier == Some(version) {
-        return Err(DomainError::conflict("you already co-signed this issue"));
+        return Err(DomainError::conflict(Refusal::ALREADY_COSIGNED));
     }
     let version_hash = state
         .versions
         .last()
         .cloned()
-        .ok_or_else(|| DomainError::NotFound(format!("issue {id}")))?;
+        .ok_or_else(|| DomainError::not_found(Refusal::ISSUE_NOT_FOUND).with("issue", id))?;
     let mut events = vec![IssueEvent::IssueCosigned {
         member: me,
         version,
@@ -55,7 +57,7 @@ pub(super) fn withdraw_cosignature(cx: &Deciding<'_>) -> Decided {
     let me = actor.signed_in()?.clone();
     live(state, id)?;
     if !state.cosigners.contains_key(&me) {
-        return Err(DomainError::conflict("you have not co-signed this issue"));
+        return Err(DomainError::conflict(Refusal::NOT_COSIGNED));
     }
     Ok(vec![IssueEvent::CosignatureWithdrawn { member: me }])
 }

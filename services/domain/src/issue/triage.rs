@@ -10,20 +10,16 @@ pub(super) fn accept(cx: &Deciding<'_>, council: Option<CouncilId>) -> Decided {
     require_triage(actor, directory, at)?;
     in_status(state, &[IssueStatus::Open], "accepted")?;
     let council = match council {
-        Some(c) => directory
-            .council(&c)
-            .ok_or_else(|| DomainError::NotFound(format!("council {c}")))?,
-        None => current_council(state, directory, at).ok_or_else(|| {
-            DomainError::validation(
-                "council",
-                "no council sits at or above this place: name one",
-            )
+        Some(c) => directory.council(&c).ok_or_else(|| {
+            DomainError::not_found(Refusal::COUNCIL_NOT_FOUND).with("council", &c)
         })?,
+        None => current_council(state, directory, at)
+            .ok_or_else(|| DomainError::validation("council", Refusal::NO_COUNCIL_ABOVE))?,
     };
     if !directory.is_within(at, &council.jurisdiction) {
         return Err(DomainError::validation(
             "council",
-            "route the issue to a council at or above its place",
+            Refusal::COUNCIL_NOT_ABOVE,
         ));
     }
     Ok(vec![IssueEvent::IssueAccepted {
@@ -51,19 +47,15 @@ pub(super) fn merge(cx: &Deciding<'_>, into: IssueId) -> Decided {
     require_triage(actor, directory, at)?;
     in_status(state, &[IssueStatus::Open, IssueStatus::Accepted], "merged")?;
     if &into == id {
-        return Err(DomainError::validation(
-            "into",
-            "an issue cannot be merged into itself",
-        ));
+        return Err(DomainError::validation("into", Refusal::MERGE_INTO_SELF));
     }
     let target = directory
         .issue(&into)
-        .ok_or_else(|| DomainError::NotFound(format!("issue {into}")))?;
+        .ok_or_else(|| DomainError::not_found(Refusal::ISSUE_NOT_FOUND).with("issue", &into))?;
     if target.status.is_terminal() {
-        return Err(DomainError::conflict(format!(
-            "issue {into} is {:?}: merge into an open issue",
-            target.status
-        )));
+        return Err(DomainError::conflict(Refusal::MERGE_TARGET_CLOSED)
+            .with("issue", &into)
+            .with_state("status", target.status));
     }
     require_triage(actor, directory, &target.jurisdiction)?;
     Ok(vec![IssueEvent::IssueMerged { into }])
@@ -81,13 +73,12 @@ pub(super) fn refer(cx: &Deciding<'_>, to: JurisdictionId, note: String) -> Deci
         "referred",
     )?;
     if directory.jurisdiction(&to).is_none() {
-        return Err(DomainError::NotFound(format!("jurisdiction {to}")));
+        return Err(
+            DomainError::not_found(Refusal::JURISDICTION_NOT_FOUND).with("jurisdiction", &to)
+        );
     }
     if &to == from {
-        return Err(DomainError::validation(
-            "to",
-            "the issue is already there: refer it elsewhere",
-        ));
+        return Err(DomainError::validation("to", Refusal::REFER_SAME_PLACE));
     }
     let clock = directory
         .responsible_council(&to)

@@ -13,7 +13,7 @@ use super::{
 };
 use crate::MeetingEvent;
 use crate::{
-    Actor, DomainError, IssueStatus, MeetingId, MemberId, checked_multiline, checked_text,
+    Actor, DomainError, IssueStatus, MeetingId, MemberId, Refusal, checked_multiline, checked_text,
 };
 
 /// Longest agenda.
@@ -27,8 +27,8 @@ const MAX_AHEAD_HOURS: u32 = 366 * 24;
 /// A meeting may open this long before its announced start.
 const EARLY_OPEN_MS: i64 = 15 * 60 * 1000;
 
-fn rule(message: impl Into<String>) -> DomainError {
-    DomainError::validation("procedure", message)
+fn rule(refusal: Refusal) -> DomainError {
+    DomainError::validation("procedure", refusal)
 }
 
 fn require_phase(
@@ -37,15 +37,15 @@ fn require_phase(
     phases: &[Phase],
 ) -> Result<(), DomainError> {
     if state.phase == Phase::None {
-        return Err(DomainError::NotFound(format!("meeting {id}")));
+        return Err(DomainError::not_found(Refusal::MEETING_NOT_FOUND).with("meeting", id));
     }
     if phases.contains(&state.phase) {
         return Ok(());
     }
     Err(rule(match state.phase {
-        Phase::Convened => "the meeting has not been opened yet".to_owned(),
-        Phase::Open => "the meeting is in session".to_owned(),
-        Phase::Adjourned => "the meeting is adjourned".to_owned(),
+        Phase::Convened => Refusal::PROCEDURE_NOT_OPENED,
+        Phase::Open => Refusal::PROCEDURE_IN_SESSION,
+        Phase::Adjourned => Refusal::PROCEDURE_ADJOURNED,
         Phase::None => unreachable!(),
     }))
 }
@@ -60,9 +60,7 @@ fn require_officer(state: &MeetingState, actor: &Actor) -> Result<(), DomainErro
     if is_officer(state, actor) {
         Ok(())
     } else {
-        Err(DomainError::forbidden(
-            "only the council's chair or secretary may do this",
-        ))
+        Err(DomainError::forbidden(Refusal::ONLY_OFFICERS))
     }
 }
 
@@ -86,30 +84,26 @@ fn require_seat(state: &MeetingState, member: &MemberId) -> Result<(), DomainErr
     if state.seats.contains_key(member) {
         Ok(())
     } else {
-        Err(DomainError::forbidden(format!(
-            "{member} has no seat on this council"
-        )))
+        Err(DomainError::forbidden(Refusal::NO_SEAT).with("member", member))
     }
 }
 
 /// Present voting members move, second and speak to motions.
 fn require_present_voter(state: &MeetingState, member: &MemberId) -> Result<(), DomainError> {
     if !state.is_voting(member) {
-        return Err(DomainError::forbidden(format!(
-            "{member} is not a voting member of this council"
-        )));
+        return Err(DomainError::forbidden(Refusal::NOT_VOTING_MEMBER).with("member", member));
     }
     if !state.is_present(member) {
-        return Err(rule(format!("{member} is not checked in")));
+        return Err(rule(Refusal::PROCEDURE_NOT_CHECKED_IN).with("member", member));
     }
     Ok(())
 }
 
 fn no_open_vote(state: &MeetingState, what: &str) -> Result<(), DomainError> {
     match state.open_vote {
-        Some(v) => Err(rule(format!(
-            "vote {v} is open: {what} must wait until it closes"
-        ))),
+        Some(v) => Err(rule(Refusal::PROCEDURE_VOTE_OPEN)
+            .with("vote", v)
+            .with("action", what)),
         None => Ok(()),
     }
 }
@@ -120,52 +114,45 @@ fn checked_agenda(
     directory: &dyn crate::Directory,
 ) -> Result<Vec<AgendaItem>, DomainError> {
     if agenda.is_empty() || agenda.len() > MAX_ITEMS {
-        return Err(DomainError::validation(
-            "agenda",
-            format!("must have 1 to {MAX_ITEMS} items"),
-        ));
+        return Err(DomainError::validation("agenda", Refusal::AGENDA_SIZE).with("max", MAX_ITEMS));
     }
     let chars: usize = agenda
         .iter()
         .map(|i| i.title.chars().count() + i.text.chars().count())
         .sum();
     if chars > MAX_AGENDA_CHARS {
-        return Err(DomainError::validation(
-            "agenda",
-            format!(
-                "titles and texts together must be at most {MAX_AGENDA_CHARS} characters (got {chars})"
-            ),
-        ));
+        return Err(DomainError::validation("agenda", Refusal::AGENDA_TOO_LONG)
+            .with("max", MAX_AGENDA_CHARS)
+            .with("got", chars));
     }
     let mut seen = BTreeSet::new();
     let mut items = Vec::with_capacity(agenda.len());
     for (n, entry) in agenda.into_iter().enumerate() {
         if let Some(issue) = &entry.issue {
-            let facts = directory
-                .issue(issue)
-                .ok_or_else(|| DomainError::NotFound(format!("issue {issue}")))?;
+            let facts = directory.issue(issue).ok_or_else(|| {
+                DomainError::not_found(Refusal::ISSUE_NOT_FOUND).with("issue", issue)
+            })?;
             let on_docket = !facts.status.is_terminal()
                 && facts.status != IssueStatus::Resolved
                 && (facts.council.as_ref() == Some(council)
                     || facts.docketed_at.as_ref() == Some(council));
             if !on_docket {
-                return Err(DomainError::validation(
-                    "agenda",
-                    format!("issue {issue} is not on this council's docket"),
-                ));
+                return Err(
+                    DomainError::validation("agenda", Refusal::AGENDA_NOT_ON_DOCKET)
+                        .with("issue", issue),
+                );
             }
             if !seen.insert(issue.clone()) {
-                return Err(DomainError::validation(
-                    "agenda",
-                    format!("issue {issue} is on the agenda twice"),
-                ));
+                return Err(
+                    DomainError::validation("agenda", Refusal::AGENDA_TWICE).with("issue", issue)
+                );
             }
         }
         let text = match entry.text.trim() {
             "" if entry.issue.is_none() => {
                 return Err(DomainError::validation(
                     "agenda",
-                    "a new topic needs a text",
+                    Refusal::AGENDA_TOPIC_NEEDS_TEXT,
                 ));
             }
             "" => String::new(),
@@ -264,7 +251,7 @@ fn rules_hash(state: &MeetingState, id: &MeetingId) -> Result<crate::RulesHash, 
     state
         .rules_hash
         .clone()
-        .ok_or_else(|| DomainError::NotFound(format!("meeting {id}")))
+        .ok_or_else(|| DomainError::not_found(Refusal::MEETING_NOT_FOUND).with("meeting", id))
 }
 
 fn quorum(state: &MeetingState, what: &str) -> Result<(), DomainError> {
@@ -273,10 +260,12 @@ fn quorum(state: &MeetingState, what: &str) -> Result<(), DomainError> {
     }
     let e = state.electorate();
     let q = state.rules.quorum;
-    Err(rule(format!(
-        "no quorum to {what}: {} of {} voting members present or by proxy, the rules require {}/{}",
-        e.present, e.members, q.num, q.den
-    )))
+    Err(rule(Refusal::PROCEDURE_NO_QUORUM)
+        .with("action", what)
+        .with("present", e.present)
+        .with("members", e.members)
+        .with("num", q.num)
+        .with("den", q.den))
 }
 
 fn next_motion(state: &MeetingState) -> u32 {
@@ -287,9 +276,11 @@ fn pending_motion(state: &MeetingState, motion: u32) -> Result<&super::Motion, D
     let m = state
         .motions
         .get(&motion)
-        .ok_or_else(|| DomainError::NotFound(format!("motion {motion}")))?;
+        .ok_or_else(|| DomainError::not_found(Refusal::MOTION_NOT_FOUND).with("motion", motion))?;
     if m.status != MotionStatus::Pending {
-        return Err(rule(format!("motion {motion} is {:?}", m.status)));
+        return Err(rule(Refusal::PROCEDURE_MOTION_STATUS)
+            .with("motion", motion)
+            .with_state("status", m.status));
     }
     Ok(m)
 }
@@ -339,12 +330,12 @@ fn close_vote(
     let v = state
         .votes
         .get(&vote)
-        .ok_or_else(|| DomainError::NotFound(format!("vote {vote}")))?;
+        .ok_or_else(|| DomainError::not_found(Refusal::VOTE_NOT_FOUND).with("vote", vote))?;
     if v.closed.is_some() {
-        return Err(rule(format!("vote {vote} is already closed")));
+        return Err(rule(Refusal::PROCEDURE_VOTE_CLOSED).with("vote", vote));
     }
     if state.open_vote != Some(vote) {
-        return Err(rule(format!("vote {vote} was replaced by a later vote")));
+        return Err(rule(Refusal::PROCEDURE_VOTE_REPLACED).with("vote", vote));
     }
     let revealed = opened_ballots(v, sealed)?;
     let choices: Vec<_> = if v.sealed() {
@@ -374,9 +365,9 @@ fn close_vote(
     {
         let now = minutes::text_hash(state);
         if &now != text_hash {
-            return Err(rule(format!(
-                "the minutes changed after the approval vote opened (voted on {text_hash}, now {now}); open a new vote"
-            )));
+            return Err(rule(Refusal::PROCEDURE_MINUTES_CHANGED)
+                .with("voted", text_hash)
+                .with("now", &now));
         }
         events.push(MeetingEvent::MinutesApproved {
             vote,
@@ -395,32 +386,21 @@ fn opened_ballots(
 ) -> Result<Vec<RevealedBallot>, DomainError> {
     if !v.sealed() {
         if !sealed.is_empty() {
-            return Err(DomainError::validation(
-                "sealed",
-                "this vote's ballots are public",
-            ));
+            return Err(DomainError::validation("sealed", Refusal::SEALED_PUBLIC));
         }
         return Ok(sealed);
     }
     if sealed.len() != v.ballots.len() {
-        return Err(DomainError::validation(
-            "sealed",
-            format!(
-                "{} sealed ballots for {} ballots cast",
-                sealed.len(),
-                v.ballots.len()
-            ),
-        ));
+        return Err(DomainError::validation("sealed", Refusal::SEALED_COUNT)
+            .with("sealed", sealed.len())
+            .with("cast", v.ballots.len()));
     }
     match v.method {
         VoteMethod::RollCall => {
             let named = members_of(&sealed);
             let cast: BTreeSet<&MemberId> = v.ballots.keys().collect();
             if named != cast || sealed.iter().any(|b| b.ballot.is_some()) {
-                return Err(DomainError::validation(
-                    "sealed",
-                    "the sealed ballots do not match the ballots cast",
-                ));
+                return Err(DomainError::validation("sealed", Refusal::SEALED_MISMATCH));
             }
             sealed.sort_by(|a, b| a.member.cmp(&b.member));
         }
@@ -429,14 +409,11 @@ fn opened_ballots(
                 .iter()
                 .any(|b| b.member.is_some() || b.ballot.is_none())
             {
-                return Err(DomainError::validation(
-                    "sealed",
-                    "secret ballots carry a ballot hash and no member",
-                ));
+                return Err(DomainError::validation("sealed", Refusal::SEALED_SHAPE));
             }
             sealed.sort_by(|a, b| a.ballot.cmp(&b.ballot));
             if sealed.windows(2).any(|w| w[0].ballot == w[1].ballot) {
-                return Err(DomainError::validation("sealed", "a ballot hash repeats"));
+                return Err(DomainError::validation("sealed", Refusal::SEALED_REPEAT));
             }
         }
     }

@@ -4,7 +4,7 @@
 use async_graphql::{Context, InputObject, Object, Result, SimpleObject};
 use roundtable_domain::{
     self as domain, ContentHash, CouncilId, DomainError, Issue as IssueAggregate, IssueCommand,
-    IssueId, IssueText, JurisdictionId, MemberId,
+    IssueId, IssueText, JurisdictionId, MemberId, Refusal,
 };
 
 use super::super::mutation::{key, run};
@@ -217,22 +217,20 @@ impl IssueMutation {
             )),
         };
         if input.photos.len() > domain::MAX_PHOTOS {
-            return Err(DomainError::validation(
-                "photos",
-                format!("at most {} photos", domain::MAX_PHOTOS),
-            ))
+            return Err(DomainError::validation("photos", Refusal::TOO_MANY)
+                .with("max", domain::MAX_PHOTOS))
             .gql();
         }
         let mut photos = Vec::with_capacity(input.photos.len());
         for raw in &input.photos {
             let hash = ContentHash::parse(raw)
-                .map_err(|_| DomainError::validation("photos", "a photo is named by its SHA-256"))
+                .map_err(|_| DomainError::validation("photos", Refusal::BAD_HASH))
                 .gql()?;
             if !app(ctx).photos.contains(&hash) {
-                return Err(DomainError::validation(
-                    "photos",
-                    format!("photo {raw} was not uploaded (POST /photos first)"),
-                ))
+                return Err(
+                    DomainError::validation("photos", Refusal::PHOTO_NOT_UPLOADED)
+                        .with("photo", raw),
+                )
                 .gql();
             }
             photos.push(hash);
@@ -458,7 +456,7 @@ fn check_feedback_code(ctx: &Context<'_>, id: &IssueId, code: &str) -> Result<bo
         .map(|i| {
             (i.state.status == domain::IssueStatus::Responded).then_some(i.responses.len() as u32)
         })
-        .ok_or(DomainError::NotFound(format!("issue {id}")))
+        .ok_or(DomainError::not_found(Refusal::ISSUE_NOT_FOUND).with("issue", id))
         .gql()?;
     let from = roundtable_app::limits::AttemptFrom::Elsewhere(None);
     app.feedback_attempts
@@ -473,7 +471,7 @@ fn check_feedback_code(ctx: &Context<'_>, id: &IssueId, code: &str) -> Result<bo
     } else {
         Err(DomainError::validation(
             "feedbackCode",
-            "not the raiser's current code",
+            Refusal::WRONG_FEEDBACK_CODE,
         ))
         .gql()
     }

@@ -2,14 +2,14 @@
 //! its clock, timeline, responses and ratings.
 
 use async_graphql::{Context, Enum, Object, Result, SimpleObject};
-use roundtable_domain::{self as domain, DomainError, IssueId, JurisdictionId, MemberId};
+use roundtable_domain::{self as domain, DomainError, IssueId, JurisdictionId, MemberId, Refusal};
 use roundtable_ledger::Timestamp;
 use roundtable_projections::{
     IssueVersion as VersionView, IssueView, RatingRecord, ResponseRecord, TimelineEntry,
 };
 
 use super::super::types::{
-    Council, Jurisdiction, Member, app, caller, council, display_name, jurisdiction, member,
+    Council, Jurisdiction, Member, WhyNot, app, caller, council, display_name, jurisdiction, member,
 };
 use crate::error::OrGql;
 
@@ -483,9 +483,7 @@ pub(super) fn issue(ctx: &Context<'_>, id: &IssueId) -> Option<Issue> {
 
 pub(super) fn parse_time(field: &'static str, raw: &str) -> Result<Timestamp> {
     raw.parse::<Timestamp>()
-        .map_err(|_| {
-            DomainError::validation(field, "must be an instant like 2026-11-26T08:00:00.000Z")
-        })
+        .map_err(|_| DomainError::validation(field, Refusal::BAD_TIME))
         .gql()
 }
 
@@ -496,6 +494,9 @@ pub(super) fn parse_time(field: &'static str, raw: &str) -> Result<Timestamp> {
 pub struct IssueViewerCan {
     /// Co-sign (or re-confirm after an edit).
     pub cosign: bool,
+    /// Why not, when `cosign` is false (e.g. `COSIGN_OUTSIDE_AREA`, or
+    /// `ALREADY_COSIGNED`): the line the app shows instead of the button.
+    pub cosign_why_not: Option<WhyNot>,
     pub withdraw_cosignature: bool,
     pub edit: bool,
     /// Withdraw the issue (the raiser).
@@ -535,8 +536,17 @@ impl IssueViewerCan {
             description: String::new(),
             place: String::new(),
         };
+        let cosign_why_not = Decider::refusal(
+            &issue.id,
+            &issue.state,
+            C::Cosign,
+            &context,
+            &directory,
+            &[],
+        );
         IssueViewerCan {
-            cosign: may(C::Cosign, &[]),
+            cosign: cosign_why_not.is_none(),
+            cosign_why_not: cosign_why_not.as_ref().map(WhyNot::of),
             withdraw_cosignature: may(C::WithdrawCosignature, &[]),
             edit: may(
                 C::Edit {

@@ -4,7 +4,7 @@
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, InputObject, Object, Result, SimpleObject};
 use roundtable_domain::{
-    self as domain, CouncilId, DomainError, IssueId, JurisdictionId, MemberId,
+    self as domain, CouncilId, DomainError, IssueId, JurisdictionId, MemberId, Refusal,
 };
 use roundtable_projections::{IssueFilter, IssueOrder as Order, IssueStats, IssueView};
 
@@ -31,6 +31,11 @@ pub struct IssueFilterInput {
     pub cosigned_by_me: bool,
     /// Words or characters to find in the title, description or place (Chinese or English).
     pub text: Option<String>,
+    /// Only issues where the caller lives: placed at their grid or a place above
+    /// it (the places whose issues a resident may co-sign), their own grid's
+    /// first, then each level up; within a place, in the asked order.
+    #[graphql(default)]
+    pub near_me: bool,
 }
 
 #[derive(SimpleObject)]
@@ -131,6 +136,18 @@ pub(crate) fn subtree(
     out
 }
 
+/// `place` and the places above it, nearest first.
+fn up_from(ctx: &Context<'_>, place: JurisdictionId) -> Vec<JurisdictionId> {
+    let registry = app(ctx).projections.registry();
+    let mut chain: Vec<JurisdictionId> = registry
+        .ancestry(&place)
+        .into_iter()
+        .map(|view| view.id.clone())
+        .collect();
+    chain.reverse();
+    chain
+}
+
 #[derive(Default)]
 pub struct IssueQuery;
 
@@ -139,7 +156,7 @@ impl IssueQuery {
     async fn issue(&self, ctx: &Context<'_>, id: String) -> Result<Issue> {
         let id = IssueId::parse(&id).gql()?;
         issue(ctx, &id)
-            .ok_or(DomainError::NotFound(format!("issue {id}")))
+            .ok_or(DomainError::not_found(Refusal::ISSUE_NOT_FOUND).with("issue", &id))
             .gql()
     }
 
@@ -180,6 +197,15 @@ impl IssueQuery {
             raised_by: mine(filter.raised_by_me)?,
             cosigned_by: mine(filter.cosigned_by_me)?,
             text: filter.text.filter(|t| !t.trim().is_empty()),
+            near: if filter.near_me {
+                let home = caller(ctx)
+                    .home_grid
+                    .ok_or(DomainError::Unauthenticated)
+                    .gql()?;
+                Some(up_from(ctx, home))
+            } else {
+                None
+            },
         };
         let order = match order {
             IssueOrder::Newest => Order::Newest,
@@ -238,7 +264,10 @@ impl IssueQuery {
             let view = registry
                 .jurisdictions
                 .get(&root)
-                .ok_or(DomainError::NotFound(format!("jurisdiction {root}")))
+                .ok_or(
+                    DomainError::not_found(Refusal::JURISDICTION_NOT_FOUND)
+                        .with("jurisdiction", &root),
+                )
                 .gql()?;
             let children = view
                 .children
@@ -348,7 +377,11 @@ pub(crate) fn page_size(first: Option<i32>) -> Result<usize> {
     match first {
         None => Ok(20),
         Some(n) if (1..=100).contains(&n) => Ok(n as usize),
-        Some(_) => Err(DomainError::validation("first", "must be 1 to 100")).gql(),
+        Some(n) => Err(DomainError::validation("first", Refusal::OUT_OF_RANGE)
+            .with("min", 1)
+            .with("max", 100)
+            .with("got", n))
+        .gql(),
     }
 }
 

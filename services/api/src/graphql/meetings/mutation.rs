@@ -5,7 +5,7 @@
 use async_graphql::{Context, InputObject, Object, Result, SimpleObject};
 use roundtable_domain::{
     self as domain, AgendaItem, Assignment, ContentHash, CouncilId, DomainError, IssueId,
-    Meeting as MeetingAggregate, MeetingCommand, MeetingId, MemberId,
+    Meeting as MeetingAggregate, MeetingCommand, MeetingId, MemberId, Refusal,
     Resolution as ResolutionAggregate, ResolutionCommand, ResolutionId,
 };
 use roundtable_ledger::Timestamp;
@@ -31,12 +31,7 @@ fn optional_member(raw: &Option<String>) -> Result<Option<MemberId>> {
 
 fn timestamp(field: &'static str, raw: &str) -> Result<Timestamp> {
     raw.parse::<Timestamp>()
-        .map_err(|_| {
-            DomainError::validation(
-                field,
-                "must be an RFC 3339 UTC time like 2026-12-01T09:00:00.000Z",
-            )
-        })
+        .map_err(|_| DomainError::validation(field, Refusal::BAD_TIME))
         .gql()
 }
 
@@ -61,12 +56,14 @@ fn agenda(ctx: &Context<'_>, items: Vec<AgendaItemInput>) -> Result<Vec<AgendaIt
                 (_, Some(id)) => issues
                     .get(id)
                     .map(|v| v.current().title.clone())
-                    .ok_or_else(|| DomainError::NotFound(format!("issue {id}")))
+                    .ok_or_else(|| {
+                        DomainError::not_found(Refusal::ISSUE_NOT_FOUND).with("issue", id)
+                    })
                     .gql()?,
                 _ => {
                     return Err(DomainError::validation(
                         "agenda",
-                        "an item needs an issue or a title",
+                        Refusal::AGENDA_ITEM_NEEDS_SUBJECT,
                     ))
                     .gql();
                 }
@@ -383,13 +380,12 @@ fn photos(ctx: &Context<'_>, raw: &[String]) -> Result<Vec<ContentHash>> {
     raw.iter()
         .map(|p| {
             let hash = ContentHash::parse(p)
-                .map_err(|_| DomainError::validation("photos", "a photo is named by its SHA-256"))
+                .map_err(|_| DomainError::validation("photos", Refusal::BAD_HASH))
                 .gql()?;
             if !app(ctx).photos.contains(&hash) {
-                return Err(DomainError::validation(
-                    "photos",
-                    format!("photo {p} was not uploaded (POST /photos first)"),
-                ))
+                return Err(
+                    DomainError::validation("photos", Refusal::PHOTO_NOT_UPLOADED).with("photo", p),
+                )
                 .gql();
             }
             Ok(hash)
@@ -457,7 +453,7 @@ impl MeetingMutation {
                     .map_err(roundtable_app::AppError::RateLimited)
                     .gql()?;
                 if code.trim() != app.vault.meeting_code(id.as_str()) {
-                    return Err(DomainError::validation("code", "the meeting code is wrong")).gql();
+                    return Err(DomainError::validation("code", Refusal::WRONG_MEETING_CODE)).gql();
                 }
                 app.feedback_attempts.succeeded(&attempts_key, from);
                 true

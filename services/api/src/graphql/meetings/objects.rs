@@ -10,7 +10,7 @@ use roundtable_domain::{
 use roundtable_projections::{MeetingView, ProgressRecord, ResolutionView};
 
 use super::super::issues::{Issue, receipt_url};
-use super::super::types::{Council, MajorityKind, app, caller, council, display_name};
+use super::super::types::{Council, MajorityKind, WhyNot, app, caller, council, display_name};
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "domain::Phase")]
@@ -166,6 +166,9 @@ pub struct MotionCan {
     pub amend: bool,
     pub withdraw: bool,
     pub open_vote: bool,
+    /// What the motion waits for before it can be put to the vote (e.g.
+    /// `PROCEDURE_NEEDS_SECOND`, `PROCEDURE_NO_QUORUM`), when `openVote` is false.
+    pub open_vote_why_not: Option<WhyNot>,
 }
 
 /// What the caller may do at the meeting now (the domain's decide, dry run).
@@ -377,7 +380,12 @@ impl DryRun<'_> {
     /// Placeholder arguments stand for what the caller will type or choose; a
     /// refusal only about those (`chosen_later`) keeps the action.
     fn may(&self, command: MeetingCommand, chosen_later: &[&str]) -> bool {
-        MeetingAggregate::permits(
+        self.why_not(command, chosen_later).is_none()
+    }
+
+    /// The domain's refusal of the command, when it would refuse it.
+    fn why_not(&self, command: MeetingCommand, chosen_later: &[&str]) -> Option<WhyNot> {
+        MeetingAggregate::refusal(
             &self.meeting.id,
             &self.meeting.state,
             command,
@@ -385,6 +393,8 @@ impl DryRun<'_> {
             &self.directory,
             chosen_later,
         )
+        .as_ref()
+        .map(WhyNot::of)
     }
 }
 
@@ -670,17 +680,8 @@ impl Meeting {
                 .state
                 .motions
                 .keys()
-                .map(|&motion| MotionCan {
-                    second: dry.may(C::Second { motion }, &[]),
-                    amend: dry.may(
-                        C::Amend {
-                            motion,
-                            text: String::new(),
-                        },
-                        &["text"],
-                    ),
-                    withdraw: dry.may(C::WithdrawMotion { motion }, &[]),
-                    open_vote: dry.may(
+                .map(|&motion| {
+                    let open_vote_why_not = dry.why_not(
                         C::OpenVote {
                             motion,
                             method: domain::VoteMethod::RollCall,
@@ -688,7 +689,20 @@ impl Meeting {
                             hidden: false,
                         },
                         &["method", "majority"],
-                    ),
+                    );
+                    MotionCan {
+                        second: dry.may(C::Second { motion }, &[]),
+                        amend: dry.may(
+                            C::Amend {
+                                motion,
+                                text: String::new(),
+                            },
+                            &["text"],
+                        ),
+                        withdraw: dry.may(C::WithdrawMotion { motion }, &[]),
+                        open_vote: open_vote_why_not.is_none(),
+                        open_vote_why_not,
+                    }
                 })
                 .collect()
         };

@@ -8,14 +8,14 @@ pub(super) fn open_item(cx: &Deciding<'_>, item: u32) -> Decided {
     require_phase(state, id, &[Phase::Open])?;
     require_officer(state, actor)?;
     if let Some(current) = state.current_item {
-        return Err(rule(format!(
-            "item {current} is open; close or defer it first"
-        )));
+        return Err(rule(Refusal::PROCEDURE_ITEM_OPEN).with("item", current));
     }
     match state.items.get(&item) {
-        None => Err(DomainError::NotFound(format!("agenda item {item}"))),
+        None => Err(DomainError::not_found(Refusal::AGENDA_ITEM_NOT_FOUND).with("item", item)),
         Some(ItemStatus::Pending) => Ok(vec![MeetingEvent::ItemOpened { item }]),
-        Some(status) => Err(rule(format!("item {item} is {status:?}"))),
+        Some(status) => Err(rule(Refusal::PROCEDURE_ITEM_STATUS)
+            .with("item", item)
+            .with_state("status", status)),
     }
 }
 
@@ -24,7 +24,7 @@ pub(super) fn record_statement(cx: &Deciding<'_>, speaker: MemberId, summary: St
     require_phase(state, id, &[Phase::Open])?;
     require_officer(state, actor)?;
     if directory.member(&speaker).is_none() {
-        return Err(DomainError::NotFound(format!("member {speaker}")));
+        return Err(DomainError::not_found(Refusal::MEMBER_NOT_FOUND).with("member", &speaker));
     }
     Ok(vec![MeetingEvent::StatementRecorded {
         item: state.current_item,
@@ -40,11 +40,9 @@ pub(super) fn close_item(cx: &Deciding<'_>) -> Decided {
     no_open_vote(state, "closing the item")?;
     let item = state
         .current_item
-        .ok_or_else(|| rule("no agenda item is open"))?;
+        .ok_or_else(|| rule(Refusal::PROCEDURE_NO_ITEM_OPEN))?;
     if let Some(m) = state.pending_main_motion(item) {
-        return Err(rule(format!(
-            "motion {m} is pending: vote on it, or have it withdrawn, or defer the item"
-        )));
+        return Err(rule(Refusal::PROCEDURE_MOTION_PENDING).with("motion", m));
     }
     Ok(vec![MeetingEvent::ItemClosed { item }])
 }
@@ -55,11 +53,13 @@ pub(super) fn defer_item(cx: &Deciding<'_>, item: u32) -> Decided {
     require_officer(state, actor)?;
     no_open_vote(state, "deferring an item")?;
     match state.items.get(&item) {
-        None => Err(DomainError::NotFound(format!("agenda item {item}"))),
+        None => Err(DomainError::not_found(Refusal::AGENDA_ITEM_NOT_FOUND).with("item", item)),
         Some(ItemStatus::Pending | ItemStatus::Open) => {
             Ok(vec![MeetingEvent::ItemDeferred { item }])
         }
-        Some(status) => Err(rule(format!("item {item} is {status:?}"))),
+        Some(status) => Err(rule(Refusal::PROCEDURE_ITEM_STATUS)
+            .with("item", item)
+            .with_state("status", status)),
     }
 }
 

@@ -13,7 +13,7 @@ pub(super) fn open(cx: &Deciding<'_>) -> Decided {
         no_open_vote(state, "another vote")?;
     }
     if state.minutes_approved.is_some() {
-        return Err(rule("the minutes are approved and frozen"));
+        return Err(rule(Refusal::PROCEDURE_MINUTES_FROZEN));
     }
     // The whole council approves the minutes, each member for themself:
     // the meeting's voting seats still held when the vote opens.
@@ -45,12 +45,10 @@ pub(super) fn correct(cx: &Deciding<'_>, text: String) -> Decided {
     require_phase(state, id, &[Phase::Adjourned])?;
     let me = actor.signed_in()?;
     if !matches!(state.seats.get(me), Some((Seat::Secretary, _))) {
-        return Err(DomainError::forbidden(
-            "only the council's secretary may correct the minutes",
-        ));
+        return Err(DomainError::forbidden(Refusal::ONLY_SECRETARY_CORRECTS));
     }
     if state.minutes_approved.is_some() {
-        return Err(rule("the minutes are approved and frozen"));
+        return Err(rule(Refusal::PROCEDURE_MINUTES_FROZEN));
     }
     Ok(vec![MeetingEvent::MinutesCorrected {
         correction: crate::meeting::count(state.corrections.len() + 1),

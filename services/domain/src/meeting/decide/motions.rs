@@ -10,11 +10,9 @@ pub(super) fn move_motion(cx: &Deciding<'_>, text: String) -> Decided {
     require_present_voter(state, &me)?;
     let item = state
         .current_item
-        .ok_or_else(|| rule("open an agenda item before moving a motion"))?;
+        .ok_or_else(|| rule(Refusal::PROCEDURE_NO_ITEM_OPEN))?;
     if let Some(pending) = state.pending_main_motion(item) {
-        return Err(rule(format!(
-            "motion {pending} is pending on this item; only one main motion at a time"
-        )));
+        return Err(rule(Refusal::PROCEDURE_ONE_MAIN_MOTION).with("motion", pending));
     }
     Ok(vec![MeetingEvent::MotionMoved {
         item,
@@ -32,21 +30,19 @@ pub(super) fn amend(cx: &Deciding<'_>, motion: u32, text: String) -> Decided {
     require_present_voter(state, &me)?;
     let target = pending_motion(state, motion)?;
     if target.level >= 2 {
-        return Err(rule(
-            "an amendment to an amendment cannot be amended (at most two levels)",
-        ));
+        return Err(rule(Refusal::PROCEDURE_AMENDMENT_DEPTH));
     }
     if let Some(a) = state.pending_amendment_of(motion) {
-        return Err(rule(format!(
-            "amendment {a} to motion {motion} is pending; vote on it first"
-        )));
+        return Err(rule(Refusal::PROCEDURE_AMENDMENT_FIRST)
+            .with("amendment", a)
+            .with("motion", motion));
     }
     if state
         .votes
         .values()
         .any(|v| v.closed.is_none() && v.subject == VoteSubject::Motion { motion })
     {
-        return Err(rule(format!("motion {motion} is being voted on")));
+        return Err(rule(Refusal::PROCEDURE_BEING_VOTED).with("motion", motion));
     }
     Ok(vec![MeetingEvent::MotionMoved {
         item: target.item,
@@ -64,12 +60,12 @@ pub(super) fn second(cx: &Deciding<'_>, motion: u32) -> Decided {
     require_present_voter(state, &me)?;
     let m = pending_motion(state, motion)?;
     if m.mover == me {
-        return Err(rule("the mover cannot second their own motion"));
+        return Err(rule(Refusal::PROCEDURE_OWN_SECOND));
     }
     if let Some(by) = &m.seconded_by {
-        return Err(DomainError::conflict(format!(
-            "motion {motion} is already seconded by {by}"
-        )));
+        return Err(DomainError::conflict(Refusal::ALREADY_SECONDED)
+            .with("motion", motion)
+            .with("by", by));
     }
     Ok(vec![MeetingEvent::MotionSeconded { motion, by: me }])
 }
@@ -80,12 +76,10 @@ pub(super) fn withdraw(cx: &Deciding<'_>, motion: u32) -> Decided {
     let me = actor.signed_in()?.clone();
     let m = pending_motion(state, motion)?;
     if m.mover != me {
-        return Err(DomainError::forbidden(
-            "only the mover may withdraw a motion",
-        ));
+        return Err(DomainError::forbidden(Refusal::ONLY_MOVER_WITHDRAWS));
     }
     if !m.votes.is_empty() {
-        return Err(rule(format!("motion {motion} has been put to a vote")));
+        return Err(rule(Refusal::PROCEDURE_PUT_TO_VOTE).with("motion", motion));
     }
     Ok(vec![MeetingEvent::MotionWithdrawn { motion }])
 }

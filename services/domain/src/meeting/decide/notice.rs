@@ -17,26 +17,21 @@ pub(super) fn convene(
     let (id, state, actor, now, directory) = cx.parts();
     actor.signed_in()?;
     if state.phase != Phase::None {
-        return Err(DomainError::conflict(format!("meeting {id} exists")));
+        return Err(DomainError::conflict(Refusal::ALREADY_EXISTS).with("id", id));
     }
-    let facts = directory
-        .council(&council)
-        .ok_or_else(|| DomainError::NotFound(format!("council {council}")))?;
+    let facts = directory.council(&council).ok_or_else(|| {
+        DomainError::not_found(Refusal::COUNCIL_NOT_FOUND).with("council", &council)
+    })?;
     let seat = actor.seat_in(&council).map(|s| s.seat);
     if !matches!(seat, Some(Seat::Chair | Seat::Secretary)) {
-        return Err(DomainError::forbidden(
-            "only the council's chair or secretary may convene it",
-        ));
+        return Err(DomainError::forbidden(Refusal::ONLY_OFFICERS));
     }
     let notice_ends = now.plus_hours(facts.rules.notice_hours);
     if starts_at < now {
-        return Err(DomainError::validation("startsAt", "is in the past"));
+        return Err(DomainError::validation("startsAt", Refusal::STARTS_IN_PAST));
     }
     if starts_at > now.plus_hours(MAX_AHEAD_HOURS) {
-        return Err(DomainError::validation(
-            "startsAt",
-            "is more than a year ahead",
-        ));
+        return Err(DomainError::validation("startsAt", Refusal::STARTS_TOO_FAR));
     }
     let urgent_reason = match urgent_reason.as_deref().map(str::trim) {
         None | Some("") => None,
@@ -45,18 +40,14 @@ pub(super) fn convene(
     if starts_at < notice_ends {
         match &urgent_reason {
             None => {
-                return Err(DomainError::validation(
-                    "startsAt",
-                    format!(
-                        "the council's rules require {} hours' notice (start at {notice_ends} or later, or call an urgent meeting with a reason)",
-                        facts.rules.notice_hours
-                    ),
-                ));
+                return Err(
+                    DomainError::validation("startsAt", Refusal::NOTICE_TOO_SHORT)
+                        .with("hours", facts.rules.notice_hours)
+                        .with("earliest", notice_ends),
+                );
             }
             Some(_) if seat != Some(Seat::Chair) => {
-                return Err(DomainError::forbidden(
-                    "only the chair may call an urgent meeting",
-                ));
+                return Err(DomainError::forbidden(Refusal::ONLY_CHAIR_URGENT));
             }
             Some(_) => {}
         }
@@ -93,15 +84,15 @@ pub(super) fn convene(
 pub(super) fn change_agenda(cx: &Deciding<'_>, agenda: Vec<AgendaItem>) -> Decided {
     let (id, state, actor, _, directory) = cx.parts();
     require_phase(state, id, &[Phase::Convened])
-        .map_err(|_| rule("the agenda cannot change once the meeting has opened"))?;
+        .map_err(|_| rule(Refusal::PROCEDURE_AGENDA_FROZEN))?;
     require_officer(state, actor)?;
     let council = state
         .council
         .clone()
-        .ok_or_else(|| DomainError::NotFound(format!("meeting {id}")))?;
+        .ok_or_else(|| DomainError::not_found(Refusal::MEETING_NOT_FOUND).with("meeting", id))?;
     let agenda = checked_agenda(agenda, &council, directory)?;
     if agenda == state.agenda {
-        return Err(DomainError::conflict("the agenda is unchanged"));
+        return Err(DomainError::conflict(Refusal::UNCHANGED));
     }
     Ok(vec![MeetingEvent::AgendaChanged { agenda }])
 }

@@ -10,20 +10,16 @@ pub(super) fn check_in(cx: &Deciding<'_>, member: Option<MemberId>, code_checked
     let by_officer = member.as_ref().is_some_and(|m| *m != me);
     let member = subject_member(state, actor, member)?;
     if !by_officer && !code_checked && !is_officer(state, actor) {
-        return Err(DomainError::forbidden(
-            "checking in needs the meeting code shown in the hall",
-        ));
+        return Err(DomainError::forbidden(Refusal::CHECK_IN_NEEDS_CODE));
     }
     require_seat(state, &member)?;
     if state.is_present(&member) {
-        return Err(DomainError::conflict(format!(
-            "{member} is already checked in"
-        )));
+        return Err(DomainError::conflict(Refusal::ALREADY_CHECKED_IN).with("member", &member));
     }
     if let Some(holder) = state.proxies.get(&member) {
-        return Err(rule(format!(
-            "{member} gave a proxy to {holder}; revoke it before checking in"
-        )));
+        return Err(rule(Refusal::PROCEDURE_PROXY_GIVEN)
+            .with("member", &member)
+            .with("holder", holder));
     }
     Ok(vec![MeetingEvent::CheckedIn {
         member,
@@ -37,9 +33,7 @@ pub(super) fn record_absence(cx: &Deciding<'_>, member: MemberId, apology: bool)
     require_officer(state, actor)?;
     require_seat(state, &member)?;
     if state.is_present(&member) {
-        return Err(rule(format!(
-            "{member} is checked in; record a departure instead"
-        )));
+        return Err(rule(Refusal::PROCEDURE_MEMBER_PRESENT).with("member", &member));
     }
     Ok(vec![MeetingEvent::AbsenceRecorded { member, apology }])
 }
@@ -50,44 +44,33 @@ pub(super) fn give_proxy(cx: &Deciding<'_>, from: Option<MemberId>, to: MemberId
     let from = subject_member(state, actor, from)?;
     no_open_vote(state, "giving a proxy")?;
     if from == to {
-        return Err(rule("a member cannot give a proxy to themself"));
+        return Err(rule(Refusal::PROCEDURE_PROXY_TO_SELF));
     }
     if !state.is_voting(&from) {
-        return Err(DomainError::forbidden(format!(
-            "{from} is not a voting member and has no vote to give"
-        )));
+        return Err(DomainError::forbidden(Refusal::NO_VOTE_TO_GIVE).with("member", &from));
     }
     if !state.is_voting(&to) {
-        return Err(rule(format!(
-            "{to} is not a voting member and cannot hold a proxy"
-        )));
+        return Err(rule(Refusal::PROCEDURE_CANNOT_HOLD_PROXY).with("member", &to));
     }
     if state.is_present(&from) {
-        return Err(rule(format!(
-            "{from} is checked in and votes in person; record a departure first"
-        )));
+        return Err(rule(Refusal::PROCEDURE_VOTES_IN_PERSON).with("member", &from));
     }
     if state.proxies.contains_key(&from) {
-        return Err(DomainError::conflict(format!(
-            "{from} has already given a proxy; revoke it first"
-        )));
+        return Err(DomainError::conflict(Refusal::PROXY_ALREADY_GIVEN).with("member", &from));
     }
     if state.proxies.contains_key(&to) {
-        return Err(rule(format!(
-            "{to} has given their own proxy away; proxies cannot be chained"
-        )));
+        return Err(rule(Refusal::PROCEDURE_PROXY_CHAIN).with("member", &to));
     }
     if state.proxies.values().any(|holder| *holder == from) {
-        return Err(rule(format!(
-            "{from} holds a proxy; proxies cannot be chained"
-        )));
+        return Err(rule(Refusal::PROCEDURE_PROXY_CHAIN).with("member", &from));
     }
     let held = state.proxies.values().filter(|h| **h == to).count();
     let allowed = state.rules.proxies_per_member as usize;
     if held >= allowed {
-        return Err(rule(format!(
-            "the rules allow {allowed} proxy per member and {to} holds {held}"
-        )));
+        return Err(rule(Refusal::PROCEDURE_PROXY_LIMIT)
+            .with("allowed", allowed)
+            .with("member", &to)
+            .with("held", held));
     }
     Ok(vec![MeetingEvent::ProxyGiven { from, to }])
 }
@@ -97,11 +80,10 @@ pub(super) fn revoke_proxy(cx: &Deciding<'_>, from: Option<MemberId>) -> Decided
     require_phase(state, id, &[Phase::Convened, Phase::Open])?;
     let from = subject_member(state, actor, from)?;
     no_open_vote(state, "revoking a proxy")?;
-    let to = state
-        .proxies
-        .get(&from)
-        .cloned()
-        .ok_or_else(|| DomainError::NotFound(format!("proxy of {from}")))?;
+    let to =
+        state.proxies.get(&from).cloned().ok_or_else(|| {
+            DomainError::not_found(Refusal::PROXY_NOT_FOUND).with("member", &from)
+        })?;
     Ok(vec![MeetingEvent::ProxyRevoked { from, to }])
 }
 
@@ -110,7 +92,7 @@ pub(super) fn depart(cx: &Deciding<'_>, member: Option<MemberId>) -> Decided {
     require_phase(state, id, &[Phase::Convened, Phase::Open])?;
     let member = subject_member(state, actor, member)?;
     if !state.is_present(&member) {
-        return Err(rule(format!("{member} is not checked in")));
+        return Err(rule(Refusal::PROCEDURE_NOT_CHECKED_IN).with("member", &member));
     }
     Ok(vec![MeetingEvent::Departed { member }])
 }
@@ -122,7 +104,7 @@ pub(super) fn open(cx: &Deciding<'_>) -> Decided {
     if let Some(start) = state.starts_at
         && now < Timestamp::from_unix_millis(start.unix_millis() - EARLY_OPEN_MS)
     {
-        return Err(rule(format!("the meeting was announced for {start}")));
+        return Err(rule(Refusal::PROCEDURE_TOO_EARLY).with("start", start));
     }
     quorum(state, "open the meeting")?;
     let e = state.electorate();

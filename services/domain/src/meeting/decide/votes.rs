@@ -16,14 +16,12 @@ pub(super) fn open(
     no_open_vote(state, "another vote")?;
     let m = pending_motion(state, motion)?;
     if state.rules.seconds_required && m.seconded_by.is_none() {
-        return Err(rule(format!(
-            "the rules require a second: motion {motion} has none"
-        )));
+        return Err(rule(Refusal::PROCEDURE_NEEDS_SECOND).with("motion", motion));
     }
     if let Some(a) = state.pending_amendment_of(motion) {
-        return Err(rule(format!(
-            "amendment {a} to motion {motion} must be voted first"
-        )));
+        return Err(rule(Refusal::PROCEDURE_AMENDMENT_FIRST)
+            .with("amendment", a)
+            .with("motion", motion));
     }
     quorum(state, "open a vote")?;
     let current = state
@@ -53,29 +51,32 @@ pub(super) fn cast(
     let v = state
         .votes
         .get(&vote)
-        .ok_or_else(|| DomainError::NotFound(format!("vote {vote}")))?;
+        .ok_or_else(|| DomainError::not_found(Refusal::VOTE_NOT_FOUND).with("vote", vote))?;
     if v.closed.is_some() {
-        return Err(rule(format!("vote {vote} is closed")));
+        return Err(rule(Refusal::PROCEDURE_VOTE_CLOSED).with("vote", vote));
     }
     if state.open_vote != Some(vote) {
-        return Err(rule(format!("vote {vote} was replaced by a later vote")));
+        return Err(rule(Refusal::PROCEDURE_VOTE_REPLACED).with("vote", vote));
     }
     let member = on_behalf_of.unwrap_or_else(|| me.clone());
     match v.eligible.get(&member) {
         None => {
-            return Err(DomainError::forbidden(format!(
-                "{member} is not eligible in vote {vote} (eligible: voting members checked in when it opened, and their proxies)"
-            )));
+            return Err(DomainError::forbidden(Refusal::NOT_ELIGIBLE)
+                .with("member", &member)
+                .with("vote", vote));
         }
         Some(cast_by) if *cast_by != me => {
-            return Err(DomainError::forbidden(format!(
-                "the ballot of {member} in vote {vote} is cast by {cast_by}"
-            )));
+            return Err(DomainError::forbidden(Refusal::BALLOT_CAST_BY_OTHER)
+                .with("member", &member)
+                .with("vote", vote)
+                .with("castBy", cast_by));
         }
         Some(_) => {}
     }
     if v.ballots.contains_key(&member) {
-        return Err(rule(format!("{member} has already voted in vote {vote}")));
+        return Err(rule(Refusal::PROCEDURE_ALREADY_VOTED)
+            .with("member", &member)
+            .with("vote", vote));
     }
     Ok(vec![MeetingEvent::BallotCast {
         vote,
