@@ -34,4 +34,19 @@ export const isAdmin = computed(() => roles.value.has("ADMINISTRATOR"));
 /** Seats the viewer holds, with the officer ones first. */
 export const seats = computed(() => member.value?.seats ?? []);
 /** Staff see the triage queue: grid workers, administrators, and council members. */
+type Place = { id: string; name: string; kind: string; ancestors: { id: string; name: string; kind: string }[] };
+/** Where the viewer works: their grid-worker scopes, then the places of their councils (no repeats). */
+export const staffScopes = computed(() => {
+  const m = member.value;
+  const seen = new Map<string, Place>();
+  for (const j of [...(m?.roles ?? []).map((r) => r.jurisdiction), ...(m?.seats ?? []).map((s) => s.council?.jurisdiction)]) if (j && !seen.has(j.id)) seen.set(j.id, j);
+  return [...seen.values()];
+});
+/** The area the dashboard opens on: the viewer's own scope, or the community around their grid. */
+export const ownArea = computed(() => {
+  const scope = staffScopes.value[0];
+  if (scope) return scope.kind === "GRID" ? scope.ancestors[scope.ancestors.length - 1]?.id : scope.id;
+  const home = member.value?.homeGrid;
+  return home?.ancestors.find((a) => a.kind === "COMMUNITY")?.id;
+});
 export const isStaff = computed(() => isGridWorker.value || isAdmin.value || seats.value.length > 0);

@@ -242,8 +242,7 @@ fn noteworthy(event: &IssueEvent) -> bool {
         IssueEvent::IssueRaised { .. }
         | IssueEvent::IssueCosigned { .. }
         | IssueEvent::CosignatureWithdrawn { .. }
-        | IssueEvent::IssueRated { .. }
-        | IssueEvent::IssueResolved { .. } => false,
+        | IssueEvent::IssueRated { .. } => false,
         IssueEvent::IssueEdited { .. }
         | IssueEvent::ThresholdReached { .. }
         | IssueEvent::IssueAccepted { .. }
@@ -254,6 +253,7 @@ fn noteworthy(event: &IssueEvent) -> bool {
         | IssueEvent::IssueEscalated { .. }
         | IssueEvent::IssueResponded { .. }
         | IssueEvent::IssueReopened { .. }
+        | IssueEvent::IssueResolved { .. }
         | IssueEvent::IssueWithdrawn { .. } => true,
     }
 }
@@ -306,7 +306,44 @@ pub struct Notice {
     pub time: Timestamp,
 }
 
+/// A notice for each follower of `issue` (raiser, supporters, the worker who took
+/// it down), except whoever acted.
+fn tell_followers(
+    issue: &IssueView,
+    index: u64,
+    kind: &'static str,
+    time: Timestamp,
+    actor: Option<&MemberId>,
+) -> Vec<Notice> {
+    issue
+        .followers()
+        .chain(issue.on_behalf_by.iter())
+        .filter(|m| Some(*m) != actor)
+        .map(|member| Notice {
+            member: member.clone(),
+            index,
+            issue: issue.id.clone(),
+            kind,
+            time,
+        })
+        .collect()
+}
+
 impl Issues {
+    /// Notices of an event of another stream (a meeting, a resolution) about
+    /// these issues, for their followers.
+    pub fn tell(&self, about: &[IssueId], index: u64, decoded: &Decoded) -> Vec<Notice> {
+        let actor = MemberId::parse(&decoded.actor).ok();
+        let Some(kind) = decoded.event.as_ref().map(Event::kind) else {
+            return Vec::new();
+        };
+        about
+            .iter()
+            .filter_map(|id| self.issues.get(id))
+            .flat_map(|issue| tell_followers(issue, index, kind, decoded.time, actor.as_ref()))
+            .collect()
+    }
+
     pub fn get(&self, id: &IssueId) -> Option<&Arc<IssueView>> {
         self.issues.get(id)
     }
@@ -403,18 +440,7 @@ impl Issues {
             }
         }
         let notices = if noteworthy(event) {
-            issue
-                .followers()
-                .chain(issue.on_behalf_by.iter())
-                .filter(|m| Some(*m) != entry.actor.as_ref())
-                .map(|member| Notice {
-                    member: member.clone(),
-                    index,
-                    issue: id.clone(),
-                    kind: entry.kind,
-                    time: entry.time,
-                })
-                .collect()
+            tell_followers(issue, index, entry.kind, entry.time, entry.actor.as_ref())
         } else {
             Vec::new()
         };

@@ -145,16 +145,20 @@ impl Projections {
                     .write()
                     .unwrap_or_else(|p| p.into_inner())
                     .apply(index, &recorded.stream, &decoded);
-                let notices = self
+                let mut notices = self
                     .issues
                     .write()
                     .unwrap_or_else(|p| p.into_inner())
                     .apply(index, &recorded.stream, &decoded);
                 if matches!(recorded.stream.kind(), "meeting" | "resolution") {
-                    self.meetings
-                        .write()
-                        .unwrap_or_else(|p| p.into_inner())
-                        .apply(index, &recorded.stream, &decoded);
+                    let mut meetings = self.meetings.write().unwrap_or_else(|p| p.into_inner());
+                    meetings.apply(index, &recorded.stream, &decoded);
+                    let about =
+                        notifications::issues_concerned(&meetings, &recorded.stream, &decoded);
+                    drop(meetings);
+                    if !about.is_empty() {
+                        notices.extend(read(&self.issues).tell(&about, index, &decoded));
+                    }
                 }
                 if !notices.is_empty() {
                     self.notifications

@@ -1,12 +1,68 @@
 //! Each member's notifications: events of the issues they raised, took down for a
-//! resident or co-signed. Only the latest few hundred per member are kept; what a
-//! member has read is private and lives in the vault, not here.
+//! resident or co-signed, and of the meetings and resolutions that take those
+//! issues up (put on an agenda, voted on, each disclosure of the resolution).
+//! Only the latest few hundred per member are kept; what a member has read is
+//! private and lives in the vault, not here.
 
 use std::collections::{HashMap, VecDeque};
 
-use roundtable_domain::MemberId;
+use roundtable_domain::{
+    Decoded, Event, IssueId, MeetingEvent, MeetingId, MemberId, ResolutionEvent, ResolutionId,
+    VoteSubject,
+};
+use roundtable_ledger::StreamName;
 
 use crate::Notice;
+use crate::meetings::Meetings;
+
+/// The issues a meeting's or a resolution's event is about, for their followers:
+/// the agenda's issues when a meeting is convened or its agenda changes, the
+/// item's issue when a vote on its motion closes, and a resolution's issues at
+/// each disclosure (its adoption reaches them as `issue.resolved`).
+pub fn issues_concerned(
+    meetings: &Meetings,
+    stream: &StreamName,
+    decoded: &Decoded,
+) -> Vec<IssueId> {
+    match &decoded.event {
+        Some(Event::Meeting(event)) => {
+            let Some(meeting) = crate::registry::id_of(stream, MeetingId::parse)
+                .and_then(|id| meetings.meeting(&id).cloned())
+            else {
+                return Vec::new();
+            };
+            let state = &meeting.state;
+            match event {
+                MeetingEvent::MeetingConvened { agenda, .. }
+                | MeetingEvent::AgendaChanged { agenda } => {
+                    agenda.iter().filter_map(|a| a.issue.clone()).collect()
+                }
+                MeetingEvent::VoteClosed { vote, .. } => state
+                    .votes
+                    .get(vote)
+                    .and_then(|v| match v.subject {
+                        VoteSubject::Motion { motion } => state.motions.get(&motion),
+                        VoteSubject::Minutes { .. } => None,
+                    })
+                    .and_then(|m| state.agenda.iter().find(|a| a.item == m.item))
+                    .and_then(|a| a.issue.clone())
+                    .into_iter()
+                    .collect(),
+                _ => Vec::new(),
+            }
+        }
+        Some(Event::Resolution(
+            ResolutionEvent::ResolutionPublished { .. }
+            | ResolutionEvent::ProgressReported { .. }
+            | ResolutionEvent::AssignmentOverdue { .. }
+            | ResolutionEvent::ResolutionImplemented { .. }
+            | ResolutionEvent::ResultPublished { .. },
+        )) => crate::registry::id_of(stream, ResolutionId::parse)
+            .and_then(|id| meetings.resolution(&id).map(|r| r.issues.clone()))
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    }
+}
 
 /// Notifications kept per member.
 pub const KEPT_PER_MEMBER: usize = 500;

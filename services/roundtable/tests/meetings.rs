@@ -661,6 +661,38 @@ fn a_whole_meeting_from_notice_to_the_raisers_rating_and_a_recount() {
     assert_eq!(rated.data()["rateIssue"]["issue"]["status"], "CLOSED");
     assert_eq!(rated.data()["rateIssue"]["issue"]["linkedResolution"], rid);
 
+    // The raiser heard of every step the council took on the issue, from the
+    // meeting's and the resolution's streams too; then marks them read.
+    let heard = wu.query(
+        "{ notifications(first: 100) { index type read issue { id } } unreadNotificationCount }",
+        json!({}),
+    );
+    let notes = heard.data()["notifications"].as_array().unwrap().clone();
+    let kinds: Vec<&str> = notes.iter().map(|n| n["type"].as_str().unwrap()).collect();
+    for kind in [
+        "meeting.convened",
+        "meeting.vote_closed",
+        "issue.resolved",
+        "resolution.published",
+        "resolution.progress_reported",
+        "resolution.implemented",
+        "resolution.result_published",
+    ] {
+        assert!(kinds.contains(&kind), "{kind} missing from {kinds:?}");
+    }
+    assert!(notes.iter().all(|n| n["issue"]["id"] == issue.as_str()));
+    assert!(heard.data()["unreadNotificationCount"].as_u64().unwrap() >= 8);
+    let newest = notes[0]["index"].as_u64().unwrap();
+    wu.query(
+        "mutation($n: Int!) { markNotificationsRead(upTo: $n) }",
+        json!({"n": newest + 1}),
+    )
+    .data();
+    assert_eq!(
+        wu.query("{ unreadNotificationCount }", json!({})).data()["unreadNotificationCount"],
+        0
+    );
+
     // The auditor recounts every vote from the exported log.
     std::thread::sleep(Duration::from_millis(300));
     drop(server);

@@ -5,10 +5,13 @@ import type { AnyVariables, DocumentInput } from "@urql/vue";
 import { ref } from "vue";
 import { client } from "./client";
 import { problemOf, type ApiProblem } from "./errors";
+import { succeeded } from "../feedback";
+import { i18n } from "../i18n";
 
 export const newKey = () => crypto.randomUUID();
 
-export function useAction<Data, Input extends object>(document: DocumentInput<Data, { input: Input }>) {
+/** `done`: the message key of the toast that says the action worked. */
+export function useAction<Data, Input extends object>(document: DocumentInput<Data, { input: Input }>, options: { done?: string } = {}) {
   const busy = ref(false);
   const problem = ref<ApiProblem>();
   let key: string | undefined;
@@ -35,6 +38,7 @@ export function useAction<Data, Input extends object>(document: DocumentInput<Da
       }
       key = undefined;
       lastInput = "";
+      if (options.done) succeeded(i18n.global.t(options.done));
       return result.data;
     } finally {
       busy.value = false;

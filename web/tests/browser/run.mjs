@@ -74,8 +74,17 @@ async function leaves() {
 const rollOf = (page, name) => page.locator('[data-test^="roll-"]', { hasText: name });
 
 try {
-  step = "a resident registers";
+  step = "a wrong password is refused in Chinese";
   const lin = await person();
+  await lin.goto("/sign-in");
+  await lin.fill("input[name=phone]", "13900000012");
+  await lin.fill("input[name=password]", "not-the-password");
+  await lin.click("button[type=submit]");
+  await lin.locator("[role=alert]", { hasText: "手机号或密码不对" }).waitFor();
+  assert.doesNotMatch(await lin.locator("[role=alert]").innerText(), /[a-z]{4}/, "no English words in the refusal");
+  await shot(lin, "sign-in-refused-phone");
+
+  step = "a resident registers";
   await lin.goto("/register");
   await lin.fill("input[name=phone]", "13800000001");
   await lin.fill("input[name=password]", "short");
@@ -83,9 +92,10 @@ try {
   const grid = lin.locator("#homeGrid option", { hasText: "银网社区第一网格" });
   await grid.waitFor({ state: "attached" });
   await lin.selectOption("#homeGrid", (await grid.getAttribute("value")) ?? "");
-  // Bad input: the error sits next to its field, in Chinese, and nothing typed is lost.
+  // Bad input: the refusal sits next to its field, said in Chinese (the server's reason,
+  // translated), and nothing typed is lost.
   await lin.click("button[type=submit]");
-  await lin.locator(".van-field__error-message", { hasText: "填写的内容不符合要求" }).waitFor();
+  await lin.locator(".van-field__error-message", { hasText: "密码需要 8 到 128 位" }).waitFor();
   assert.equal(await lin.inputValue("input[name=phone]"), "13800000001");
   assert.equal(await lin.inputValue("input[name=displayName]"), "小林");
   await shot(lin, "register-error-phone");
@@ -150,6 +160,14 @@ try {
     await neighbour.context().close();
   }
   assert.ok(kept, "a receipt was downloaded");
+
+  step = "a resident of another community is told why they cannot co-sign";
+  const zheng = await person("13900000014");
+  await zheng.goto(issueUrl);
+  await the(zheng, "cosign-why-not").getByText("只有本网格").waitFor();
+  assert.equal(await the(zheng, "cosign").count(), 0, "no co-sign button that would fail");
+  await shot(zheng, "issue-why-not-phone");
+  await zheng.context().close();
   await lin.reload();
   await lin.getByText("已列入 银网社区圆桌议事会 的待议事项").waitFor();
   await shot(lin, "issue-phone");
@@ -164,6 +182,19 @@ try {
   await choose(the(chair, "triage-council"), "银网社区圆桌议事会");
   await the(chair, "triage-submit").click();
   await the(chair, "issue-status").getByText("处理中").waitFor();
+
+  step = "the raiser hears of it: the unread count, then read once seen";
+  await lin.goto("/");
+  await lin.locator(".van-tabbar-item .van-badge").first().waitFor();
+  const fresh = the(lin, "notification-unread").filter({ hasText: "受理" });
+  await fresh.first().waitFor();
+  await fresh.first().scrollIntoViewIfNeeded();
+  await shot(lin, "home-notifications-phone");
+  // Seen for a moment: marked read on the server, so the count goes.
+  await lin.locator(".van-tabbar-item .van-badge").waitFor({ state: "detached", timeout: 10_000 });
+  await lin.reload();
+  await the(lin, "notification-read").first().waitFor();
+  assert.equal(await the(lin, "notification-unread").count(), 0, "all marked read");
 
   step = "the chair convenes a meeting from the docket";
   await chair.goto("/meetings");
@@ -232,6 +263,12 @@ try {
   await the(chair, "motion-text").fill("由社区协调物业在一个月内疏通4号楼门前排水管道。");
   await the(chair, "move-motion").click();
   await the(chair, "motion-1").waitFor();
+  // No vote yet: the vote tab says what the motion waits for (the domain's rule).
+  await chair.getByRole("tab", { name: "表决" }).click();
+  await the(chair, "waiting-1").getByText("规则要求有人附议").waitFor();
+  await chair.waitForTimeout(400); // the tab slides in
+  await shot(chair, "console-vote-waiting-desktop");
+  await chair.getByRole("tab", { name: "议事" }).click();
   await secretary.goto(`${meetingUrl}/console`);
   await secretary.getByRole("tab", { name: "议事" }).click();
   await the(secretary, "motion-1").locator('[data-test="second"]').click();
@@ -260,6 +297,12 @@ try {
     await chair.getByRole("tab", { name: "表决" }).click();
     await the(chair, "tally-yes").first().getByText("4").waitFor();
     await the(chair, "close-vote").click();
+    // Closing cannot be undone: a dialog says what it means first.
+    const dialog = chair.locator(".confirm-irreversible");
+    await dialog.getByText("还有 0 人没有投票").waitFor();
+    if (motion === 2) await shot(chair, "console-close-vote-confirm-desktop");
+    await dialog.locator(".van-dialog__confirm").click();
+    await chair.locator(".action-done", { hasText: "表决结束" }).waitFor();
     await chair.locator('[data-test^="outcome-"]').getByText("通过").first().waitFor();
     await chair.getByRole("tab", { name: "议事" }).click();
   }
