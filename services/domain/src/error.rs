@@ -96,26 +96,24 @@ impl DomainError {
         }
     }
 
+    fn grounds(&self) -> Option<&Grounds> {
+        match self {
+            DomainError::Unauthenticated => None,
+            DomainError::Forbidden(g) | DomainError::NotFound(g) | DomainError::Conflict(g) => {
+                Some(g)
+            }
+            DomainError::Validation { grounds, .. } => Some(grounds),
+        }
+    }
+
     /// The refusal key (`SIGN_IN_FIRST` for an unauthenticated caller).
     pub fn refusal(&self) -> Refusal {
-        match self {
-            DomainError::Unauthenticated => Refusal::SIGN_IN_FIRST,
-            DomainError::Forbidden(g) | DomainError::NotFound(g) | DomainError::Conflict(g) => {
-                g.refusal
-            }
-            DomainError::Validation { grounds, .. } => grounds.refusal,
-        }
+        self.grounds().map_or(Refusal::SIGN_IN_FIRST, |g| g.refusal)
     }
 
     /// The values the refusal's message names.
     pub fn params(&self) -> &[(&'static str, String)] {
-        match self {
-            DomainError::Unauthenticated => &[],
-            DomainError::Forbidden(g) | DomainError::NotFound(g) | DomainError::Conflict(g) => {
-                &g.params
-            }
-            DomainError::Validation { grounds, .. } => &grounds.params,
-        }
+        self.grounds().map_or(&[], |g| &g.params)
     }
 
     /// The stable code (docs/ARCHITECTURE.md, "Errors").

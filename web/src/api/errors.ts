@@ -70,3 +70,8 @@ export function describe(words: Words, problem: ApiProblem): string {
   }
   return t(`errors.${problem.code}`);
 }
+
+/** A `WhyNot` of the API (the domain's refusal of a dry run) in the user's language. */
+export function describeWhyNot(words: Words, why: { reason: string; params: unknown }): string {
+  return describe(words, { code: "FORBIDDEN", reason: why.reason, params: why.params as Record<string, string>, detail: "" });
+}
