@@ -4,6 +4,7 @@ import vue from "@vitejs/plugin-vue";
 import { compression } from "vite-plugin-compression2";
 import components from "unplugin-vue-components/vite";
 import { VantResolver } from "@vant/auto-import-resolver";
+import { VitePWA } from "vite-plugin-pwa";
 
 // `roundtable serve` serves the built app; `npm run dev` proxies the API to it.
 const api = process.env.ROUNDTABLE_URL ?? "http://127.0.0.1:8080";
@@ -29,6 +30,24 @@ export default defineConfig({
     // the whole library up front: the first page a resident opens loads only what
     // it shows.
     components({ resolvers: [VantResolver()], dts: false }),
+    // A service worker (Workbox) keeps the app shell, so the meeting console and the
+    // raise form open in a hall whose Wi-Fi comes and goes; what they send while
+    // offline waits in the outbox (src/api/outbox.ts). The dashboard (ECharts) and
+    // the verifier are cached when first used, not downloaded up front.
+    VitePWA({
+      registerType: "autoUpdate",
+      injectRegister: false,
+      manifest: false,
+      workbox: {
+        globPatterns: ["index.html", "assets/*.{js,css}"],
+        globIgnores: ["assets/DashboardPage-*", "assets/VerifyPage-*"],
+        navigateFallback: "/index.html",
+        navigateFallbackDenylist: [/^\/(graphql|log|photos|metrics|healthz|_test)/],
+        // Assets are named by their content's hash: a cached one is never stale.
+        runtimeCaching: [{ urlPattern: /\/assets\//, handler: "CacheFirst", options: { cacheName: "assets", expiration: { maxEntries: 200 } } }],
+        cleanupOutdatedCaches: true,
+      },
+    }),
     compression({ algorithms: ["brotliCompress", "gzip"], logLevel: "silent" })],
   build: { outDir: "dist", emptyOutDir: true, chunkSizeWarningLimit: 1500 },
   server: {

@@ -1,4 +1,5 @@
 /// <reference types="vite/client" />
+/// <reference types="vite-plugin-pwa/client" />
 interface ImportMetaEnv {
   /** A verifier key to pin at build time (see src/verify/keys.ts). */
   readonly VITE_LOG_VKEY?: string;
@@ -8,3 +9,4 @@ declare module "*.vue" {
   const component: DefineComponent<object, object, unknown>;
   export default component;
 }
+

@@ -9,7 +9,15 @@ import { client } from "./api/client";
 import { i18n } from "./i18n";
 import { router } from "./router";
 import { sessionLoaded } from "./session";
+import { startOutbox } from "./api/outbox";
+import "./display";
+import { registerSW } from "virtual:pwa-register";
 
 const app = createApp(App);
 app.use(urql, client).use(i18n).use(router);
 sessionLoaded().finally(() => app.mount("#app"));
+// What was queued offline (in this tab or before a reload) goes out once connected.
+void startOutbox();
+// The service worker that keeps the app shell for offline use (vite.config.ts);
+// a new version takes over on the next load.
+if ("serviceWorker" in navigator) registerSW({ immediate: true });

@@ -7,8 +7,8 @@ use serde_json::{Value, json};
 use roundtable_ledger::Timestamp;
 
 use crate::{
-    CouncilId, CouncilRules, DomainError, IssueFacts, IssueId, JurisdictionId, MeetingFacts,
-    MeetingId, MemberId, Refusal, ResolutionFacts, ResolutionId, RulesHash,
+    Buildings, CouncilId, CouncilRules, DomainError, IssueFacts, IssueId, JurisdictionId,
+    MeetingFacts, MeetingId, MemberId, Refusal, ResolutionFacts, ResolutionId, RulesHash,
 };
 
 /// The levels of the grid, top down. Villages are communities.
@@ -315,6 +315,10 @@ pub trait Directory {
     fn has_administrator(&self) -> bool;
     /// Councils sitting at exactly this node.
     fn councils_at(&self, jurisdiction: &JurisdictionId) -> Vec<CouncilFacts>;
+    /// The buildings of a grid (none for other nodes, and where none were set).
+    fn buildings(&self, _grid: &JurisdictionId) -> Buildings {
+        Buildings::default()
+    }
     /// Another issue, for merges. Directories that hold no issues know none.
     fn issue(&self, _id: &IssueId) -> Option<IssueFacts> {
         None

@@ -10,9 +10,9 @@ use crate::meeting::{
 };
 use crate::resolution::Assignment;
 use crate::{
-    Category, Channel, Clock, ContentHash, CouncilId, CouncilRules, Fraction, IssueId,
+    Buildings, Category, Channel, Clock, ContentHash, CouncilId, CouncilRules, Fraction, IssueId,
     JurisdictionId, JurisdictionKind, MajorityKind, MeetingId, MemberId, MemberKind, Name, Rating,
-    Reason, RejectionReason, ResolutionId, Role, RulesHash, Seat, Stage,
+    Reason, RejectionReason, ResolutionId, Role, RulesHash, Seat, Spot, Stage,
 };
 use roundtable_ledger::Timestamp;
 
@@ -156,6 +156,8 @@ catalogue! {
         },
         "jurisdiction.renamed" => JurisdictionRenamed { name: Name },
         "jurisdiction.moved" => JurisdictionMoved { parent: JurisdictionId },
+        /// A grid's buildings and their units, as residents pick them when raising.
+        "jurisdiction.buildings_set" => BuildingsSet { buildings: Buildings },
     }
 
     /// Events of a `member/<id>` stream: registration, verification, roles, erasure.
@@ -224,6 +226,13 @@ catalogue! {
             title: String,
             description: String,
             place: String,
+            /// The building (and unit) of the grid the resident picked, if they did.
+            #[serde(
+                default,
+                skip_serializing_if = "Option::is_none",
+                deserialize_with = "crate::event::present"
+            )]
+            spot: Option<Spot>,
             /// SHA-256 of each photo, stored content-addressed beside the log.
             photos: Vec<ContentHash>,
             version_hash: ContentHash,
@@ -501,7 +510,8 @@ impl Event {
             Event::Jurisdiction(
                 JurisdictionEvent::JurisdictionCreated { .. }
                 | JurisdictionEvent::JurisdictionRenamed { .. }
-                | JurisdictionEvent::JurisdictionMoved { .. },
+                | JurisdictionEvent::JurisdictionMoved { .. }
+                | JurisdictionEvent::BuildingsSet { .. },
             ) => vec![],
             Event::Member(event) => match event {
                 MemberEvent::MemberVerified { verified_by, .. } => vec![verified_by],

@@ -16,8 +16,24 @@ use roundtable_ledger::Timestamp;
 use crate::IssueEvent;
 use crate::{
     Actor, ContentHash, CouncilFacts, CouncilId, Directory, DomainError, IssueId, JurisdictionId,
-    MemberId, MemberKind, Refusal, ResolutionId, RulesHash, Seat, checked_multiline, checked_text,
+    MemberId, MemberKind, Refusal, ResolutionId, RulesHash, Seat, Spot, checked_multiline,
+    checked_text,
 };
+
+/// What a raise says (`IssueCommand::Raise`).
+#[derive(Clone, Debug)]
+pub struct RaiseIssue {
+    pub text: IssueText,
+    pub category: Category,
+    /// Defaults to the raiser's home grid.
+    pub jurisdiction: Option<JurisdictionId>,
+    /// A grid worker raising for a resident (visit, phone, WeChat, paper).
+    pub on_behalf_of: Option<(MemberId, Channel)>,
+    /// SHA-256 of each stored photo.
+    pub photos: Vec<ContentHash>,
+    /// A building (and unit) of the issue's grid, picked from its list.
+    pub spot: Option<Spot>,
+}
 
 /// The fixed, translatable list of what an issue is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -227,16 +243,7 @@ impl IssueState {
 
 #[derive(Clone, Debug)]
 pub enum IssueCommand {
-    Raise {
-        text: IssueText,
-        category: Category,
-        /// Defaults to the raiser's home grid.
-        jurisdiction: Option<JurisdictionId>,
-        /// A grid worker raising for a resident (visit, phone, WeChat, paper).
-        on_behalf_of: Option<(MemberId, Channel)>,
-        /// SHA-256 of each stored photo.
-        photos: Vec<ContentHash>,
-    },
+    Raise(RaiseIssue),
     Edit {
         text: IssueText,
     },
@@ -330,6 +337,19 @@ pub fn may_triage(actor: &Actor, directory: &dyn Directory, at: &JurisdictionId)
                         .council(&seat.council)
                         .is_some_and(|c| directory.is_within(at, &c.jurisdiction))
             }))
+}
+
+/// Who may see where an issue was raised from (the raiser's coarse GPS point, see
+/// `place.rs`): its raiser, and the staff who triage issues at its place.
+pub fn may_see_raised_from(actor: &Actor, directory: &dyn Directory, state: &IssueState) -> bool {
+    let Some(me) = &actor.member else {
+        return false;
+    };
+    state.raiser.as_ref() == Some(me)
+        || state
+            .jurisdiction
+            .as_ref()
+            .is_some_and(|at| may_triage(actor, directory, at))
 }
 
 fn require_triage(
@@ -483,13 +503,7 @@ fn evolve(mut state: IssueState, event: &IssueEvent) -> IssueState {
 
 fn decide(cx: &Deciding<'_>, command: IssueCommand) -> Decided {
     match command {
-        IssueCommand::Raise {
-            text,
-            category,
-            jurisdiction,
-            on_behalf_of,
-            photos,
-        } => raise::raise(cx, text, category, jurisdiction, on_behalf_of, photos),
+        IssueCommand::Raise(raising) => raise::raise(cx, raising),
         IssueCommand::Edit { text } => raise::edit(cx, text),
         IssueCommand::Cosign => support::cosign(cx),
         IssueCommand::WithdrawCosignature => support::withdraw_cosignature(cx),

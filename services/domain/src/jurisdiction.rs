@@ -3,7 +3,8 @@
 use crate::JurisdictionEvent;
 use crate::aggregate::{Decided, Deciding};
 use crate::{
-    Directory, DomainError, JurisdictionFacts, JurisdictionId, JurisdictionKind, Name, Refusal,
+    Buildings, Directory, DomainError, JurisdictionFacts, JurisdictionId, JurisdictionKind, Name,
+    Refusal,
 };
 
 pub struct Jurisdiction;
@@ -12,6 +13,7 @@ pub struct Jurisdiction;
 pub struct JurisdictionState {
     pub created: Option<(JurisdictionKind, Option<JurisdictionId>)>,
     pub name: Option<Name>,
+    pub buildings: Buildings,
 }
 
 #[derive(Clone, Debug)]
@@ -26,6 +28,10 @@ pub enum JurisdictionCommand {
     },
     Move {
         parent: JurisdictionId,
+    },
+    /// The buildings and units of a grid, replacing the list before.
+    SetBuildings {
+        buildings: Buildings,
     },
 }
 
@@ -68,6 +74,7 @@ fn evolve(mut state: JurisdictionState, event: &JurisdictionEvent) -> Jurisdicti
                 *p = Some(parent.clone());
             }
         }
+        JurisdictionEvent::BuildingsSet { buildings } => state.buildings = buildings.clone(),
     }
     state
 }
@@ -117,6 +124,27 @@ fn decide(cx: &Deciding<'_, Jurisdiction>, command: JurisdictionCommand) -> Deci
             }
             check_placement(*kind, Some(&parent), directory)?;
             Ok(vec![JurisdictionEvent::JurisdictionMoved { parent }])
+        }
+        JurisdictionCommand::SetBuildings { buildings } => {
+            let Some((kind, _)) = &state.created else {
+                return Err(DomainError::not_found(Refusal::JURISDICTION_NOT_FOUND)
+                    .with("jurisdiction", id));
+            };
+            // The grid worker knows the grid's buildings; an administrator may set them too.
+            actor.signed_in()?;
+            if !actor.serves(directory, id) && !actor.is_administrator() {
+                return Err(DomainError::forbidden(Refusal::ONLY_STAFF_OF_PLACE));
+            }
+            if *kind != JurisdictionKind::Grid {
+                return Err(DomainError::validation(
+                    "jurisdiction",
+                    Refusal::PLACES_ON_GRIDS_ONLY,
+                ));
+            }
+            if state.buildings == buildings {
+                return Err(DomainError::conflict(Refusal::UNCHANGED));
+            }
+            Ok(vec![JurisdictionEvent::BuildingsSet { buildings }])
         }
     }
 }

@@ -16,6 +16,7 @@ mod issue;
 mod jurisdiction;
 mod meeting;
 mod member;
+mod place;
 mod resolution;
 mod rules;
 mod text;
@@ -35,16 +36,18 @@ pub use event::{
 pub use ids::{CouncilId, IssueId, JurisdictionId, MeetingId, MemberId, ResolutionId};
 pub use issue::{
     Category, Channel, Clock, Issue, IssueCommand, IssueFacts, IssueState, IssueStatus, IssueText,
-    MAX_PHOTOS, Rating, RejectionReason, Stage, may_triage,
+    MAX_PHOTOS, RaiseIssue, Rating, RejectionReason, Stage, may_see_raised_from, may_triage,
 };
 pub use jurisdiction::{Jurisdiction, JurisdictionCommand, JurisdictionState};
 pub use meeting::{
     AgendaItem, Attendance, CheckpointRef, Choice, ClosedVote, Electorate, Eligible, ItemStatus,
     Language, Meeting, MeetingCommand, MeetingFacts, MeetingState, MinutesFormat, Motion,
-    MotionStatus, Phase, RecountError, Recounted, RevealedBallot, SeatHolder, Statement, Tally,
-    Vote, VoteMethod, VoteOutcome, VoteSubject, minutes_hash, outcome, recount, render_minutes,
+    MotionStatus, Naming, Phase, RecountError, Recounted, RevealedBallot,
+    SHANGHAI_UTC_OFFSET_MINUTES, SeatHolder, Statement, Tally, Vote, VoteMethod, VoteOutcome,
+    VoteSubject, minutes_hash, outcome, recount, render_minutes,
 };
 pub use member::{Member, MemberCommand, MemberState};
+pub use place::{Building, Buildings, CoarsePoint, MAX_BUILDINGS, MAX_UNITS, Spot};
 pub use resolution::{
     Assignment, AssignmentState, Resolution, ResolutionCommand, ResolutionFacts, ResolutionState,
 };

@@ -18,7 +18,13 @@ fn schema_dir() -> PathBuf {
 
 /// One event of every type, each decided by its decider from a realistic state.
 fn emitted() -> Vec<(String, Event)> {
-    let w = world();
+    let mut w = world();
+    let block3 = Building {
+        name: name("3号楼"),
+        units: vec![name("1单元"), name("2单元")],
+    };
+    w.buildings
+        .insert(j("j_grid1"), Buildings::new(vec![block3.clone()]).unwrap());
     let mut out = Vec::new();
     let mut push = |stream: String, events: Result<Vec<Event>, DomainError>| {
         for e in events.unwrap() {
@@ -56,9 +62,21 @@ fn emitted() -> Vec<(String, Event)> {
         j("j_grid9").stream(),
         decide::<Jurisdiction>(
             &j("j_grid9"),
-            &[grid],
+            std::slice::from_ref(&grid),
             JurisdictionCommand::Move {
                 parent: j("j_community2"),
+            },
+            "administrator",
+            &w,
+        ),
+    );
+    push(
+        j("j_grid9").stream(),
+        decide::<Jurisdiction>(
+            &j("j_grid9"),
+            &[grid],
+            JurisdictionCommand::SetBuildings {
+                buildings: Buildings::new(vec![block3]).unwrap(),
             },
             "administrator",
             &w,
@@ -224,13 +242,17 @@ fn emitted() -> Vec<(String, Event)> {
     let raised = decide::<Issue>(
         &IssueId::parse("i_1").unwrap(),
         &[],
-        IssueCommand::Raise {
+        IssueCommand::Raise(RaiseIssue {
             text: text.clone(),
             category: Category::Water,
             jurisdiction: None,
             on_behalf_of: Some((m("m_unverified"), Channel::Paper)),
             photos: vec![photo],
-        },
+            spot: Some(Spot {
+                building: name("3号楼"),
+                unit: Some(name("2单元")),
+            }),
+        }),
         "grid_worker_inside",
         &w,
     )

@@ -23,13 +23,14 @@ fn raised(w: &World) -> Vec<Event> {
     decide::<Issue>(
         &id(),
         &[],
-        IssueCommand::Raise {
+        IssueCommand::Raise(RaiseIssue {
             text: IssueText::new("三号楼停水", "常年断供", "").unwrap(),
             category: Category::Water,
             jurisdiction: None,
             on_behalf_of: None,
             photos: vec![],
-        },
+            spot: None,
+        }),
         "resident_verified",
         w,
     )

@@ -14,13 +14,14 @@ fn text(title: &str) -> IssueText {
 }
 
 fn raise(jurisdiction: Option<&str>) -> IssueCommand {
-    IssueCommand::Raise {
+    IssueCommand::Raise(RaiseIssue {
         text: text("三号楼停水"),
         category: Category::Water,
         jurisdiction: jurisdiction.map(j),
         on_behalf_of: None,
         photos: vec![],
-    }
+        spot: None,
+    })
 }
 
 fn raised() -> Event {
@@ -103,13 +104,14 @@ fn a_grid_worker_raises_on_behalf_of_a_resident_they_serve_with_the_channel() {
         code(decide::<Issue>(
             &i("i_2"),
             &[],
-            IssueCommand::Raise {
+            IssueCommand::Raise(RaiseIssue {
                 text: text("下水道堵塞"),
                 category: Category::Drainage,
                 jurisdiction: None,
                 on_behalf_of: Some((m("m_verified"), channel)),
                 photos,
-            },
+                spot: None,
+            }),
             who,
             &w,
         ))

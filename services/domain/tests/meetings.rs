@@ -995,7 +995,7 @@ fn minutes_render_the_same_record_in_both_languages_and_formats() {
     meet.ballot("m_chair", v, Choice::Yes);
     meet.close(v);
     let s = meet.state();
-    let by_id = |id: &MemberId| id.to_string();
+    let by_id = Naming::CANONICAL;
     let zh = render_minutes(&s, Language::ZhCn, MinutesFormat::Markdown, &by_id);
     let en = render_minutes(&s, Language::En, MinutesFormat::Markdown, &by_id);
     let html = render_minutes(&s, Language::En, MinutesFormat::Html, &by_id);
@@ -1013,10 +1013,41 @@ fn minutes_render_the_same_record_in_both_languages_and_formats() {
         render_minutes(&s, Language::ZhCn, MinutesFormat::Markdown, &by_id),
         "deterministic"
     );
-    let named = render_minutes(&s, Language::ZhCn, MinutesFormat::Markdown, &|_| {
-        "王芳".into()
-    });
+    // A reader's copy: names for ids, and the time on the clock in Tieling.
+    let reader = Naming {
+        member: &|_| "王芳".into(),
+        council: &|_| "银网社区圆桌议事会".into(),
+        utc_offset_minutes: Some(480),
+    };
+    let named = render_minutes(&s, Language::ZhCn, MinutesFormat::Markdown, &reader);
     assert!(named.contains("王芳：反对"));
+    assert!(named.contains("议事会：银网社区圆桌议事会"), "{named}");
+    let starts = s.starts_at.expect("scheduled").civil(480);
+    let local = format!(
+        "时间：{}年{}月{}日 {:02}:{:02}（北京时间）",
+        starts.year, starts.month, starts.day, starts.hour, starts.minute
+    );
+    assert!(named.contains(&local), "{named}");
+    assert!(
+        zh.contains(&format!("时间：{}", s.starts_at.expect("scheduled"))),
+        "the canonical text keeps UTC"
+    );
+}
+
+#[test]
+fn a_timestamp_reads_as_the_wall_clock_in_beijing() {
+    // 2026-10-01T16:30:00Z is half past midnight on 2 October in Beijing.
+    let t: Timestamp = "2026-10-01T16:30:00.000Z".parse().expect("valid");
+    let c = t.civil(480);
+    assert_eq!(
+        (c.year, c.month, c.day, c.hour, c.minute),
+        (2026, 10, 2, 0, 30)
+    );
+    let c = t.civil(-90);
+    assert_eq!(
+        (c.year, c.month, c.day, c.hour, c.minute),
+        (2026, 10, 1, 15, 0)
+    );
 }
 
 #[test]

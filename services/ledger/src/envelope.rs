@@ -92,6 +92,31 @@ impl Timestamp {
     pub fn unix_millis(&self) -> i64 {
         self.0
     }
+
+    /// The calendar date and the time of day `offset_minutes` east of UTC (a
+    /// reader's zone: Asia/Shanghai is +480, with no daylight saving).
+    pub fn civil(&self, offset_minutes: i32) -> CivilTime {
+        let local = self.0 + i64::from(offset_minutes) * 60_000;
+        let (year, month, day) = civil_from_days(local.div_euclid(86_400_000));
+        let minutes_of_day = local.rem_euclid(86_400_000) / 60_000;
+        CivilTime {
+            year,
+            month: month as u8,
+            day: day as u8,
+            hour: (minutes_of_day / 60) as u8,
+            minute: (minutes_of_day % 60) as u8,
+        }
+    }
+}
+
+/// A wall-clock reading of a [`Timestamp`] in some zone, to the minute.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CivilTime {
+    pub year: i64,
+    pub month: u8,
+    pub day: u8,
+    pub hour: u8,
+    pub minute: u8,
 }
 
 // Civil-date conversions after Howard Hinnant's `days_from_civil`/`civil_from_days`.

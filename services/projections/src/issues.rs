@@ -9,7 +9,7 @@ use std::sync::Arc;
 use roundtable_domain::{
     Aggregate, Category, Channel, ContentHash, CouncilId, Event, Issue, IssueEvent, IssueFacts,
     IssueId, IssueState, IssueStatus, IssueText, JurisdictionId, MemberId, Rating, RejectionReason,
-    ResolutionId, Stage,
+    ResolutionId, Spot, Stage,
 };
 use roundtable_ledger::{StreamName, Timestamp};
 
@@ -80,6 +80,8 @@ pub struct IssueView {
     pub channel: Channel,
     pub category: Category,
     pub photos: Vec<ContentHash>,
+    /// The building (and unit) the resident picked when raising it.
+    pub spot: Option<Spot>,
     pub raised_at: Timestamp,
     /// First to last; the last is current (the state holds their hashes).
     pub versions: Vec<IssueVersion>,
@@ -372,6 +374,7 @@ impl Issues {
             description,
             place,
             photos,
+            spot,
             version_hash,
             ..
         } = event
@@ -388,6 +391,7 @@ impl Issues {
                 channel: *channel,
                 category: *category,
                 photos: photos.clone(),
+                spot: spot.clone(),
                 raised_at: entry.time,
                 versions: vec![IssueVersion::of(
                     title,
@@ -608,6 +612,7 @@ mod tests {
                 title: text.title.clone(),
                 description: text.description.clone(),
                 place: text.place.clone(),
+                spot: None,
                 photos: vec![],
                 version_hash: text.hash(),
                 clock: None,

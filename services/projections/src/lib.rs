@@ -14,7 +14,7 @@ mod stats;
 use std::sync::{Arc, RwLock, RwLockReadGuard};
 
 use roundtable_domain::{
-    CouncilFacts, CouncilId, DecodeError, Decoded, Directory, IssueFacts, IssueId,
+    Buildings, CouncilFacts, CouncilId, DecodeError, Decoded, Directory, IssueFacts, IssueId,
     JurisdictionFacts, JurisdictionId, MeetingFacts, MeetingId, MemberFacts, MemberId,
     ResolutionFacts, ResolutionId, Seat, decode,
 };
@@ -242,6 +242,9 @@ impl Directory for Views<'_> {
     }
     fn jurisdiction_in_use(&self, id: &JurisdictionId) -> bool {
         self.registry.jurisdiction_in_use(id)
+    }
+    fn buildings(&self, grid: &JurisdictionId) -> Buildings {
+        self.registry.buildings(grid)
     }
     fn member(&self, id: &MemberId) -> Option<MemberFacts> {
         self.registry.member(id)

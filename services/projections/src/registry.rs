@@ -5,10 +5,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use roundtable_domain::{
-    Actor, Aggregate, Council, CouncilEvent, CouncilFacts, CouncilId, CouncilRules, CouncilSeat,
-    CouncilState, Directory, Event, Jurisdiction, JurisdictionEvent, JurisdictionFacts,
-    JurisdictionId, JurisdictionKind, JurisdictionState, Member, MemberEvent, MemberFacts,
-    MemberId, MemberKind, MemberState, Name, Role, RulesHash, Seat,
+    Actor, Aggregate, Buildings, Council, CouncilEvent, CouncilFacts, CouncilId, CouncilRules,
+    CouncilSeat, CouncilState, Directory, Event, Jurisdiction, JurisdictionEvent,
+    JurisdictionFacts, JurisdictionId, JurisdictionKind, JurisdictionState, Member, MemberEvent,
+    MemberFacts, MemberId, MemberKind, MemberState, Name, Role, RulesHash, Seat,
 };
 use roundtable_ledger::{StreamName, Timestamp};
 
@@ -345,6 +345,12 @@ impl Registry {
 }
 
 impl Directory for Registry {
+    fn buildings(&self, grid: &JurisdictionId) -> Buildings {
+        self.jurisdictions
+            .get(grid)
+            .map(|j| j.state.buildings.clone())
+            .unwrap_or_default()
+    }
     fn jurisdiction(&self, id: &JurisdictionId) -> Option<JurisdictionFacts> {
         self.jurisdictions.get(id).map(|j| j.facts.clone())
     }

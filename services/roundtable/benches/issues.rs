@@ -204,6 +204,7 @@ async fn generate(dir: &std::path::Path) -> u64 {
                     title: text.title.clone(),
                     description: text.description.clone(),
                     place: text.place.clone(),
+                    spot: None,
                     photos: vec![],
                     version_hash: text.hash(),
                     clock: Some(Clock::start(Stage::Triage, &council_facts, t)),

@@ -11,11 +11,11 @@ use anyhow::Context;
 use roundtable_app::clock::ShiftedClock;
 use roundtable_app::{App, NewAccount};
 use roundtable_domain::{
-    Actor, AgendaItem, Assignment, Category, Choice, Council, CouncilCommand, CouncilId,
-    CouncilRules, Fraction, Issue, IssueCommand, IssueId, IssueText, Jurisdiction,
+    Actor, AgendaItem, Assignment, Building, Buildings, Category, Choice, Council, CouncilCommand,
+    CouncilId, CouncilRules, Fraction, Issue, IssueCommand, IssueId, IssueText, Jurisdiction,
     JurisdictionCommand, JurisdictionId, JurisdictionKind, MajorityKind, Meeting, MeetingCommand,
-    MeetingId, Member, MemberCommand, MemberId, Name, Rating, Reason, RejectionReason, Resolution,
-    ResolutionCommand, ResolutionId, Role, Seat, VoteMethod,
+    MeetingId, Member, MemberCommand, MemberId, Name, RaiseIssue, Rating, Reason, RejectionReason,
+    Resolution, ResolutionCommand, ResolutionId, Role, Seat, VoteMethod,
 };
 use roundtable_ledger::Timestamp;
 use roundtable_vault::PersonalData;
@@ -89,13 +89,14 @@ impl Seeder<'_> {
         text: (&str, &str, &str),
     ) -> anyhow::Result<IssueId> {
         let id = IssueId::from_unique(&roundtable_app::mint())?;
-        let command = IssueCommand::Raise {
+        let command = IssueCommand::Raise(RaiseIssue {
             text: IssueText::new(text.0, text.1, text.2)?,
             category,
             jurisdiction: at.cloned(),
             on_behalf_of: None,
             photos: vec![],
-        };
+            spot: None,
+        });
         self.issue(&id, by, command).await?;
         Ok(id)
     }
@@ -128,6 +129,32 @@ impl Seeder<'_> {
             .execute::<Jurisdiction>(&id, command, &self.admin, None, None)
             .await?;
         Ok(id)
+    }
+
+    /// A grid's buildings: `count` blocks from `first` (「3号楼」), each with `units` units.
+    async fn buildings(
+        &self,
+        grid: &JurisdictionId,
+        first: u32,
+        count: u32,
+        units: u32,
+    ) -> anyhow::Result<()> {
+        let mut list = Vec::new();
+        for n in first..first + count {
+            list.push(Building {
+                name: Name::parse(&format!("{n}号楼"))?,
+                units: (1..=units)
+                    .map(|u| Name::parse(&format!("{u}单元")))
+                    .collect::<Result<_, _>>()?,
+            });
+        }
+        let command = JurisdictionCommand::SetBuildings {
+            buildings: Buildings::new(list)?,
+        };
+        self.app
+            .execute::<Jurisdiction>(grid, command, &self.admin, None, None)
+            .await?;
+        Ok(())
     }
 
     async fn staff(&self, phone: &str, role: Option<Role>, why: &str) -> anyhow::Result<MemberId> {
@@ -245,7 +272,11 @@ async fn seed_empty(app: &App, clock: &ShiftedClock) -> anyhow::Result<()> {
     let yinwang = s.place(Community, "银网社区", Some(&hongqi)).await?;
     let grid1 = s.place(Grid, "银网社区第一网格", Some(&yinwang)).await?;
     let grid2 = s.place(Grid, "银网社区第二网格", Some(&yinwang)).await?;
-    s.place(Grid, "银网社区第三网格", Some(&yinwang)).await?;
+    let grid3 = s.place(Grid, "银网社区第三网格", Some(&yinwang)).await?;
+    // 银网小区: blocks 1–8 in the first grid, 9–14 in the second, 15–18 in the third.
+    s.buildings(&grid1, 1, 8, 3).await?;
+    s.buildings(&grid2, 9, 6, 2).await?;
+    s.buildings(&grid3, 15, 4, 2).await?;
     let diaobingshan = s.place(District, "调兵山市", Some(&city)).await?;
     let wuzhujie = s.place(Street, "兀术街街道", Some(&diaobingshan)).await?;
     let wuzhu_community = s.place(Community, "兀术街社区", Some(&wuzhujie)).await?;
@@ -860,7 +891,7 @@ async fn seed_issues(
     s.issue(
         &fresh,
         wang,
-        IssueCommand::Raise {
+        IssueCommand::Raise(RaiseIssue {
             text: IssueText::new(
                 "垃圾清运不及时",
                 "第二网格垃圾站每周只清运两次，夏天异味很大。",
@@ -870,7 +901,8 @@ async fn seed_issues(
             jurisdiction: None,
             on_behalf_of: Some((wu.clone(), roundtable_domain::Channel::Visit)),
             photos: vec![],
-        },
+            spot: None,
+        }),
     )
     .await?;
     Ok(water)

@@ -409,3 +409,136 @@ fn strangers_cannot_use_up_a_grid_workers_feedback_code_attempts() {
     assert_eq!(reply.code(), "VALIDATION", "{}", reply.body);
     assert_eq!(anon.log_size(), before);
 }
+
+/// Places: a resident picks a building of their grid (the grid worker lists them);
+/// a phone's GPS point is kept to about 100 m, for the raiser and the staff of
+/// the place only; a stranger cannot list buildings, and bad points, unknown
+/// buildings and oversized lists are refused with nothing appended.
+#[test]
+fn places_are_picked_from_the_grid_and_the_gps_point_is_for_staff_only() {
+    let (_dir, server) = demo(&[]);
+    let log_size = || Client::anonymous(&server.base).log_size();
+    let zhou = Client::sign_in(&server.base, VERIFIED_RESIDENT, PASSWORD);
+    let grid = zhou
+        .query("{ me { member { homeGrid { id } } } }", json!({}))
+        .data()["me"]["member"]["homeGrid"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let listed = Client::anonymous(&server.base).query(
+        "query($g: String!) { jurisdiction(id: $g) { buildings { name units } } }",
+        json!({"g": grid}),
+    );
+    assert_eq!(
+        listed.data()["jurisdiction"]["buildings"][3]["name"],
+        "4号楼"
+    );
+    assert_eq!(
+        listed.data()["jurisdiction"]["buildings"][3]["units"][2],
+        "3单元"
+    );
+
+    let raise = |client: &Client, extra: &str| {
+        client.query(
+            &format!("mutation {{ raiseIssue(input: {{title: \"楼道灯坏了\", description: \"晚上看不见台阶\", category: OTHER {extra}}}) {{ issue {{ id spot {{ building unit }} }} }} }}"),
+            json!({}),
+        )
+    };
+    // Refused, and nothing is appended: an unknown unit, a point off the Earth.
+    let before = log_size();
+    for (extra, code) in [
+        (
+            ", spot: {building: \"4号楼\", unit: \"9单元\"}",
+            "VALIDATION",
+        ),
+        (", spot: {building: \"99号楼\"}", "VALIDATION"),
+        (", location: {latitude: 91, longitude: 0}", "VALIDATION"),
+    ] {
+        let refused = raise(&zhou, extra);
+        assert_eq!(refused.code(), code, "{extra}: {}", refused.body);
+        assert!(
+            refused.body["errors"][0]["extensions"]["reason"].is_string(),
+            "{}",
+            refused.body
+        );
+    }
+    assert_eq!(log_size(), before, "nothing appended");
+
+    let raised = raise(
+        &zhou,
+        ", spot: {building: \"4号楼\", unit: \"1单元\"}, location: {latitude: 42.2234567, longitude: 123.7265432}",
+    );
+    let issue = raised.data()["raiseIssue"]["issue"].clone();
+    assert_eq!(issue["spot"], json!({"building": "4号楼", "unit": "1单元"}));
+    let id = issue["id"].as_str().unwrap().to_owned();
+    let from = |client: &Client| {
+        client
+            .query(
+                "query($i: String!) { issue(id: $i) { raisedFrom { latitude longitude } } }",
+                json!({"i": id}),
+            )
+            .data()["issue"]["raisedFrom"]
+            .clone()
+    };
+    let coarse = json!({"latitude": 42.223, "longitude": 123.727});
+    assert_eq!(from(&zhou), coarse, "the raiser");
+    assert_eq!(
+        from(&Client::sign_in(&server.base, "13900000003", PASSWORD)),
+        coarse,
+        "the grid worker"
+    );
+    for stranger in [
+        Client::anonymous(&server.base),
+        Client::sign_in(&server.base, "13900000101", PASSWORD), // a neighbour
+        Client::sign_in(&server.base, "13900000014", PASSWORD), // another community
+        Client::sign_in(&server.base, "13900000002", PASSWORD), // the auditor
+    ] {
+        assert!(from(&stranger).is_null());
+    }
+    // The point never reaches the log.
+    let entries = support::graphql::agent()
+        .get(format!(
+            "{}/log/entries?start=0&end={}",
+            server.base,
+            log_size()
+        ))
+        .call()
+        .unwrap()
+        .body_mut()
+        .read_to_string()
+        .unwrap();
+    assert!(!entries.contains("42.22") && !entries.contains("123.72"));
+    assert!(entries.contains("\"spot\":{\"building\":\"4号楼\",\"unit\":\"1单元\"}"));
+
+    // Only the grid's staff list its buildings; a list over the bound is refused whole.
+    let set = |client: &Client, buildings: serde_json::Value| {
+        client.query(
+            "mutation($g: String!, $b: [BuildingInput!]!) { setBuildings(input: {jurisdiction: $g, buildings: $b}) { jurisdiction { buildings { name } } } }",
+            json!({"g": grid, "b": buildings}),
+        )
+    };
+    let before = log_size();
+    assert_eq!(set(&zhou, json!([{"name": "1号楼"}])).code(), "FORBIDDEN");
+    assert_eq!(
+        set(&Client::anonymous(&server.base), json!([{"name": "1号楼"}])).code(),
+        "UNAUTHENTICATED"
+    );
+    let worker = Client::sign_in(&server.base, "13900000003", PASSWORD);
+    let many: Vec<_> = (0..301)
+        .map(|n| json!({"name": format!("{n}号楼")}))
+        .collect();
+    assert_eq!(set(&worker, json!(many)).code(), "VALIDATION");
+    assert_eq!(
+        set(&worker, json!([{"name": "1号楼"}, {"name": "1号楼"}])).code(),
+        "VALIDATION"
+    );
+    assert_eq!(log_size(), before, "nothing appended");
+    let done = set(
+        &worker,
+        json!([{"name": "1号楼", "units": ["1单元"]}, {"name": "新楼"}]),
+    );
+    assert_eq!(
+        done.data()["setBuildings"]["jurisdiction"]["buildings"][1]["name"],
+        "新楼"
+    );
+}

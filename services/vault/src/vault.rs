@@ -5,7 +5,7 @@ use std::sync::Mutex;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use roundtable_domain::MemberId;
+use roundtable_domain::{CoarsePoint, MemberId};
 use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
@@ -28,6 +28,9 @@ CREATE TABLE IF NOT EXISTS sessions (
 CREATE INDEX IF NOT EXISTS sessions_member ON sessions(member);
 CREATE TABLE IF NOT EXISTS notification_marks (
     member TEXT PRIMARY KEY, read_up_to INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS issue_locations (
+    issue TEXT PRIMARY KEY, member TEXT NOT NULL, nonce BLOB NOT NULL, sealed BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS issue_locations_member ON issue_locations(member);
 CREATE TABLE IF NOT EXISTS sealed_ballots (
     meeting TEXT NOT NULL, vote INTEGER NOT NULL, slot TEXT NOT NULL, choice TEXT NOT NULL,
     PRIMARY KEY (meeting, vote, slot)) WITHOUT ROWID;
@@ -165,6 +168,7 @@ impl Vault {
             "credentials",
             "sessions",
             "notification_marks",
+            "issue_locations",
         ] {
             removed += tx.execute(
                 &format!("DELETE FROM {table} WHERE member = ?1"),
@@ -175,25 +179,20 @@ impl Vault {
         Ok(removed > 0)
     }
 
-    /// The member's decrypted record; `None` when erased or never enrolled.
-    pub fn personal(&self, member: &MemberId) -> Result<Option<PersonalData>, VaultError> {
-        let row = self
-            .conn()
+    /// The member's own key, unwrapped; `None` when erased or never enrolled.
+    fn member_key(
+        &self,
+        conn: &Connection,
+        member: &MemberId,
+    ) -> Result<Option<[u8; KEY_LEN]>, VaultError> {
+        let row = conn
             .query_row(
-                "SELECT k.nonce, k.wrapped, r.nonce, r.sealed FROM member_keys k
-                 JOIN records r ON r.member = k.member WHERE k.member = ?1",
+                "SELECT nonce, wrapped FROM member_keys WHERE member = ?1",
                 [member.as_str()],
-                |row| {
-                    Ok((
-                        row.get::<_, Vec<u8>>(0)?,
-                        row.get::<_, Vec<u8>>(1)?,
-                        row.get::<_, Vec<u8>>(2)?,
-                        row.get::<_, Vec<u8>>(3)?,
-                    ))
-                },
+                |row| Ok((row.get::<_, Vec<u8>>(0)?, row.get::<_, Vec<u8>>(1)?)),
             )
             .optional()?;
-        let Some((key_nonce, wrapped, nonce, sealed)) = row else {
+        let Some((key_nonce, wrapped)) = row else {
             return Ok(None);
         };
         let key = crypto::open(
@@ -202,13 +201,88 @@ impl Vault {
             &key_nonce,
             &wrapped,
         )?;
-        let key: [u8; KEY_LEN] = key
-            .try_into()
-            .map_err(|_| VaultError::Corrupt(format!("key of {member} has the wrong length")))?;
+        key.try_into()
+            .map(Some)
+            .map_err(|_| VaultError::Corrupt(format!("key of {member} has the wrong length")))
+    }
+
+    /// The member's decrypted record; `None` when erased or never enrolled.
+    pub fn personal(&self, member: &MemberId) -> Result<Option<PersonalData>, VaultError> {
+        let conn = self.conn();
+        let Some(key) = self.member_key(&conn, member)? else {
+            return Ok(None);
+        };
+        let row = conn
+            .query_row(
+                "SELECT nonce, sealed FROM records WHERE member = ?1",
+                [member.as_str()],
+                |row| Ok((row.get::<_, Vec<u8>>(0)?, row.get::<_, Vec<u8>>(1)?)),
+            )
+            .optional()?;
+        let Some((nonce, sealed)) = row else {
+            return Ok(None);
+        };
         let plain = crypto::open(&key, member.as_str().as_bytes(), &nonce, &sealed)?;
         serde_json::from_slice(&plain)
             .map(Some)
             .map_err(|e| VaultError::Corrupt(format!("record of {member}: {e}")))
+    }
+
+    /// Keeps where an issue was raised from (the phone's GPS, coarsened by the
+    /// domain), sealed with the raiser's key: staff read it through
+    /// [`Vault::issue_location`]; erasing the raiser destroys it. The first point
+    /// kept for an issue stays (a retried raise keeps the same).
+    pub fn keep_issue_location(
+        &self,
+        issue: &str,
+        raiser: &MemberId,
+        point: &CoarsePoint,
+    ) -> Result<(), VaultError> {
+        let conn = self.conn();
+        let Some(key) = self.member_key(&conn, raiser)? else {
+            return Ok(()); // an erased raiser's data is not kept
+        };
+        let plain = serde_json::to_vec(point).map_err(|e| VaultError::Corrupt(e.to_string()))?;
+        let (nonce, sealed) = crypto::seal(&key, format!("location:{issue}").as_bytes(), &plain)?;
+        conn.execute(
+            "INSERT OR IGNORE INTO issue_locations (issue, member, nonce, sealed) VALUES (?1, ?2, ?3, ?4)",
+            params![issue, raiser.as_str(), nonce, sealed],
+        )?;
+        Ok(())
+    }
+
+    /// Where an issue was raised from, if its raiser gave it and was not erased.
+    pub fn issue_location(&self, issue: &str) -> Result<Option<CoarsePoint>, VaultError> {
+        let conn = self.conn();
+        let row = conn
+            .query_row(
+                "SELECT member, nonce, sealed FROM issue_locations WHERE issue = ?1",
+                [issue],
+                |row| {
+                    Ok((
+                        row.get::<_, String>(0)?,
+                        row.get::<_, Vec<u8>>(1)?,
+                        row.get::<_, Vec<u8>>(2)?,
+                    ))
+                },
+            )
+            .optional()?;
+        let Some((member, nonce, sealed)) = row else {
+            return Ok(None);
+        };
+        let member = MemberId::parse(&member).map_err(|e| VaultError::Corrupt(e.to_string()))?;
+        let Some(key) = self.member_key(&conn, &member)? else {
+            return Ok(None);
+        };
+        let plain = crypto::open(
+            &key,
+            format!("location:{issue}").as_bytes(),
+            &nonce,
+            &sealed,
+        )?;
+        serde_json::from_slice(&plain)
+            .map(Some)
+            .map_err(|e| VaultError::Corrupt(format!("location of {issue}: {e}")))
     }
 
     /// The member a phone and password belong to; `None` for an unknown phone or a
@@ -540,6 +614,49 @@ mod tests {
         assert_eq!(v.personal(&m).unwrap(), None);
         assert_eq!(v.check_login("13800000001", "password1").unwrap(), None);
         assert!(!v.erase(&m).unwrap());
+    }
+
+    #[test]
+    fn an_issue_location_is_sealed_with_the_raisers_key_and_goes_with_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let v = vault(dir.path());
+        let m = MemberId::parse("m_1").unwrap();
+        v.enroll(&m, &person("13800000001"), "password1").unwrap();
+        let here = CoarsePoint::coarsen(42.223, 123.727).unwrap();
+        v.keep_issue_location("i_1", &m, &here).unwrap();
+        // A retried raise keeps the first point.
+        let elsewhere = CoarsePoint::coarsen(41.0, 120.0).unwrap();
+        v.keep_issue_location("i_1", &m, &elsewhere).unwrap();
+        assert_eq!(v.issue_location("i_1").unwrap(), Some(here));
+        assert_eq!(v.issue_location("i_2").unwrap(), None);
+        // Sealed to its issue: moved to another issue's row, it does not open.
+        {
+            let conn = v.conn();
+            conn.execute(
+                "UPDATE issue_locations SET issue = 'i_3' WHERE issue = 'i_1'",
+                [],
+            )
+            .unwrap();
+        }
+        assert!(v.issue_location("i_3").is_err());
+        {
+            let conn = v.conn();
+            conn.execute(
+                "UPDATE issue_locations SET issue = 'i_1' WHERE issue = 'i_3'",
+                [],
+            )
+            .unwrap();
+        }
+        assert!(v.erase(&m).unwrap());
+        assert_eq!(v.issue_location("i_1").unwrap(), None);
+        let rows: i64 = v
+            .conn()
+            .query_row("SELECT count(*) FROM issue_locations", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(rows, 0, "erasure deletes the row too");
+        // Nothing is kept for a raiser who is gone.
+        v.keep_issue_location("i_4", &m, &here).unwrap();
+        assert_eq!(v.issue_location("i_4").unwrap(), None);
     }
 
     #[test]

@@ -7,12 +7,22 @@ import { client } from "./client";
 import { problemOf, type ApiProblem } from "./errors";
 import { succeeded } from "../feedback";
 import { i18n } from "../i18n";
+import { enqueue, pending } from "./outbox";
 
 export const newKey = () => crypto.randomUUID();
 
-/** `done`: the message key of the toast that says the action worked. */
-export function useAction<Data, Input extends object>(document: DocumentInput<Data, { input: Input }>, options: { done?: string } = {}) {
+export interface ActionOptions<Input> {
+  /** The message key of the toast that says the action worked. */
+  done?: string;
+  /** Where offline the command waits in the outbox (src/api/outbox.ts) instead of
+   * failing: the scope it belongs to and what it is called in the pending list. */
+  queue?: { scope: string; label: (input: Input) => string };
+}
+
+export function useAction<Data, Input extends object>(document: DocumentInput<Data, { input: Input }>, options: ActionOptions<Input> = {}) {
   const busy = ref(false);
+  /** The last try was put in the outbox: it goes out once connected. */
+  const queued = ref(false);
   const problem = ref<ApiProblem>();
   let key: string | undefined;
   let lastInput = "";
@@ -25,12 +35,29 @@ export function useAction<Data, Input extends object>(document: DocumentInput<Da
     key ??= newKey();
     busy.value = true;
     problem.value = undefined;
+    queued.value = false;
+    const variables = { input: { ...input, idempotencyKey: key } };
+    const queue = async () => {
+      await enqueue(document, variables, options.queue!.scope, options.queue!.label(input));
+      // The key stays: the same tap again is the same command, answered once.
+      queued.value = true;
+      succeeded(i18n.global.t("outbox.queued"));
+    };
     try {
+      // Behind what already waits, so commands arrive in the order they were made.
+      if (options.queue && pending.value.length) {
+        await queue();
+        return undefined;
+      }
       const result = await client
-        .mutation(document, { input: { ...input, idempotencyKey: key } } as unknown as { input: Input } & AnyVariables)
+        .mutation(document, variables as unknown as { input: Input } & AnyVariables)
         .toPromise();
       if (result.error || !result.data) {
         const found = problemOf(result.error);
+        if (found?.code === "NETWORK" && options.queue) {
+          await queue();
+          return undefined;
+        }
         // A dropped connection: the same command again, same key, lands at most once.
         if (found?.code === "NETWORK") found.retry = () => void run(input);
         problem.value = found;
@@ -44,5 +71,5 @@ export function useAction<Data, Input extends object>(document: DocumentInput<Da
       busy.value = false;
     }
   }
-  return { run, busy, problem };
+  return { run, busy, problem, queued };
 }

@@ -40,10 +40,27 @@ export function renewLiveConnection() {
   ws.terminate();
 }
 
+/** Some request has waited more than 300 ms (App.vue shows a progress bar). */
+export const slow = ref(false);
+let inFlight = 0;
+let slowTimer: ReturnType<typeof setTimeout> | undefined;
+const tracked: typeof fetch = async (input, init) => {
+  if (inFlight++ === 0) slowTimer = setTimeout(() => (slow.value = true), 300);
+  try {
+    return await fetch(input, init);
+  } finally {
+    if (--inFlight === 0) {
+      clearTimeout(slowTimer);
+      slow.value = false;
+    }
+  }
+};
+
 export const client = new Client({
   url: "/graphql",
   // GET /graphql is GraphiQL; the API answers POST only.
   preferGetMethod: false,
+  fetch: tracked,
   requestPolicy: "cache-and-network",
   exchanges: [
     cacheExchange,

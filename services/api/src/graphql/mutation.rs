@@ -170,6 +170,22 @@ pub struct RenameJurisdictionInput {
 }
 
 #[derive(InputObject)]
+pub struct BuildingInput {
+    pub name: String,
+    #[graphql(default)]
+    pub units: Vec<String>,
+}
+
+#[derive(InputObject)]
+pub struct SetBuildingsInput {
+    /// A grid.
+    pub jurisdiction: String,
+    /// The whole list, replacing the one before (at most 300, each with at most 60 units).
+    pub buildings: Vec<BuildingInput>,
+    pub idempotency_key: Option<String>,
+}
+
+#[derive(InputObject)]
 pub struct MoveJurisdictionInput {
     pub jurisdiction: String,
     pub parent: String,
@@ -535,6 +551,38 @@ impl PeopleMutation {
         let id = jurisdiction_id(&input.jurisdiction)?;
         let command = JurisdictionCommand::Rename {
             name: name(&input.name)?,
+        };
+        on_jurisdiction(ctx, id, command, &input.idempotency_key).await
+    }
+
+    /// A grid worker serving the grid (or an administrator) lists its buildings
+    /// and units.
+    async fn set_buildings(
+        &self,
+        ctx: &Context<'_>,
+        input: SetBuildingsInput,
+    ) -> Result<JurisdictionPayload> {
+        let id = jurisdiction_id(&input.jurisdiction)?;
+        // Counted before anything is parsed: a list too long is refused whole.
+        if input.buildings.len() > roundtable_domain::MAX_BUILDINGS {
+            return Err(DomainError::validation("buildings", Refusal::TOO_MANY)
+                .with("max", roundtable_domain::MAX_BUILDINGS))
+            .gql();
+        }
+        let mut buildings = Vec::with_capacity(input.buildings.len());
+        for b in &input.buildings {
+            if b.units.len() > roundtable_domain::MAX_UNITS {
+                return Err(DomainError::validation("units", Refusal::TOO_MANY)
+                    .with("max", roundtable_domain::MAX_UNITS))
+                .gql();
+            }
+            buildings.push(roundtable_domain::Building {
+                name: name(&b.name)?,
+                units: b.units.iter().map(|u| name(u)).collect::<Result<_>>()?,
+            });
+        }
+        let command = JurisdictionCommand::SetBuildings {
+            buildings: roundtable_domain::Buildings::new(buildings).gql()?,
         };
         on_jurisdiction(ctx, id, command, &input.idempotency_key).await
     }

@@ -160,6 +160,20 @@ impl Jurisdiction {
     async fn created_at(&self) -> String {
         self.0.created_at.to_string()
     }
+    /// A grid's buildings and their units (residents pick one when raising); public,
+    /// as the grid tree is. Bounded by the domain (`MAX_BUILDINGS`, `MAX_UNITS`).
+    async fn buildings(&self) -> Vec<BuildingObject> {
+        self.0
+            .state
+            .buildings
+            .as_slice()
+            .iter()
+            .map(|b| BuildingObject {
+                name: b.name.to_string(),
+                units: b.units.iter().map(ToString::to_string).collect(),
+            })
+            .collect()
+    }
     async fn parent(&self, ctx: &Context<'_>) -> Option<Jurisdiction> {
         let parent = self.0.parent()?;
         jurisdiction(ctx, parent)
@@ -446,6 +460,14 @@ impl Rules {
 }
 
 pub struct Council(pub CouncilView);
+
+/// A building of a grid, and its units.
+#[derive(async_graphql::SimpleObject)]
+#[graphql(name = "Building")]
+pub struct BuildingObject {
+    pub name: String,
+    pub units: Vec<String>,
+}
 
 #[Object]
 impl Council {

@@ -2,14 +2,15 @@
 
 use super::*;
 
-pub(super) fn raise(
-    cx: &Deciding<'_>,
-    text: IssueText,
-    category: Category,
-    jurisdiction: Option<JurisdictionId>,
-    on_behalf_of: Option<(MemberId, Channel)>,
-    photos: Vec<ContentHash>,
-) -> Decided {
+pub(super) fn raise(cx: &Deciding<'_>, raising: RaiseIssue) -> Decided {
+    let RaiseIssue {
+        text,
+        category,
+        jurisdiction,
+        on_behalf_of,
+        photos,
+        spot,
+    } = raising;
     let (id, state, actor, now, directory) = cx.parts();
     let me = actor.signed_in()?.clone();
     if state.raiser.is_some() {
@@ -65,6 +66,13 @@ pub(super) fn raise(
             Refusal::OUTSIDE_RAISER_REACH,
         ));
     }
+    // A picked building must be one the grid lists (so the issue is where it says).
+    if let Some(spot) = &spot
+        && !directory.buildings(&jurisdiction).contains(spot)
+    {
+        return Err(DomainError::validation("spot", Refusal::SPOT_NOT_IN_GRID)
+            .with("building", &spot.building));
+    }
     let version_hash = text.hash();
     let clock = directory
         .responsible_council(&jurisdiction)
@@ -78,6 +86,7 @@ pub(super) fn raise(
         title: text.title,
         description: text.description,
         place: text.place,
+        spot,
         photos,
         version_hash,
         clock,

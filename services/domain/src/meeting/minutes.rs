@@ -6,7 +6,8 @@
 use super::{
     Attendance, ItemStatus, MeetingState, MotionStatus, VoteMethod, VoteOutcome, VoteSubject,
 };
-use crate::{ContentHash, MajorityKind, MemberId, Seat};
+use crate::{ContentHash, CouncilId, MajorityKind, MemberId, Seat};
+use roundtable_ledger::Timestamp;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Language {
@@ -101,14 +102,67 @@ impl Words {
     }
 }
 
-/// The minutes of `state`, naming each member through `name`.
+/// Asia/Shanghai's offset from UTC (no daylight saving since 1991): the zone of
+/// every community Roundtable serves today.
+pub const SHANGHAI_UTC_OFFSET_MINUTES: i32 = 480;
+
+/// How a copy names what the canonical text gives by id: the members and the
+/// council by name, the time in the reader's zone.
+pub struct Naming<'a> {
+    pub member: &'a dyn Fn(&MemberId) -> String,
+    pub council: &'a dyn Fn(&CouncilId) -> String,
+    /// The reader's offset from UTC in minutes (Asia/Shanghai: 480); `None`: the
+    /// canonical UTC instant (ISO 8601).
+    pub utc_offset_minutes: Option<i32>,
+}
+
+impl Naming<'_> {
+    /// The canonical text's naming: ids, and UTC.
+    pub const CANONICAL: Naming<'static> = Naming {
+        member: &|m| m.as_str().to_owned(),
+        council: &|c| c.as_str().to_owned(),
+        utc_offset_minutes: None,
+    };
+
+    fn time(&self, w: &Words, at: Timestamp) -> String {
+        let Some(offset) = self.utc_offset_minutes else {
+            return at.to_string();
+        };
+        let c = at.civil(offset);
+        let zone = match (offset, w.lang) {
+            (480, Language::ZhCn) => "北京时间".to_owned(),
+            (480, Language::En) => "China Standard Time".to_owned(),
+            _ => format!(
+                "UTC{}{}{}",
+                if offset < 0 { '-' } else { '+' },
+                offset.abs() / 60,
+                match offset.abs() % 60 {
+                    0 => String::new(),
+                    m => format!(":{m:02}"),
+                }
+            ),
+        };
+        match w.lang {
+            Language::ZhCn => format!(
+                "{}年{}月{}日 {:02}:{:02}（{zone}）",
+                c.year, c.month, c.day, c.hour, c.minute
+            ),
+            Language::En => format!(
+                "{}-{:02}-{:02} {:02}:{:02} ({zone})",
+                c.year, c.month, c.day, c.hour, c.minute
+            ),
+        }
+    }
+}
+
+/// The minutes of `state`, named as `naming` says.
 pub fn render_minutes(
     state: &MeetingState,
     lang: Language,
     format: MinutesFormat,
-    name: &dyn Fn(&MemberId) -> String,
+    naming: &Naming<'_>,
 ) -> String {
-    let blocks = document(state, &Words { lang }, name, true);
+    let blocks = document(state, &Words { lang }, naming, true);
     match format {
         MinutesFormat::Markdown => markdown(&blocks),
         MinutesFormat::Html => html(&blocks),
@@ -123,7 +177,7 @@ pub fn text_hash(state: &MeetingState) -> ContentHash {
         &Words {
             lang: Language::ZhCn,
         },
-        &|m| m.as_str().to_owned(),
+        &Naming::CANONICAL,
         false,
     );
     ContentHash::of_bytes(markdown(&blocks).as_bytes())
@@ -132,9 +186,10 @@ pub fn text_hash(state: &MeetingState) -> ContentHash {
 fn document(
     state: &MeetingState,
     w: &Words,
-    name: &dyn Fn(&MemberId) -> String,
+    naming: &Naming<'_>,
     with_approval: bool,
 ) -> Vec<Block> {
+    let name = naming.member;
     let mut out = Vec::new();
     out.push(Block::Heading(
         1,
@@ -144,12 +199,18 @@ fn document(
         format!(
             "{}{}",
             w.t("议事会：", "Council: "),
-            state.council.as_ref().map_or("", |c| c.as_str())
+            state
+                .council
+                .as_ref()
+                .map_or(String::new(), |c| (naming.council)(c))
         ),
         format!(
             "{}{}",
             w.t("时间：", "Time: "),
-            state.starts_at.map(|t| t.to_string()).unwrap_or_default()
+            state
+                .starts_at
+                .map(|t| naming.time(w, t))
+                .unwrap_or_default()
         ),
         format!(
             "{}{}{}",

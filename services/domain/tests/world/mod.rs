@@ -67,10 +67,14 @@ pub struct World {
     pub seats: BTreeMap<CouncilId, Vec<(MemberId, Seat, bool)>>,
     pub meetings: BTreeMap<MeetingId, MeetingFacts>,
     pub resolutions: BTreeMap<ResolutionId, ResolutionFacts>,
+    pub buildings: BTreeMap<JurisdictionId, Buildings>,
     pub administrators: bool,
 }
 
 impl Directory for World {
+    fn buildings(&self, grid: &JurisdictionId) -> Buildings {
+        self.buildings.get(grid).cloned().unwrap_or_default()
+    }
     fn jurisdiction(&self, id: &JurisdictionId) -> Option<JurisdictionFacts> {
         self.jurisdictions.get(id).cloned()
     }
@@ -373,6 +377,7 @@ pub fn water_raised() -> Event {
         description: "三天没水".into(),
         place: String::new(),
         photos: vec![],
+        spot: None,
         version_hash: IssueText::new("停水", "三天没水", "").unwrap().hash(),
         clock: None,
     })

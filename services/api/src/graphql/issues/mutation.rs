@@ -4,7 +4,7 @@
 use async_graphql::{Context, InputObject, Object, Result, SimpleObject};
 use roundtable_domain::{
     self as domain, ContentHash, CouncilId, DomainError, Issue as IssueAggregate, IssueCommand,
-    IssueId, IssueText, JurisdictionId, MemberId, Refusal,
+    IssueId, IssueText, JurisdictionId, MemberId, Name, Refusal,
 };
 
 use super::super::mutation::{key, run};
@@ -31,7 +31,25 @@ pub struct RaiseIssueInput {
     /// SHA-256 of photos uploaded first with `POST /photos` (at most 5).
     #[graphql(default)]
     pub photos: Vec<String>,
+    /// A building (and unit) from the grid's list (`Jurisdiction.buildings`); the
+    /// issue goes to that grid (`jurisdiction`, which it must then name or default to).
+    pub spot: Option<SpotInput>,
+    /// The phone's GPS point: coarsened to 0.001° and kept in the vault for staff,
+    /// never in the log.
+    pub location: Option<LocationInput>,
     pub idempotency_key: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct SpotInput {
+    pub building: String,
+    pub unit: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct LocationInput {
+    pub latitude: f64,
+    pub longitude: f64,
 }
 
 #[derive(InputObject)]
@@ -248,21 +266,45 @@ impl IssueMutation {
             .map(JurisdictionId::parse)
             .transpose()
             .gql()?;
+        let spot = match &input.spot {
+            None => None,
+            Some(s) => Some(domain::Spot {
+                building: Name::parse(&s.building).gql()?,
+                unit: s.unit.as_deref().map(Name::parse).transpose().gql()?,
+            }),
+        };
+        let location = input
+            .location
+            .as_ref()
+            .map(|l| domain::CoarsePoint::coarsen(l.latitude, l.longitude))
+            .transpose()
+            .gql()?;
         let replay = input.idempotency_key.is_some()
             && app(ctx).stream_exists::<IssueAggregate>(&id).await.gql()?;
-        let command = IssueCommand::Raise {
+        let command = IssueCommand::Raise(domain::RaiseIssue {
             text: text.clone(),
             category: input.category.into(),
             jurisdiction,
             on_behalf_of,
             photos,
-        };
+            spot,
+        });
         let raise = run::<IssueAggregate>(ctx, &id, command, &input.idempotency_key);
         let indexes = match replay {
             true => raise.await?,
             false => on_allowance(ctx, Action::Raise, raise).await?,
         };
         let raised = issue(ctx, &id);
+        // The point is the raiser's personal data: sealed with their key in the vault.
+        if let (Some(point), Some(raiser)) = (
+            location,
+            raised.as_ref().and_then(|i| i.0.state.raiser.clone()),
+        ) {
+            app(ctx)
+                .vault
+                .keep_issue_location(id.as_str(), &raiser, &point)
+                .gql()?;
+        }
         let at = raised.as_ref().map(|i| i.0.jurisdiction().clone());
         Ok(RaiseIssuePayload {
             similar: similar(

@@ -347,6 +347,27 @@ impl Issue {
     async fn supports_per_version(&self) -> Vec<usize> {
         self.0.supports_per_version()
     }
+    /// The building (and unit) the resident picked from the grid's list.
+    async fn spot(&self) -> Option<IssueSpot> {
+        self.0.spot.as_ref().map(|s| IssueSpot {
+            building: s.building.to_string(),
+            unit: s.unit.as_ref().map(ToString::to_string),
+        })
+    }
+    /// Where the raiser's phone was (to 0.001°, about 100 m), for the raiser and the
+    /// staff who triage here (`may_see_raised_from`); null for everyone else.
+    async fn raised_from(&self, ctx: &Context<'_>) -> Result<Option<GeoPoint>> {
+        let app = app(ctx);
+        let actor = caller(ctx);
+        if !domain::may_see_raised_from(&actor, &app.projections.directory(), &self.0.state) {
+            return Ok(None);
+        }
+        let point = app.vault.issue_location(self.0.id.as_str()).gql()?;
+        Ok(point.map(|p| GeoPoint {
+            latitude: p.latitude(),
+            longitude: p.longitude(),
+        }))
+    }
     async fn photos(&self) -> Vec<Photo> {
         self.0
             .photos
@@ -490,6 +511,19 @@ pub(super) fn parse_time(field: &'static str, raw: &str) -> Result<Timestamp> {
 /// What the caller may do with an issue now: each is the domain's own decision on
 /// the command, run as a dry run for the caller (nothing is written). The app shows
 /// exactly these actions.
+#[derive(SimpleObject)]
+pub struct IssueSpot {
+    pub building: String,
+    pub unit: Option<String>,
+}
+
+/// A point on Earth in degrees (WGS 84, as phones give it).
+#[derive(SimpleObject)]
+pub struct GeoPoint {
+    pub latitude: f64,
+    pub longitude: f64,
+}
+
 #[derive(SimpleObject)]
 pub struct IssueViewerCan {
     /// Co-sign (or re-confirm after an edit).

@@ -763,9 +763,24 @@ impl Meeting {
             MinutesFormat::Markdown => domain::MinutesFormat::Markdown,
             MinutesFormat::Html => domain::MinutesFormat::Html,
         };
-        Ok(domain::render_minutes(s, lang, format, &|m| {
-            names.get(m).cloned().unwrap_or_else(|| m.to_string())
-        }))
+        let councils = app(ctx).projections.registry();
+        // Readers see names and the time in Tieling (Asia/Shanghai, UTC+8 all year);
+        // the canonical text below keeps the ids and the UTC instant.
+        Ok(domain::render_minutes(
+            s,
+            lang,
+            format,
+            &domain::Naming {
+                member: &|m| names.get(m).cloned().unwrap_or_else(|| m.to_string()),
+                council: &|c| {
+                    councils
+                        .councils
+                        .get(c)
+                        .map_or_else(|| c.to_string(), |v| v.name().to_owned())
+                },
+                utc_offset_minutes: Some(domain::SHANGHAI_UTC_OFFSET_MINUTES),
+            },
+        ))
     }
     /// SHA-256 of the canonical minutes (zh-CN Markdown, members by id): what an
     /// approval vote names.
@@ -778,7 +793,7 @@ impl Meeting {
             &self.0.state,
             domain::Language::ZhCn,
             domain::MinutesFormat::Markdown,
-            &|m| m.to_string(),
+            &domain::Naming::CANONICAL,
         )
     }
     async fn corrections(&self) -> &[String] {

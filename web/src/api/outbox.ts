@@ -1,0 +1,103 @@
+// The outbox: commands made while the connection is down wait here (IndexedDB, so
+// a reload or a closed tab loses none) and go out in the order they were made once
+// the app is connected again. Each keeps the idempotency key it was made with, so
+// one that reached the server before the answer was lost is answered as the
+// original and lands once (services/app: the command handler's key check).
+import { openDB, type IDBPDatabase } from "idb";
+import { stringifyDocument, type DocumentInput } from "@urql/vue";
+import { ref } from "vue";
+import { client } from "./client";
+import { problemOf, type ApiProblem } from "./errors";
+
+export interface Queued {
+  id?: number;
+  /** What the command was sent as: the operation's text and its variables (with the key). */
+  query: string;
+  variables: Record<string, unknown>;
+  /** Where it was made (e.g. `meeting/mt_…`, `raise`), for the page that lists it. */
+  scope: string;
+  /** What the user did, in their words at the time (e.g. 「签到：陈大爷」). */
+  label: string;
+  at: number;
+}
+
+export interface Undelivered {
+  label: string;
+  problem: ApiProblem;
+}
+
+/** The commands still waiting, oldest first. */
+export const pending = ref<Queued[]>([]);
+/** Commands the server refused when they arrived (e.g. the vote closed meanwhile). */
+export const undelivered = ref<Undelivered[]>([]);
+/** Called with each command the server accepted (pages refresh their data). */
+const listeners = new Set<(entry: Queued, data: unknown) => void>();
+
+let db: Promise<IDBPDatabase> | undefined;
+const open = () =>
+  (db ??= openDB("roundtable-outbox", 1, {
+    upgrade: (d) => void d.createObjectStore("commands", { keyPath: "id", autoIncrement: true }),
+  }));
+
+async function reload() {
+  pending.value = (await (await open()).getAll("commands")) as Queued[];
+}
+
+/** Puts a command in the outbox; it goes out with the next flush. */
+export async function enqueue<Data>(document: DocumentInput<Data, never>, variables: Record<string, unknown>, scope: string, label: string) {
+  const entry: Queued = { query: stringifyDocument(document as never), variables, scope, label, at: Date.now() };
+  await (await open()).add("commands", entry);
+  await reload();
+  schedule(0);
+}
+
+export function onDelivered(listener: (entry: Queued, data: unknown) => void) {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+let flushing: Promise<void> | undefined;
+/** Sends what waits, one at a time in order; stops at the first network failure. */
+export function flush(): Promise<void> {
+  flushing ??= (async () => {
+    try {
+      const store = await open();
+      for (;;) {
+        const cursor = await store.transaction("commands").store.openCursor();
+        if (!cursor) break;
+        const entry = cursor.value as Queued;
+        const result = await client.mutation(entry.query, entry.variables).toPromise();
+        const problem = problemOf(result.error);
+        // Not reached, or told to slow down: it waits for the next try.
+        if (problem?.code === "NETWORK" || problem?.code === "RATE_LIMITED") break;
+        // Answered, one way or the other: it leaves the outbox.
+        await store.delete("commands", entry.id!);
+        if (problem) undelivered.value = [...undelivered.value, { label: entry.label, problem }];
+        else for (const listener of listeners) listener(entry, result.data);
+      }
+    } finally {
+      flushing = undefined;
+      await reload();
+      if (pending.value.length) schedule(5_000);
+    }
+  })();
+  return flushing;
+}
+
+let timer: ReturnType<typeof setTimeout> | undefined;
+function schedule(ms: number) {
+  clearTimeout(timer);
+  timer = setTimeout(() => void flush(), ms);
+}
+
+/** Loads what an earlier visit left and sends it whenever the browser is back online. */
+export async function startOutbox() {
+  if (typeof indexedDB === "undefined") return;
+  window.addEventListener("online", () => schedule(0));
+  await reload();
+  if (pending.value.length) schedule(0);
+}
+
+export function dismissUndelivered() {
+  undelivered.value = [];
+}
