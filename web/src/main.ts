@@ -1,4 +1,4 @@
-import { createApp } from "vue";
+import { createApp, watch } from "vue";
 import urql from "@urql/vue";
 // Vant's variables first, so the theme in style.css overrides them (each component
 // brings its own CSS where it is used; see vite.config.ts).
@@ -8,8 +8,8 @@ import App from "./App.vue";
 import { client } from "./api/client";
 import { i18n } from "./i18n";
 import { router } from "./router";
-import { sessionLoaded } from "./session";
-import { startOutbox } from "./api/outbox";
+import { sessionLoaded, viewer } from "./session";
+import { refreshOutbox, setOutboxOwner, startOutbox } from "./api/outbox";
 import "./display";
 import { registerSW } from "virtual:pwa-register";
 
@@ -17,7 +17,10 @@ const app = createApp(App);
 app.use(urql, client).use(i18n).use(router);
 sessionLoaded().finally(() => app.mount("#app"));
 // What was queued offline (in this tab or before a reload) goes out once connected.
-void startOutbox();
+// Each member's commands go out in their own session only.
+setOutboxOwner(() => viewer.value?.member.id);
+void sessionLoaded().then(startOutbox);
+watch(() => viewer.value?.member.id, () => void refreshOutbox());
 // The service worker that keeps the app shell for offline use (vite.config.ts);
 // a new version takes over on the next load.
 if ("serviceWorker" in navigator) registerSW({ immediate: true });

@@ -9,9 +9,20 @@ export const viewer = ref<Viewer | null>(null);
 
 let first: Promise<void> | undefined;
 
+// The last answer, for this tab only: a reload while the hall's Wi-Fi is down keeps
+// the secretary signed in (and their outbox theirs) instead of sending them to the
+// sign-in page. Only a network failure falls back to it; the server's "signed out" wins.
+const LAST = "roundtable.me";
+
 export async function refreshSession() {
   const result = await client.query(MeDocument, {}, { requestPolicy: "network-only" }).toPromise();
+  if (result.error?.networkError && !result.data) {
+    viewer.value = JSON.parse(sessionStorage.getItem(LAST) ?? "null") as Viewer | null;
+    return;
+  }
   viewer.value = result.data?.me ?? null;
+  if (viewer.value) sessionStorage.setItem(LAST, JSON.stringify(viewer.value));
+  else sessionStorage.removeItem(LAST);
 }
 
 /** The session as first loaded (the router waits for it before guarding a page). */
@@ -23,6 +34,7 @@ export function sessionLoaded(): Promise<void> {
 export async function signOut() {
   await client.mutation(SignOutDocument, {}).toPromise();
   viewer.value = null;
+  sessionStorage.removeItem(LAST);
   renewLiveConnection();
 }
 

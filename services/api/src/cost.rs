@@ -42,6 +42,7 @@ const VAULT_FIELDS: &[(&str, u64)] = &[
     ("Me.displayName", 1),
     ("MyData.personal", 1),
     ("TimelineEvent.actorName", 1),
+    ("Issue.raisedFrom", 1),
     // Every seat holder and speaker of the meeting, whatever is selected.
     ("Meeting.minutes", 30),
 ];
@@ -55,6 +56,7 @@ const EAGER_VAULT_LISTS: &[&str] = &["Meeting.rollCall", "Meeting.statements", "
 /// Connections' `edges`/`nodes` are 1 because their parent's `first` multiplies.
 pub const LIST_BOUNDS: &[(&str, u64)] = &[
     ("BallotView.agenda", 20),
+    ("Building.units", roundtable_domain::MAX_UNITS as u64),
     ("CheckpointView.agenda", 20),
     ("Council.rulesHistory", 10),
     ("Council.seats", 30),
@@ -74,6 +76,10 @@ pub const LIST_BOUNDS: &[(&str, u64)] = &[
     ("IssueEdge.status", 1),
     ("IssuePayload.indexes", 5),
     ("Jurisdiction.ancestors", 5),
+    (
+        "Jurisdiction.buildings",
+        roundtable_domain::MAX_BUILDINGS as u64,
+    ),
     ("Jurisdiction.children", 20),
     ("Jurisdiction.councils", 3),
     ("Jurisdiction.gridWorkers", 5),

@@ -8,9 +8,10 @@ use serde::{Deserialize, Serialize};
 use crate::{DomainError, Name, Refusal};
 
 /// At most this many buildings in one grid, and units in one building: a grid
-/// serves some hundreds of households (`../shared/CONTEXT.md`).
-pub const MAX_BUILDINGS: usize = 300;
-pub const MAX_UNITS: usize = 60;
+/// serves some hundreds of households, a few dozen buildings at most. The bounds
+/// also bound what `Jurisdiction.buildings` costs to ask (`api/src/cost.rs`).
+pub const MAX_BUILDINGS: usize = 100;
+pub const MAX_UNITS: usize = 12;
 
 /// A building of a grid and its units.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -19,6 +19,8 @@ export interface Queued {
   /** What the user did, in their words at the time (e.g. 「签到：陈大爷」). */
   label: string;
   at: number;
+  /** Who made it: it is sent only in their session (a shared tablet changes hands). */
+  member?: string;
 }
 
 export interface Undelivered {
@@ -26,7 +28,13 @@ export interface Undelivered {
   problem: ApiProblem;
 }
 
-/** The commands still waiting, oldest first. */
+/** The signed-in member, as the session knows it (set by main.ts). */
+let owner: () => string | undefined = () => undefined;
+export function setOutboxOwner(who: () => string | undefined) {
+  owner = who;
+}
+
+/** This member's commands still waiting, oldest first. */
 export const pending = ref<Queued[]>([]);
 /** Commands the server refused when they arrived (e.g. the vote closed meanwhile). */
 export const undelivered = ref<Undelivered[]>([]);
@@ -40,12 +48,13 @@ const open = () =>
   }));
 
 async function reload() {
-  pending.value = (await (await open()).getAll("commands")) as Queued[];
+  const me = owner();
+  pending.value = ((await (await open()).getAll("commands")) as Queued[]).filter((e) => e.member === me);
 }
 
 /** Puts a command in the outbox; it goes out with the next flush. */
 export async function enqueue<Data>(document: DocumentInput<Data, never>, variables: Record<string, unknown>, scope: string, label: string) {
-  const entry: Queued = { query: stringifyDocument(document as never), variables, scope, label, at: Date.now() };
+  const entry: Queued = { query: stringifyDocument(document as never), variables, scope, label, at: Date.now(), member: owner() };
   await (await open()).add("commands", entry);
   await reload();
   schedule(0);
@@ -63,9 +72,11 @@ export function flush(): Promise<void> {
     try {
       const store = await open();
       for (;;) {
-        const cursor = await store.transaction("commands").store.openCursor();
-        if (!cursor) break;
-        const entry = cursor.value as Queued;
+        // The oldest of this member's: another's wait for them to sign in again.
+        const me = owner();
+        const all = (await store.getAll("commands")) as Queued[];
+        const entry = all.find((e) => e.member === me);
+        if (!entry) break;
         const result = await client.mutation(entry.query, entry.variables).toPromise();
         const problem = problemOf(result.error);
         // Not reached, or told to slow down: it waits for the next try.
@@ -90,12 +101,18 @@ function schedule(ms: number) {
   timer = setTimeout(() => void flush(), ms);
 }
 
-/** Loads what an earlier visit left and sends it whenever the browser is back online. */
-export async function startOutbox() {
+/** Loads what this member left (in an earlier visit, or before someone else
+ * used the device) and sends it. Called again whenever the member changes. */
+export async function refreshOutbox() {
   if (typeof indexedDB === "undefined") return;
-  window.addEventListener("online", () => schedule(0));
   await reload();
   if (pending.value.length) schedule(0);
+}
+
+/** Starts the outbox: sends whenever the browser is back online. */
+export async function startOutbox() {
+  if (typeof window !== "undefined") window.addEventListener("online", () => schedule(0));
+  await refreshOutbox();
 }
 
 export function dismissUndelivered() {

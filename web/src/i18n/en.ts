@@ -117,7 +117,7 @@ export default {
   account: { display: "Display", largeText: "Large text", largeTextHint: "Bigger type and buttons, for older readers and weak eyes; on this device only.", verification: "Identity", verifiedBy: "Verified by {name} ({at})", unverified: "Not yet verified: please contact your grid worker", role: "Role", signOut: "Sign out", erase: "Erase my personal data", eraseReason: "At the member's own request" },
   roles: { GRID_WORKER: "Grid worker", AUDITOR: "Auditor", ADMINISTRATOR: "Administrator" },
   seats: { CHAIR: "Chair", SECRETARY: "Secretary", MEMBER: "Member", OBSERVER: "Observer" },
-  home: {
+  home: { hello: "Hello, {name}",
     welcome: "Welcome to Roundtable",
     pitch: "Residents raise what troubles them and co-sign their neighbours' issues; councils meet at a round table, vote, and follow decisions through. Every step is in a public record anyone can check.",
     recent: "Latest issues",

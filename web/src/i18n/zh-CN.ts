@@ -117,7 +117,7 @@ export default {
   account: { display: "显示", largeText: "大字模式", largeTextHint: "字更大、按钮更大，适合老年人和视力不好的用户；只在这台设备上生效。", verification: "身份核实", verifiedBy: "已由 {name} 核实（{at}）", unverified: "尚未核实：请联系您所在网格的网格员", role: "职务", signOut: "退出登录", erase: "删除我的个人信息", eraseReason: "本人申请删除" },
   roles: { GRID_WORKER: "网格员", AUDITOR: "审计员", ADMINISTRATOR: "管理员" },
   seats: { CHAIR: "召集人", SECRETARY: "记录员", MEMBER: "议事成员", OBSERVER: "列席" },
-  home: {
+  home: { hello: "{name}，您好",
     welcome: "欢迎来到圆桌议事",
     pitch: "居民提出身边的问题、联名支持邻居的诉求；议事会开圆桌会议商议、表决、跟进落实。每一步都记录在公开、可核验的账本里。",
     recent: "最新议题",

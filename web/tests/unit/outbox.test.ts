@@ -20,11 +20,14 @@ vi.mock("../../src/api/client", () => ({
   },
 }));
 
-const { enqueue, flush, pending, undelivered, onDelivered, dismissUndelivered } = await import("../../src/api/outbox");
+const { enqueue, flush, pending, undelivered, onDelivered, dismissUndelivered, setOutboxOwner, refreshOutbox } = await import("../../src/api/outbox");
+let me = "m_secretary";
+setOutboxOwner(() => me);
 const doc = parse("mutation CheckIn($input: CheckInInput!) { checkIn(input: $input) { meeting { id } } }");
 const networkDown = () => ({ error: { graphQLErrors: [], networkError: new Error("Failed to fetch"), message: "[Network] Failed to fetch" } });
 
 beforeEach(async () => {
+  me = "m_secretary";
   answer = networkDown;
   await flush();
   answer = () => ({ data: { ok: true } });
@@ -69,6 +72,24 @@ describe("the outbox", () => {
     expect(pending.value).toEqual([]);
     expect(undelivered.value.map((u) => [u.label, u.problem.reason])).toEqual([["签到：陈大爷", "PROCEDURE_MEMBER_PRESENT"]]);
     expect(sent.map((s) => (s.variables.input as { idempotencyKey: string }).idempotencyKey)).toEqual(["k3", "k4"]);
+  });
+
+  it("sends a member's commands only in their own session", async () => {
+    answer = networkDown;
+    await enqueue(doc, { input: { member: "m_a", idempotencyKey: "k6" } }, "meeting/mt_1", "签到：陈大爷");
+    // The tablet changes hands before the connection is back.
+    me = "m_chair";
+    await refreshOutbox();
+    expect(pending.value).toEqual([]);
+    answer = () => ({ data: { ok: true } });
+    sent.length = 0;
+    await flush();
+    expect(sent).toEqual([]);
+    me = "m_secretary";
+    await refreshOutbox();
+    expect(pending.value.map((e) => e.label)).toEqual(["签到：陈大爷"]);
+    await flush();
+    expect(sent.map((s) => (s.variables.input as { idempotencyKey: string }).idempotencyKey)).toEqual(["k6"]);
   });
 
   it("keeps commands when told to slow down", async () => {

@@ -180,7 +180,7 @@ pub struct BuildingInput {
 pub struct SetBuildingsInput {
     /// A grid.
     pub jurisdiction: String,
-    /// The whole list, replacing the one before (at most 300, each with at most 60 units).
+    /// The whole list, replacing the one before (at most 100, each with at most 12 units).
     pub buildings: Vec<BuildingInput>,
     pub idempotency_key: Option<String>,
 }
