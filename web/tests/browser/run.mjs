@@ -470,6 +470,18 @@ try {
     }
   }
 
+  step = "English for the staff pages too: triage, the console, the minutes, the account page";
+  await chair.goto("/");
+  await chair.locator("button.lang").click();
+  await chair.getByText("Home").first().waitFor();
+  for (const [name, path] of [["triage", "/triage"], ["console", `${meetingUrl}/console`], ["minutes", `${meetingUrl}/minutes`], ["account", "/me"], ["raise", "/raise"]]) {
+    for (const [size, viewport] of [["phone", PHONE], ["desktop", DESKTOP]]) {
+      await chair.setViewportSize(viewport);
+      await chair.goto(path);
+      await shot(chair, `${name}-en-staff-${size}`);
+    }
+  }
+
   step = "the first load of each resident page is light (at most 250 KB on the wire, at 360 px)";
   const weights = [];
   for (const [name, path] of [["home", "/"], ["issues", "/issues"], ["issue", issueUrl], ["meetings", "/meetings"], ["meeting", meetingUrl], ["sign-in", "/sign-in"], ["register", "/register"]]) {
