@@ -3,7 +3,7 @@ import refusals from "./refusals.en";
 
 export default {
   refusals,
-  done: {
+  done: { buildingsSet: "Buildings saved",
     cosigned: "Co-signed",
     uncosigned: "Co-signature withdrawn",
     withdrawn: "Issue withdrawn",
@@ -212,6 +212,7 @@ export default {
     empty: "Nothing waiting",
     onBehalf: "Raise for a resident",
   },
+  buildings: { title: "Buildings and units", intro: "Residents pick a building and unit from this list when they raise an issue. One building a line, its units after a colon, separated by commas, e.g. Block 3: Unit 1, Unit 2.", grid: "Grid", list: "Buildings", save: "Save buildings" },
   residents: { title: "Verify residents", intro: "Confirm residents of your grid who registered. Their co-signatures count once verified.", verify: "Verify", verified: "Verified", none: "Nobody waiting to be verified" },
   meetings: { convene: "Convene {council}", none: "No meetings" },
   phase: { NONE: "Not convened", CONVENED: "Announced", OPEN: "In session", ADJOURNED: "Adjourned" },

@@ -3,7 +3,7 @@ import refusals from "./refusals.zh-CN";
 
 export default {
   refusals,
-  done: {
+  done: { buildingsSet: "楼栋已保存",
     cosigned: "已联名支持",
     uncosigned: "已撤回联名",
     withdrawn: "议题已撤回",
@@ -212,6 +212,7 @@ export default {
     empty: "暂无待办",
     onBehalf: "代居民登记",
   },
+  buildings: { title: "楼栋和单元", intro: "居民反映问题时从这里选楼栋和单元。每行一栋，单元写在冒号后，用逗号隔开，如：3号楼：1单元，2单元。", grid: "网格", list: "楼栋", save: "保存楼栋" },
   residents: { title: "居民身份核实", intro: "核实本网格新注册的居民。核实后他们的联名才会计入。", verify: "核实", verified: "已核实", none: "没有待核实的居民" },
   meetings: { convene: "召集 {council} 会议", none: "暂无会议" },
   phase: { NONE: "未召集", CONVENED: "已通知", OPEN: "进行中", ADJOURNED: "已休会" },

@@ -129,6 +129,18 @@ try {
   await the(zhang, "resident-小林").getByRole("button", { name: "核实" }).click();
   await the(zhang, "verified-list").getByText("小林").waitFor();
   await shot(zhang, "residents-phone");
+
+  step = "the grid worker keeps the grid's buildings";
+  const list = the(zhang, "buildings-text");
+  await zhang.waitForFunction(() => document.querySelector('[data-test="buildings-text"]')?.value.includes("4号楼"));
+  const listed = await list.inputValue();
+  assert.match(listed, /4号楼：1单元，2单元，3单元/);
+  await list.fill(`${listed}\n1号楼`); // a building twice is refused, in Chinese, and nothing changes
+  await the(zhang, "buildings-save").click();
+  await the(zhang, "buildings-editor").getByText("1号楼 重复了").waitFor();
+  await list.fill(`${listed}\n物业服务中心`);
+  await the(zhang, "buildings-save").click();
+  await zhang.locator(".action-done", { hasText: "楼栋已保存" }).waitFor();
   await lin.goto("/me");
   await the(lin, "verification").getByText("已由 张丽 核实").waitFor();
   await shot(lin, "account-phone");
