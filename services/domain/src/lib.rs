@@ -42,9 +42,9 @@ pub use jurisdiction::{Jurisdiction, JurisdictionCommand, JurisdictionState};
 pub use meeting::{
     AgendaItem, Attendance, CheckpointRef, Choice, ClosedVote, Electorate, Eligible, ItemStatus,
     Language, Meeting, MeetingCommand, MeetingFacts, MeetingState, MinutesFormat, Motion,
-    MotionStatus, Naming, Phase, RecountError, Recounted, RevealedBallot,
-    SHANGHAI_UTC_OFFSET_MINUTES, SeatHolder, Statement, Tally, Vote, VoteMethod, VoteOutcome,
-    VoteSubject, minutes_hash, outcome, recount, render_minutes,
+    MotionStatus, Naming, Phase, RecountError, Recounted, RevealedBallot, SeatHolder, Statement,
+    Tally, Vote, VoteMethod, VoteOutcome, VoteSubject, minutes_hash, outcome, recount,
+    render_minutes,
 };
 pub use member::{Member, MemberCommand, MemberState};
 pub use place::{Building, Buildings, CoarsePoint, MAX_BUILDINGS, MAX_UNITS, Spot};

@@ -1017,7 +1017,7 @@ fn minutes_render_the_same_record_in_both_languages_and_formats() {
     let reader = Naming {
         member: &|_| "王芳".into(),
         council: &|_| "银网社区圆桌议事会".into(),
-        utc_offset_minutes: Some(480),
+        beijing_time: true,
     };
     let named = render_minutes(&s, Language::ZhCn, MinutesFormat::Markdown, &reader);
     assert!(named.contains("王芳：反对"));

@@ -453,6 +453,7 @@ fn places_are_picked_from_the_grid_and_the_gps_point_is_for_staff_only() {
         ),
         (", spot: {building: \"99号楼\"}", "VALIDATION"),
         (", location: {latitude: 91, longitude: 0}", "VALIDATION"),
+        (", spot: {building: \"  \"}", "VALIDATION"),
     ] {
         let refused = raise(&zhou, extra);
         assert_eq!(refused.code(), code, "{extra}: {}", refused.body);
@@ -528,6 +529,12 @@ fn places_are_picked_from_the_grid_and_the_gps_point_is_for_staff_only() {
         .map(|n| json!({"name": format!("{n}号楼")}))
         .collect();
     assert_eq!(set(&worker, json!(many)).code(), "VALIDATION");
+    let units: Vec<_> = (0..13).map(|n| format!("{n}单元")).collect();
+    assert_eq!(
+        set(&worker, json!([{"name": "1号楼", "units": units}])).code(),
+        "VALIDATION"
+    );
+    assert_eq!(set(&worker, json!([{"name": ""}])).code(), "VALIDATION");
     assert_eq!(
         set(&worker, json!([{"name": "1号楼"}, {"name": "1号楼"}])).code(),
         "VALIDATION"

@@ -206,12 +206,28 @@ impl Vault {
             .map_err(|_| VaultError::Corrupt(format!("key of {member} has the wrong length")))
     }
 
+    /// Opens JSON sealed with `member`'s key under `aad`; `None` once the member
+    /// is erased (their key is gone, so is every record sealed with it).
+    fn open_sealed<T: serde::de::DeserializeOwned>(
+        &self,
+        conn: &Connection,
+        member: &MemberId,
+        aad: &str,
+        nonce: &[u8],
+        sealed: &[u8],
+    ) -> Result<Option<T>, VaultError> {
+        let Some(key) = self.member_key(conn, member)? else {
+            return Ok(None);
+        };
+        let plain = crypto::open(&key, aad.as_bytes(), nonce, sealed)?;
+        serde_json::from_slice(&plain)
+            .map(Some)
+            .map_err(|e| VaultError::Corrupt(format!("{aad}: {e}")))
+    }
+
     /// The member's decrypted record; `None` when erased or never enrolled.
     pub fn personal(&self, member: &MemberId) -> Result<Option<PersonalData>, VaultError> {
         let conn = self.conn();
-        let Some(key) = self.member_key(&conn, member)? else {
-            return Ok(None);
-        };
         let row = conn
             .query_row(
                 "SELECT nonce, sealed FROM records WHERE member = ?1",
@@ -222,10 +238,7 @@ impl Vault {
         let Some((nonce, sealed)) = row else {
             return Ok(None);
         };
-        let plain = crypto::open(&key, member.as_str().as_bytes(), &nonce, &sealed)?;
-        serde_json::from_slice(&plain)
-            .map(Some)
-            .map_err(|e| VaultError::Corrupt(format!("record of {member}: {e}")))
+        self.open_sealed(&conn, member, member.as_str(), &nonce, &sealed)
     }
 
     /// Keeps where an issue was raised from (the phone's GPS, coarsened by the
@@ -271,18 +284,13 @@ impl Vault {
             return Ok(None);
         };
         let member = MemberId::parse(&member).map_err(|e| VaultError::Corrupt(e.to_string()))?;
-        let Some(key) = self.member_key(&conn, &member)? else {
-            return Ok(None);
-        };
-        let plain = crypto::open(
-            &key,
-            format!("location:{issue}").as_bytes(),
+        self.open_sealed(
+            &conn,
+            &member,
+            &format!("location:{issue}"),
             &nonce,
             &sealed,
-        )?;
-        serde_json::from_slice(&plain)
-            .map(Some)
-            .map_err(|e| VaultError::Corrupt(format!("location of {issue}: {e}")))
+        )
     }
 
     /// The member a phone and password belong to; `None` for an unknown phone or a

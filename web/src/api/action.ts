@@ -14,9 +14,9 @@ export const newKey = () => crypto.randomUUID();
 export interface ActionOptions<Input> {
   /** The message key of the toast that says the action worked. */
   done?: string;
-  /** Where offline the command waits in the outbox (src/api/outbox.ts) instead of
-   * failing: the scope it belongs to and what it is called in the pending list. */
-  queue?: { scope: string; label: (input: Input) => string };
+  /** Offline, the command waits in the outbox (src/api/outbox.ts) instead of
+   * failing, listed as `label` says. */
+  queue?: { label: (input: Input) => string };
 }
 
 export function useAction<Data, Input extends object>(document: DocumentInput<Data, { input: Input }>, options: ActionOptions<Input> = {}) {
@@ -38,7 +38,7 @@ export function useAction<Data, Input extends object>(document: DocumentInput<Da
     queued.value = false;
     const variables = { input: { ...input, idempotencyKey: key } };
     const queue = async () => {
-      await enqueue(document, variables, options.queue!.scope, options.queue!.label(input));
+      await enqueue(document, variables, options.queue!.label(input));
       // The key stays: the same tap again is the same command, answered once.
       queued.value = true;
       succeeded(i18n.global.t("outbox.queued"));

@@ -14,11 +14,8 @@ export interface Queued {
   /** What the command was sent as: the operation's text and its variables (with the key). */
   query: string;
   variables: Record<string, unknown>;
-  /** Where it was made (e.g. `meeting/mt_…`, `raise`), for the page that lists it. */
-  scope: string;
   /** What the user did, in their words at the time (e.g. 「签到：陈大爷」). */
   label: string;
-  at: number;
   /** Who made it: it is sent only in their session (a shared tablet changes hands). */
   member?: string;
 }
@@ -38,8 +35,6 @@ export function setOutboxOwner(who: () => string | undefined) {
 export const pending = ref<Queued[]>([]);
 /** Commands the server refused when they arrived (e.g. the vote closed meanwhile). */
 export const undelivered = ref<Undelivered[]>([]);
-/** Called with each command the server accepted (pages refresh their data). */
-const listeners = new Set<(entry: Queued, data: unknown) => void>();
 
 let db: Promise<IDBPDatabase> | undefined;
 const open = () =>
@@ -53,16 +48,11 @@ async function reload() {
 }
 
 /** Puts a command in the outbox; it goes out with the next flush. */
-export async function enqueue<Data>(document: DocumentInput<Data, never>, variables: Record<string, unknown>, scope: string, label: string) {
-  const entry: Queued = { query: stringifyDocument(document as never), variables, scope, label, at: Date.now(), member: owner() };
+export async function enqueue<Data>(document: DocumentInput<Data, never>, variables: Record<string, unknown>, label: string) {
+  const entry: Queued = { query: stringifyDocument(document as never), variables, label, member: owner() };
   await (await open()).add("commands", entry);
   await reload();
   schedule(0);
-}
-
-export function onDelivered(listener: (entry: Queued, data: unknown) => void) {
-  listeners.add(listener);
-  return () => listeners.delete(listener);
 }
 
 let flushing: Promise<void> | undefined;
@@ -81,10 +71,10 @@ export function flush(): Promise<void> {
         const problem = problemOf(result.error);
         // Not reached, or told to slow down: it waits for the next try.
         if (problem?.code === "NETWORK" || problem?.code === "RATE_LIMITED") break;
-        // Answered, one way or the other: it leaves the outbox.
+        // Answered, one way or the other: it leaves the outbox (the live views bring
+        // what it changed).
         await store.delete("commands", entry.id!);
         if (problem) undelivered.value = [...undelivered.value, { label: entry.label, problem }];
-        else for (const listener of listeners) listener(entry, result.data);
       }
     } finally {
       flushing = undefined;

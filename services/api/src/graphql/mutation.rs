@@ -563,24 +563,18 @@ impl PeopleMutation {
         input: SetBuildingsInput,
     ) -> Result<JurisdictionPayload> {
         let id = jurisdiction_id(&input.jurisdiction)?;
-        // Counted before anything is parsed: a list too long is refused whole.
-        if input.buildings.len() > roundtable_domain::MAX_BUILDINGS {
-            return Err(DomainError::validation("buildings", Refusal::TOO_MANY)
-                .with("max", roundtable_domain::MAX_BUILDINGS))
-            .gql();
-        }
-        let mut buildings = Vec::with_capacity(input.buildings.len());
-        for b in &input.buildings {
-            if b.units.len() > roundtable_domain::MAX_UNITS {
-                return Err(DomainError::validation("units", Refusal::TOO_MANY)
-                    .with("max", roundtable_domain::MAX_UNITS))
-                .gql();
-            }
-            buildings.push(roundtable_domain::Building {
-                name: name(&b.name)?,
-                units: b.units.iter().map(|u| name(u)).collect::<Result<_>>()?,
-            });
-        }
+        // The bounds and repeats are the domain's (`Buildings::new`); the request's
+        // size limit bounds what is parsed before it says so.
+        let buildings = input
+            .buildings
+            .iter()
+            .map(|b| {
+                Ok(roundtable_domain::Building {
+                    name: name(&b.name)?,
+                    units: b.units.iter().map(|u| name(u)).collect::<Result<_>>()?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
         let command = JurisdictionCommand::SetBuildings {
             buildings: roundtable_domain::Buildings::new(buildings).gql()?,
         };

@@ -102,18 +102,17 @@ impl Words {
     }
 }
 
-/// Asia/Shanghai's offset from UTC (no daylight saving since 1991): the zone of
-/// every community Roundtable serves today.
-pub const SHANGHAI_UTC_OFFSET_MINUTES: i32 = 480;
+/// Beijing time's offset from UTC, in minutes (Asia/Shanghai, no daylight saving
+/// since 1991): the zone of every community Roundtable serves today.
+const BEIJING_UTC_OFFSET_MINUTES: i32 = 480;
 
 /// How a copy names what the canonical text gives by id: the members and the
-/// council by name, the time in the reader's zone.
+/// council by name, and the time as a reader in Tieling reads a clock.
 pub struct Naming<'a> {
     pub member: &'a dyn Fn(&MemberId) -> String,
     pub council: &'a dyn Fn(&CouncilId) -> String,
-    /// The reader's offset from UTC in minutes (Asia/Shanghai: 480); `None`: the
-    /// canonical UTC instant (ISO 8601).
-    pub utc_offset_minutes: Option<i32>,
+    /// Beijing time; otherwise the canonical UTC instant (ISO 8601).
+    pub beijing_time: bool,
 }
 
 impl Naming<'_> {
@@ -121,34 +120,21 @@ impl Naming<'_> {
     pub const CANONICAL: Naming<'static> = Naming {
         member: &|m| m.as_str().to_owned(),
         council: &|c| c.as_str().to_owned(),
-        utc_offset_minutes: None,
+        beijing_time: false,
     };
 
     fn time(&self, w: &Words, at: Timestamp) -> String {
-        let Some(offset) = self.utc_offset_minutes else {
+        if !self.beijing_time {
             return at.to_string();
-        };
-        let c = at.civil(offset);
-        let zone = match (offset, w.lang) {
-            (480, Language::ZhCn) => "北京时间".to_owned(),
-            (480, Language::En) => "China Standard Time".to_owned(),
-            _ => format!(
-                "UTC{}{}{}",
-                if offset < 0 { '-' } else { '+' },
-                offset.abs() / 60,
-                match offset.abs() % 60 {
-                    0 => String::new(),
-                    m => format!(":{m:02}"),
-                }
-            ),
-        };
+        }
+        let c = at.civil(BEIJING_UTC_OFFSET_MINUTES);
         match w.lang {
             Language::ZhCn => format!(
-                "{}年{}月{}日 {:02}:{:02}（{zone}）",
+                "{}年{}月{}日 {:02}:{:02}（北京时间）",
                 c.year, c.month, c.day, c.hour, c.minute
             ),
             Language::En => format!(
-                "{}-{:02}-{:02} {:02}:{:02} ({zone})",
+                "{}-{:02}-{:02} {:02}:{:02} (China Standard Time)",
                 c.year, c.month, c.day, c.hour, c.minute
             ),
         }

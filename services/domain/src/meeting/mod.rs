@@ -25,10 +25,7 @@ use crate::{
     Seat,
 };
 
-pub use minutes::{
-    Language, MinutesFormat, Naming, SHANGHAI_UTC_OFFSET_MINUTES, render_minutes,
-    text_hash as minutes_hash,
-};
+pub use minutes::{Language, MinutesFormat, Naming, render_minutes, text_hash as minutes_hash};
 pub use recount::{RecountError, Recounted, recount};
 pub use tally::{Choice, Electorate, Tally, VoteOutcome, outcome};
 

@@ -266,13 +266,17 @@ impl IssueMutation {
             .map(JurisdictionId::parse)
             .transpose()
             .gql()?;
-        let spot = match &input.spot {
-            None => None,
-            Some(s) => Some(domain::Spot {
-                building: Name::parse(&s.building).gql()?,
-                unit: s.unit.as_deref().map(Name::parse).transpose().gql()?,
-            }),
-        };
+        let spot = input
+            .spot
+            .as_ref()
+            .map(|s| {
+                Ok::<_, DomainError>(domain::Spot {
+                    building: Name::parse(&s.building)?,
+                    unit: s.unit.as_deref().map(Name::parse).transpose()?,
+                })
+            })
+            .transpose()
+            .gql()?;
         let location = input
             .location
             .as_ref()

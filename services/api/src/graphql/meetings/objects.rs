@@ -763,9 +763,8 @@ impl Meeting {
             MinutesFormat::Markdown => domain::MinutesFormat::Markdown,
             MinutesFormat::Html => domain::MinutesFormat::Html,
         };
-        let councils = app(ctx).projections.registry();
-        // Readers see names and the time in Tieling (Asia/Shanghai, UTC+8 all year);
-        // the canonical text below keeps the ids and the UTC instant.
+        // Readers see names and the time in Tieling (Beijing time); the canonical
+        // text below keeps the ids and the UTC instant.
         Ok(domain::render_minutes(
             s,
             lang,
@@ -773,12 +772,9 @@ impl Meeting {
             &domain::Naming {
                 member: &|m| names.get(m).cloned().unwrap_or_else(|| m.to_string()),
                 council: &|c| {
-                    councils
-                        .councils
-                        .get(c)
-                        .map_or_else(|| c.to_string(), |v| v.name().to_owned())
+                    council(ctx, c).map_or_else(|| c.to_string(), |v| v.0.name().to_owned())
                 },
-                utc_offset_minutes: Some(domain::SHANGHAI_UTC_OFFSET_MINUTES),
+                beijing_time: true,
             },
         ))
     }
