@@ -37,6 +37,7 @@ export const STATUS_TAG: Record<IssueStatus, "primary" | "success" | "warning" |
   REJECTED: "danger",
   MERGED: "default",
   WITHDRAWN: "default",
+  IN_MEDIATION: "warning",
 };
 
 /** Every majority rule a vote may be opened under, in the order the console offers them. */

@@ -60,7 +60,12 @@ pub fn recount_votes(lines: &[&[u8]]) -> Result<usize, AuditFailure> {
             }
             Some(Event::Meeting(event)) => event,
             Some(
-                Event::Jurisdiction(_) | Event::Member(_) | Event::Issue(_) | Event::Resolution(_),
+                Event::Jurisdiction(_)
+                | Event::Member(_)
+                | Event::Issue(_)
+                | Event::Resolution(_)
+                | Event::Committee(_)
+                | Event::Dispute(_),
             )
             | None => continue,
         };
@@ -200,7 +205,7 @@ fn check_roots(
     Ok(())
 }
 
-fn memchr_contains(haystack: &[u8], needle: &[u8]) -> bool {
+pub(crate) fn memchr_contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
 

@@ -6,9 +6,11 @@ use serde_json::{Value, json};
 
 use roundtable_ledger::Timestamp;
 
+use crate::mediation::{CommitteeFacts, DisputeFacts};
 use crate::{
-    Buildings, CouncilId, CouncilRules, DomainError, IssueFacts, IssueId, JurisdictionId,
-    MeetingFacts, MeetingId, MemberId, Refusal, ResolutionFacts, ResolutionId, RulesHash,
+    Buildings, CommitteeId, CouncilId, CouncilRules, DisputeId, DomainError, IssueFacts, IssueId,
+    JurisdictionId, MeetingFacts, MeetingId, MemberId, Refusal, ResolutionFacts, ResolutionId,
+    RulesHash,
 };
 
 /// The levels of the grid, top down. Villages are communities.
@@ -137,6 +139,16 @@ pub struct Actor {
     pub home_grid: Option<JurisdictionId>,
     pub roles: Vec<Role>,
     pub seats: Vec<CouncilSeat>,
+    /// The mediation committees the member mediates for.
+    pub mediator_of: Vec<MediatorSeat>,
+}
+
+/// A mediator's place on a mediation committee.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MediatorSeat {
+    pub committee: CommitteeId,
+    /// Officers (主任, 副主任) assign cases and read their content.
+    pub officer: bool,
 }
 
 impl Actor {
@@ -156,6 +168,7 @@ impl Actor {
         } else if self.kind == Some(MemberKind::Staff)
             || !self.roles.is_empty()
             || !self.seats.is_empty()
+            || !self.mediator_of.is_empty()
         {
             CallerClass::Staff
         } else if self.verified {
@@ -240,6 +253,20 @@ impl Actor {
         self.seats.iter().find(|s| &s.council == council)
     }
 
+    /// A mediator of `committee`.
+    pub fn mediates_for(&self, committee: &CommitteeId) -> bool {
+        self.member.is_some() && self.mediator_of.iter().any(|m| &m.committee == committee)
+    }
+
+    /// An officer of `committee`.
+    pub fn officer_of(&self, committee: &CommitteeId) -> bool {
+        self.member.is_some()
+            && self
+                .mediator_of
+                .iter()
+                .any(|m| &m.committee == committee && m.officer)
+    }
+
     pub fn chairs(&self, council: &CouncilId) -> bool {
         self.seat_in(council).is_some_and(|s| s.seat == Seat::Chair)
     }
@@ -254,6 +281,8 @@ impl Actor {
             role.name()
         } else if !self.seats.is_empty() {
             "committee_member"
+        } else if !self.mediator_of.is_empty() {
+            "mediator"
         } else if self.is_auditor() {
             "auditor"
         } else if self.kind == Some(MemberKind::Staff) {
@@ -335,6 +364,61 @@ pub trait Directory {
     fn resolution(&self, _id: &ResolutionId) -> Option<ResolutionFacts> {
         None
     }
+    /// A mediation committee. Directories without committees know none.
+    fn committee(&self, _id: &CommitteeId) -> Option<CommitteeFacts> {
+        None
+    }
+    /// Mediation committees sitting at exactly this node.
+    fn committees_at(&self, _jurisdiction: &JurisdictionId) -> Vec<CommitteeFacts> {
+        Vec::new()
+    }
+    /// A dispute case, for the issue it was turned from.
+    fn dispute(&self, _id: &DisputeId) -> Option<DisputeFacts> {
+        None
+    }
+
+    /// The committee that mediates a dispute of `kind` at `place`: the nearest at
+    /// or above it of the kind's specialist kind, else the nearest people's
+    /// mediation committee (the first by id when a node has several).
+    fn committee_for(
+        &self,
+        kind: crate::DisputeKind,
+        place: &JurisdictionId,
+    ) -> Option<CommitteeFacts> {
+        let line = self.lineage(place);
+        nearest_committee(self, &line, kind.specialist())
+            .or_else(|| nearest_committee(self, &line, crate::CommitteeKind::Peoples))
+    }
+
+    /// Where a hard case goes from `committee`: the nearest committee above its node
+    /// of the same kind, else the nearest people's mediation committee above it.
+    fn committee_above(&self, committee: &CommitteeFacts) -> Option<CommitteeFacts> {
+        let above: Vec<JurisdictionId> = self
+            .lineage(&committee.jurisdiction)
+            .into_iter()
+            .skip(1)
+            .collect();
+        nearest_committee(self, &above, committee.kind)
+            .or_else(|| nearest_committee(self, &above, crate::CommitteeKind::Peoples))
+    }
+
+    /// The node, or `JURISDICTION_NOT_FOUND`.
+    fn existing_jurisdiction(&self, id: &JurisdictionId) -> Result<JurisdictionFacts, DomainError> {
+        self.jurisdiction(id).ok_or_else(|| {
+            DomainError::not_found(Refusal::JURISDICTION_NOT_FOUND).with("jurisdiction", id)
+        })
+    }
+
+    /// The member, or `MEMBER_NOT_FOUND` / `MEMBER_ERASED`.
+    fn live_member(&self, id: &MemberId) -> Result<MemberFacts, DomainError> {
+        match self.member(id) {
+            None => Err(DomainError::not_found(Refusal::MEMBER_NOT_FOUND).with("member", id)),
+            Some(f) if f.erased => {
+                Err(DomainError::not_found(Refusal::MEMBER_ERASED).with("member", id))
+            }
+            Some(f) => Ok(f),
+        }
+    }
 
     /// The node and its ancestors, nearest first. The tree is acyclic by
     /// construction (moves into one's own subtree are refused); the bound only
@@ -364,4 +448,20 @@ pub trait Directory {
     fn is_within(&self, node: &JurisdictionId, ancestor: &JurisdictionId) -> bool {
         self.lineage(node).contains(ancestor)
     }
+}
+
+/// The first committee of `kind` along `nodes` (nearest first; the first by id when
+/// a node has several).
+fn nearest_committee<D: Directory + ?Sized>(
+    directory: &D,
+    nodes: &[JurisdictionId],
+    kind: crate::CommitteeKind,
+) -> Option<CommitteeFacts> {
+    nodes.iter().find_map(|id| {
+        directory
+            .committees_at(id)
+            .into_iter()
+            .filter(|c| c.kind == kind)
+            .min_by(|a, b| a.id.cmp(&b.id))
+    })
 }

@@ -91,10 +91,7 @@ fn decide(cx: &Deciding<'_, Council>, command: CouncilCommand) -> Decided<Counci
         if state.jurisdiction.is_some() {
             return Err(DomainError::conflict(Refusal::ALREADY_EXISTS).with("id", id));
         }
-        if directory.jurisdiction(&jurisdiction).is_none() {
-            return Err(DomainError::not_found(Refusal::JURISDICTION_NOT_FOUND)
-                .with("jurisdiction", &jurisdiction));
-        }
+        directory.existing_jurisdiction(&jurisdiction)?;
         rules.validate()?;
         let rules_hash = rules.hash();
         return Ok(vec![CouncilEvent::CouncilCreated {

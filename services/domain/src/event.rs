@@ -4,15 +4,19 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::mediation::{
+    Advice, CaseOutcome, CommitteeKind, DisputeKind, MediationRules, Performance,
+};
 use crate::meeting::{
     AgendaItem, CheckpointRef, Choice, Eligible, RevealedBallot, SeatHolder, Tally, VoteMethod,
     VoteOutcome, VoteSubject,
 };
 use crate::resolution::Assignment;
 use crate::{
-    Buildings, Category, Channel, Clock, ContentHash, CouncilId, CouncilRules, Fraction, IssueId,
-    JurisdictionId, JurisdictionKind, MajorityKind, MeetingId, MemberId, MemberKind, Name, Rating,
-    Reason, RejectionReason, ResolutionId, Role, RulesHash, Seat, Spot, Stage,
+    Buildings, Category, Channel, Clock, CommitteeId, ContentHash, CouncilId, CouncilRules,
+    DisputeId, Fraction, IssueId, JurisdictionId, JurisdictionKind, MajorityKind, MeetingId,
+    MemberId, MemberKind, Name, Rating, Reason, RejectionReason, ResolutionId, Role, RulesHash,
+    Seat, Spot, Stage,
 };
 use roundtable_ledger::Timestamp;
 
@@ -331,6 +335,8 @@ catalogue! {
             resolution: ResolutionId,
             council: CouncilId,
         },
+        /// The issue was taken to mediation as a dispute case (linked both ways).
+        "issue.sent_to_mediation" => SentToMediation { dispute: DisputeId },
     }
 
     /// Events of a `meeting/<id>` stream.
@@ -492,6 +498,156 @@ catalogue! {
         /// Disclosure two: the implementation result is made public.
         "resolution.result_published" => ResultPublished { note: String },
     }
+
+    /// Events of a `committee/<id>` stream: a mediation committee and its mediators.
+    "committee": Committee => CommitteeEvent {
+        "committee.created" => CommitteeCreated {
+            jurisdiction: JurisdictionId,
+            kind: CommitteeKind,
+            name: Name,
+            rules: MediationRules,
+            rules_hash: RulesHash,
+        },
+        "committee.mediator_appointed" => MediatorAppointed {
+            member: MemberId,
+            /// An officer (主任, 副主任) assigns cases and reads their content.
+            officer: bool,
+            reason: Reason,
+        },
+        "committee.mediator_removed" => MediatorRemoved { member: MemberId, reason: Reason },
+    }
+
+    /// Events of a `dispute/<id>` stream: a case of mediation. Private texts appear
+    /// only as commitments (`*_hash`: SHA-256 over a nonce and the text in the vault).
+    "dispute": Dispute => DisputeEvent {
+        "dispute.raised" => DisputeRaised {
+            applicant: MemberId,
+            respondents: Vec<MemberId>,
+            /// The grid worker who took it down for the applicant.
+            #[serde(
+                default,
+                skip_serializing_if = "Option::is_none",
+                deserialize_with = "crate::event::present"
+            )]
+            on_behalf_by: Option<MemberId>,
+            channel: Channel,
+            kind: DisputeKind,
+            jurisdiction: JurisdictionId,
+            committee: CommitteeId,
+            rules_hash: RulesHash,
+            /// What the applicant asks, committed.
+            claim_hash: ContentHash,
+            /// The issue this case was turned from.
+            #[serde(
+                default,
+                skip_serializing_if = "Option::is_none",
+                deserialize_with = "crate::event::present"
+            )]
+            from_issue: Option<IssueId>,
+            /// Respondents answer by then, or the case closes.
+            consent_due: Timestamp,
+        },
+        "dispute.answered" => DisputeAnswered {
+            party: MemberId,
+            consent: bool,
+            channel: Channel,
+            /// The staff member who recorded an answer given in person or by phone.
+            #[serde(
+                default,
+                skip_serializing_if = "Option::is_none",
+                deserialize_with = "crate::event::present"
+            )]
+            recorded_by: Option<MemberId>,
+            /// What the respondent asks, committed (when they consent and say).
+            #[serde(
+                default,
+                skip_serializing_if = "Option::is_none",
+                deserialize_with = "crate::event::present"
+            )]
+            claim_hash: Option<ContentHash>,
+        },
+        /// Every respondent consented: mediation runs under the committee's clock.
+        "dispute.mediation_started" => MediationStarted {
+            committee: CommitteeId,
+            rules_hash: RulesHash,
+            due: Timestamp,
+        },
+        "dispute.mediator_assigned" => MediatorAssigned { mediator: MemberId },
+        /// A party objected to the mediator (once per party): they step aside.
+        "dispute.mediator_objected" => MediatorObjected {
+            party: MemberId,
+            mediator: MemberId,
+            reason: Reason,
+        },
+        "dispute.escalated" => DisputeEscalated {
+            from: CommitteeId,
+            to: CommitteeId,
+            rules_hash: RulesHash,
+            /// A fresh clock under the upper committee's rules.
+            due: Timestamp,
+        },
+        "dispute.overdue" => DisputeOverdue { committee: CommitteeId, due: Timestamp },
+        "dispute.session_scheduled" => SessionScheduled {
+            session: u32,
+            at: Timestamp,
+            venue: String,
+        },
+        "dispute.session_held" => SessionHeld {
+            session: u32,
+            attendance: Vec<MemberId>,
+            /// The session's record, committed (the record is sealed in the vault).
+            record_hash: ContentHash,
+        },
+        "dispute.agreement_drafted" => AgreementDrafted {
+            version: u32,
+            /// SHA-256 of the agreement's canonical text (zh-CN Markdown, by id).
+            text_hash: ContentHash,
+        },
+        "dispute.agreement_confirmed" => AgreementConfirmed {
+            party: MemberId,
+            version: u32,
+            text_hash: ContentHash,
+            /// The mediator who recorded a confirmation signed on paper.
+            #[serde(
+                default,
+                skip_serializing_if = "Option::is_none",
+                deserialize_with = "crate::event::present"
+            )]
+            recorded_by: Option<MemberId>,
+        },
+        /// Every party confirmed the same text: the agreement is frozen.
+        "dispute.agreement_signed" => AgreementSigned {
+            version: u32,
+            text_hash: ContentHash,
+            /// The last day to apply for judicial confirmation.
+            confirmation_window_ends: Timestamp,
+        },
+        "dispute.closed" => DisputeClosed {
+            outcome: CaseOutcome,
+            advice: Advice,
+            /// The consent deadline that passed, when that closed it.
+            #[serde(
+                default,
+                skip_serializing_if = "Option::is_none",
+                deserialize_with = "crate::event::present"
+            )]
+            due: Option<Timestamp>,
+        },
+        "dispute.confirmation_applied" => ConfirmationApplied {
+            court: String,
+            applied_on: Timestamp,
+        },
+        "dispute.confirmation_ruled" => ConfirmationRuled { confirmed: bool },
+        "dispute.followed_up" => FollowedUp {
+            performance: Performance,
+            /// The visit's note, committed.
+            note_hash: ContentHash,
+        },
+        /// The agreement was not performed: mediation starts again.
+        "dispute.reopened" => DisputeReopened { rules_hash: RulesHash, due: Timestamp },
+        /// The case's private texts were deleted from the vault for good.
+        "dispute.records_erased" => RecordsErased { reason: Reason },
+    }
 }
 
 impl Event {
@@ -547,7 +703,8 @@ impl Event {
                 | IssueEvent::IssueResponded { .. }
                 | IssueEvent::IssueReopened { .. }
                 | IssueEvent::IssueWithdrawn { .. }
-                | IssueEvent::IssueResolved { .. } => vec![],
+                | IssueEvent::IssueResolved { .. }
+                | IssueEvent::SentToMediation { .. } => vec![],
             },
             Event::Meeting(event) => match event {
                 MeetingEvent::SeatsListed { seats } => seats.iter().map(|s| &s.member).collect(),
@@ -595,6 +752,45 @@ impl Event {
                 | ResolutionEvent::AssignmentOverdue { .. }
                 | ResolutionEvent::ResolutionImplemented { .. }
                 | ResolutionEvent::ResultPublished { .. } => vec![],
+            },
+            Event::Committee(event) => match event {
+                CommitteeEvent::MediatorAppointed { member, .. }
+                | CommitteeEvent::MediatorRemoved { member, .. } => vec![member],
+                CommitteeEvent::CommitteeCreated { .. } => vec![],
+            },
+            Event::Dispute(event) => match event {
+                DisputeEvent::DisputeRaised {
+                    applicant,
+                    respondents,
+                    on_behalf_by,
+                    ..
+                } => std::iter::once(applicant)
+                    .chain(respondents)
+                    .chain(on_behalf_by)
+                    .collect(),
+                DisputeEvent::DisputeAnswered {
+                    party, recorded_by, ..
+                }
+                | DisputeEvent::AgreementConfirmed {
+                    party, recorded_by, ..
+                } => std::iter::once(party).chain(recorded_by).collect(),
+                DisputeEvent::MediatorAssigned { mediator } => vec![mediator],
+                DisputeEvent::MediatorObjected {
+                    party, mediator, ..
+                } => vec![party, mediator],
+                DisputeEvent::SessionHeld { attendance, .. } => attendance.iter().collect(),
+                DisputeEvent::MediationStarted { .. }
+                | DisputeEvent::DisputeEscalated { .. }
+                | DisputeEvent::DisputeOverdue { .. }
+                | DisputeEvent::SessionScheduled { .. }
+                | DisputeEvent::AgreementDrafted { .. }
+                | DisputeEvent::AgreementSigned { .. }
+                | DisputeEvent::DisputeClosed { .. }
+                | DisputeEvent::ConfirmationApplied { .. }
+                | DisputeEvent::ConfirmationRuled { .. }
+                | DisputeEvent::FollowedUp { .. }
+                | DisputeEvent::DisputeReopened { .. }
+                | DisputeEvent::RecordsErased { .. } => vec![],
             },
         }
     }

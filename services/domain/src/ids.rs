@@ -103,6 +103,17 @@ id_type!(
     ResolutionId, "r_", "resolution", "resolution"
 );
 
+id_type!(
+    /// A mediation committee (people's mediation committee or a specialised one).
+    /// Stream `committee/<id>`.
+    CommitteeId, "mc_", "committee", "committee"
+);
+
+id_type!(
+    /// A dispute brought to mediation. Stream `dispute/<id>`.
+    DisputeId, "d_", "dispute", "dispute"
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,9 +15,9 @@ use roundtable_ledger::Timestamp;
 
 use crate::IssueEvent;
 use crate::{
-    Actor, ContentHash, CouncilFacts, CouncilId, Directory, DomainError, IssueId, JurisdictionId,
-    MemberId, MemberKind, Refusal, ResolutionId, RulesHash, Seat, Spot, checked_multiline,
-    checked_text,
+    Actor, ContentHash, CouncilFacts, CouncilId, Directory, DisputeId, DomainError, IssueId,
+    JurisdictionId, MemberId, MemberKind, Refusal, ResolutionId, RulesHash, Seat, Spot,
+    checked_multiline, checked_text,
 };
 
 /// What a raise says (`IssueCommand::Raise`).
@@ -117,6 +117,8 @@ pub enum IssueStatus {
     Merged,
     /// Withdrawn by the raiser.
     Withdrawn,
+    /// Taken to mediation as a dispute case between the raiser and others.
+    InMediation,
 }
 
 impl IssueStatus {
@@ -128,6 +130,7 @@ impl IssueStatus {
                 | IssueStatus::Rejected
                 | IssueStatus::Merged
                 | IssueStatus::Withdrawn
+                | IssueStatus::InMediation
         )
     }
 }
@@ -282,6 +285,10 @@ pub enum IssueCommand {
     Resolve {
         resolution: ResolutionId,
     },
+    /// The issue became the dispute case `dispute` (which names it).
+    SendToMediation {
+        dispute: DisputeId,
+    },
     /// The deadline scheduler: the clock due at `due` has passed.
     MarkOverdue {
         due: Timestamp,
@@ -292,6 +299,7 @@ pub enum IssueCommand {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IssueFacts {
     pub jurisdiction: JurisdictionId,
+    pub raiser: MemberId,
     pub status: IssueStatus,
     /// The council it is with, and the one whose docket its co-signers put it on.
     pub council: Option<CouncilId>,
@@ -497,6 +505,10 @@ fn evolve(mut state: IssueState, event: &IssueEvent) -> IssueState {
             state.clock = None;
             state.overdue = false;
         }
+        IssueEvent::SentToMediation { .. } => {
+            state.status = IssueStatus::InMediation;
+            state.clock = None;
+        }
     }
     state
 }
@@ -522,6 +534,7 @@ fn decide(cx: &Deciding<'_>, command: IssueCommand) -> Decided {
         } => response::rate(cx, rating, comment, raiser_code_checked),
         IssueCommand::Withdraw { reason } => raise::withdraw(cx, reason),
         IssueCommand::Resolve { resolution } => response::resolve(cx, resolution),
+        IssueCommand::SendToMediation { dispute } => response::send_to_mediation(cx, dispute),
         // The scheduler's command is decided without a signed-in member: it is fully
         // determined by the state and the time.
         IssueCommand::MarkOverdue { due } => {
@@ -574,6 +587,7 @@ impl IssueFacts {
     pub fn of(state: &IssueState) -> Option<IssueFacts> {
         Some(IssueFacts {
             jurisdiction: state.jurisdiction.clone()?,
+            raiser: state.raiser.clone()?,
             status: state.status,
             council: state.council.clone(),
             docketed_at: state.docketed_at.clone(),

@@ -9,11 +9,13 @@ mod actor;
 mod aggregate;
 pub mod codec;
 mod council;
+mod document;
 mod error;
 mod event;
 mod ids;
 mod issue;
 mod jurisdiction;
+mod mediation;
 mod meeting;
 mod member;
 mod place;
@@ -23,22 +25,32 @@ mod text;
 
 pub use actor::{
     Actor, Appearance, CallerClass, Context, CouncilFacts, CouncilSeat, Directory,
-    JurisdictionFacts, JurisdictionKind, MemberFacts, MemberKind, Role, Seat,
+    JurisdictionFacts, JurisdictionKind, MediatorSeat, MemberFacts, MemberKind, Role, Seat,
 };
 pub use aggregate::Aggregate;
 pub use codec::{DecodeError, Decoded, decode};
 pub use council::{Council, CouncilCommand, CouncilState};
 pub use error::{DomainError, Grounds, Refusal};
 pub use event::{
-    CouncilEvent, EVENT_TYPES, EVENT_VERSION, Event, IssueEvent, JurisdictionEvent, MeetingEvent,
-    MemberEvent, ResolutionEvent, StreamEvent,
+    CommitteeEvent, CouncilEvent, DisputeEvent, EVENT_TYPES, EVENT_VERSION, Event, IssueEvent,
+    JurisdictionEvent, MeetingEvent, MemberEvent, ResolutionEvent, StreamEvent,
 };
-pub use ids::{CouncilId, IssueId, JurisdictionId, MeetingId, MemberId, ResolutionId};
+pub use ids::{
+    CommitteeId, CouncilId, DisputeId, IssueId, JurisdictionId, MeetingId, MemberId, ResolutionId,
+};
 pub use issue::{
     Category, Channel, Clock, Issue, IssueCommand, IssueFacts, IssueState, IssueStatus, IssueText,
     MAX_PHOTOS, RaiseIssue, Rating, RejectionReason, Stage, may_see_raised_from, may_triage,
 };
 pub use jurisdiction::{Jurisdiction, JurisdictionCommand, JurisdictionState};
+pub use mediation::{
+    Advice, AgreementNaming, AgreementState, CONFIRMATION_WINDOW_DAYS, CaseOutcome, CaseRecord,
+    Committee, CommitteeCommand, CommitteeFacts, CommitteeKind, CommitteeState, Dispute,
+    DisputeAccess, DisputeCommand, DisputeFacts, DisputeKind, DisputeState, DisputeStatus,
+    JudicialConfirmation, MAX_PRIVATE_TEXT, MAX_RESPONDENTS, MediationFigures, MediationRules,
+    MediationTally, Performance, RaiseDispute, Sealed, SessionState, agreement_hash,
+    render_agreement,
+};
 pub use meeting::{
     AgendaItem, Attendance, CheckpointRef, Choice, ClosedVote, Electorate, Eligible, ItemStatus,
     Language, Meeting, MeetingCommand, MeetingFacts, MeetingState, MinutesFormat, Motion,

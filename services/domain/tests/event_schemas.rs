@@ -310,6 +310,7 @@ fn emitted() -> Vec<(String, Event)> {
         IssueId::parse("i_2").unwrap(),
         IssueFacts {
             jurisdiction: j("j_grid1"),
+            raiser: m("m_verified"),
             status: IssueStatus::Open,
             council: None,
             docketed_at: None,
@@ -384,6 +385,144 @@ fn emitted() -> Vec<(String, Event)> {
         NOW,
     );
     out.extend(meeting_and_resolution());
+    out.extend(mediation());
+    out
+}
+
+/// A mediation committee, a whole case, and every way a case moves or ends.
+fn mediation() -> Vec<(String, Event)> {
+    use world::mediation::*;
+    let w = mediation_world();
+    let mut out = Vec::new();
+    let committee = mc("mc_new");
+    let created = decide::<Committee>(
+        &committee,
+        &[],
+        CommitteeCommand::Create {
+            jurisdiction: j("j_community"),
+            kind: CommitteeKind::Peoples,
+            name: name("银网社区人民调解委员会"),
+            rules: MediationRules::default(),
+        },
+        "administrator",
+        &w,
+    )
+    .unwrap();
+    let appointed = decide::<Committee>(
+        &committee,
+        &created,
+        CommitteeCommand::Appoint {
+            member: m("m_med1"),
+            officer: true,
+            reason: reason("主任"),
+        },
+        "administrator",
+        &w,
+    )
+    .unwrap();
+    let given: Vec<Event> = created.iter().chain(&appointed).cloned().collect();
+    let removed = decide::<Committee>(
+        &committee,
+        &given,
+        CommitteeCommand::Remove {
+            member: m("m_med1"),
+            reason: reason("任期届满"),
+        },
+        "administrator",
+        &w,
+    )
+    .unwrap();
+    for e in given.into_iter().chain(removed) {
+        out.push((committee.stream(), e));
+    }
+    let stream = d("d_case").stream();
+    let case = agreed_case(&w);
+    let mut push = |events: Vec<Event>| {
+        for e in events {
+            out.push((stream.clone(), e));
+        }
+    };
+    push(case.clone());
+    let at = NOW + 40 * DAY;
+    let not_performed = case_decide(
+        &case,
+        DisputeCommand::FollowUp {
+            performance: Performance::NotPerformed,
+            note: sealed("未履行"),
+        },
+        "m_med2",
+        at,
+        &w,
+    )
+    .unwrap();
+    let given: Vec<Event> = case.iter().chain(&not_performed).cloned().collect();
+    let reopened = case_decide(&given, DisputeCommand::Reopen, "m_med2", at, &w).unwrap();
+    let referred = case_decide(
+        &given,
+        DisputeCommand::Refer {
+            advice: Advice::Litigation,
+        },
+        "m_med2",
+        at,
+        &w,
+    )
+    .unwrap();
+    let closed: Vec<Event> = given.iter().chain(&referred).cloned().collect();
+    let erased = case_decide(
+        &closed,
+        DisputeCommand::EraseRecords {
+            reason: reason("当事人要求"),
+        },
+        "applicant",
+        at,
+        &w,
+    )
+    .unwrap();
+    let reopened_case: Vec<Event> = given.iter().chain(&reopened).cloned().collect();
+    let due = Dispute::replay(&reopened_case).due.unwrap().0;
+    let overdue = case_decide(
+        &reopened_case,
+        DisputeCommand::MarkOverdue { due },
+        "anonymous",
+        due.unix_millis(),
+        &w,
+    )
+    .unwrap();
+    let raised = case_decide(&[], raise_leak(), "applicant", NOW, &w).unwrap();
+    let lapsed = case_decide(
+        &raised,
+        DisputeCommand::LapseConsent {
+            due: Timestamp::from_unix_millis(NOW + 7 * DAY),
+        },
+        "anonymous",
+        NOW + 7 * DAY,
+        &w,
+    )
+    .unwrap();
+    for events in [not_performed, reopened, referred, erased, overdue, lapsed] {
+        push(events);
+    }
+    let mut w = w;
+    let issue = IssueId::parse("i_1").unwrap();
+    w.disputes.insert(
+        d("d_case"),
+        DisputeFacts {
+            from_issue: Some(issue.clone()),
+        },
+    );
+    let sent = decide::<Issue>(
+        &issue,
+        &[water_raised()],
+        IssueCommand::SendToMediation {
+            dispute: d("d_case"),
+        },
+        "resident_verified",
+        &w,
+    )
+    .unwrap();
+    for e in sent {
+        out.push((issue.stream(), e));
+    }
     out
 }
 
@@ -520,6 +659,7 @@ fn meeting_and_resolution() -> Vec<(String, Event)> {
         issue.clone(),
         IssueFacts {
             jurisdiction: j("j_grid1"),
+            raiser: m("m_verified"),
             status: IssueStatus::Accepted,
             council: Some(c("c_here")),
             docketed_at: None,

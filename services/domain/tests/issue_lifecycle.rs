@@ -208,6 +208,7 @@ fn merging_needs_another_live_issue_in_reach() {
     let mut w = world();
     let open = |status| IssueFacts {
         jurisdiction: j("j_grid1"),
+        raiser: m("m_verified"),
         status,
         council: None,
         docketed_at: None,
@@ -220,6 +221,7 @@ fn merging_needs_another_live_issue_in_reach() {
         IssueId::parse("i_4").unwrap(),
         IssueFacts {
             jurisdiction: j("j_grid3"),
+            raiser: m("m_far"),
             status: IssueStatus::Open,
             council: None,
             docketed_at: None,
@@ -463,6 +465,7 @@ fn supporters_reconfirm_after_an_edit_once_each() {
             home_grid: Some(j("j_grid1")),
             roles: vec![],
             seats: vec![],
+            mediator_of: vec![],
         },
         now: at(NOW),
     };

@@ -54,6 +54,7 @@ fn neighbour(w: &mut World, id: &str, grid: &str) -> Context {
             home_grid: Some(j(grid)),
             roles: vec![],
             seats: vec![],
+            mediator_of: vec![],
         },
         now: roundtable_ledger::Timestamp::from_unix_millis(NOW),
     }

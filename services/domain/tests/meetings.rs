@@ -79,6 +79,7 @@ fn the_agenda_takes_docketed_issues_and_topics_with_text_and_freezes_at_opening(
         on_docket.clone(),
         IssueFacts {
             jurisdiction: j("j_grid1"),
+            raiser: m("m_verified"),
             status: IssueStatus::Accepted,
             council: Some(c("c_here")),
             docketed_at: None,
@@ -88,6 +89,7 @@ fn the_agenda_takes_docketed_issues_and_topics_with_text_and_freezes_at_opening(
         elsewhere.clone(),
         IssueFacts {
             jurisdiction: j("j_grid3"),
+            raiser: m("m_far"),
             status: IssueStatus::Open,
             council: Some(c("c_other")),
             docketed_at: None,
@@ -1132,6 +1134,7 @@ fn resolutions_follow_an_adopted_motion_through_both_disclosures() {
         issue.clone(),
         IssueFacts {
             jurisdiction: j("j_grid1"),
+            raiser: m("m_verified"),
             status: IssueStatus::Accepted,
             council: Some(c("c_here")),
             docketed_at: None,

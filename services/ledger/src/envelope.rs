@@ -205,6 +205,11 @@ impl Timestamp {
     pub fn plus_hours(&self, hours: u32) -> Timestamp {
         Timestamp(self.0.saturating_add(i64::from(hours) * 3_600_000))
     }
+
+    /// This instant less `hours`.
+    pub fn minus_hours(&self, hours: u32) -> Timestamp {
+        Timestamp(self.0.saturating_sub(i64::from(hours) * 3_600_000))
+    }
 }
 
 // Event bodies carry instants in the envelope's own text form.

@@ -7,9 +7,9 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use roundtable_domain::{
-    Aggregate, Category, Channel, ContentHash, CouncilId, Event, Issue, IssueEvent, IssueFacts,
-    IssueId, IssueState, IssueStatus, IssueText, JurisdictionId, MemberId, Rating, RejectionReason,
-    ResolutionId, Spot, Stage,
+    Aggregate, Category, Channel, ContentHash, CouncilId, DisputeId, Event, Issue, IssueEvent,
+    IssueFacts, IssueId, IssueState, IssueStatus, IssueText, JurisdictionId, MemberId, Rating,
+    RejectionReason, ResolutionId, Spot, Stage,
 };
 use roundtable_ledger::{StreamName, Timestamp};
 
@@ -92,6 +92,8 @@ pub struct IssueView {
     pub withdrawal: Option<String>,
     /// The resolution that answers it.
     pub resolution: Option<ResolutionId>,
+    /// The dispute case it became.
+    pub dispute: Option<DisputeId>,
     pub responses: Vec<ResponseRecord>,
     pub ratings: Vec<RatingRecord>,
     /// When it was first triaged (accepted, rejected, merged, referred or answered),
@@ -234,6 +236,7 @@ impl IssueView {
             IssueEvent::IssueResolved { resolution, .. } => {
                 self.resolution = Some(resolution.clone())
             }
+            IssueEvent::SentToMediation { dispute } => self.dispute = Some(dispute.clone()),
         }
     }
 }
@@ -256,6 +259,7 @@ fn noteworthy(event: &IssueEvent) -> bool {
         | IssueEvent::IssueResponded { .. }
         | IssueEvent::IssueReopened { .. }
         | IssueEvent::IssueResolved { .. }
+        | IssueEvent::SentToMediation { .. }
         | IssueEvent::IssueWithdrawn { .. } => true,
     }
 }
@@ -406,6 +410,7 @@ impl Issues {
                 rejection: None,
                 withdrawal: None,
                 resolution: None,
+                dispute: None,
                 responses: Vec::new(),
                 ratings: Vec::new(),
                 triaged: None,

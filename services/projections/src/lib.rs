@@ -4,6 +4,7 @@
 //! given index is applied (read your own writes).
 
 mod activity;
+mod disputes;
 mod issues;
 mod meetings;
 mod notifications;
@@ -14,21 +15,24 @@ mod stats;
 use std::sync::{Arc, RwLock, RwLockReadGuard};
 
 use roundtable_domain::{
-    Buildings, CouncilFacts, CouncilId, DecodeError, Decoded, Directory, IssueFacts, IssueId,
-    JurisdictionFacts, JurisdictionId, MeetingFacts, MeetingId, MemberFacts, MemberId,
-    ResolutionFacts, ResolutionId, Seat, decode,
+    Buildings, CommitteeFacts, CommitteeId, CouncilFacts, CouncilId, DecodeError, Decoded,
+    Directory, DisputeFacts, DisputeId, IssueFacts, IssueId, JurisdictionFacts, JurisdictionId,
+    MeetingFacts, MeetingId, MemberFacts, MemberId, ResolutionFacts, ResolutionId, Seat, decode,
 };
 use roundtable_store::{Log, RecordedEvent, StoreError};
 use tokio::sync::{broadcast, watch};
 
 pub use activity::MemberActivity;
+pub use disputes::{CaseDeadline, CaseEntry, DisputeView, Disputes};
 pub use issues::{
     IssueFilter, IssueOrder, IssueVersion, IssueView, Issues, Notice, RatingRecord, ResponseRecord,
     TimelineEntry,
 };
 pub use meetings::{MeetingView, Meetings, ProgressRecord, ResolutionView};
 pub use notifications::{KEPT_PER_MEMBER, Notifications};
-pub use registry::{CouncilView, JurisdictionView, MemberView, Registry, RulesVersion};
+pub use registry::{
+    CommitteeView, CouncilView, JurisdictionView, MemberView, Registry, RulesVersion,
+};
 pub use search::tokens;
 pub use stats::IssueStats;
 
@@ -45,6 +49,7 @@ pub struct Projections {
     activity: RwLock<MemberActivity>,
     issues: RwLock<Issues>,
     meetings: RwLock<Meetings>,
+    disputes: RwLock<Disputes>,
     notifications: RwLock<Notifications>,
     applied: watch::Sender<u64>,
     feed: broadcast::Sender<AppliedEvent>,
@@ -74,6 +79,7 @@ impl Projections {
             activity: RwLock::default(),
             issues: RwLock::default(),
             meetings: RwLock::default(),
+            disputes: RwLock::default(),
             notifications: RwLock::default(),
             applied: watch::Sender::new(0),
             feed: broadcast::Sender::new(1024),
@@ -96,6 +102,10 @@ impl Projections {
         read(&self.meetings)
     }
 
+    pub fn disputes(&self) -> RwLockReadGuard<'_, Disputes> {
+        read(&self.disputes)
+    }
+
     pub fn notifications(&self) -> RwLockReadGuard<'_, Notifications> {
         read(&self.notifications)
     }
@@ -106,6 +116,7 @@ impl Projections {
             registry: self.registry(),
             issues: self.issues(),
             meetings: self.meetings(),
+            disputes: self.disputes(),
         }
     }
 
@@ -150,6 +161,12 @@ impl Projections {
                     .write()
                     .unwrap_or_else(|p| p.into_inner())
                     .apply(index, &recorded.stream, &decoded);
+                if recorded.stream.kind() == "dispute" {
+                    self.disputes
+                        .write()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .apply(index, &recorded.stream, &decoded);
+                }
                 if matches!(recorded.stream.kind(), "meeting" | "resolution") {
                     let mut meetings = self.meetings.write().unwrap_or_else(|p| p.into_inner());
                     meetings.apply(index, &recorded.stream, &decoded);
@@ -234,6 +251,7 @@ pub struct Views<'a> {
     pub registry: RwLockReadGuard<'a, Registry>,
     pub issues: RwLockReadGuard<'a, Issues>,
     pub meetings: RwLockReadGuard<'a, Meetings>,
+    pub disputes: RwLockReadGuard<'a, Disputes>,
 }
 
 impl Directory for Views<'_> {
@@ -278,5 +296,14 @@ impl Directory for Views<'_> {
     }
     fn resolution(&self, id: &ResolutionId) -> Option<ResolutionFacts> {
         self.meetings.resolution_facts(id)
+    }
+    fn committee(&self, id: &CommitteeId) -> Option<CommitteeFacts> {
+        self.registry.committee(id)
+    }
+    fn committees_at(&self, jurisdiction: &JurisdictionId) -> Vec<CommitteeFacts> {
+        self.registry.committees_at(jurisdiction)
+    }
+    fn dispute(&self, id: &DisputeId) -> Option<DisputeFacts> {
+        self.disputes.facts(id)
     }
 }

@@ -98,7 +98,12 @@ impl Meetings {
                 }
             }
             Some(
-                Event::Jurisdiction(_) | Event::Member(_) | Event::Council(_) | Event::Issue(_),
+                Event::Jurisdiction(_)
+                | Event::Member(_)
+                | Event::Council(_)
+                | Event::Issue(_)
+                | Event::Committee(_)
+                | Event::Dispute(_),
             )
             | None => {}
         }

@@ -5,9 +5,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use roundtable_domain::{
-    Actor, Aggregate, Buildings, Council, CouncilEvent, CouncilFacts, CouncilId, CouncilRules,
-    CouncilSeat, CouncilState, Directory, Event, Jurisdiction, JurisdictionEvent,
-    JurisdictionFacts, JurisdictionId, JurisdictionKind, JurisdictionState, Member, MemberEvent,
+    Actor, Aggregate, Buildings, Committee, CommitteeEvent, CommitteeFacts, CommitteeId,
+    CommitteeState, Council, CouncilEvent, CouncilFacts, CouncilId, CouncilRules, CouncilSeat,
+    CouncilState, Directory, Event, Jurisdiction, JurisdictionEvent, JurisdictionFacts,
+    JurisdictionId, JurisdictionKind, JurisdictionState, MediatorSeat, Member, MemberEvent,
     MemberFacts, MemberId, MemberKind, MemberState, Name, Role, RulesHash, Seat,
 };
 use roundtable_ledger::{StreamName, Timestamp};
@@ -125,8 +126,29 @@ impl CouncilView {
     }
 }
 
+#[derive(Clone, Debug)]
+pub struct CommitteeView {
+    pub id: CommitteeId,
+    /// The domain's state of the committee (`Committee::evolve`).
+    pub state: CommitteeState,
+    pub created_at: Timestamp,
+    facts: CommitteeFacts,
+}
+
+impl CommitteeView {
+    pub fn facts(&self) -> &CommitteeFacts {
+        &self.facts
+    }
+
+    pub fn name(&self) -> &str {
+        self.state.name.as_ref().map_or("", Name::as_str)
+    }
+}
+
 #[derive(Default)]
 pub struct Registry {
+    /// Mediation committees.
+    pub committees: BTreeMap<CommitteeId, CommitteeView>,
     pub jurisdictions: BTreeMap<JurisdictionId, JurisdictionView>,
     pub members: BTreeMap<MemberId, MemberView>,
     pub councils: BTreeMap<CouncilId, CouncilView>,
@@ -168,8 +190,50 @@ impl Registry {
                     self.apply_council(id, event, time, index);
                 }
             }
-            Some(Event::Issue(_) | Event::Meeting(_) | Event::Resolution(_)) | None => {}
+            Some(Event::Committee(event)) => {
+                if let Some(id) = id_of(stream, CommitteeId::parse) {
+                    self.apply_committee(id, event, time);
+                }
+            }
+            Some(
+                Event::Issue(_) | Event::Meeting(_) | Event::Resolution(_) | Event::Dispute(_),
+            )
+            | None => {}
         }
+    }
+
+    fn apply_committee(&mut self, id: CommitteeId, event: &CommitteeEvent, time: Timestamp) {
+        let before = self.committees.get(&id).map(|c| c.state.clone());
+        let state = Committee::evolve(before.unwrap_or_default(), event);
+        // Only `committee.created` brings a committee into being.
+        let Some(facts) = state.facts(&id) else {
+            return;
+        };
+        self.referenced.insert(facts.jurisdiction.clone());
+        let view = self
+            .committees
+            .entry(id.clone())
+            .or_insert_with(|| CommitteeView {
+                id: id.clone(),
+                state: CommitteeState::default(),
+                created_at: time,
+                facts: facts.clone(),
+            });
+        view.state = state;
+        view.facts = facts;
+    }
+
+    /// The committees a member mediates for.
+    pub fn mediator_seats(&self, member: &MemberId) -> Vec<MediatorSeat> {
+        self.committees
+            .values()
+            .filter_map(|c| {
+                c.state.mediators.get(member).map(|officer| MediatorSeat {
+                    committee: c.id.clone(),
+                    officer: *officer,
+                })
+            })
+            .collect()
     }
 
     fn apply_jurisdiction(
@@ -314,6 +378,7 @@ impl Registry {
                 home_grid: m.state.home_grid.clone(),
                 roles: m.state.roles.clone(),
                 seats: m.seats.clone(),
+                mediator_of: self.mediator_seats(member),
             },
             _ => Actor::anonymous(),
         }
@@ -345,6 +410,16 @@ impl Registry {
 }
 
 impl Directory for Registry {
+    fn committee(&self, id: &CommitteeId) -> Option<CommitteeFacts> {
+        self.committees.get(id).map(|c| c.facts.clone())
+    }
+    fn committees_at(&self, jurisdiction: &JurisdictionId) -> Vec<CommitteeFacts> {
+        self.committees
+            .values()
+            .filter(|c| &c.facts.jurisdiction == jurisdiction)
+            .map(|c| c.facts.clone())
+            .collect()
+    }
     fn buildings(&self, grid: &JurisdictionId) -> Buildings {
         self.jurisdictions
             .get(grid)

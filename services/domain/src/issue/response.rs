@@ -84,3 +84,28 @@ pub(super) fn resolve(cx: &Deciding<'_>, resolution: ResolutionId) -> Decided {
         council: facts.council,
     }])
 }
+
+/// The raiser (or staff of the place) took the issue to mediation: the case, made
+/// first, names this issue; the issue's clocks stop.
+pub(super) fn send_to_mediation(cx: &Deciding<'_>, dispute: DisputeId) -> Decided {
+    let (id, state, actor, _, directory) = cx.parts();
+    let me = actor.signed_in()?;
+    live(state, id)?;
+    let at = jurisdiction_of(state, id)?;
+    if state.raiser.as_ref() != Some(me) && !actor.serves(directory, at) {
+        return Err(DomainError::forbidden(
+            Refusal::ONLY_RAISER_OR_STAFF_MEDIATES,
+        ));
+    }
+    let facts = directory.dispute(&dispute).ok_or_else(|| {
+        DomainError::not_found(Refusal::DISPUTE_NOT_FOUND).with("dispute", &dispute)
+    })?;
+    if facts.from_issue.as_ref() != Some(id) {
+        return Err(
+            DomainError::validation("dispute", Refusal::DISPUTE_NOT_FOR_ISSUE)
+                .with("dispute", &dispute)
+                .with("issue", id),
+        );
+    }
+    Ok(vec![IssueEvent::SentToMediation { dispute }])
+}

@@ -6,6 +6,7 @@
 use super::{
     Attendance, ItemStatus, MeetingState, MotionStatus, VoteMethod, VoteOutcome, VoteSubject,
 };
+use crate::document::{Block, html, markdown};
 use crate::{ContentHash, CouncilId, MajorityKind, MemberId, Seat};
 use roundtable_ledger::Timestamp;
 
@@ -19,12 +20,6 @@ pub enum Language {
 pub enum MinutesFormat {
     Markdown,
     Html,
-}
-
-enum Block {
-    Heading(u8, String),
-    Para(String),
-    List(Vec<String>),
 }
 
 struct Words {
@@ -151,7 +146,7 @@ pub fn render_minutes(
     let blocks = document(state, &Words { lang }, naming, true);
     match format {
         MinutesFormat::Markdown => markdown(&blocks),
-        MinutesFormat::Html => html(&blocks),
+        MinutesFormat::Html => html(&blocks, "minutes"),
     }
 }
 
@@ -481,60 +476,4 @@ fn vote_block(
             w.t("纪要已批准，文本哈希：", "Minutes approved; text hash: ")
         )));
     }
-}
-
-fn markdown(blocks: &[Block]) -> String {
-    let mut s = String::new();
-    for b in blocks {
-        match b {
-            Block::Heading(level, text) => {
-                s.push_str(&"#".repeat(usize::from(*level)));
-                s.push(' ');
-                s.push_str(text);
-                s.push_str("\n\n");
-            }
-            Block::Para(text) => {
-                s.push_str(text);
-                s.push_str("\n\n");
-            }
-            Block::List(items) => {
-                for item in items {
-                    s.push_str("- ");
-                    s.push_str(&item.replace('\n', "\n  "));
-                    s.push('\n');
-                }
-                s.push('\n');
-            }
-        }
-    }
-    s
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\n', "<br>")
-}
-
-fn html(blocks: &[Block]) -> String {
-    let mut s = String::from("<article class=\"minutes\">\n");
-    for b in blocks {
-        match b {
-            Block::Heading(level, text) => {
-                s.push_str(&format!("<h{level}>{}</h{level}>\n", escape(text)));
-            }
-            Block::Para(text) => s.push_str(&format!("<p>{}</p>\n", escape(text))),
-            Block::List(items) => {
-                s.push_str("<ul>\n");
-                for item in items {
-                    s.push_str(&format!("<li>{}</li>\n", escape(item)));
-                }
-                s.push_str("</ul>\n");
-            }
-        }
-    }
-    s.push_str("</article>\n");
-    s
 }

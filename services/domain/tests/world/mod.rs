@@ -1,6 +1,7 @@
 //! A small grid and its people, as a decider sees them, for the domain's tests.
 #![allow(dead_code)]
 
+pub mod mediation;
 pub mod meeting;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -68,6 +69,8 @@ pub struct World {
     pub meetings: BTreeMap<MeetingId, MeetingFacts>,
     pub resolutions: BTreeMap<ResolutionId, ResolutionFacts>,
     pub buildings: BTreeMap<JurisdictionId, Buildings>,
+    pub committees: BTreeMap<CommitteeId, CommitteeFacts>,
+    pub disputes: BTreeMap<DisputeId, DisputeFacts>,
     pub administrators: bool,
 }
 
@@ -109,6 +112,19 @@ impl Directory for World {
     fn resolution(&self, id: &ResolutionId) -> Option<ResolutionFacts> {
         self.resolutions.get(id).cloned()
     }
+    fn committee(&self, id: &CommitteeId) -> Option<CommitteeFacts> {
+        self.committees.get(id).cloned()
+    }
+    fn committees_at(&self, jurisdiction: &JurisdictionId) -> Vec<CommitteeFacts> {
+        self.committees
+            .values()
+            .filter(|c| &c.jurisdiction == jurisdiction)
+            .cloned()
+            .collect()
+    }
+    fn dispute(&self, id: &DisputeId) -> Option<DisputeFacts> {
+        self.disputes.get(id).cloned()
+    }
 }
 
 /// A council member as an actor, with their seats from the world.
@@ -135,6 +151,7 @@ pub fn seated(w: &World, id: &str) -> Actor {
         home_grid: None,
         roles: vec![],
         seats,
+        mediator_of: vec![],
     }
 }
 
@@ -252,6 +269,7 @@ pub fn actor(who: &str) -> Actor {
         home_grid: None,
         roles,
         seats,
+        mediator_of: vec![],
     };
     let chair = |council: &str| CouncilSeat {
         council: c(council),
@@ -271,6 +289,7 @@ pub fn actor(who: &str) -> Actor {
             home_grid: Some(j("j_grid1")),
             roles: vec![],
             seats: vec![],
+            mediator_of: vec![],
         },
         "grid_worker_inside" => staff(
             "m_gw_in",

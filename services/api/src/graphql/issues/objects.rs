@@ -50,6 +50,8 @@ pub enum IssueStatus {
     Rejected,
     Merged,
     Withdrawn,
+    /// Taken to mediation as a dispute case (`Issue.dispute`).
+    InMediation,
 }
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]

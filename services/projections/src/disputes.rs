@@ -1,0 +1,131 @@
+//! Mediation cases: the domain's own fold of each case and its public figures
+//! ([`MediationTally`], the same fold `audit verify` runs), plus what views need:
+//! the leaves a party keeps receipts of, who is involved, and running deadlines.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use roundtable_domain::{
+    CaseRecord, Decoded, DisputeEvent, DisputeFacts, DisputeId, DisputeStatus, Event,
+    MediationTally, MemberId,
+};
+use roundtable_ledger::{StreamName, Timestamp};
+
+use crate::registry::id_of;
+
+/// One event of a case, for its history.
+#[derive(Clone, Debug)]
+pub struct CaseEntry {
+    pub index: u64,
+    pub kind: String,
+    pub time: Timestamp,
+    pub actor: String,
+}
+
+/// What a view of a case adds to the domain's state.
+#[derive(Clone, Debug, Default)]
+pub struct DisputeView {
+    pub history: Vec<CaseEntry>,
+    /// Each party's confirmation leaf of the current draft.
+    pub confirmations: BTreeMap<MemberId, u64>,
+    /// The leaf that froze the agreement.
+    pub signed_index: Option<u64>,
+}
+
+/// A deadline of a case the scheduler keeps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum CaseDeadline {
+    /// Respondents answer by then.
+    Consent(Timestamp),
+    /// Mediation ends by then.
+    Mediation(Timestamp),
+}
+
+#[derive(Default)]
+pub struct Disputes {
+    pub tally: MediationTally,
+    views: BTreeMap<DisputeId, DisputeView>,
+    /// Cases each member is a party to or mediates (or did).
+    involving: BTreeMap<MemberId, BTreeSet<DisputeId>>,
+}
+
+impl Disputes {
+    pub fn apply(&mut self, index: u64, stream: &StreamName, decoded: &Decoded) {
+        let Some(Event::Dispute(event)) = &decoded.event else {
+            return;
+        };
+        let Some(id) = id_of(stream, DisputeId::parse) else {
+            return;
+        };
+        self.tally.record(&id, event, decoded.time);
+        let view = self.views.entry(id.clone()).or_default();
+        view.history.push(CaseEntry {
+            index,
+            kind: decoded.kind.clone(),
+            time: decoded.time,
+            actor: decoded.actor.clone(),
+        });
+        match event {
+            DisputeEvent::AgreementDrafted { .. }
+            | DisputeEvent::MediatorAssigned { .. }
+            | DisputeEvent::MediatorObjected { .. }
+            | DisputeEvent::DisputeEscalated { .. }
+            | DisputeEvent::DisputeReopened { .. } => {
+                view.confirmations.clear();
+                view.signed_index = None;
+            }
+            DisputeEvent::AgreementConfirmed { party, .. } => {
+                view.confirmations.insert(party.clone(), index);
+            }
+            DisputeEvent::AgreementSigned { .. } => view.signed_index = Some(index),
+            _ => {}
+        }
+        if let Some(case) = self.tally.case(&id) {
+            for m in case.state.parties().chain(&case.state.mediator) {
+                self.involving
+                    .entry(m.clone())
+                    .or_default()
+                    .insert(id.clone());
+            }
+        }
+    }
+
+    pub fn case(&self, id: &DisputeId) -> Option<(&CaseRecord, &DisputeView)> {
+        Some((self.tally.case(id)?, self.views.get(id)?))
+    }
+
+    /// Every case, newest first by raising time.
+    pub fn all(&self) -> Vec<(&DisputeId, &CaseRecord)> {
+        let mut v: Vec<_> = self.tally.cases().collect();
+        v.sort_by(|a, b| b.1.raised_at.cmp(&a.1.raised_at).then(a.0.cmp(b.0)));
+        v
+    }
+
+    /// Cases the member is or was a party to or mediator of.
+    pub fn involving(&self, member: &MemberId) -> impl Iterator<Item = &DisputeId> {
+        self.involving.get(member).into_iter().flatten()
+    }
+
+    pub fn facts(&self, id: &DisputeId) -> Option<DisputeFacts> {
+        self.tally.case(id).map(|c| DisputeFacts {
+            from_issue: c.state.from_issue.clone(),
+        })
+    }
+
+    /// Running deadlines that have passed by `now`.
+    pub fn due_by(&self, now: Timestamp) -> Vec<(DisputeId, CaseDeadline)> {
+        self.tally
+            .cases()
+            .filter_map(|(id, c)| {
+                let deadline = match (c.state.status?, c.state.consent_due, c.state.due) {
+                    (DisputeStatus::AwaitingConsent, Some(due), _) => CaseDeadline::Consent(due),
+                    (DisputeStatus::InMediation, _, Some((due, false))) => {
+                        CaseDeadline::Mediation(due)
+                    }
+                    _ => return None,
+                };
+                let (CaseDeadline::Consent(at) | CaseDeadline::Mediation(at)) = deadline;
+                (at <= now).then(|| (id.clone(), deadline))
+            })
+            .collect()
+    }
+}
