@@ -1,5 +1,6 @@
 //! The deadline scheduler: finds clocks that have run out and has the domain mark
-//! them overdue (and escalate), and likewise resolutions' assignments past due. It keeps no state of its own: the armed deadlines
+//! them overdue (and escalate), and likewise resolutions' assignments past due and
+//! mediation cases (consent deadlines, time limits). It keeps no state of its own: the armed deadlines
 //! are a read model of the log, the decider refuses a clock that is already marked,
 //! and the events' ids derive from the issue and the due instant, so a restart
 //! neither loses nor repeats a deadline.
@@ -8,8 +9,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use roundtable_domain::{
-    Actor, Aggregate, DomainError, Issue, IssueCommand, Resolution, ResolutionCommand,
+    Actor, Aggregate, Dispute, DisputeCommand, DomainError, Issue, IssueCommand, Resolution,
+    ResolutionCommand,
 };
+use roundtable_projections::CaseDeadline;
 use serde_json::json;
 
 use crate::{App, AppError};
@@ -20,6 +23,7 @@ pub async fn sweep(app: &App) -> Result<usize, AppError> {
     // held while the log is written.
     let issues = app.projections.issues().due(app.clock.now());
     let assignments = app.projections.meetings().due(app.clock.now());
+    let cases = app.projections.disputes().due_by(app.clock.now());
     let mut marked = 0;
     for (issue, due) in issues {
         let command = IssueCommand::MarkOverdue { due };
@@ -29,6 +33,18 @@ pub async fn sweep(app: &App) -> Result<usize, AppError> {
         let command = ResolutionCommand::MarkAssignmentOverdue { assignment, due };
         let key = format!("overdue:{assignment}:{due}");
         marked += mark::<Resolution>(app, &resolution, command, key).await?;
+    }
+    for (dispute, deadline) in cases {
+        let (command, key) = match deadline {
+            CaseDeadline::Consent(due) => {
+                (DisputeCommand::LapseConsent { due }, format!("lapse:{due}"))
+            }
+            CaseDeadline::Mediation(due) => (
+                DisputeCommand::MarkOverdue { due },
+                format!("overdue:{due}"),
+            ),
+        };
+        marked += mark::<Dispute>(app, &dispute, command, key).await?;
     }
     Ok(marked)
 }

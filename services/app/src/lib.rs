@@ -13,6 +13,7 @@ pub mod clock;
 pub mod deadlines;
 mod error;
 pub mod limits;
+mod mediation;
 mod meetings;
 mod operations;
 pub mod photos;

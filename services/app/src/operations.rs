@@ -64,7 +64,36 @@ impl NewAccount {
     }
 }
 
+/// What the vault keeps of a new member: an account (record and credentials), or
+/// only a record (an outside party to a mediation case, who never signs in).
+enum Enrolment {
+    Account(NewAccount),
+    RecordOnly(PersonalData),
+}
+
 impl App {
+    /// A grid worker records an outside party to a mediation case: a member with a
+    /// sealed record (name, phone) and no credentials.
+    pub async fn record_outside_party(
+        &self,
+        actor: &Actor,
+        home_grid: roundtable_domain::JurisdictionId,
+        personal: PersonalData,
+        key: Option<&str>,
+    ) -> Result<MemberId, AppError> {
+        let member = MemberId::from_unique(&mint_for(actor, "party", key))?;
+        self.enroll(
+            &member,
+            MemberCommand::RecordParty { home_grid },
+            actor,
+            None,
+            Enrolment::RecordOnly(personal),
+            key,
+        )
+        .await?;
+        Ok(member)
+    }
+
     /// Seals the personal data, then appends the member's first events; if the
     /// append fails the sealed record is destroyed again, so nothing is half-made.
     async fn enroll(
@@ -73,7 +102,7 @@ impl App {
         command: MemberCommand,
         actor: &Actor,
         envelope: Option<Value>,
-        account: NewAccount,
+        account: Enrolment,
         key: Option<&str>,
     ) -> Result<Outcome, AppError> {
         // A retried enrolment (same idempotency key, same id) is answered by the
@@ -85,8 +114,9 @@ impl App {
         }
         self.check::<Member>(member, command.clone(), actor).await?;
         let id = member.clone();
-        blocking(&self.vault, move |v| {
-            v.enroll(&id, &account.personal, &account.password)
+        blocking(&self.vault, move |v| match account {
+            Enrolment::Account(a) => v.enroll(&id, &a.personal, &a.password),
+            Enrolment::RecordOnly(personal) => v.record_without_credentials(&id, &personal),
         })
         .await?;
         match self
@@ -127,7 +157,7 @@ impl App {
                 MemberCommand::Register { home_grid },
                 &Actor::anonymous(),
                 Some(envelope),
-                account,
+                Enrolment::Account(account),
                 key,
             )
             .await;
@@ -149,7 +179,7 @@ impl App {
             MemberCommand::Bootstrap { reason },
             &Actor::anonymous(),
             Some(envelope),
-            account,
+            Enrolment::Account(account),
             None,
         )
         .await?;
@@ -174,7 +204,7 @@ impl App {
                 MemberCommand::Invite { role, reason },
                 actor,
                 None,
-                account,
+                Enrolment::Account(account),
                 key,
             )
             .await?;

@@ -25,6 +25,11 @@ pub enum MemberCommand {
     Register {
         home_grid: JurisdictionId,
     },
+    /// A grid worker records someone without an account (an outside party to a
+    /// mediation case), living in a grid they serve. Nobody can sign in as them.
+    RecordParty {
+        home_grid: JurisdictionId,
+    },
     /// The first administrator (`roundtable admin init`): allowed only while there is none.
     Bootstrap {
         reason: Reason,
@@ -95,20 +100,14 @@ fn decide(cx: &Deciding<'_, Member>, command: MemberCommand) -> Decided<Member> 
         }
     };
     match command {
-        MemberCommand::Register { home_grid } => {
-            fresh(state)?;
-            match directory.jurisdiction(&home_grid) {
-                None => Err(DomainError::not_found(Refusal::JURISDICTION_NOT_FOUND)
-                    .with("jurisdiction", &home_grid)),
-                Some(j) if j.kind != JurisdictionKind::Grid => {
-                    Err(DomainError::validation("homeGrid", Refusal::HOME_NOT_GRID))
-                }
-                Some(_) => Ok(vec![MemberEvent::MemberRegistered {
-                    kind: MemberKind::Resident,
-                    home_grid: Some(home_grid),
-                }]),
+        MemberCommand::RecordParty { home_grid } => {
+            actor.signed_in()?;
+            if !actor.serves(directory, &home_grid) {
+                return Err(DomainError::forbidden(Refusal::ONLY_GRID_WORKER_RAISES_FOR));
             }
+            register(state, directory, home_grid, fresh)
         }
+        MemberCommand::Register { home_grid } => register(state, directory, home_grid, fresh),
         MemberCommand::Bootstrap { reason } => {
             fresh(state)?;
             if directory.has_administrator() {
@@ -192,6 +191,27 @@ fn decide(cx: &Deciding<'_, Member>, command: MemberCommand) -> Decided<Member> 
             exists(state)?;
             Ok(vec![MemberEvent::MemberErased { reason }])
         }
+    }
+}
+
+/// A resident's registration at `home_grid` (a grid that exists).
+fn register(
+    state: &MemberState,
+    directory: &dyn Directory,
+    home_grid: JurisdictionId,
+    fresh: impl Fn(&MemberState) -> Result<(), DomainError>,
+) -> Decided<Member> {
+    fresh(state)?;
+    match directory.jurisdiction(&home_grid) {
+        None => Err(DomainError::not_found(Refusal::JURISDICTION_NOT_FOUND)
+            .with("jurisdiction", &home_grid)),
+        Some(j) if j.kind != JurisdictionKind::Grid => {
+            Err(DomainError::validation("homeGrid", Refusal::HOME_NOT_GRID))
+        }
+        Some(_) => Ok(vec![MemberEvent::MemberRegistered {
+            kind: MemberKind::Resident,
+            home_grid: Some(home_grid),
+        }]),
     }
 }
 

@@ -1107,3 +1107,36 @@ fn committees_are_created_by_an_administrator_and_staffed_by_their_officers() {
     let state = Committee::replay(&created);
     assert_eq!(state.facts(&id).unwrap().kind, CommitteeKind::Lawyers);
 }
+
+#[test]
+fn a_grid_worker_records_an_outside_party_living_in_a_grid_they_serve() {
+    let w = mediation_world();
+    let record = |who: &str, grid: &str| {
+        decide::<Member>(
+            &m("m_outside"),
+            &[],
+            MemberCommand::RecordParty { home_grid: j(grid) },
+            who,
+            &w,
+        )
+    };
+    assert_eq!(
+        record("grid_worker_inside", "j_grid1").unwrap(),
+        [Event::Member(MemberEvent::MemberRegistered {
+            kind: MemberKind::Resident,
+            home_grid: Some(j("j_grid1"))
+        })]
+    );
+    assert_eq!(
+        refusal(record("grid_worker_outside", "j_grid1")),
+        Refusal::ONLY_GRID_WORKER_RAISES_FOR
+    );
+    assert_eq!(
+        refusal(record("resident_verified", "j_grid1")),
+        Refusal::ONLY_GRID_WORKER_RAISES_FOR
+    );
+    assert_eq!(
+        refusal(record("grid_worker_inside", "j_community")),
+        Refusal::HOME_NOT_GRID
+    );
+}

@@ -108,7 +108,7 @@ pub async fn open(
     ));
     // An erasure whose vault step did not finish (a crash between the two) is
     // completed now: the log is the record of what must be gone.
-    let finished = app.finish_erasures().await?;
+    let finished = app.finish_erasures().await? + app.finish_dispute_erasures().await?;
     if finished > 0 {
         tracing::warn!(finished, "completed erasures that were interrupted");
     }

@@ -5,7 +5,7 @@ use std::sync::Mutex;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use roundtable_domain::{CoarsePoint, MemberId};
+use roundtable_domain::{CoarsePoint, DisputeId, MemberId, Sealed};
 use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
@@ -31,6 +31,11 @@ CREATE TABLE IF NOT EXISTS notification_marks (
 CREATE TABLE IF NOT EXISTS issue_locations (
     issue TEXT PRIMARY KEY, member TEXT NOT NULL, nonce BLOB NOT NULL, sealed BLOB NOT NULL);
 CREATE INDEX IF NOT EXISTS issue_locations_member ON issue_locations(member);
+CREATE TABLE IF NOT EXISTS dispute_keys (
+    dispute TEXT PRIMARY KEY, nonce BLOB NOT NULL, wrapped BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS dispute_texts (
+    dispute TEXT NOT NULL, commitment TEXT NOT NULL, nonce BLOB NOT NULL, sealed BLOB NOT NULL,
+    PRIMARY KEY (dispute, commitment)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS sealed_ballots (
     meeting TEXT NOT NULL, vote INTEGER NOT NULL, slot TEXT NOT NULL, choice TEXT NOT NULL,
     PRIMARY KEY (meeting, vote, slot)) WITHOUT ROWID;
@@ -118,14 +123,6 @@ impl Vault {
         password: &str,
     ) -> Result<(), VaultError> {
         let password_hash = self.passwords.hash(password)?;
-        let member_key = random::<KEY_LEN>()?;
-        let (key_nonce, wrapped) = crypto::seal(
-            &self.keys.master,
-            format!("key:{member}").as_bytes(),
-            &member_key,
-        )?;
-        let plain = serde_json::to_vec(personal).map_err(|e| VaultError::Corrupt(e.to_string()))?;
-        let (nonce, sealed) = crypto::seal(&member_key, member.as_str().as_bytes(), &plain)?;
         let login = self.login_key(&personal.phone);
         let mut conn = self.conn();
         let tx = conn.transaction()?;
@@ -140,6 +137,45 @@ impl Vault {
         if taken {
             return Err(VaultError::PhoneTaken);
         }
+        Self::insert_record(&tx, &self.keys, member, personal)?;
+        tx.execute(
+            "INSERT INTO credentials (member, login, password_hash) VALUES (?1, ?2, ?3)",
+            params![member.as_str(), login, password_hash],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Keeps the sealed record of someone who has no account: an outside party to a
+    /// mediation case, taken down by a grid worker (name and phone). They can
+    /// neither sign in nor be found by phone; erasure works as for anyone.
+    pub fn record_without_credentials(
+        &self,
+        member: &MemberId,
+        personal: &PersonalData,
+    ) -> Result<(), VaultError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        Self::insert_record(&tx, &self.keys, member, personal)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// A new member's key (wrapped by the master key) and their record sealed with it.
+    fn insert_record(
+        tx: &Connection,
+        keys: &MasterKeys,
+        member: &MemberId,
+        personal: &PersonalData,
+    ) -> Result<(), VaultError> {
+        let member_key = random::<KEY_LEN>()?;
+        let (key_nonce, wrapped) = crypto::seal(
+            &keys.master,
+            format!("key:{member}").as_bytes(),
+            &member_key,
+        )?;
+        let plain = serde_json::to_vec(personal).map_err(|e| VaultError::Corrupt(e.to_string()))?;
+        let (nonce, sealed) = crypto::seal(&member_key, member.as_str().as_bytes(), &plain)?;
         tx.execute(
             "INSERT INTO member_keys (member, nonce, wrapped) VALUES (?1, ?2, ?3)",
             params![member.as_str(), key_nonce, wrapped],
@@ -148,11 +184,6 @@ impl Vault {
             "INSERT INTO records (member, nonce, sealed) VALUES (?1, ?2, ?3)",
             params![member.as_str(), nonce, sealed],
         )?;
-        tx.execute(
-            "INSERT INTO credentials (member, login, password_hash) VALUES (?1, ?2, ?3)",
-            params![member.as_str(), login, password_hash],
-        )?;
-        tx.commit()?;
         Ok(())
     }
 
@@ -291,6 +322,127 @@ impl Vault {
             &nonce,
             &sealed,
         )
+    }
+
+    /// The case's own key, created on first use (wrapped by the master key).
+    fn dispute_key(
+        &self,
+        conn: &Connection,
+        dispute: &DisputeId,
+        create: bool,
+    ) -> Result<Option<[u8; KEY_LEN]>, VaultError> {
+        let aad = format!("dispute-key:{dispute}");
+        let row = conn
+            .query_row(
+                "SELECT nonce, wrapped FROM dispute_keys WHERE dispute = ?1",
+                [dispute.as_str()],
+                |row| Ok((row.get::<_, Vec<u8>>(0)?, row.get::<_, Vec<u8>>(1)?)),
+            )
+            .optional()?;
+        let key = match row {
+            Some((nonce, wrapped)) => {
+                crypto::open(&self.keys.master, aad.as_bytes(), &nonce, &wrapped)?
+            }
+            None if create => {
+                let key = random::<KEY_LEN>()?;
+                let (nonce, wrapped) = crypto::seal(&self.keys.master, aad.as_bytes(), &key)?;
+                conn.execute(
+                    "INSERT INTO dispute_keys (dispute, nonce, wrapped) VALUES (?1, ?2, ?3)",
+                    params![dispute.as_str(), nonce, wrapped],
+                )?;
+                key.to_vec()
+            }
+            None => return Ok(None),
+        };
+        key.try_into()
+            .map(Some)
+            .map_err(|_| VaultError::Corrupt(format!("key of {dispute} has the wrong length")))
+    }
+
+    /// Keeps a case's private text (a claim, a session record, an agreement's terms,
+    /// a visit's note), sealed with the case's key and found by the commitment the
+    /// log carries. Kept before the event is appended, so nothing acknowledged lacks
+    /// its text; a text whose append failed is named by no event and goes with the
+    /// case's records.
+    /// Returns whether it was new (a retry finds it kept).
+    pub fn keep_dispute_text(
+        &self,
+        dispute: &DisputeId,
+        text: &Sealed,
+    ) -> Result<bool, VaultError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let Some(key) = self.dispute_key(&tx, dispute, true)? else {
+            return Err(VaultError::Corrupt(format!("no key for {dispute}")));
+        };
+        let commitment = text.commitment().to_string();
+        let plain = serde_json::to_vec(&(&text.nonce, &text.text))
+            .map_err(|e| VaultError::Corrupt(e.to_string()))?;
+        let aad = format!("dispute:{dispute}:{commitment}");
+        let (nonce, sealed) = crypto::seal(&key, aad.as_bytes(), &plain)?;
+        let new = tx.execute(
+            "INSERT OR IGNORE INTO dispute_texts (dispute, commitment, nonce, sealed) VALUES (?1, ?2, ?3, ?4)",
+            params![dispute.as_str(), commitment, nonce, sealed],
+        )?;
+        tx.commit()?;
+        Ok(new > 0)
+    }
+
+    /// Removes a text kept for a command that was then refused.
+    pub fn forget_dispute_text(
+        &self,
+        dispute: &DisputeId,
+        commitment: &str,
+    ) -> Result<(), VaultError> {
+        self.conn().execute(
+            "DELETE FROM dispute_texts WHERE dispute = ?1 AND commitment = ?2",
+            params![dispute.as_str(), commitment],
+        )?;
+        Ok(())
+    }
+
+    /// The private text a commitment names; `None` once the case's records are
+    /// erased (or for a commitment nobody kept).
+    pub fn dispute_text(
+        &self,
+        dispute: &DisputeId,
+        commitment: &str,
+    ) -> Result<Option<Sealed>, VaultError> {
+        let conn = self.conn();
+        let Some(key) = self.dispute_key(&conn, dispute, false)? else {
+            return Ok(None);
+        };
+        let row = conn
+            .query_row(
+                "SELECT nonce, sealed FROM dispute_texts WHERE dispute = ?1 AND commitment = ?2",
+                params![dispute.as_str(), commitment],
+                |row| Ok((row.get::<_, Vec<u8>>(0)?, row.get::<_, Vec<u8>>(1)?)),
+            )
+            .optional()?;
+        let Some((nonce, sealed)) = row else {
+            return Ok(None);
+        };
+        let aad = format!("dispute:{dispute}:{commitment}");
+        let plain = crypto::open(&key, aad.as_bytes(), &nonce, &sealed)?;
+        let (nonce, text): (String, String) = serde_json::from_slice(&plain)
+            .map_err(|e| VaultError::Corrupt(format!("{aad}: {e}")))?;
+        Ok(Some(Sealed { nonce, text }))
+    }
+
+    /// Destroys a case's key and texts (secure_delete overwrites them). Returns
+    /// whether there was anything to destroy.
+    pub fn erase_dispute(&self, dispute: &DisputeId) -> Result<bool, VaultError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let mut removed = 0;
+        for table in ["dispute_texts", "dispute_keys"] {
+            removed += tx.execute(
+                &format!("DELETE FROM {table} WHERE dispute = ?1"),
+                [dispute.as_str()],
+            )?;
+        }
+        tx.commit()?;
+        Ok(removed > 0)
     }
 
     /// The member a phone and password belong to; `None` for an unknown phone or a
@@ -622,6 +774,54 @@ mod tests {
         assert_eq!(v.personal(&m).unwrap(), None);
         assert_eq!(v.check_login("13800000001", "password1").unwrap(), None);
         assert!(!v.erase(&m).unwrap());
+    }
+
+    #[test]
+    fn a_cases_texts_are_sealed_found_by_commitment_and_erased_with_the_case() {
+        let dir = tempfile::tempdir().unwrap();
+        let v = vault(dir.path());
+        let case = DisputeId::parse("d_1").unwrap();
+        let claim = Sealed::new(
+            "0123456789abcdef0123456789abcdef",
+            "楼上漏水赔偿八百",
+            "claim",
+            100,
+        )
+        .unwrap();
+        assert!(v.keep_dispute_text(&case, &claim).unwrap());
+        // A retry keeps the first copy.
+        assert!(!v.keep_dispute_text(&case, &claim).unwrap());
+        let commitment = claim.commitment().to_string();
+        assert_eq!(
+            v.dispute_text(&case, &commitment).unwrap(),
+            Some(claim.clone())
+        );
+        let other = DisputeId::parse("d_2").unwrap();
+        assert_eq!(v.dispute_text(&other, &commitment).unwrap(), None);
+        drop(v);
+        let raw = std::fs::read(dir.path().join(VAULT_FILE)).unwrap();
+        let wal = std::fs::read(dir.path().join("vault.sqlite-wal")).unwrap_or_default();
+        let n = "漏水".as_bytes();
+        assert!(!raw.windows(n.len()).any(|w| w == n));
+        assert!(!wal.windows(n.len()).any(|w| w == n));
+        let v = vault(dir.path());
+        assert!(v.erase_dispute(&case).unwrap());
+        assert_eq!(v.dispute_text(&case, &commitment).unwrap(), None);
+        assert!(!v.erase_dispute(&case).unwrap());
+    }
+
+    #[test]
+    fn an_outside_party_has_a_sealed_record_and_no_way_to_sign_in() {
+        let dir = tempfile::tempdir().unwrap();
+        let v = vault(dir.path());
+        let m = MemberId::parse("m_outside").unwrap();
+        v.record_without_credentials(&m, &person("13800000009"))
+            .unwrap();
+        assert_eq!(v.personal(&m).unwrap(), Some(person("13800000009")));
+        assert!(!v.is_registered("13800000009").unwrap());
+        assert_eq!(v.check_login("13800000009", "").unwrap(), None);
+        assert!(v.erase(&m).unwrap());
+        assert_eq!(v.personal(&m).unwrap(), None);
     }
 
     #[test]
