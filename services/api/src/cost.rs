@@ -45,6 +45,17 @@ const VAULT_FIELDS: &[(&str, u64)] = &[
     ("Issue.raisedFrom", 1),
     // Every seat holder and speaker of the meeting, whatever is selected.
     ("Meeting.minutes", 30),
+    // A case's private texts: the terms and the names of up to 7 people.
+    ("DisputeCase.agreementText", 8),
+    ("DisputeCase.claims", 6),
+    (
+        "DisputeCase.sessions",
+        roundtable_domain::MAX_SESSIONS as u64,
+    ),
+    (
+        "DisputeCase.followUpNotes",
+        roundtable_domain::MAX_FOLLOW_UPS as u64,
+    ),
 ];
 
 /// Lists whose resolver reads one record per element before anything under
@@ -55,6 +66,56 @@ const EAGER_VAULT_LISTS: &[&str] = &["Meeting.rollCall", "Meeting.statements", "
 /// holds in a real community (a field with `first` is bounded by it instead).
 /// Connections' `edges`/`nodes` are 1 because their parent's `first` multiplies.
 pub const LIST_BOUNDS: &[(&str, u64)] = &[
+    (
+        "AgreementView.confirmedBy",
+        roundtable_domain::MAX_RESPONDENTS as u64 + 1,
+    ),
+    (
+        "DisputeCase.answers",
+        roundtable_domain::MAX_RESPONDENTS as u64,
+    ),
+    (
+        "DisputeCase.claims",
+        roundtable_domain::MAX_RESPONDENTS as u64 + 1,
+    ),
+    (
+        "DisputeCase.followUpNotes",
+        roundtable_domain::MAX_FOLLOW_UPS as u64,
+    ),
+    (
+        "DisputeCase.followUps",
+        roundtable_domain::MAX_FOLLOW_UPS as u64,
+    ),
+    (
+        "DisputeCase.history",
+        roundtable_domain::MAX_CASE_HISTORY as u64,
+    ),
+    ("DisputeCase.receipts", 2),
+    (
+        "DisputeCase.respondents",
+        roundtable_domain::MAX_RESPONDENTS as u64,
+    ),
+    (
+        "DisputeCase.sessions",
+        roundtable_domain::MAX_SESSIONS as u64,
+    ),
+    ("DisputeCaseConnection.edges", 1),
+    ("DisputeCaseConnection.nodes", 1),
+    ("DisputePayload.indexes", 5),
+    (
+        "MediationCommittee.mediators",
+        roundtable_domain::MAX_MEDIATORS as u64,
+    ),
+    ("MediationCommitteePayload.indexes", 5),
+    (
+        "MediationSession.attendance",
+        roundtable_domain::MAX_RESPONDENTS as u64 + 2,
+    ),
+    ("MediationStats.byKind", 7),
+    ("MediationStats.byOutcome", 6),
+    ("MediationStats.committees", 50),
+    ("MediationStats.mediators", 100),
+    ("Query.mediationCommittees", 50),
     ("BallotView.agenda", 20),
     ("Building.units", roundtable_domain::MAX_UNITS as u64),
     ("CheckpointView.agenda", 20),

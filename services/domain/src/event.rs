@@ -600,6 +600,8 @@ catalogue! {
         },
         "dispute.agreement_drafted" => AgreementDrafted {
             version: u32,
+            /// The terms, committed (they are sealed in the vault).
+            terms_hash: ContentHash,
             /// SHA-256 of the agreement's canonical text (zh-CN Markdown, by id).
             text_hash: ContentHash,
         },

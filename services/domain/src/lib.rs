@@ -47,9 +47,9 @@ pub use mediation::{
     Advice, AgreementNaming, AgreementState, CONFIRMATION_WINDOW_DAYS, CaseOutcome, CaseRecord,
     Committee, CommitteeCommand, CommitteeFacts, CommitteeKind, CommitteeState, Dispute,
     DisputeAccess, DisputeCommand, DisputeFacts, DisputeKind, DisputeState, DisputeStatus,
-    JudicialConfirmation, MAX_PRIVATE_TEXT, MAX_RESPONDENTS, MediationFigures, MediationRules,
-    MediationTally, Performance, RaiseDispute, Sealed, SessionState, agreement_hash,
-    render_agreement,
+    JudicialConfirmation, MAX_CASE_HISTORY, MAX_FOLLOW_UPS, MAX_MEDIATORS, MAX_PRIVATE_TEXT,
+    MAX_RESPONDENTS, MAX_SESSIONS, MediationFigures, MediationRules, MediationTally, Performance,
+    RaiseDispute, Sealed, SessionState, agreement_hash, render_agreement,
 };
 pub use meeting::{
     AgendaItem, Attendance, CheckpointRef, Choice, ClosedVote, Electorate, Eligible, ItemStatus,

@@ -29,6 +29,10 @@ pub struct DisputeView {
     pub confirmations: BTreeMap<MemberId, u64>,
     /// The leaf that froze the agreement.
     pub signed_index: Option<u64>,
+    /// Each party's claim, as a commitment to the text in the vault.
+    pub claims: Vec<(MemberId, String)>,
+    /// Follow-up notes' commitments, in order.
+    pub notes: Vec<String>,
 }
 
 /// A deadline of a case the scheduler keeps.
@@ -77,6 +81,19 @@ impl Disputes {
                 view.confirmations.insert(party.clone(), index);
             }
             DisputeEvent::AgreementSigned { .. } => view.signed_index = Some(index),
+            DisputeEvent::DisputeRaised {
+                applicant,
+                claim_hash,
+                ..
+            } => view
+                .claims
+                .push((applicant.clone(), claim_hash.to_string())),
+            DisputeEvent::DisputeAnswered {
+                party,
+                claim_hash: Some(hash),
+                ..
+            } => view.claims.push((party.clone(), hash.to_string())),
+            DisputeEvent::FollowedUp { note_hash, .. } => view.notes.push(note_hash.to_string()),
             _ => {}
         }
         if let Some(case) = self.tally.case(&id) {

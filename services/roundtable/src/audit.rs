@@ -158,10 +158,21 @@ pub(crate) fn verify(
                     return Ok(ExitCode::FAILURE);
                 }
             };
+            let mediation = match roundtable_audit::recount_mediation(&lines) {
+                Ok(tally) => tally,
+                Err(failure) => {
+                    println!("FAIL {failure}");
+                    return Ok(ExitCode::FAILURE);
+                }
+            };
             let cp = &report.checkpoint;
             print!(
-                "OK {} size={} root={} streams={} votes-recounted={votes}",
-                cp.origin, cp.size, cp.root, report.streams
+                "OK {} size={} root={} streams={} votes-recounted={votes} mediation-cases={}",
+                cp.origin,
+                cp.size,
+                cp.root,
+                report.streams,
+                mediation.cases().count()
             );
             if !report.rotations.is_empty() {
                 print!(" key-rotations={}", report.rotations.len());
@@ -170,6 +181,7 @@ pub(crate) fn verify(
                 Some(size) => println!(" consistent-with-pinned-size={size}"),
                 None => println!(),
             }
+            print_mediation(&mediation);
             Ok(ExitCode::SUCCESS)
         }
         Err(failure) => {
@@ -258,4 +270,37 @@ fn prove(
     };
     println!("{json}");
     Ok(ExitCode::SUCCESS)
+}
+
+/// One line per committee and per mediator, recomputed from the log: what the
+/// dashboard shows, so anyone can check it.
+fn print_mediation(tally: &roundtable_domain::MediationTally) {
+    use roundtable_domain::MediationFigures as F;
+    let line = |who: &str, f: &F| {
+        let pct = |r: Option<f64>| r.map_or("-".to_owned(), |r| format!("{:.1}%", r * 100.0));
+        println!(
+            "mediation {who} cases={} consent={}/{} ({}) agreed={}/{} ({}) median-days={} on-time={}/{} ({}) performed={}/{} ({})",
+            f.cases,
+            f.consented,
+            f.consent_settled,
+            pct(F::rate(f.consented, f.consent_settled)),
+            f.agreed,
+            f.mediations_ended,
+            pct(F::rate(f.agreed, f.mediations_ended)),
+            f.median_days_to_agreement()
+                .map_or("-".to_owned(), |d| format!("{d:.1}")),
+            f.on_time,
+            f.mediations_ended,
+            pct(F::rate(f.on_time, f.mediations_ended)),
+            f.performed,
+            f.followed_up,
+            pct(F::rate(f.performed, f.followed_up)),
+        );
+    };
+    for (committee, f) in tally.by_committee() {
+        line(&format!("committee={committee}"), &f);
+    }
+    for (mediator, f) in tally.by_mediator() {
+        line(&format!("mediator={mediator}"), &f);
+    }
 }

@@ -1,6 +1,7 @@
 //! The GraphQL schema (its SDL is `schema/schema.graphql`).
 
 mod issues;
+mod mediation;
 mod meetings;
 mod mutation;
 mod query;
@@ -21,6 +22,7 @@ pub struct Query(
     query::PeopleQuery,
     issues::IssueQuery,
     meetings::MeetingQuery,
+    mediation::MediationQuery,
 );
 
 /// Every mutation, by area.
@@ -29,6 +31,7 @@ pub struct Mutation(
     mutation::PeopleMutation,
     issues::IssueMutation,
     meetings::MeetingMutation,
+    mediation::MediationMutation,
 );
 
 pub type RoundtableSchema = Schema<Query, Mutation, Subscription>;

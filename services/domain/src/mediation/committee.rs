@@ -133,6 +133,12 @@ fn decide(cx: &Deciding<'_, Committee>, command: CommitteeCommand) -> Decided<Co
             if state.mediators.get(&member) == Some(&officer) {
                 return Err(DomainError::conflict(Refusal::UNCHANGED));
             }
+            if !state.mediators.contains_key(&member)
+                && state.mediators.len() >= super::MAX_MEDIATORS
+            {
+                return Err(DomainError::validation("member", Refusal::TOO_MANY)
+                    .with("max", super::MAX_MEDIATORS));
+            }
             Ok(vec![CommitteeEvent::MediatorAppointed {
                 member,
                 officer,

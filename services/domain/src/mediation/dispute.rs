@@ -34,6 +34,8 @@ pub struct SessionState {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AgreementState {
     pub version: u32,
+    /// The terms' commitment (the terms are in the vault).
+    pub terms_hash: ContentHash,
     pub text_hash: ContentHash,
     pub confirmed: BTreeSet<MemberId>,
     /// Frozen: the last day to apply for judicial confirmation.
@@ -221,10 +223,15 @@ pub(super) fn evolve(mut s: DisputeState, event: &DisputeEvent) -> DisputeState 
                 x.held = Some((attendance.clone(), record_hash.clone()));
             }
         }
-        DisputeEvent::AgreementDrafted { version, text_hash } => {
+        DisputeEvent::AgreementDrafted {
+            version,
+            terms_hash,
+            text_hash,
+        } => {
             s.drafts = *version;
             s.agreement = Some(AgreementState {
                 version: *version,
+                terms_hash: terms_hash.clone(),
                 text_hash: text_hash.clone(),
                 confirmed: BTreeSet::new(),
                 signed: None,

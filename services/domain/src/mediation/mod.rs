@@ -28,7 +28,10 @@ pub use committee::{Committee, CommitteeCommand, CommitteeState};
 pub use dispute::{
     AgreementState, DisputeAccess, DisputeState, DisputeStatus, JudicialConfirmation, SessionState,
 };
-pub use procedure::{Dispute, DisputeCommand, MAX_PRIVATE_TEXT, RaiseDispute};
+pub use procedure::{
+    Dispute, DisputeCommand, MAX_CASE_HISTORY, MAX_FOLLOW_UPS, MAX_PRIVATE_TEXT, MAX_SESSIONS,
+    RaiseDispute,
+};
 pub use stats::{CaseRecord, MediationFigures, MediationTally};
 
 /// Days a party has, after the agreement is signed, to apply jointly to a court for
@@ -37,6 +40,9 @@ pub const CONFIRMATION_WINDOW_DAYS: u32 = 30;
 
 /// Most respondents one case names.
 pub const MAX_RESPONDENTS: usize = 5;
+
+/// Most mediators one committee has.
+pub const MAX_MEDIATORS: usize = 100;
 
 /// What kind of committee mediates.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

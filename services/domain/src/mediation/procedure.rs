@@ -14,8 +14,10 @@ use crate::{
 };
 
 /// Most sessions and follow-up visits one case records (each is a leaf).
-const MAX_SESSIONS: usize = 50;
-const MAX_FOLLOW_UPS: usize = 20;
+pub const MAX_SESSIONS: usize = 50;
+pub const MAX_FOLLOW_UPS: usize = 20;
+/// Most events one case's history shows (its sessions, visits and the rest fit).
+pub const MAX_CASE_HISTORY: usize = 200;
 /// Longest private texts: a claim, a session record, an agreement's terms, a note.
 pub const MAX_PRIVATE_TEXT: usize = 4000;
 
@@ -441,6 +443,7 @@ fn decide(cx: &Deciding<'_, Dispute>, command: DisputeCommand) -> Decided<Disput
             let version = state.drafts + 1;
             Ok(vec![DisputeEvent::AgreementDrafted {
                 version,
+                terms_hash: terms.commitment(),
                 text_hash: agreement_hash(id, state, version, &terms),
             }])
         }

@@ -5,8 +5,8 @@ mod mutation;
 mod objects;
 mod query;
 
-pub use mutation::IssueMutation;
-pub use objects::Issue;
+pub use mutation::{IssueMutation, Receipt};
 pub(crate) use objects::receipt_url;
+pub use objects::{Channel, Issue};
 pub use query::IssueQuery;
 pub(crate) use query::{page_size, subtree};

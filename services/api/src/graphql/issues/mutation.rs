@@ -132,6 +132,13 @@ pub struct Receipt {
     index: u64,
 }
 
+impl Receipt {
+    /// The receipt of leaf `index`.
+    pub fn at(index: u64) -> Receipt {
+        Receipt { index }
+    }
+}
+
 #[Object]
 impl Receipt {
     async fn index(&self) -> u64 {

@@ -5,6 +5,8 @@
 //! while seeding and moves forward step by step), so the issues carry a real
 //! history: deadlines that passed, an escalation, answers and ratings.
 
+mod mediation;
+
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -54,6 +56,7 @@ pub const ACCOUNTS: &[(&str, &str, &str)] = &[
 fn personal(phone: &str) -> anyhow::Result<PersonalData> {
     let name = ACCOUNTS
         .iter()
+        .chain(mediation::ACCOUNTS)
         .find(|(p, _, _)| *p == phone)
         .map(|(_, n, _)| *n)
         .context("unknown demo phone")?;
@@ -249,7 +252,7 @@ pub async fn seed(app: &Arc<App>, clock: &ShiftedClock) -> anyhow::Result<()> {
         tracing::info!(events = app.projections.applied(), "demo seeded");
     }
     println!("Demo accounts (password for all: {DEMO_PASSWORD}):");
-    for (phone, name, what) in ACCOUNTS {
+    for (phone, name, what) in ACCOUNTS.iter().chain(mediation::ACCOUNTS) {
         println!("  {phone}  {name:<12} {what}");
     }
     Ok(())
@@ -434,6 +437,13 @@ async fn seed_empty(app: &App, clock: &ShiftedClock) -> anyhow::Result<()> {
         chen,
     };
     seed_meetings(&s, &council, &water).await?;
+    let parties = mediation::Parties {
+        zhou: &zhou,
+        chen: &council.chen,
+        zhang: &zhang,
+        neighbours: &neighbours,
+    };
+    mediation::seed(&s, &yinwang, &hongqi, &grid1, parties).await?;
     s.at_days_ago(0.0).await
 }
 

@@ -1,0 +1,10 @@
+//! Mediation in GraphQL: committees and their mediators, cases as each viewer may
+//! read them (`DisputeCase`), the public figures (`mediationStats`), and the
+//! procedure's mutations.
+
+mod mutation;
+mod objects;
+mod query;
+
+pub use mutation::MediationMutation;
+pub use query::MediationQuery;
