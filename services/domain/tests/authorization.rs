@@ -3,7 +3,46 @@
 mod world;
 
 use roundtable_domain::*;
+use world::mediation::*;
 use world::*;
+
+/// A mediation command on the case `given`, by one of the table's actors.
+fn case_as(given: &[Event], command: DisputeCommand, who: &str) -> Result<Vec<Event>, DomainError> {
+    let w = mediation_world();
+    let context = Context {
+        actor: actor(who),
+        now: roundtable_ledger::Timestamp::from_unix_millis(NOW + 2 * DAY),
+    };
+    Dispute::decide_for_log(&d("d_case"), &Dispute::replay(given), command, &context, &w)
+}
+
+/// The leak case, consented, with `m_med1` assigned.
+fn assigned_case() -> Vec<Event> {
+    let w = mediation_world();
+    run_case(
+        vec![
+            (raise_leak(), "applicant", NOW),
+            (
+                DisputeCommand::Answer {
+                    party: m("m_neighbour"),
+                    consent: true,
+                    channel: Channel::Online,
+                    claim: None,
+                },
+                "m_neighbour",
+                NOW + HOUR,
+            ),
+            (
+                DisputeCommand::AssignMediator {
+                    mediator: m("m_med1"),
+                },
+                "m_director",
+                NOW + 2 * HOUR,
+            ),
+        ],
+        &w,
+    )
+}
 
 /// One command, decided on a fresh copy of its stream for a given actor.
 type Case = (
@@ -192,6 +231,132 @@ fn cases() -> Vec<Case> {
                 w,
             )
         }),
+        ("createMediationCommittee", |who, _| {
+            decide::<Committee>(
+                &mc("mc_new"),
+                &[],
+                CommitteeCommand::Create {
+                    jurisdiction: j("j_community"),
+                    kind: CommitteeKind::Peoples,
+                    name: name("银网社区人民调解委员会"),
+                    rules: MediationRules::default(),
+                },
+                who,
+                &mediation_world(),
+            )
+        }),
+        ("appointMediator", |who, _| {
+            let w = mediation_world();
+            let created = decide::<Committee>(
+                &mc("mc_here"),
+                &[],
+                CommitteeCommand::Create {
+                    jurisdiction: j("j_community"),
+                    kind: CommitteeKind::Peoples,
+                    name: name("银网社区人民调解委员会"),
+                    rules: MediationRules::default(),
+                },
+                "administrator",
+                &w,
+            )
+            .unwrap();
+            decide::<Committee>(
+                &mc("mc_here"),
+                &created,
+                CommitteeCommand::Appoint {
+                    member: m("m_verified"),
+                    officer: false,
+                    reason: reason("志愿调解员"),
+                },
+                who,
+                &w,
+            )
+        }),
+        ("raiseDispute", |who, _| {
+            let DisputeCommand::Raise(raise) = raise_leak() else {
+                unreachable!()
+            };
+            let channel = if who == "resident_verified" {
+                Channel::Online
+            } else {
+                Channel::Visit
+            };
+            case_as(
+                &[],
+                DisputeCommand::Raise(RaiseDispute { channel, ..raise }),
+                who,
+            )
+        }),
+        ("answerDispute (for a party)", |who, _| {
+            let w = mediation_world();
+            let given = run_case(vec![(raise_leak(), "applicant", NOW)], &w);
+            let command = DisputeCommand::Answer {
+                party: m("m_neighbour"),
+                consent: true,
+                channel: Channel::Visit,
+                claim: None,
+            };
+            case_as(&given, command, who)
+        }),
+        ("assignMediator", |who, _| {
+            let w = mediation_world();
+            let given = run_case(vec![(raise_leak(), "applicant", NOW)], &w);
+            let command = DisputeCommand::AssignMediator {
+                mediator: m("m_med1"),
+            };
+            case_as(&given, command, who)
+        }),
+        ("scheduleMediationSession", |who, _| {
+            let given = assigned_case();
+            let command = DisputeCommand::ScheduleSession {
+                at: roundtable_ledger::Timestamp::from_unix_millis(NOW + 3 * DAY),
+                venue: "调解室".into(),
+            };
+            case_as(&given, command, who)
+        }),
+        ("confirmAgreement", |who, _| {
+            let w = mediation_world();
+            let mut given = assigned_case();
+            given.extend(run_case_after(
+                &given,
+                vec![
+                    (
+                        DisputeCommand::ScheduleSession {
+                            at: roundtable_ledger::Timestamp::from_unix_millis(NOW + DAY),
+                            venue: "调解室".into(),
+                        },
+                        "mediator",
+                        NOW + 3 * HOUR,
+                    ),
+                    (
+                        DisputeCommand::RecordSession {
+                            session: 1,
+                            attendance: vec![m("m_verified")],
+                            record: sealed("记录"),
+                        },
+                        "mediator",
+                        NOW + DAY,
+                    ),
+                    (
+                        DisputeCommand::DraftAgreement { terms: terms() },
+                        "mediator",
+                        NOW + DAY,
+                    ),
+                ],
+                &w,
+            ));
+            let channel = if who == "resident_verified" {
+                Channel::Online
+            } else {
+                Channel::Paper
+            };
+            let command = DisputeCommand::ConfirmAgreement {
+                party: m("m_verified"),
+                text_hash: draft_hash(&given),
+                channel,
+            };
+            case_as(&given, command, who)
+        }),
     ]
 }
 
@@ -203,6 +368,12 @@ fn allowed(command: &str) -> &'static [&'static str] {
         "renameCouncil" | "changeCouncilRules" | "seatCouncilMember" | "unseatCouncilMember" => {
             &["committee_this_council", "administrator"]
         }
+        "appointMediator" => &["administrator", "mediation_officer"],
+        "raiseDispute" => &["resident_verified", "grid_worker_inside"],
+        "answerDispute (for a party)" => &["grid_worker_inside", "mediation_officer"],
+        "assignMediator" => &["mediation_officer"],
+        "scheduleMediationSession" => &["mediator"],
+        "confirmAgreement" => &["resident_verified", "mediator"],
         _ => &["administrator"],
     }
 }

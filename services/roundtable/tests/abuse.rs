@@ -549,3 +549,88 @@ fn places_are_picked_from_the_grid_and_the_gps_point_is_for_staff_only() {
         "新楼"
     );
 }
+
+#[test]
+fn a_case_is_read_by_its_parties_and_nobody_else_acts_on_it() {
+    let (_dir, server) = demo(&[]);
+    let base = &server.base;
+    let log_size = || Client::anonymous(base).log_size();
+    let zhou = Client::sign_in(base, VERIFIED_RESIDENT, PASSWORD);
+    let mine = zhou.query(
+        "{ disputes(mine: true) { nodes { id status claims { text } } } }",
+        json!({}),
+    );
+    let cases = mine.data()["disputes"]["nodes"].as_array().unwrap().clone();
+    let leak = cases
+        .iter()
+        .find(|c| c["status"] == "AGREED")
+        .unwrap_or_else(|| panic!("{cases:#?}"));
+    let id = leak["id"].as_str().unwrap();
+    assert!(leak["claims"][0]["text"].as_str().unwrap().contains("漏水"));
+
+    // Strangers: nothing of the case, and the public figures only.
+    let anonymous = Client::anonymous(base);
+    let read = "query($id: String!) { dispute(id: $id) { id claims { text } agreementText } }";
+    assert_eq!(
+        anonymous.query(read, json!({"id": id})).data()["dispute"],
+        json!(null)
+    );
+    assert_eq!(
+        anonymous
+            .query("{ disputes { nodes { id } } }", json!({}))
+            .data()["disputes"]["nodes"],
+        json!([])
+    );
+    let stats = anonymous.query("{ mediationStats { all { cases agreed } } }", json!({}));
+    assert_eq!(stats.data()["mediationStats"]["all"]["cases"], 3);
+    let chen = Client::sign_in(base, support::accounts::COUNCIL_MEMBER, PASSWORD);
+    assert_eq!(
+        chen.query(read, json!({"id": id})).data()["dispute"],
+        json!(null)
+    );
+
+    // Nobody but a party, the mediator or staff acts on it; nothing is appended.
+    let before = log_size();
+    let confirm = chen.query(
+        "mutation($i: ConfirmAgreementInput!) { confirmAgreement(input: $i) { indexes } }",
+        json!({"i": {"dispute": id, "textHash": "0".repeat(64), "party": zhou.me(), "channel": "PAPER"}}),
+    );
+    assert_eq!(confirm.code(), "FORBIDDEN", "{}", confirm.body);
+    let erase = chen.query(
+        "mutation($i: EraseDisputeRecordsInput!) { eraseDisputeRecords(input: $i) { indexes } }",
+        json!({"i": {"dispute": id, "reason": "想删"}}),
+    );
+    assert_eq!(erase.code(), "FORBIDDEN", "{}", erase.body);
+    let raise = "mutation($i: RaiseDisputeInput!) { raiseDispute(input: $i) { indexes } }";
+    let unverified = Client::sign_in(base, support::accounts::UNVERIFIED_RESIDENT, PASSWORD);
+    let refused = unverified.query(
+        raise,
+        json!({"i": {"kind": "NEIGHBOURS", "respondents": [zhou.me()], "claim": "噪音"}}),
+    );
+    assert_eq!(refused.code(), "FORBIDDEN", "{}", refused.body);
+    let anonymous_raise = anonymous.query(
+        raise,
+        json!({"i": {"kind": "NEIGHBOURS", "respondents": [zhou.me()], "claim": "噪音"}}),
+    );
+    assert_eq!(anonymous_raise.code(), "UNAUTHENTICATED");
+    // A claim over 4,000 characters, and six respondents, are refused whole.
+    let long = zhou.query(
+        raise,
+        json!({"i": {"kind": "NEIGHBOURS", "respondents": [chen.me()], "claim": "长".repeat(4001)}}),
+    );
+    assert_eq!(long.code(), "VALIDATION", "{}", long.body);
+    let crowd: Vec<String> = (0..6).map(|_| chen.me()).collect();
+    let many = zhou.query(
+        raise,
+        json!({"i": {"kind": "NEIGHBOURS", "respondents": crowd, "claim": "噪音"}}),
+    );
+    assert_eq!(many.code(), "VALIDATION", "{}", many.body);
+    assert_eq!(log_size(), before);
+
+    // Reading every case's every session record at once costs more than a stranger may.
+    let (cost, limit) = cost_refusal(&anonymous.query(
+        "{ disputes(first: 100) { nodes { sessions { record attendance { displayName } } claims { text } } } }",
+        json!({}),
+    ));
+    assert!(cost > limit, "{cost} {limit}");
+}

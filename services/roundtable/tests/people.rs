@@ -479,7 +479,9 @@ fn erasure_removes_personal_data_everywhere_and_the_log_still_verifies() {
         .iter()
         .map(|e| e["leaf"]["type"].as_str().unwrap())
         .collect();
-    // The demo's story: she raised two issues and co-signed the water problem.
+    // The demo's story: she raised two issues and co-signed the water problem, and
+    // asked for mediation twice (the leak: a session she attended, the agreement she
+    // confirmed; the parking quarrel).
     assert_eq!(
         kinds,
         [
@@ -487,7 +489,11 @@ fn erasure_removes_personal_data_everywhere_and_the_log_still_verifies() {
             "member.verified",
             "issue.raised",
             "issue.cosigned",
-            "issue.raised"
+            "issue.raised",
+            "dispute.raised",
+            "dispute.session_held",
+            "dispute.agreement_confirmed",
+            "dispute.raised"
         ]
     );
     let water_query = "{ issues(filter: {text: \"常年停水\"}) { edges { node { cosignerCount timeline { type actorName } } } } }";

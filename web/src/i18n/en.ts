@@ -428,6 +428,7 @@ export default {
     retry: "Try again",
   },
   fields: {
+    textHash: "Agreement text hash",
     dispute: "Case",
     nonce: "Nonce",
     party: "Party",

@@ -428,6 +428,7 @@ export default {
     retry: "重试",
   },
   fields: {
+    textHash: "协议文本哈希",
     dispute: "调解案件",
     nonce: "随机数",
     party: "当事人",

@@ -93,6 +93,7 @@ pub fn mediation_actor(who: &str, w: &World) -> Actor {
             .collect::<Vec<_>>()
     };
     match who {
+        "mediator" => mediation_actor("m_med1", w),
         "m_director" | "m_med1" | "m_med2" | "m_street_director" => Actor {
             member: Some(m(who)),
             kind: Some(MemberKind::Staff),
@@ -149,14 +150,23 @@ pub fn raise_leak() -> DisputeCommand {
 /// Runs `steps` in order, each against what the earlier ones appended; returns
 /// every event.
 pub fn run_case(steps: Vec<(DisputeCommand, &str, i64)>, w: &World) -> Vec<Event> {
-    let mut given = Vec::new();
+    run_case_after(&[], steps, w)
+}
+
+/// [`run_case`] after `before`; returns only the new events.
+pub fn run_case_after(
+    before: &[Event],
+    steps: Vec<(DisputeCommand, &str, i64)>,
+    w: &World,
+) -> Vec<Event> {
+    let mut given = before.to_vec();
     for (command, who, now) in steps {
         let label = format!("{command:?} by {who}");
         let events =
             case_decide(&given, command, who, now, w).unwrap_or_else(|e| panic!("{label}: {e}"));
         given.extend(events);
     }
-    given
+    given.split_off(before.len())
 }
 
 /// The terms the mediator drafts.

@@ -308,6 +308,21 @@ pub fn actor(who: &str) -> Actor {
         "committee_this_council" => staff("m_chair", vec![], vec![chair("c_here")]),
         "committee_other_council" => staff("m_other_chair", vec![], vec![chair("c_other")]),
         "auditor" => staff("m_auditor", vec![Role::Auditor], vec![]),
+        "mediation_officer" | "mediator" => Actor {
+            mediator_of: vec![MediatorSeat {
+                committee: CommitteeId::parse("mc_here").unwrap(),
+                officer: who == "mediation_officer",
+            }],
+            ..staff(
+                if who == "mediator" {
+                    "m_med1"
+                } else {
+                    "m_director"
+                },
+                vec![],
+                vec![],
+            )
+        },
         "administrator" => staff("m_admin", vec![Role::Administrator], vec![]),
         other => panic!("no actor {other}"),
     }
@@ -323,6 +338,8 @@ pub const ACTORS: &[&str] = &[
     "committee_other_council",
     "auditor",
     "administrator",
+    "mediation_officer",
+    "mediator",
 ];
 
 pub fn context(who: &str) -> Context {
