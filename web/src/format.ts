@@ -1,7 +1,7 @@
 // Small formatting shared by pages: durations in words, category icons, status colours.
 // Tables over the API's enums are typed by the generated schema types, so a new
 // enum value fails `npm run build` until every table names it.
-import type { Category, IssueStatus, MajorityKind } from "./gql/graphql";
+import type { Category, DisputeKind, DisputeStatus, IssueStatus, MajorityKind, Performance } from "./gql/graphql";
 
 type T = (key: string, values?: Record<string, unknown>) => string;
 
@@ -52,3 +52,20 @@ export const MAJORITIES = Object.keys({
 
 /** A pause, e.g. while the signer (about once a second) covers a new event. */
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Every kind of dispute, in the order the "I have a dispute" page offers them. */
+export const DISPUTE_KINDS = Object.keys({
+  NEIGHBOURS: true,
+  FAMILY: true,
+  PROPERTY_MANAGEMENT: true,
+  LABOUR: true,
+  CONSUMER: true,
+  LAND: true,
+  OTHER: true,
+} satisfies Record<DisputeKind, true>) as DisputeKind[];
+
+/** What a follow-up visit may find. */
+export const PERFORMANCES = Object.keys({ PERFORMED: true, PARTLY: true, NOT_PERFORMED: true } satisfies Record<Performance, true>) as Performance[];
+
+/** The step of the case's progress bar. */
+export const DISPUTE_STEP: Record<DisputeStatus, number> = { AWAITING_CONSENT: 0, IN_MEDIATION: 1, AGREED: 2, CLOSED: 3 };

@@ -304,6 +304,7 @@ refusals! {
     CHANNEL_ONLINE_FOR_SELF => "a party acting in the app uses channel ONLINE",
     ONLY_RAISER_OR_STAFF_MEDIATES => "only the raiser or a grid worker of the place may take an issue to mediation",
     DISPUTE_NOT_FOR_ISSUE [dispute, issue] => "case {dispute} was not made from issue {issue}",
+    RECORD_PARTY_REACH => "the other side is recorded by a grid worker of their grid, or by a verified neighbour in the same grid",
     BAD_NONCE => "internal: a private text's nonce must be 32 hex digits",
 
     // The meeting's procedure.

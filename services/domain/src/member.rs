@@ -25,8 +25,9 @@ pub enum MemberCommand {
     Register {
         home_grid: JurisdictionId,
     },
-    /// A grid worker records someone without an account (an outside party to a
-    /// mediation case), living in a grid they serve. Nobody can sign in as them.
+    /// Someone without an account (the other side of a mediation case), recorded by
+    /// a grid worker of their grid or by a verified resident of the same grid.
+    /// Nobody can sign in as them.
     RecordParty {
         home_grid: JurisdictionId,
     },
@@ -102,8 +103,11 @@ fn decide(cx: &Deciding<'_, Member>, command: MemberCommand) -> Decided<Member> 
     match command {
         MemberCommand::RecordParty { home_grid } => {
             actor.signed_in()?;
-            if !actor.serves(directory, &home_grid) {
-                return Err(DomainError::forbidden(Refusal::ONLY_GRID_WORKER_RAISES_FOR));
+            // A grid worker of the grid, or a verified neighbour in the same grid
+            // naming the other side of their dispute.
+            let neighbour = actor.verified && actor.home_grid.as_ref() == Some(&home_grid);
+            if !actor.serves(directory, &home_grid) && !neighbour {
+                return Err(DomainError::forbidden(Refusal::RECORD_PARTY_REACH));
             }
             register(state, directory, home_grid, fresh)
         }

@@ -1109,7 +1109,7 @@ fn committees_are_created_by_an_administrator_and_staffed_by_their_officers() {
 }
 
 #[test]
-fn a_grid_worker_records_an_outside_party_living_in_a_grid_they_serve() {
+fn the_other_side_without_an_account_is_recorded_by_a_grid_worker_or_a_neighbour_of_the_grid() {
     let w = mediation_world();
     let record = |who: &str, grid: &str| {
         decide::<Member>(
@@ -1129,11 +1129,18 @@ fn a_grid_worker_records_an_outside_party_living_in_a_grid_they_serve() {
     );
     assert_eq!(
         refusal(record("grid_worker_outside", "j_grid1")),
-        Refusal::ONLY_GRID_WORKER_RAISES_FOR
+        Refusal::RECORD_PARTY_REACH
+    );
+    // A verified resident names a neighbour in their own grid, not elsewhere; an
+    // unverified one nobody.
+    assert!(record("resident_verified", "j_grid1").is_ok());
+    assert_eq!(
+        refusal(record("resident_verified", "j_grid2")),
+        Refusal::RECORD_PARTY_REACH
     );
     assert_eq!(
-        refusal(record("resident_verified", "j_grid1")),
-        Refusal::ONLY_GRID_WORKER_RAISES_FOR
+        refusal(record("resident_unverified", "j_grid1")),
+        Refusal::RECORD_PARTY_REACH
     );
     assert_eq!(
         refusal(record("grid_worker_inside", "j_community")),

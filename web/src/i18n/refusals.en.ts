@@ -212,4 +212,5 @@ export default {
   BAD_NONCE: "Server error (bad nonce)",
   ONLY_RAISER_OR_STAFF_MEDIATES: "Only the raiser or a grid worker of the place can take an issue to mediation",
   DISPUTE_NOT_FOR_ISSUE: "Case {dispute} was not made from issue {issue}",
+  RECORD_PARTY_REACH: "The other side is recorded by a grid worker of their grid, or by a verified neighbour in the same grid",
 };

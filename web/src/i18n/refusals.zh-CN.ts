@@ -212,4 +212,5 @@ export default {
   BAD_NONCE: "服务器内部错误（随机数格式不对）",
   ONLY_RAISER_OR_STAFF_MEDIATES: "只有议题提出人或本片网格员可以把议题转为调解",
   DISPUTE_NOT_FOR_ISSUE: "案件 {dispute} 不是由议题 {issue} 转来的",
+  RECORD_PARTY_REACH: "对方没有账号时，由其所在网格的网格员或同网格已核实的居民登记",
 };

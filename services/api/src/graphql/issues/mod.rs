@@ -5,6 +5,7 @@ mod mutation;
 mod objects;
 mod query;
 
+pub(in crate::graphql) use mutation::on_allowance;
 pub use mutation::{IssueMutation, Receipt};
 pub(crate) use objects::receipt_url;
 pub use objects::{Channel, Issue};

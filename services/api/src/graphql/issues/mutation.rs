@@ -201,7 +201,7 @@ fn with_receipt(payload: Result<IssuePayload>) -> Result<IssuePayload> {
 /// Spends one of the caller's allowances for `action`.
 /// Runs `command` on one unit of the caller's allowance for `action`; a command
 /// that is refused (or fails) gives it back, so only what was done is counted.
-async fn on_allowance<T>(
+pub(in crate::graphql) async fn on_allowance<T>(
     ctx: &Context<'_>,
     action: Action,
     command: impl std::future::Future<Output = Result<T>>,

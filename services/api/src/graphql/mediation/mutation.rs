@@ -10,7 +10,7 @@ use roundtable_domain::{
 use roundtable_ledger::Timestamp;
 use roundtable_vault::PersonalData;
 
-use super::super::issues::Channel;
+use super::super::issues::{Channel, on_allowance};
 use super::super::mutation::{auth, key, run};
 use super::super::types::{app, caller};
 use super::objects::*;
@@ -52,7 +52,8 @@ pub struct MediationCommitteePayload {
     pub indexes: Vec<u64>,
 }
 
-/// Someone without an account, taken down by a grid worker.
+/// Someone without an account: taken down by a grid worker, or named by a
+/// neighbour in the same grid. They are reached by phone or a visit.
 #[derive(InputObject)]
 pub struct OutsidePartyInput {
     pub display_name: String,
@@ -390,27 +391,31 @@ impl MediationMutation {
             .map(domain::IssueId::parse)
             .transpose()
             .gql()?;
-        for (n, party) in input.outside_respondents.iter().enumerate() {
-            let personal =
-                PersonalData::new(&party.display_name, &party.phone, None, None, None).gql()?;
-            let grid = JurisdictionId::parse(&party.home_grid).gql()?;
-            let party_key = idem.map(|k| format!("{k}|party|{n}"));
-            respondents.push(
-                app.record_outside_party(&actor, grid, personal, party_key.as_deref())
-                    .await
-                    .gql()?,
-            );
-        }
-        let command = C::Raise(RaiseDispute {
-            applicant,
-            respondents,
-            kind: input.kind.into(),
-            jurisdiction,
-            channel: chan,
-            claim,
-            from_issue,
-        });
-        on_case(ctx, id, command, &input.idempotency_key).await
+        // Each case (and each party it records) is one of the caller's raises.
+        let raise = async {
+            for (n, party) in input.outside_respondents.iter().enumerate() {
+                let personal =
+                    PersonalData::new(&party.display_name, &party.phone, None, None, None).gql()?;
+                let grid = JurisdictionId::parse(&party.home_grid).gql()?;
+                let party_key = idem.map(|k| format!("{k}|party|{n}"));
+                respondents.push(
+                    app.record_outside_party(&actor, grid, personal, party_key.as_deref())
+                        .await
+                        .gql()?,
+                );
+            }
+            let command = C::Raise(RaiseDispute {
+                applicant,
+                respondents,
+                kind: input.kind.into(),
+                jurisdiction,
+                channel: chan,
+                claim,
+                from_issue,
+            });
+            on_case(ctx, id, command, &input.idempotency_key).await
+        };
+        on_allowance(ctx, roundtable_app::limits::Action::Raise, raise).await
     }
 
     /// A respondent accepts or declines mediation (or staff record their answer).
