@@ -408,7 +408,7 @@ export default {
     markImplemented: "Mark as carried out",
     publishResult: "Publish the result",
   },
-  dashboard: {
+  dashboard: { mediation: "Mediation", mediationAll: "All", cases: "Cases", consentRate: "Consented", agreementRate: "Agreed", medianDays: "Days to agreement (median)", performanceRate: "Performed at follow-up", 
     title: "Dashboard",
     place: "Area",
     byStage: "Issues by stage, per month",

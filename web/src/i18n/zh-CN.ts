@@ -408,7 +408,7 @@ export default {
     markImplemented: "标记落实完成",
     publishResult: "公开落实结果",
   },
-  dashboard: {
+  dashboard: { mediation: "人民调解", mediationAll: "全部", cases: "案件", consentRate: "同意调解", agreementRate: "调解成功", medianDays: "达成协议（中位天数）", performanceRate: "回访已履行", 
     title: "数据看板",
     place: "地区",
     byStage: "各环节议题数（按月）",

@@ -52,6 +52,8 @@ async function shot(page, name) {
   await page.waitForLoadState("networkidle").catch(() => {});
   // A success toast fading out is half transparent: checked once it is gone.
   await page.waitForFunction(() => ![...document.querySelectorAll(".van-toast")].some((t) => getComputedStyle(t).display !== "none"), null, { timeout: 5000 }).catch(() => {});
+  // A dialog still fading in is half transparent too: wait for every transition.
+  await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== "running" || a.effect?.getTiming().iterations === Infinity), null, { timeout: 5000 }).catch(() => {});
   await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
   const problems = await checkPage(page, name);
   assert.deepEqual(problems, [], `accessibility problems on ${name}`);
@@ -455,6 +457,87 @@ try {
   await the(auditor, "chain-ok").waitFor({ timeout: 60_000 });
   await the(auditor, "recount-1").getByText("✔").waitFor();
   await the(auditor, "recount-2").getByText("✔").waitFor();
+
+  step = "a resident asks for mediation in three questions, plainly told it is voluntary and private";
+  const zhouM = await person("13900000012");
+  await the(zhouM, "mediation").click();
+  await zhouM.getByText("调解是自愿的").first().waitFor();
+  await shot(zhouM, "disputes-phone");
+  await the(zhouM, "new-dispute").click();
+  await the(zhouM, "kind-NEIGHBOURS").click();
+  await the(zhouM, "other-name").fill("楼上李师傅");
+  await the(zhouM, "other-phone").fill("13700000001");
+  await the(zhouM, "claim").fill("楼上空调外机滴水到我家窗台");
+  await shot(zhouM, "dispute-new-phone");
+  await the(zhouM, "send-dispute").click();
+  await zhouM.waitForURL((u) => /\/disputes\/d_/.test(u.pathname));
+  await the(zhouM, "dispute-status").getByText("等待对方同意").waitFor();
+  await the(zhouM, "dispute-next").getByText("等待对方答复").waitFor();
+  await shot(zhouM, "dispute-awaiting-phone");
+
+  step = "a neighbour with an account is asked, and accepts in the app";
+  // A case naming a resident with an account (as a grid worker would record it).
+  const neighbourM = await person("13900000106");
+  const neighbourId = await neighbourM.evaluate(async () => (await (await fetch("/graphql", { method: "POST", headers: { "content-type": "application/json" }, body: '{"query":"{ me { member { id } } }"}' })).json()).data.me.member.id);
+  const caseId = await zhouM.evaluate(async (respondent) => {
+    const csrf = decodeURIComponent(document.cookie.split("; ").find((c) => c.startsWith("rt_csrf="))?.slice(8) ?? "");
+    const body = JSON.stringify({
+      query: "mutation($i: RaiseDisputeInput!) { raiseDispute(input: $i) { dispute { id } } }",
+      variables: { i: { kind: "NEIGHBOURS", respondents: [respondent], claim: "楼上卫生间漏水，吊顶泡坏了，请赔偿维修费" } },
+    });
+    const r = await (await fetch("/graphql", { method: "POST", headers: { "content-type": "application/json", "x-csrf-token": csrf }, body })).json();
+    return r.data.raiseDispute.dispute.id;
+  }, neighbourId);
+  await neighbourM.goto("/disputes");
+  await neighbourM.locator(`[data-test="my-dispute"]`).first().click();
+  await the(neighbourM, "accept").waitFor();
+  await shot(neighbourM, "dispute-answer-phone");
+  await the(neighbourM, "accept").click();
+  await the(neighbourM, "dispute-status").getByText("调解中").waitFor();
+
+  step = "the committee's officer assigns a mediator; the mediator holds a session and drafts the agreement";
+  const liuM = await person("13900000021");
+  await liuM.goto(`/disputes/${caseId}`);
+  await choose(the(liuM, "mediator-choice"), "王律师");
+  await the(liuM, "assign").click();
+  await the(liuM, "dispute-mediator").getByText("王律师").waitFor();
+  const wangM = await person("13900000022", DESKTOP);
+  await wangM.goto("/disputes");
+  await wangM.locator(`[data-test="handled-dispute"]`).first().waitFor();
+  await wangM.goto(`/disputes/${caseId}`);
+  // The server's clock has moved on in this story: the session is a day after the
+  // case was raised, by the server's time.
+  const raisedAt = await wangM.evaluate(async (id) => (await (await fetch("/graphql", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "query($id: String!) { dispute(id: $id) { raisedAt } }", variables: { id } }) })).json()).data.dispute.raisedAt, caseId);
+  const at = new Date(new Date(raisedAt).getTime() + 26 * 3600_000);
+  const local = new Date(at.getTime() - at.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+  await the(wangM, "session-at").fill(local);
+  await the(wangM, "session-venue").fill("银网社区调解室");
+  await the(wangM, "schedule").click();
+  await the(wangM, "session").first().waitFor();
+  await server.advanceHours(26);
+  await wangM.reload();
+  await wangM.locator('[data-test^="attended-"]').first().check();
+  await the(wangM, "session-record").fill("双方到场，同意修好防水层并赔偿 600 元");
+  await the(wangM, "record-session").click();
+  await the(wangM, "terms").waitFor();
+  await the(wangM, "terms").fill("一、十日内修好卫生间防水层；\n二、赔偿吊顶维修费 600 元。");
+  await the(wangM, "draft").click();
+  await the(wangM, "agreement-text").getByText("人民调解协议书").waitFor();
+  await shot(wangM, "dispute-mediator-desktop");
+
+  step = "both parties confirm the agreement they read, on their phones, and keep receipts";
+  for (const party of [zhouM, neighbourM]) {
+    await party.goto(`/disputes/${caseId}`);
+    await the(party, "agreement-text").getByText("赔偿吊顶维修费 600 元").waitFor();
+    await the(party, "confirm-agreement").click();
+  }
+  await the(neighbourM, "agreement-signed").waitFor();
+  await shot(neighbourM, "dispute-agreed-phone");
+  await zhouM.reload();
+  await the(zhouM, "agreement-signed").waitFor();
+  await the(zhouM, "receipt").first().waitFor();
+  assert.equal(await the(zhouM, "receipt").count(), 2, "a receipt of her confirmation and one of the agreement");
+  assert.ok(!(await leaves()).some((l) => l.includes("600 元") || l.includes("吊顶泡坏了")), "the log holds no private text");
 
   step = "every main page at both sizes";
   const visitor = await person(undefined, PHONE);
