@@ -16,34 +16,6 @@ fn case_as(given: &[Event], command: DisputeCommand, who: &str) -> Result<Vec<Ev
     Dispute::decide_for_log(&d("d_case"), &Dispute::replay(given), command, &context, &w)
 }
 
-/// The leak case, consented, with `m_med1` assigned.
-fn assigned_case() -> Vec<Event> {
-    let w = mediation_world();
-    run_case(
-        vec![
-            (raise_leak(), "applicant", NOW),
-            (
-                DisputeCommand::Answer {
-                    party: m("m_neighbour"),
-                    consent: true,
-                    channel: Channel::Online,
-                    claim: None,
-                },
-                "m_neighbour",
-                NOW + HOUR,
-            ),
-            (
-                DisputeCommand::AssignMediator {
-                    mediator: m("m_med1"),
-                },
-                "m_director",
-                NOW + 2 * HOUR,
-            ),
-        ],
-        &w,
-    )
-}
-
 /// One command, decided on a fresh copy of its stream for a given actor.
 type Case = (
     &'static str,
@@ -307,7 +279,7 @@ fn cases() -> Vec<Case> {
             case_as(&given, command, who)
         }),
         ("scheduleMediationSession", |who, _| {
-            let given = assigned_case();
+            let given = assigned_case(&mediation_world());
             let command = DisputeCommand::ScheduleSession {
                 at: roundtable_ledger::Timestamp::from_unix_millis(NOW + 3 * DAY),
                 venue: "调解室".into(),
@@ -316,7 +288,7 @@ fn cases() -> Vec<Case> {
         }),
         ("confirmAgreement", |who, _| {
             let w = mediation_world();
-            let mut given = assigned_case();
+            let mut given = assigned_case(&mediation_world());
             given.extend(run_case_after(
                 &given,
                 vec![

@@ -20,32 +20,6 @@ fn state(given: &[Event]) -> DisputeState {
     Dispute::replay(given)
 }
 
-fn consented(w: &World) -> Vec<Event> {
-    run_case(
-        vec![
-            (raise_leak(), "applicant", NOW),
-            (
-                DisputeCommand::Answer {
-                    party: m("m_neighbour"),
-                    consent: true,
-                    channel: Channel::Online,
-                    claim: None,
-                },
-                "m_neighbour",
-                NOW + HOUR,
-            ),
-            (
-                DisputeCommand::AssignMediator {
-                    mediator: m("m_med1"),
-                },
-                "m_director",
-                NOW + 2 * HOUR,
-            ),
-        ],
-        w,
-    )
-}
-
 #[test]
 fn a_whole_case_runs_from_raising_to_a_performed_agreement() {
     let w = mediation_world();
@@ -221,7 +195,7 @@ fn a_mediator_cannot_be_a_party_before_their_committee() {
         Refusal::MEDIATOR_IS_PARTY
     );
     // Appointed after the case was raised: still not assignable to it.
-    let given = consented(&w);
+    let given = assigned_case(&w);
     let mut w2 = mediation_world();
     if let Some(c) = w2.committees.get_mut(&mc("mc_here")) {
         c.mediators.push((m("m_neighbour"), false));
@@ -277,7 +251,7 @@ fn only_an_officer_assigns_and_only_a_mediator_of_the_committee() {
 #[test]
 fn a_party_objects_to_a_mediator_once_and_that_mediator_stays_off_the_case() {
     let w = mediation_world();
-    let given = consented(&w);
+    let given = assigned_case(&w);
     let object = |given: &[Event], who: &str| {
         case_decide(
             given,
@@ -446,7 +420,7 @@ fn silence_past_the_consent_deadline_closes_the_case_and_not_before() {
 #[test]
 fn an_overdue_case_goes_to_the_committee_above_with_a_fresh_clock() {
     let w = mediation_world();
-    let given = consented(&w);
+    let given = assigned_case(&w);
     let due = state(&given).due.unwrap().0;
     let overdue = case_decide(
         &given,
@@ -705,7 +679,7 @@ fn an_agreement_not_performed_is_mediated_again_or_referred_on() {
 #[test]
 fn closing_without_agreement_is_the_mediators_and_withdrawing_the_applicants() {
     let w = mediation_world();
-    let given = consented(&w);
+    let given = assigned_case(&w);
     let close = |outcome, who: &str| {
         case_decide(
             &given,
@@ -745,7 +719,7 @@ fn closing_without_agreement_is_the_mediators_and_withdrawing_the_applicants() {
 #[test]
 fn sessions_are_the_assigned_mediators_and_record_only_who_may_attend() {
     let w = mediation_world();
-    let given = consented(&w);
+    let given = assigned_case(&w);
     let schedule = |who: &str, at: i64| {
         case_decide(
             &given,
@@ -808,7 +782,7 @@ fn records_are_erased_once_the_case_is_over_and_nothing_private_follows() {
     let given = agreed_case(&w);
     assert_eq!(
         refusal(case_decide(
-            &consented(&w),
+            &assigned_case(&w),
             DisputeCommand::EraseRecords {
                 reason: reason("当事人要求")
             },

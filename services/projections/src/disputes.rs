@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use roundtable_domain::{
-    CaseRecord, Decoded, DisputeEvent, DisputeFacts, DisputeId, DisputeStatus, Event,
+    CaseRecord, Decoded, DisputeEvent, DisputeFacts, DisputeId, DisputeState, DisputeStatus, Event,
     MediationTally, MemberId,
 };
 use roundtable_ledger::{StreamName, Timestamp};
@@ -25,10 +25,11 @@ pub struct CaseEntry {
 #[derive(Clone, Debug, Default)]
 pub struct DisputeView {
     pub history: Vec<CaseEntry>,
-    /// Each party's confirmation leaf of the current draft.
-    pub confirmations: BTreeMap<MemberId, u64>,
-    /// The leaf that froze the agreement.
-    pub signed_index: Option<u64>,
+    /// Each party's confirmation leaf, by the draft's version (versions are never
+    /// reused, so the current draft's are those of the state's agreement).
+    confirmations: BTreeMap<(u32, MemberId), u64>,
+    /// The leaf that froze each signed version.
+    signed: BTreeMap<u32, u64>,
     /// Each party's claim, as a commitment to the text in the vault.
     pub claims: Vec<(MemberId, String)>,
     /// Follow-up notes' commitments, in order.
@@ -50,6 +51,45 @@ pub struct Disputes {
     views: BTreeMap<DisputeId, DisputeView>,
     /// Cases each member is a party to or mediates (or did).
     involving: BTreeMap<MemberId, BTreeSet<DisputeId>>,
+    /// Each case's running deadline, and the same ordered by time, so the
+    /// scheduler reads only what has passed.
+    armed: BTreeMap<DisputeId, CaseDeadline>,
+    by_due: BTreeSet<(Timestamp, DisputeId)>,
+}
+
+impl CaseDeadline {
+    fn at(self) -> Timestamp {
+        let (CaseDeadline::Consent(at) | CaseDeadline::Mediation(at)) = self;
+        at
+    }
+
+    /// The deadline running in `state`, if any.
+    fn of(state: &DisputeState) -> Option<CaseDeadline> {
+        match (state.status?, state.consent_due, state.due) {
+            (DisputeStatus::AwaitingConsent, Some(due), _) => Some(CaseDeadline::Consent(due)),
+            (DisputeStatus::InMediation, _, Some((due, false))) => {
+                Some(CaseDeadline::Mediation(due))
+            }
+            _ => None,
+        }
+    }
+}
+
+impl DisputeView {
+    /// The leaves a party keeps receipts of for the agreement in `state` (the domain
+    /// decides which draft is current): their confirmation, then the signing.
+    pub fn receipts(&self, state: &DisputeState, party: &MemberId) -> Vec<u64> {
+        let Some(agreement) = &state.agreement else {
+            return Vec::new();
+        };
+        let v = agreement.version;
+        self.confirmations
+            .get(&(v, party.clone()))
+            .into_iter()
+            .chain(self.signed.get(&v).filter(|_| agreement.signed.is_some()))
+            .copied()
+            .collect()
+    }
 }
 
 impl Disputes {
@@ -69,18 +109,12 @@ impl Disputes {
             actor: decoded.actor.clone(),
         });
         match event {
-            DisputeEvent::AgreementDrafted { .. }
-            | DisputeEvent::MediatorAssigned { .. }
-            | DisputeEvent::MediatorObjected { .. }
-            | DisputeEvent::DisputeEscalated { .. }
-            | DisputeEvent::DisputeReopened { .. } => {
-                view.confirmations.clear();
-                view.signed_index = None;
+            DisputeEvent::AgreementConfirmed { party, version, .. } => {
+                view.confirmations.insert((*version, party.clone()), index);
             }
-            DisputeEvent::AgreementConfirmed { party, .. } => {
-                view.confirmations.insert(party.clone(), index);
+            DisputeEvent::AgreementSigned { version, .. } => {
+                view.signed.insert(*version, index);
             }
-            DisputeEvent::AgreementSigned { .. } => view.signed_index = Some(index),
             DisputeEvent::DisputeRaised {
                 applicant,
                 claim_hash,
@@ -102,6 +136,14 @@ impl Disputes {
                     .entry(m.clone())
                     .or_default()
                     .insert(id.clone());
+            }
+            let now = CaseDeadline::of(&case.state);
+            if let Some(old) = self.armed.remove(&id) {
+                self.by_due.remove(&(old.at(), id.clone()));
+            }
+            if let Some(d) = now {
+                self.by_due.insert((d.at(), id.clone()));
+                self.armed.insert(id, d);
             }
         }
     }
@@ -130,19 +172,10 @@ impl Disputes {
 
     /// Running deadlines that have passed by `now`.
     pub fn due_by(&self, now: Timestamp) -> Vec<(DisputeId, CaseDeadline)> {
-        self.tally
-            .cases()
-            .filter_map(|(id, c)| {
-                let deadline = match (c.state.status?, c.state.consent_due, c.state.due) {
-                    (DisputeStatus::AwaitingConsent, Some(due), _) => CaseDeadline::Consent(due),
-                    (DisputeStatus::InMediation, _, Some((due, false))) => {
-                        CaseDeadline::Mediation(due)
-                    }
-                    _ => return None,
-                };
-                let (CaseDeadline::Consent(at) | CaseDeadline::Mediation(at)) = deadline;
-                (at <= now).then(|| (id.clone(), deadline))
-            })
+        self.by_due
+            .iter()
+            .take_while(|(at, _)| *at <= now)
+            .filter_map(|(_, id)| Some((id.clone(), *self.armed.get(id)?)))
             .collect()
     }
 }

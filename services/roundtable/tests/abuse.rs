@@ -625,6 +625,35 @@ fn a_case_is_read_by_its_parties_and_nobody_else_acts_on_it() {
         json!({"i": {"kind": "NEIGHBOURS", "respondents": crowd, "claim": "噪音"}}),
     );
     assert_eq!(many.code(), "VALIDATION", "{}", many.body);
+    // Malformed arguments: a case id, a time, a date, a hash.
+    for (mutation, input_type, input) in [
+        (
+            "scheduleMediationSession",
+            "ScheduleSessionInput",
+            json!({"dispute": "x_1", "at": "2026-12-01T09:00:00.000Z", "venue": "v"}),
+        ),
+        (
+            "scheduleMediationSession",
+            "ScheduleSessionInput",
+            json!({"dispute": id, "at": "tomorrow", "venue": "v"}),
+        ),
+        (
+            "applyForJudicialConfirmation",
+            "ApplyForConfirmationInput",
+            json!({"dispute": id, "court": "c", "appliedOn": "2026-13-40"}),
+        ),
+        (
+            "confirmAgreement",
+            "ConfirmAgreementInput",
+            json!({"dispute": id, "textHash": "not-a-hash"}),
+        ),
+    ] {
+        let reply = zhou.query(
+            &format!("mutation($i: {input_type}!) {{ {mutation}(input: $i) {{ indexes }} }}"),
+            json!({"i": input}),
+        );
+        assert_eq!(reply.code(), "VALIDATION", "{mutation}: {}", reply.body);
+    }
     assert_eq!(log_size(), before);
 
     // Reading every case's every session record at once costs more than a stranger may.

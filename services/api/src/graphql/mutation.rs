@@ -339,10 +339,6 @@ async fn on_council(
     })
 }
 
-fn member_id(raw: &str) -> Result<MemberId> {
-    MemberId::parse(raw).gql()
-}
-
 fn council_id(raw: &str) -> Result<CouncilId> {
     CouncilId::parse(raw).gql()
 }

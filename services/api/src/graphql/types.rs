@@ -104,6 +104,18 @@ pub fn in_subtree(
     within.is_none_or(|w| domain::Directory::is_within(registry, node, w))
 }
 
+/// A member id from an argument (`VALIDATION` on `member` when malformed).
+pub fn member_id(raw: &str) -> Result<MemberId> {
+    MemberId::parse(raw).gql()
+}
+
+/// An RFC 3339 UTC instant from an argument (`VALIDATION`, `BAD_TIME`, on `field`).
+pub fn parse_time(field: &'static str, raw: &str) -> Result<roundtable_ledger::Timestamp> {
+    raw.parse::<roundtable_ledger::Timestamp>()
+        .map_err(|_| domain::DomainError::validation(field, domain::Refusal::BAD_TIME))
+        .gql()
+}
+
 /// Default and largest page of a connection.
 const PAGE: usize = 20;
 const MAX_PAGE: usize = 100;

@@ -249,7 +249,8 @@ impl Sealed {
                 .bytes()
                 .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
         {
-            return Err(DomainError::internal_nonce());
+            // The caller's bug (nonces are drawn by the app), not the user's input.
+            return Err(DomainError::validation("nonce", Refusal::BAD_NONCE));
         }
         Ok(Sealed {
             nonce: nonce.to_owned(),
@@ -260,12 +261,5 @@ impl Sealed {
     /// SHA-256 of the canonical `{"nonce", "text"}`: what the log carries.
     pub fn commitment(&self) -> ContentHash {
         ContentHash::of_canonical(&json!({"nonce": self.nonce, "text": self.text}))
-    }
-}
-
-impl DomainError {
-    /// A nonce that is not 32 hex digits is the caller's bug, not the user's input.
-    fn internal_nonce() -> DomainError {
-        DomainError::validation("nonce", Refusal::BAD_NONCE)
     }
 }

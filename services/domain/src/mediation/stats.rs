@@ -180,25 +180,27 @@ impl MediationTally {
         f
     }
 
-    /// Per committee handling each case now.
-    pub fn by_committee(&self) -> BTreeMap<CommitteeId, MediationFigures> {
-        let mut out: BTreeMap<CommitteeId, MediationFigures> = BTreeMap::new();
+    /// The figures of the cases `key` gives a group, per group, in one pass.
+    pub fn by<K: Ord>(
+        &self,
+        key: impl Fn(&CaseRecord) -> Option<K>,
+    ) -> BTreeMap<K, MediationFigures> {
+        let mut out: BTreeMap<K, MediationFigures> = BTreeMap::new();
         for case in self.cases.values() {
-            if let Some(c) = &case.state.committee {
-                out.entry(c.clone()).or_default().add(case);
+            if let Some(k) = key(case) {
+                out.entry(k).or_default().add(case);
             }
         }
         out
     }
 
+    /// Per committee handling each case now.
+    pub fn by_committee(&self) -> BTreeMap<CommitteeId, MediationFigures> {
+        self.by(|c| c.state.committee.clone())
+    }
+
     /// Per mediator who handled each case.
     pub fn by_mediator(&self) -> BTreeMap<MemberId, MediationFigures> {
-        let mut out: BTreeMap<MemberId, MediationFigures> = BTreeMap::new();
-        for case in self.cases.values() {
-            if let Some(m) = &case.handled_by {
-                out.entry(m.clone()).or_default().add(case);
-            }
-        }
-        out
+        self.by(|c| c.handled_by.clone())
     }
 }

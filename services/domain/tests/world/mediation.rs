@@ -169,6 +169,33 @@ pub fn run_case_after(
     given.split_off(before.len())
 }
 
+/// The leak case, consented, with `m_med1` assigned by the officer.
+pub fn assigned_case(w: &World) -> Vec<Event> {
+    run_case(
+        vec![
+            (raise_leak(), "applicant", NOW),
+            (
+                DisputeCommand::Answer {
+                    party: m("m_neighbour"),
+                    consent: true,
+                    channel: Channel::Online,
+                    claim: None,
+                },
+                "m_neighbour",
+                NOW + HOUR,
+            ),
+            (
+                DisputeCommand::AssignMediator {
+                    mediator: m("m_med1"),
+                },
+                "m_director",
+                NOW + 2 * HOUR,
+            ),
+        ],
+        w,
+    )
+}
+
 /// The terms the mediator drafts.
 pub fn terms() -> Sealed {
     sealed("一、楼上住户于 2026 年 12 月 20 日前修好防水层；\n二、赔偿吊顶维修费 600 元。")

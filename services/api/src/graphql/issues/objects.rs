@@ -2,7 +2,7 @@
 //! its clock, timeline, responses and ratings.
 
 use async_graphql::{Context, Enum, Object, Result, SimpleObject};
-use roundtable_domain::{self as domain, DomainError, IssueId, JurisdictionId, MemberId, Refusal};
+use roundtable_domain::{self as domain, IssueId, JurisdictionId, MemberId};
 use roundtable_ledger::Timestamp;
 use roundtable_projections::{
     IssueVersion as VersionView, IssueView, RatingRecord, ResponseRecord, TimelineEntry,
@@ -502,12 +502,6 @@ impl Issue {
 
 pub(super) fn issue(ctx: &Context<'_>, id: &IssueId) -> Option<Issue> {
     app(ctx).projections.issues().get(id).cloned().map(Issue)
-}
-
-pub(super) fn parse_time(field: &'static str, raw: &str) -> Result<Timestamp> {
-    raw.parse::<Timestamp>()
-        .map_err(|_| DomainError::validation(field, Refusal::BAD_TIME))
-        .gql()
 }
 
 /// What the caller may do with an issue now: each is the domain's own decision on

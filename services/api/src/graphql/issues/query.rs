@@ -8,7 +8,7 @@ use roundtable_domain::{
 };
 use roundtable_projections::{IssueFilter, IssueOrder as Order, IssueStats, IssueView};
 
-use super::super::types::{app, caller};
+use super::super::types::{app, caller, parse_time};
 use crate::error::OrGql;
 
 use super::objects::*;

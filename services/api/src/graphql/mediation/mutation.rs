@@ -7,12 +7,11 @@ use roundtable_domain::{
     self as domain, Committee, CommitteeCommand, CommitteeId, DisputeCommand as C, DisputeId,
     JurisdictionId, MediationRules, MemberId, Name, RaiseDispute, Reason,
 };
-use roundtable_ledger::Timestamp;
 use roundtable_vault::PersonalData;
 
 use super::super::issues::{Channel, on_allowance};
 use super::super::mutation::{auth, key, run};
-use super::super::types::{app, caller};
+use super::super::types::{app, caller, member_id, parse_time};
 use super::objects::*;
 use crate::error::OrGql;
 
@@ -213,16 +212,6 @@ pub struct DisputePayload {
 
 fn dispute_id(raw: &str) -> Result<DisputeId> {
     DisputeId::parse(raw).gql()
-}
-
-fn member_id(raw: &str) -> Result<MemberId> {
-    MemberId::parse(raw).gql()
-}
-
-fn time(field: &'static str, raw: &str) -> Result<Timestamp> {
-    raw.parse::<Timestamp>()
-        .map_err(|_| domain::DomainError::validation(field, domain::Refusal::BAD_TIME))
-        .gql()
 }
 
 fn me(ctx: &Context<'_>) -> Result<MemberId> {
@@ -503,7 +492,7 @@ impl MediationMutation {
         input: ScheduleSessionInput,
     ) -> Result<DisputePayload> {
         let command = C::ScheduleSession {
-            at: time("at", &input.at)?,
+            at: parse_time("at", &input.at)?,
             venue: input.venue,
         };
         on_case(
@@ -618,7 +607,7 @@ impl MediationMutation {
     ) -> Result<DisputePayload> {
         let command = C::ApplyForConfirmation {
             court: input.court,
-            applied_on: time("appliedOn", &input.applied_on)?,
+            applied_on: parse_time("appliedOn", &input.applied_on)?,
         };
         on_case(
             ctx,

@@ -536,11 +536,8 @@ impl DisputeCase {
             return Vec::new();
         }
         self.view
-            .confirmations
-            .get(&me)
-            .copied()
+            .receipts(&self.record.state, &me)
             .into_iter()
-            .chain(self.view.signed_index)
             .map(Receipt::at)
             .collect()
     }

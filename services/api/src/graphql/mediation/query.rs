@@ -196,18 +196,14 @@ impl MediationQuery {
         };
         let tally = &disputes.tally;
         let all = tally.figures(inside);
-        let mut by_kind = Vec::new();
-        for kind in domain::DisputeKind::ALL {
-            let n = tally
-                .figures(|c| inside(c) && c.state.kind == Some(kind))
-                .cases;
-            if n > 0 {
-                by_kind.push(KindCount {
-                    kind: kind.into(),
-                    cases: n,
-                });
-            }
-        }
+        let by_kind = tally
+            .by(|c| c.state.kind.filter(|_| inside(c)))
+            .into_iter()
+            .map(|(kind, f)| KindCount {
+                kind: kind.into(),
+                cases: f.cases,
+            })
+            .collect();
         let mut outcomes = std::collections::BTreeMap::new();
         for (_, c) in tally.cases().filter(|(_, c)| inside(c)) {
             if let Some((o, _)) = c.state.outcome {
@@ -221,12 +217,13 @@ impl MediationQuery {
             .take(MAX_COMMITTEES)
             .map(|c| (c.id.clone(), c.state.mediators.keys().cloned().collect()))
             .collect();
+        let per_committee = tally.by_committee();
+        let per_mediator = tally.by(|c| c.handled_by.clone().filter(|_| inside(c)));
+        let figures =
+            |f: Option<&MediationFigures>| Figures::from(f.unwrap_or(&MediationFigures::default()));
         let committee_figures: Vec<(CommitteeId, Figures)> = here
             .iter()
-            .map(|(id, _)| {
-                let f = tally.figures(|c| c.state.committee.as_ref() == Some(id));
-                (id.clone(), (&f).into())
-            })
+            .map(|(id, _)| (id.clone(), figures(per_committee.get(id))))
             .collect();
         let mut seen = std::collections::BTreeSet::new();
         let mediator_figures: Vec<(domain::MemberId, Figures)> = here
@@ -234,10 +231,7 @@ impl MediationQuery {
             .flat_map(|(_, ms)| ms.iter())
             .filter(|m| seen.insert((*m).clone()))
             .take(100)
-            .map(|m| {
-                let f = tally.figures(|c| inside(c) && c.handled_by.as_ref() == Some(m));
-                (m.clone(), (&f).into())
-            })
+            .map(|m| (m.clone(), figures(per_mediator.get(m))))
             .collect();
         let all: Figures = (&all).into();
         drop(registry);

@@ -8,12 +8,11 @@ use roundtable_domain::{
     Meeting as MeetingAggregate, MeetingCommand, MeetingId, MemberId, Refusal,
     Resolution as ResolutionAggregate, ResolutionCommand, ResolutionId,
 };
-use roundtable_ledger::Timestamp;
 
 use super::super::issues::receipt_url;
 use super::super::mutation::{auth, key, run};
 use super::super::types::MajorityKind;
-use super::super::types::app;
+use super::super::types::{app, member_id, parse_time};
 use super::objects::{Choice, Meeting, Resolution, VoteMethod};
 use crate::error::OrGql;
 
@@ -21,18 +20,8 @@ fn meeting_id(raw: &str) -> Result<MeetingId> {
     MeetingId::parse(raw).gql()
 }
 
-fn member_id(raw: &str) -> Result<MemberId> {
-    MemberId::parse(raw).gql()
-}
-
 fn optional_member(raw: &Option<String>) -> Result<Option<MemberId>> {
     raw.as_deref().map(member_id).transpose()
-}
-
-fn timestamp(field: &'static str, raw: &str) -> Result<Timestamp> {
-    raw.parse::<Timestamp>()
-        .map_err(|_| DomainError::validation(field, Refusal::BAD_TIME))
-        .gql()
 }
 
 #[derive(InputObject)]
@@ -414,7 +403,7 @@ impl MeetingMutation {
         let command = MeetingCommand::Convene {
             council: CouncilId::parse(&input.council).gql()?,
             title: input.title,
-            starts_at: timestamp("startsAt", &input.starts_at)?,
+            starts_at: parse_time("startsAt", &input.starts_at)?,
             venue: input.venue,
             online: input.online,
             agenda: agenda(ctx, input.agenda)?,
@@ -717,7 +706,7 @@ impl MeetingMutation {
                 task: a.task,
                 member: optional_member(&a.member)?,
                 unit: a.unit,
-                due: timestamp("assignments", &a.due)?,
+                due: parse_time("assignments", &a.due)?,
             });
         }
         let issues = input
