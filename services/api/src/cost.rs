@@ -91,6 +91,15 @@ pub const LIST_BOUNDS: &[(&str, u64)] = &[
         roundtable_domain::MAX_CASE_HISTORY as u64,
     ),
     ("DisputeCase.receipts", 2),
+    // The parties the viewer may record an answer or a paper confirmation for.
+    (
+        "DisputeCan.recordAnswerFor",
+        roundtable_domain::MAX_RESPONDENTS as u64,
+    ),
+    (
+        "DisputeCan.recordConfirmationFor",
+        roundtable_domain::MAX_RESPONDENTS as u64 + 1,
+    ),
     (
         "DisputeCase.respondents",
         roundtable_domain::MAX_RESPONDENTS as u64,

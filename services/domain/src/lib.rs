@@ -49,7 +49,7 @@ pub use mediation::{
     DisputeAccess, DisputeCommand, DisputeFacts, DisputeKind, DisputeState, DisputeStatus,
     JudicialConfirmation, MAX_CASE_HISTORY, MAX_FOLLOW_UPS, MAX_MEDIATORS, MAX_PRIVATE_TEXT,
     MAX_RESPONDENTS, MAX_SESSIONS, MediationFigures, MediationRules, MediationTally, Performance,
-    RaiseDispute, Sealed, SessionState, agreement_hash, render_agreement,
+    RaiseDispute, Sealed, SessionState, Told, agreement_hash, raising_for, render_agreement,
 };
 pub use meeting::{
     AgendaItem, Attendance, CheckpointRef, Choice, ClosedVote, Electorate, Eligible, ItemStatus,

@@ -858,6 +858,57 @@ fn who_sees_what_of_a_case() {
 }
 
 #[test]
+fn the_parties_and_the_mediator_hear_of_each_step_and_the_officers_of_what_waits_for_them() {
+    let w = mediation_world();
+    let given = agreed_case(&w);
+    let mut s = DisputeState::default();
+    let mut told = Vec::new();
+    for event in &given {
+        let Event::Dispute(e) = event else {
+            panic!("{event:?}")
+        };
+        s = Dispute::evolve(s, e);
+        told.push((event.kind(), s.told_of(e)));
+    }
+    let heard = |kind: &str| {
+        told.iter()
+            .find(|(k, _)| *k == kind)
+            .map(|(_, t)| t.clone())
+            .expect(kind)
+    };
+    // Raised: both parties (the respondent is asked to answer); no mediator yet.
+    assert_eq!(
+        heard("dispute.raised"),
+        Told {
+            members: vec![m("m_verified"), m("m_neighbour")],
+            officers_of: None
+        }
+    );
+    // Consent given: the officers must assign a mediator.
+    assert_eq!(
+        heard("dispute.mediation_started").officers_of,
+        Some(mc("mc_here"))
+    );
+    // An objection: the mediator who steps aside hears it, and the officers who
+    // must assign another.
+    let objected = heard("dispute.mediator_objected");
+    assert!(objected.members.contains(&m("m_med1")), "{objected:?}");
+    assert_eq!(objected.officers_of, Some(mc("mc_here")));
+    // A session: the parties and the mediator now assigned, not the officers.
+    assert_eq!(
+        heard("dispute.session_scheduled"),
+        Told {
+            members: vec![m("m_verified"), m("m_neighbour"), m("m_med2")],
+            officers_of: None
+        }
+    );
+    // The agreement's draft reaches each party, who must confirm it.
+    for party in [m("m_verified"), m("m_neighbour")] {
+        assert!(heard("dispute.agreement_drafted").members.contains(&party));
+    }
+}
+
+#[test]
 fn the_agreement_text_is_deterministic_and_its_canonical_form_is_what_is_confirmed() {
     let w = mediation_world();
     let given = agreed_case(&w);

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use roundtable_domain::{
     CaseRecord, Decoded, DisputeEvent, DisputeFacts, DisputeId, DisputeState, DisputeStatus, Event,
-    MediationTally, MemberId,
+    MediationTally, MemberId, Told,
 };
 use roundtable_ledger::{StreamName, Timestamp};
 
@@ -93,13 +93,17 @@ impl DisputeView {
 }
 
 impl Disputes {
-    pub fn apply(&mut self, index: u64, stream: &StreamName, decoded: &Decoded) {
+    /// Applies one event of a case and returns the case and who hears of it.
+    pub fn apply(
+        &mut self,
+        index: u64,
+        stream: &StreamName,
+        decoded: &Decoded,
+    ) -> Option<(DisputeId, Told)> {
         let Some(Event::Dispute(event)) = &decoded.event else {
-            return;
+            return None;
         };
-        let Some(id) = id_of(stream, DisputeId::parse) else {
-            return;
-        };
+        let id = id_of(stream, DisputeId::parse)?;
         self.tally.record(&id, event, decoded.time);
         let view = self.views.entry(id.clone()).or_default();
         view.history.push(CaseEntry {
@@ -130,22 +134,22 @@ impl Disputes {
             DisputeEvent::FollowedUp { note_hash, .. } => view.notes.push(note_hash.to_string()),
             _ => {}
         }
-        if let Some(case) = self.tally.case(&id) {
-            for m in case.state.parties().chain(&case.state.mediator) {
-                self.involving
-                    .entry(m.clone())
-                    .or_default()
-                    .insert(id.clone());
-            }
-            let now = CaseDeadline::of(&case.state);
-            if let Some(old) = self.armed.remove(&id) {
-                self.by_due.remove(&(old.at(), id.clone()));
-            }
-            if let Some(d) = now {
-                self.by_due.insert((d.at(), id.clone()));
-                self.armed.insert(id, d);
-            }
+        let case = self.tally.case(&id)?;
+        for m in case.state.parties().chain(&case.state.mediator) {
+            self.involving
+                .entry(m.clone())
+                .or_default()
+                .insert(id.clone());
         }
+        if let Some(old) = self.armed.remove(&id) {
+            self.by_due.remove(&(old.at(), id.clone()));
+        }
+        if let Some(d) = CaseDeadline::of(&case.state) {
+            self.by_due.insert((d.at(), id.clone()));
+            self.armed.insert(id.clone(), d);
+        }
+        let told = case.state.told_of(event);
+        Some((id, told))
     }
 
     pub fn case(&self, id: &DisputeId) -> Option<(&CaseRecord, &DisputeView)> {

@@ -13,6 +13,7 @@ use roundtable_domain::{
 };
 use roundtable_ledger::{StreamName, Timestamp};
 
+use crate::notifications::{Notice, NoticeSubject};
 use crate::search::{TextIndex, similarity, tokens};
 use roundtable_domain::Decoded;
 
@@ -302,16 +303,6 @@ pub struct Issues {
     pub applied: u64,
 }
 
-/// Something a member should hear about: an event of an issue they follow.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Notice {
-    pub member: MemberId,
-    pub index: u64,
-    pub issue: IssueId,
-    pub kind: &'static str,
-    pub time: Timestamp,
-}
-
 /// A notice for each follower of `issue` (raiser, supporters, the worker who took
 /// it down), except whoever acted.
 fn tell_followers(
@@ -328,7 +319,7 @@ fn tell_followers(
         .map(|member| Notice {
             member: member.clone(),
             index,
-            issue: issue.id.clone(),
+            subject: NoticeSubject::Issue(issue.id.clone()),
             kind,
             time,
         })

@@ -25,11 +25,11 @@ use tokio::sync::{broadcast, watch};
 pub use activity::MemberActivity;
 pub use disputes::{CaseDeadline, CaseEntry, DisputeView, Disputes};
 pub use issues::{
-    IssueFilter, IssueOrder, IssueVersion, IssueView, Issues, Notice, RatingRecord, ResponseRecord,
+    IssueFilter, IssueOrder, IssueVersion, IssueView, Issues, RatingRecord, ResponseRecord,
     TimelineEntry,
 };
 pub use meetings::{MeetingView, Meetings, ProgressRecord, ResolutionView};
-pub use notifications::{KEPT_PER_MEMBER, Notifications};
+pub use notifications::{KEPT_PER_MEMBER, Notice, NoticeSubject, Notifications};
 pub use registry::{
     CommitteeView, CouncilView, JurisdictionView, MemberView, Registry, RulesVersion,
 };
@@ -162,10 +162,20 @@ impl Projections {
                     .unwrap_or_else(|p| p.into_inner())
                     .apply(index, &recorded.stream, &decoded);
                 if recorded.stream.kind() == "dispute" {
-                    self.disputes
+                    let told = self
+                        .disputes
                         .write()
                         .unwrap_or_else(|p| p.into_inner())
                         .apply(index, &recorded.stream, &decoded);
+                    if let Some((id, told)) = told {
+                        notices.extend(notifications::tell_of_case(
+                            &id,
+                            told,
+                            &read(&self.registry),
+                            index,
+                            &decoded,
+                        ));
+                    }
                 }
                 if matches!(recorded.stream.kind(), "meeting" | "resolution") {
                     let mut meetings = self.meetings.write().unwrap_or_else(|p| p.into_inner());

@@ -1,19 +1,74 @@
 //! Each member's notifications: events of the issues they raised, took down for a
-//! resident or co-signed, and of the meetings and resolutions that take those
-//! issues up (put on an agenda, voted on, each disclosure of the resolution).
+//! resident or co-signed, of the meetings and resolutions that take those issues
+//! up (put on an agenda, voted on, each disclosure of the resolution), and of the
+//! mediation cases they are a party to, mediate or must assign (the domain's
+//! `DisputeState::told_of` says who).
 //! Only the latest few hundred per member are kept; what a member has read is
 //! private and lives in the vault, not here.
 
 use std::collections::{HashMap, VecDeque};
 
 use roundtable_domain::{
-    Decoded, Event, IssueId, MeetingEvent, MeetingId, MemberId, ResolutionEvent, ResolutionId,
-    VoteSubject,
+    Decoded, DisputeId, Event, IssueId, MeetingEvent, MeetingId, MemberId, ResolutionEvent,
+    ResolutionId, Told, VoteSubject,
 };
-use roundtable_ledger::StreamName;
+use roundtable_ledger::{StreamName, Timestamp};
 
-use crate::Notice;
 use crate::meetings::Meetings;
+use crate::registry::Registry;
+
+/// What a notice is about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NoticeSubject {
+    Issue(IssueId),
+    Dispute(DisputeId),
+}
+
+/// Something a member should hear about: an event of an issue they follow or of a
+/// case they take part in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notice {
+    pub member: MemberId,
+    pub index: u64,
+    pub subject: NoticeSubject,
+    pub kind: &'static str,
+    pub time: Timestamp,
+}
+
+/// Notices of an event of case `id` for those the domain says hear of it (the
+/// officers of a committee looked up in the registry), except whoever acted.
+pub fn tell_of_case(
+    id: &DisputeId,
+    told: Told,
+    registry: &Registry,
+    index: u64,
+    decoded: &Decoded,
+) -> Vec<Notice> {
+    let Some(kind) = decoded.event.as_ref().map(Event::kind) else {
+        return Vec::new();
+    };
+    let officers = told
+        .officers_of
+        .and_then(|c| registry.committees.get(&c))
+        .into_iter()
+        .flat_map(|c| c.state.mediators.iter())
+        .filter(|(_, officer)| **officer)
+        .map(|(m, _)| m.clone());
+    let mut members: Vec<MemberId> = told.members.into_iter().chain(officers).collect();
+    members.sort();
+    members.dedup();
+    members
+        .into_iter()
+        .filter(|m| m.as_str() != decoded.actor)
+        .map(|member| Notice {
+            member,
+            index,
+            subject: NoticeSubject::Dispute(id.clone()),
+            kind,
+            time: decoded.time,
+        })
+        .collect()
+}
 
 /// The issues a meeting's or a resolution's event is about, for their followers:
 /// the agenda's issues when a meeting is convened or its agenda changes, the

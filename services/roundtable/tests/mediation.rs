@@ -44,6 +44,52 @@ fn case(client: &Client, id: &str) -> Value {
     client.query(CASE, json!({ "id": id })).data()["dispute"].clone()
 }
 
+/// The kinds of the viewer's notifications about case `id`, newest first, and
+/// whether the newest asks them to answer.
+fn notices(client: &Client, id: &str) -> (Vec<String>, bool) {
+    let reply = client.query(
+        "{ notifications(first: 50) { type issue { id } dispute { id viewerCan { answer } } } }",
+        json!({}),
+    );
+    let data = reply.data();
+    let mine: Vec<&Value> = data["notifications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["dispute"]["id"] == id)
+        .collect();
+    let asks = mine
+        .first()
+        .is_some_and(|n| n["dispute"]["viewerCan"]["answer"] == true);
+    let kinds = mine
+        .iter()
+        .map(|n| n["type"].as_str().unwrap().to_owned())
+        .collect();
+    (kinds, asks)
+}
+
+/// The mediator records the first session as held and drafts the agreement.
+fn record_and_draft(mediator: &Client, id: &str, attendance: Value, record: &str, terms: &str) {
+    ok(
+        mutate(
+            mediator,
+            "recordMediationSession",
+            "RecordSessionInput",
+            json!({"dispute": id, "session": 1, "attendance": attendance, "record": record}),
+        ),
+        "recordMediationSession",
+    );
+    ok(
+        mutate(
+            mediator,
+            "draftAgreement",
+            "DraftAgreementInput",
+            json!({"dispute": id, "terms": terms}),
+        ),
+        "draftAgreement",
+    );
+}
+
 fn advance(base: &str, hours: i64) {
     ureq::post(format!("{base}/_test/clock?advanceHours={hours}"))
         .send_empty()
@@ -140,6 +186,15 @@ fn a_case_runs_from_a_residents_request_to_a_performed_agreement_and_audit_recom
     // The respondent is asked; the applicant is not.
     assert_eq!(case(&neighbour, &id)["viewerCan"]["answer"], true);
     assert_eq!(seen["viewerCan"]["answer"], false);
+    // ... and hears of it: a notice that links to the case and asks them to answer;
+    // whoever acted, and those with no part in it, hear nothing.
+    assert_eq!(
+        notices(&neighbour, &id),
+        (vec!["dispute.raised".to_owned()], true)
+    );
+    assert_eq!(notices(&zhou, &id).0, Vec::<String>::new());
+    assert_eq!(notices(&zhang, &id).0, Vec::<String>::new());
+    assert_eq!(notices(&liu, &id).0, Vec::<String>::new());
 
     // The neighbour consents; the officer assigns 王律师; the neighbour objects once.
     ok(
@@ -151,6 +206,14 @@ fn a_case_runs_from_a_residents_request_to_a_performed_agreement_and_audit_recom
         ),
         "answerDispute",
     );
+    // The applicant hears the answer; the committee's officer, that a case waits
+    // for a mediator.
+    assert_eq!(
+        notices(&zhou, &id).0,
+        ["dispute.mediation_started", "dispute.answered"]
+    );
+    assert_eq!(notices(&liu, &id).0, ["dispute.mediation_started"]);
+    assert!(!notices(&neighbour, &id).1);
     let not_officer = mutate(
         &wang,
         "assignMediator",
@@ -212,6 +275,13 @@ fn a_case_runs_from_a_residents_request_to_a_performed_agreement_and_audit_recom
         ),
         "scheduleMediationSession",
     );
+    // Both parties are told of the session.
+    for party in [&zhou, &neighbour] {
+        assert_eq!(
+            notices(party, &id).0.first().map(String::as_str),
+            Some("dispute.session_scheduled")
+        );
+    }
     let early = mutate(
         &liu,
         "recordMediationSession",
@@ -220,24 +290,12 @@ fn a_case_runs_from_a_residents_request_to_a_performed_agreement_and_audit_recom
     );
     assert_eq!(early.code(), "CONFLICT");
     advance(base, 24);
-    ok(
-        mutate(
-            &liu,
-            "recordMediationSession",
-            "RecordSessionInput",
-            json!({"dispute": id, "session": 1, "attendance": [zhou.me(), neighbour_id, liu_id],
-                   "record": "双方到场，同意修防水并赔偿 600 元"}),
-        ),
-        "recordMediationSession",
-    );
-    ok(
-        mutate(
-            &liu,
-            "draftAgreement",
-            "DraftAgreementInput",
-            json!({"dispute": id, "terms": "一、十日内修好防水层；二、赔偿 600 元。"}),
-        ),
-        "draftAgreement",
+    record_and_draft(
+        &liu,
+        &id,
+        json!([zhou.me(), neighbour_id, liu_id]),
+        "双方到场，同意修防水并赔偿 600 元",
+        "一、十日内修好防水层；二、赔偿 600 元。",
     );
     let drafted = case(&zhou, &id);
     let hash = drafted["agreement"]["textHash"]
@@ -258,6 +316,10 @@ fn a_case_runs_from_a_residents_request_to_a_performed_agreement_and_audit_recom
             .contains("People's mediation agreement")
     );
     assert_eq!(drafted["viewerCan"]["confirmAgreement"], true);
+    assert_eq!(
+        notices(&neighbour, &id).0.first().map(String::as_str),
+        Some("dispute.agreement_drafted")
+    );
 
     // A redraft after 周阿姨 read it: her confirmation of the old text is refused.
     ok(
@@ -403,14 +465,31 @@ fn a_case_runs_from_a_residents_request_to_a_performed_agreement_and_audit_recom
     assert_eq!(session.code(), "CONFLICT");
     assert_eq!(zhou.log_size(), size);
 
-    // The public figures, and the auditor's recount from the exported log.
-    let stats = Client::anonymous(base)
-        .query(
-            "{ mediationStats { all { cases agreed consented consentSettled } committees { committee { name } figures { cases agreed agreementRate } } } }",
-            json!({}),
-        )
-        .data()["mediationStats"]
-        .clone();
+    // The public figures, and the auditor's recount from the exported log. The
+    // scheduler sweeps once a second: the demo's noise case, past its clock since
+    // the month went by, reaches the street committee within a few sweeps.
+    let figures = || {
+        Client::anonymous(base)
+            .query(
+                "{ mediationStats { all { cases agreed consented consentSettled } committees { committee { name } figures { cases agreed agreementRate } } } }",
+                json!({}),
+            )
+            .data()["mediationStats"]
+            .clone()
+    };
+    let escalated = |stats: &Value| {
+        stats["committees"].as_array().unwrap().iter().any(|c| {
+            c["committee"]["name"] == "红旗街道人民调解委员会" && c["figures"]["cases"] == 1
+        })
+    };
+    let mut stats = figures();
+    for _ in 0..100 {
+        if escalated(&stats) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        stats = figures();
+    }
     let yinwang = stats["committees"]
         .as_array()
         .unwrap()
@@ -458,4 +537,180 @@ fn a_case_runs_from_a_residents_request_to_a_performed_agreement_and_audit_recom
 fn shift(at: &str, hours: i64) -> String {
     let t: roundtable_ledger::Timestamp = at.parse().unwrap();
     roundtable_ledger::Timestamp::from_unix_millis(t.unix_millis() + hours * 3_600_000).to_string()
+}
+
+/// The grid worker's path: an issue turned into a case for its raiser, the other
+/// side recorded without an account, their answer taken by phone and their
+/// confirmation signed on paper — each offered only to whoever may do it.
+#[test]
+fn a_grid_worker_turns_an_issue_into_a_case_and_staff_record_what_the_other_side_says_offline() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = support::start_with(dir.path(), &["--demo", "--test-clock"]);
+    let base = &server.base;
+    let zhou = Client::sign_in(base, ZHOU, PASSWORD);
+    let zhang = Client::sign_in(base, ZHANG, PASSWORD);
+    let liu = Client::sign_in(base, LIU, PASSWORD);
+    let stranger = Client::sign_in(base, WU, PASSWORD);
+    let zhou_id = zhou.me();
+    let grid = zhou
+        .query("{ me { member { homeGrid { id } } } }", json!({}))
+        .data()["me"]["member"]["homeGrid"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let issue = zhou
+        .query(
+            "mutation { raiseIssue(input: {title: \"楼上空调滴水\", description: \"楼上空调外机一直滴水到我家窗台\", category: NEIGHBOUR_DISPUTE}) { issue { id } } }",
+            json!({}),
+        )
+        .data()["raiseIssue"]["issue"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let offered = |client: &Client| {
+        client.query(
+            "query($id: String!) { issue(id: $id) { viewerCan { sendToMediation } dispute { id } } }",
+            json!({ "id": issue }),
+        )
+        .data()["issue"]
+        .clone()
+    };
+    // The raiser and the grid worker of the place are offered it; others are not.
+    assert_eq!(offered(&zhou)["viewerCan"]["sendToMediation"], true);
+    assert_eq!(offered(&zhang)["viewerCan"]["sendToMediation"], true);
+    assert_eq!(offered(&stranger)["viewerCan"]["sendToMediation"], false);
+    assert_eq!(
+        offered(&Client::anonymous(base))["viewerCan"]["sendToMediation"],
+        false
+    );
+
+    // 张丽 takes it down for 周阿姨 on a visit, naming the neighbour by phone.
+    let raised = ok(
+        mutate(
+            &zhang,
+            "raiseDispute",
+            "RaiseDisputeInput",
+            json!({"kind": "NEIGHBOURS", "onBehalfOf": zhou_id, "channel": "VISIT", "fromIssue": issue,
+                   "outsideRespondents": [{"displayName": "楼上李师傅", "phone": "13700000009", "homeGrid": grid}],
+                   "claim": "请楼上把空调外机的排水管接好"}),
+        ),
+        "raiseDispute",
+    );
+    let id = raised["dispute"]["id"].as_str().unwrap().to_owned();
+    // The two name each other; the issue is no longer offered for mediation.
+    let linked = offered(&zhou);
+    assert_eq!(linked["dispute"]["id"], id.as_str());
+    assert_eq!(linked["viewerCan"]["sendToMediation"], false);
+    // 周阿姨 hears that a case was raised for her; she is not asked to answer.
+    assert_eq!(
+        notices(&zhou, &id),
+        (vec!["dispute.raised".to_owned()], false)
+    );
+
+    // Who may record the outside party's answer: the committee's officer, who reads
+    // the case; not the grid worker, who sees only that it exists.
+    let record_for = |client: &Client| {
+        client
+            .query(
+                "query($id: String!) { dispute(id: $id) { viewerCan { recordAnswerFor { displayName } recordConfirmationFor { id displayName } } } }",
+                json!({ "id": id }),
+            )
+            .data()["dispute"]["viewerCan"]
+            .clone()
+    };
+    assert_eq!(
+        record_for(&liu)["recordAnswerFor"],
+        json!([{"displayName": "楼上李师傅"}])
+    );
+    assert_eq!(record_for(&zhang)["recordAnswerFor"], json!([]));
+    assert_eq!(record_for(&zhou)["recordAnswerFor"], json!([]));
+    let party = case(&liu, &id)["respondents"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Online is for oneself: recording it for another is refused, nothing written.
+    let size = liu.log_size();
+    let online = mutate(
+        &liu,
+        "answerDispute",
+        "AnswerDisputeInput",
+        json!({"dispute": id, "consent": true, "party": party, "channel": "ONLINE"}),
+    );
+    assert_eq!(online.code(), "VALIDATION");
+    assert_eq!(liu.log_size(), size);
+    ok(
+        mutate(
+            &liu,
+            "answerDispute",
+            "AnswerDisputeInput",
+            json!({"dispute": id, "consent": true, "party": party, "channel": "PHONE"}),
+        ),
+        "answerDispute",
+    );
+    assert_eq!(case(&zhou, &id)["status"], "IN_MEDIATION");
+    assert_eq!(record_for(&liu)["recordAnswerFor"], json!([]));
+
+    // 刘主任 mediates and drafts; the neighbour signs on paper, which only the
+    // mediator records; 周阿姨 confirms on her phone.
+    ok(
+        mutate(
+            &liu,
+            "assignMediator",
+            "DisputeMemberInput",
+            json!({"dispute": id, "member": liu.me()}),
+        ),
+        "assignMediator",
+    );
+    assert_eq!(record_for(&liu)["recordConfirmationFor"], json!([]));
+    let at = shift(case(&liu, &id)["raisedAt"].as_str().unwrap(), 2);
+    ok(
+        mutate(
+            &liu,
+            "scheduleMediationSession",
+            "ScheduleSessionInput",
+            json!({"dispute": id, "at": at, "venue": "银网社区调解室"}),
+        ),
+        "scheduleMediationSession",
+    );
+    advance(base, 3);
+    record_and_draft(
+        &liu,
+        &id,
+        json!([zhou_id, party, liu.me()]),
+        "双方到场，楼上同意接好排水管",
+        "楼上三日内接好空调排水管。",
+    );
+    let paper = record_for(&liu)["recordConfirmationFor"].clone();
+    let names: Vec<&str> = paper
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["displayName"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.len(), 2, "{paper:#}");
+    assert_eq!(record_for(&zhang)["recordConfirmationFor"], json!([]));
+    let hash = case(&zhou, &id)["agreement"]["textHash"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    ok(
+        mutate(
+            &liu,
+            "confirmAgreement",
+            "ConfirmAgreementInput",
+            json!({"dispute": id, "textHash": hash, "party": party, "channel": "PAPER"}),
+        ),
+        "confirmAgreement",
+    );
+    ok(
+        mutate(
+            &zhou,
+            "confirmAgreement",
+            "ConfirmAgreementInput",
+            json!({"dispute": id, "textHash": hash}),
+        ),
+        "confirmAgreement",
+    );
+    assert_eq!(case(&zhou, &id)["agreement"]["signed"], true);
+    drop(server);
 }

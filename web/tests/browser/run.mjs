@@ -488,15 +488,27 @@ try {
     const r = await (await fetch("/graphql", { method: "POST", headers: { "content-type": "application/json", "x-csrf-token": csrf }, body })).json();
     return r.data.raiseDispute.dispute.id;
   }, neighbourId);
-  await neighbourM.goto("/disputes");
-  await neighbourM.locator(`[data-test="my-dispute"]`).first().click();
+  // They hear of it on the home page, asked to answer, and the notice opens the case.
+  await neighbourM.goto("/");
+  await the(neighbourM, "notification-unread").filter({ hasText: "请答复：是否同意调解" }).first().click();
+  await neighbourM.waitForURL((u) => u.pathname === `/disputes/${caseId}`);
   await the(neighbourM, "accept").waitFor();
   await shot(neighbourM, "dispute-answer-phone");
   await the(neighbourM, "accept").click();
   await the(neighbourM, "dispute-status").getByText("调解中").waitFor();
 
-  step = "the committee's officer assigns a mediator; the mediator holds a session and drafts the agreement";
+  step = "the committee's officer records, for the neighbour without the app, the decline they gave by phone";
   const liuM = await person("13900000021");
+  const firstCase = new URL(zhouM.url()).pathname;
+  await liuM.goto(firstCase);
+  await choose(the(liuM, "answer-party"), "楼上李师傅");
+  await the(liuM, "answer-channel").selectOption("PHONE");
+  await the(liuM, "record-decline").click();
+  await the(liuM, "dispute-status").getByText("已终结").waitFor();
+  await zhouM.reload();
+  await the(zhouM, "dispute-next").getByText("对方不同意调解").waitFor();
+
+  step = "the committee's officer assigns a mediator; the mediator holds a session and drafts the agreement";
   await liuM.goto(`/disputes/${caseId}`);
   await choose(the(liuM, "mediator-choice"), "王律师");
   await the(liuM, "assign").click();
@@ -538,6 +550,23 @@ try {
   await the(zhouM, "receipt").first().waitFor();
   assert.equal(await the(zhouM, "receipt").count(), 2, "a receipt of her confirmation and one of the agreement");
   assert.ok(!(await leaves()).some((l) => l.includes("600 元") || l.includes("吊顶泡坏了")), "the log holds no private text");
+
+  step = "a grid worker takes a case down for a resident who came by";
+  const zhangM = await person("13900000003");
+  await zhangM.goto("/disputes/new");
+  await the(zhangM, "for-resident").check();
+  await choose(the(zhangM, "applicant"), "周阿姨");
+  await the(zhangM, "raise-channel").selectOption("VISIT");
+  await the(zhangM, "kind-PROPERTY_MANAGEMENT").click();
+  await the(zhangM, "other-name").fill("物业王经理");
+  await the(zhangM, "other-phone").fill("13700000002");
+  await the(zhangM, "claim").fill("电梯坏了两周没人修");
+  await the(zhangM, "send-dispute").click();
+  await zhangM.waitForURL((u) => /\/disputes\/d_/.test(u.pathname));
+  // The grid worker sees that the case exists, not what was said.
+  await the(zhangM, "dispute-status").getByText("等待对方同意").waitFor();
+  await zhouM.goto("/");
+  await the(zhouM, "notification-unread").filter({ hasText: "物业纠纷" }).first().waitFor();
 
   step = "every main page at both sizes";
   const visitor = await person(undefined, PHONE);

@@ -97,8 +97,9 @@ pub(super) fn send_to_mediation(cx: &Deciding<'_>, dispute: DisputeId) -> Decide
             Refusal::ONLY_RAISER_OR_STAFF_MEDIATES,
         ));
     }
+    // A validation of the named case, so a dry run may leave the case to be chosen.
     let facts = directory.dispute(&dispute).ok_or_else(|| {
-        DomainError::not_found(Refusal::DISPUTE_NOT_FOUND).with("dispute", &dispute)
+        DomainError::validation("dispute", Refusal::DISPUTE_NOT_FOUND).with("dispute", &dispute)
     })?;
     if facts.from_issue.as_ref() != Some(id) {
         return Err(

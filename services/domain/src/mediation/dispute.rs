@@ -94,6 +94,14 @@ pub enum DisputeAccess {
     Content,
 }
 
+/// Who hears of an event of a case ([`DisputeState::told_of`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Told {
+    pub members: Vec<MemberId>,
+    /// Every officer of this committee, too.
+    pub officers_of: Option<CommitteeId>,
+}
+
 impl DisputeState {
     /// The applicant and the respondents.
     pub fn parties(&self) -> impl Iterator<Item = &MemberId> {
@@ -124,6 +132,28 @@ impl DisputeState {
             DisputeAccess::Exists
         } else {
             DisputeAccess::Hidden
+        }
+    }
+
+    /// Who hears of `event`, given the case's state after it: the parties and the
+    /// mediator of every step (and a mediator who was objected to, who steps
+    /// aside), and the officers of the committee when the case waits for them to
+    /// assign a mediator or is late. The projections drop whoever acted.
+    pub fn told_of(&self, event: &DisputeEvent) -> Told {
+        let mut members: Vec<MemberId> = self.parties().chain(&self.mediator).cloned().collect();
+        if let DisputeEvent::MediatorObjected { mediator, .. } = event {
+            members.push(mediator.clone());
+        }
+        let officers_of = match event {
+            DisputeEvent::MediationStarted { committee, .. }
+            | DisputeEvent::DisputeOverdue { committee, .. }
+            | DisputeEvent::DisputeEscalated { to: committee, .. } => Some(committee.clone()),
+            DisputeEvent::MediatorObjected { .. } => self.committee.clone(),
+            _ => None,
+        };
+        Told {
+            members,
+            officers_of,
         }
     }
 

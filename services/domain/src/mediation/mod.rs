@@ -27,10 +27,11 @@ pub use agreement::{AgreementNaming, agreement_hash, render_agreement};
 pub use committee::{Committee, CommitteeCommand, CommitteeState};
 pub use dispute::{
     AgreementState, DisputeAccess, DisputeState, DisputeStatus, JudicialConfirmation, SessionState,
+    Told,
 };
 pub use procedure::{
     Dispute, DisputeCommand, MAX_CASE_HISTORY, MAX_FOLLOW_UPS, MAX_PRIVATE_TEXT, MAX_SESSIONS,
-    RaiseDispute,
+    RaiseDispute, raising_for,
 };
 pub use stats::{CaseRecord, MediationFigures, MediationTally};
 

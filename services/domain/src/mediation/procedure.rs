@@ -648,25 +648,22 @@ fn escalation(
         }))
 }
 
-fn raise_dispute(
+/// Whether the actor may ask for mediation for `applicant` at `jurisdiction` by
+/// `channel`: a verified resident for themselves online in their own area, a
+/// grid worker of the place for a resident by another channel (returned as who
+/// took it down). The issue page asks this before offering to turn an issue
+/// into a case.
+pub fn raising_for(
     actor: &Actor,
-    now: Timestamp,
     directory: &dyn Directory,
-    raise: RaiseDispute,
-) -> Decided<Dispute> {
+    applicant: &MemberId,
+    jurisdiction: &JurisdictionId,
+    channel: Channel,
+) -> Result<Option<MemberId>, DomainError> {
     let me = actor.signed_in()?;
-    let RaiseDispute {
-        applicant,
-        respondents,
-        kind,
-        jurisdiction,
-        channel,
-        claim,
-        from_issue,
-    } = raise;
-    directory.existing_jurisdiction(&jurisdiction)?;
-    let applicant_facts = directory.live_member(&applicant)?;
-    let on_behalf_by = if *me == applicant {
+    directory.existing_jurisdiction(jurisdiction)?;
+    let applicant_facts = directory.live_member(applicant)?;
+    Ok(if me == applicant {
         if channel != Channel::Online {
             return Err(DomainError::validation(
                 "channel",
@@ -681,7 +678,7 @@ fn raise_dispute(
         let home = applicant_facts.home_grid.as_ref().ok_or_else(|| {
             DomainError::validation("jurisdiction", Refusal::OUTSIDE_RAISER_REACH)
         })?;
-        if !directory.is_within(home, &jurisdiction) {
+        if !directory.is_within(home, jurisdiction) {
             return Err(DomainError::validation(
                 "jurisdiction",
                 Refusal::OUTSIDE_RAISER_REACH,
@@ -689,7 +686,7 @@ fn raise_dispute(
         }
         None
     } else {
-        if !actor.serves(directory, &jurisdiction) {
+        if !actor.serves(directory, jurisdiction) {
             return Err(DomainError::forbidden(Refusal::ONLY_GRID_WORKER_RAISES_FOR));
         }
         if channel == Channel::Online {
@@ -699,7 +696,25 @@ fn raise_dispute(
             ));
         }
         Some(me.clone())
-    };
+    })
+}
+
+fn raise_dispute(
+    actor: &Actor,
+    now: Timestamp,
+    directory: &dyn Directory,
+    raise: RaiseDispute,
+) -> Decided<Dispute> {
+    let RaiseDispute {
+        applicant,
+        respondents,
+        kind,
+        jurisdiction,
+        channel,
+        claim,
+        from_issue,
+    } = raise;
+    let on_behalf_by = raising_for(actor, directory, &applicant, &jurisdiction, channel)?;
     if respondents.is_empty() || respondents.len() > MAX_RESPONDENTS {
         return Err(
             DomainError::validation("respondents", Refusal::OUT_OF_RANGE)

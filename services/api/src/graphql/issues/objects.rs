@@ -8,6 +8,7 @@ use roundtable_projections::{
     IssueVersion as VersionView, IssueView, RatingRecord, ResponseRecord, TimelineEntry,
 };
 
+use super::super::mediation::{DisputeCase, dispute_case};
 use super::super::types::{
     Council, Jurisdiction, Member, WhyNot, app, caller, council, display_name, jurisdiction, member,
 };
@@ -474,6 +475,10 @@ impl Issue {
     async fn viewer_can(&self, ctx: &Context<'_>) -> IssueViewerCan {
         IssueViewerCan::of(ctx, &self.0)
     }
+    /// The mediation case it was turned into, for those who may know of that case.
+    async fn dispute(&self, ctx: &Context<'_>) -> Option<DisputeCase> {
+        dispute_case(ctx, self.0.dispute.as_ref()?)
+    }
     /// For the raiser only, while a response awaits their rating: the one-time code
     /// to give a grid worker who takes the rating on a feedback visit.
     async fn feedback_code(&self, ctx: &Context<'_>) -> Option<String> {
@@ -538,6 +543,8 @@ pub struct IssueViewerCan {
     pub merge: bool,
     pub refer: bool,
     pub respond: bool,
+    /// Turn it into a mediation case (the raiser, or staff of the place for them).
+    pub send_to_mediation: bool,
 }
 
 impl IssueViewerCan {
@@ -625,6 +632,36 @@ impl IssueViewerCan {
                 },
                 &["text"],
             ),
+            send_to_mediation: may_mediate(&context, &directory, issue, &may),
         }
     }
+}
+
+/// Whether the caller may turn the issue into a mediation case: the issue may be
+/// sent (the case is named later) and the caller may ask for mediation for its
+/// raiser at the raiser's grid (themselves online, or staff for them).
+fn may_mediate(
+    context: &domain::Context,
+    directory: &dyn domain::Directory,
+    issue: &IssueView,
+    may: &dyn Fn(domain::IssueCommand, &[&str]) -> bool,
+) -> bool {
+    let Ok(placeholder) = domain::DisputeId::from_unique("0") else {
+        return false;
+    };
+    let raiser = issue.raiser();
+    let Some(grid) = directory.member(raiser).and_then(|m| m.home_grid) else {
+        return false;
+    };
+    let channel = if context.actor.member.as_ref() == Some(raiser) {
+        domain::Channel::Online
+    } else {
+        domain::Channel::Phone
+    };
+    may(
+        domain::IssueCommand::SendToMediation {
+            dispute: placeholder,
+        },
+        &["dispute"],
+    ) && domain::raising_for(&context.actor, directory, raiser, &grid, channel).is_ok()
 }

@@ -6,7 +6,11 @@ use async_graphql::{Context, InputObject, Object, Result, SimpleObject};
 use roundtable_domain::{
     self as domain, CouncilId, DomainError, IssueId, JurisdictionId, MemberId, Refusal,
 };
-use roundtable_projections::{IssueFilter, IssueOrder as Order, IssueStats, IssueView};
+use roundtable_projections::{
+    IssueFilter, IssueOrder as Order, IssueStats, IssueView, NoticeSubject,
+};
+
+use super::super::mediation::{DisputeCase, dispute_case};
 
 use super::super::types::{app, caller, parse_time};
 use crate::error::OrGql;
@@ -114,8 +118,20 @@ impl Notification {
     async fn read(&self) -> bool {
         self.1
     }
+    /// The issue it is about, if it is about one.
     async fn issue(&self, ctx: &Context<'_>) -> Option<Issue> {
-        issue(ctx, &self.0.issue)
+        match &self.0.subject {
+            NoticeSubject::Issue(id) => issue(ctx, id),
+            NoticeSubject::Dispute(_) => None,
+        }
+    }
+    /// The mediation case it is about, if it is about one (and the viewer may
+    /// still know of it).
+    async fn dispute(&self, ctx: &Context<'_>) -> Option<DisputeCase> {
+        match &self.0.subject {
+            NoticeSubject::Dispute(id) => dispute_case(ctx, id),
+            NoticeSubject::Issue(_) => None,
+        }
     }
 }
 

@@ -7,4 +7,5 @@ mod objects;
 mod query;
 
 pub use mutation::MediationMutation;
+pub use objects::{DisputeCase, dispute_case};
 pub use query::MediationQuery;

@@ -5,7 +5,7 @@
 use async_graphql::{Context, Enum, Object, Result, SimpleObject};
 use roundtable_domain::{
     self as domain, Aggregate, CaseRecord, Directory, Dispute as Decider, DisputeAccess,
-    DisputeCommand as C, DisputeId, Language, MinutesFormat, Sealed,
+    DisputeCommand as C, DisputeId, Language, MemberId, MinutesFormat, Sealed,
 };
 use roundtable_projections::{CommitteeView, DisputeView};
 
@@ -234,6 +234,11 @@ pub struct CaseEvent {
 #[derive(SimpleObject, Default)]
 pub struct DisputeCan {
     pub answer: bool,
+    /// Respondents whose answer, given by phone, in person or on paper, the
+    /// viewer may record for them (only to those who read the case).
+    pub record_answer_for: Vec<Member>,
+    /// Parties whose confirmation signed on paper the viewer may record.
+    pub record_confirmation_for: Vec<Member>,
     pub assign_mediator: bool,
     pub object_to_mediator: bool,
     pub escalate: bool,
@@ -580,7 +585,39 @@ impl DisputeCase {
             )
         });
         let later = context.now.plus_hours(24);
+        // Recording for another party is offered only to those who read the case
+        // (the others do not see who the parties are).
+        let for_others = |command: &dyn Fn(MemberId) -> C| -> Vec<Member> {
+            if !self.content() {
+                return Vec::new();
+            }
+            state
+                .parties()
+                .filter(|p| **p != me)
+                .filter(|p| may(command((*p).clone()), &[]))
+                .filter_map(|p| member(ctx, p))
+                .collect()
+        };
+        let record_answer_for = for_others(&|party| C::Answer {
+            party,
+            consent: true,
+            channel: domain::Channel::Phone,
+            claim: None,
+        });
+        let record_confirmation_for = state
+            .agreement
+            .as_ref()
+            .map(|a| {
+                for_others(&|party| C::ConfirmAgreement {
+                    party,
+                    text_hash: a.text_hash.clone(),
+                    channel: domain::Channel::Paper,
+                })
+            })
+            .unwrap_or_default();
         DisputeCan {
+            record_answer_for,
+            record_confirmation_for,
             answer: may(
                 C::Answer {
                     party: me.clone(),
