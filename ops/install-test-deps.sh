@@ -26,3 +26,11 @@ node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(
   echo "Node.js $(node --version) is too old for the web app's build: 20.19 or newer is needed" >&2
   exit 1
 }
+
+# The independent working-day source the calendar tests compare against (PyPI
+# `chinesecalendar`), in a folder of its own outside the clone.
+py="${ROUNDTABLE_PY:-$HOME/.cache/roundtable/py}"
+if ! PYTHONPATH="$py" python3 -c 'import chinese_calendar' 2>/dev/null; then
+  echo "installing chinesecalendar into $py"
+  python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --target "$py" 'chinesecalendar==1.11.0'
+fi

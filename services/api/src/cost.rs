@@ -91,6 +91,16 @@ pub const LIST_BOUNDS: &[(&str, u64)] = &[
         roundtable_domain::MAX_CASE_HISTORY as u64,
     ),
     ("DisputeCase.receipts", 2),
+    // Years 2000–2100, each with at most 60 days of either kind.
+    ("Query.workingCalendars", 101),
+    (
+        "WorkingCalendar.holidays",
+        roundtable_domain::MAX_CALENDAR_DAYS as u64,
+    ),
+    (
+        "WorkingCalendar.workingWeekends",
+        roundtable_domain::MAX_CALENDAR_DAYS as u64,
+    ),
     // The parties the viewer may record an answer or a paper confirmation for.
     (
         "DisputeCan.recordAnswerFor",
@@ -110,6 +120,7 @@ pub const LIST_BOUNDS: &[(&str, u64)] = &[
     ),
     ("DisputeCaseConnection.edges", 1),
     ("DisputeCaseConnection.nodes", 1),
+    ("CalendarPayload.indexes", 1),
     ("DisputePayload.indexes", 5),
     (
         "MediationCommittee.mediators",

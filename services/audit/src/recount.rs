@@ -64,6 +64,7 @@ pub fn recount_votes(lines: &[&[u8]]) -> Result<usize, AuditFailure> {
                 | Event::Member(_)
                 | Event::Issue(_)
                 | Event::Resolution(_)
+                | Event::Calendar(_)
                 | Event::Committee(_)
                 | Event::Dispute(_),
             )

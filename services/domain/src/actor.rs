@@ -376,6 +376,10 @@ pub trait Directory {
     fn dispute(&self, _id: &DisputeId) -> Option<DisputeFacts> {
         None
     }
+    /// The working-day calendars in force now (none: Monday to Friday).
+    fn calendar(&self) -> crate::WorkCalendar {
+        crate::WorkCalendar::default()
+    }
 
     /// The committee that mediates a dispute of `kind` at `place`: the nearest at
     /// or above it of the kind's specialist kind, else the nearest people's

@@ -275,6 +275,15 @@ refusals! {
     RESOLUTION_IMPLEMENTED => "the resolution is already implemented",
     RESULT_PUBLISHED => "the result is already published",
 
+    // The working-day calendar.
+    CALENDAR_NOT_PUBLISHED [year] => "no calendar of {year} is published; publish it first",
+    CALENDAR_PUBLISHED [year] => "the calendar of {year} is published; correct it instead",
+    CALENDAR_DAY_OUTSIDE_YEAR [day, year] => "{day} is not in {year}",
+    CALENDAR_DAYS_UNORDERED [day] => "days must be listed once each, in order ({day})",
+    CALENDAR_NOT_WEEKEND [day] => "{day} is not a Saturday or Sunday: only weekend days are worked in exchange",
+    CALENDAR_DAY_BOTH [day] => "{day} cannot be both a day off and a working day",
+    CALENDAR_ID_MISMATCH [calendar, year] => "calendar {calendar} is not the calendar of {year}",
+
     // Mediation.
     DISPUTE_STATUS_FORBIDS [status, action] => "a case that is {status} cannot be {action}",
     NO_COMMITTEE_FOR_PLACE => "no mediation committee serves this place",
@@ -355,6 +364,7 @@ refusals! {
     BAD_ID [value, kind] => "{value} is not a {kind} id",
     BAD_KEY => "must be 1 to 100 printable characters",
     BAD_TIME => "must be an RFC 3339 UTC time like 2026-12-01T09:00:00.000Z",
+    BAD_DATE [value] => "{value} must be a day written like 2026-10-01",
     BAD_HASH => "must be 64 lower-case hex digits (a SHA-256)",
     BAD_FRACTION => "must be a fraction num/den with 0 < num <= den <= 1000",
     BAD_PHONE => "must be 5 to 15 digits, optionally starting with +",

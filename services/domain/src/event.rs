@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::calendar::CalendarYear;
 use crate::mediation::{
     Advice, CaseOutcome, CommitteeKind, DisputeKind, MediationRules, Performance,
 };
@@ -499,6 +500,23 @@ catalogue! {
         "resolution.result_published" => ResultPublished { note: String },
     }
 
+    /// Events of a `calendar/cal_<year>` stream: one year's official working-day
+    /// calendar, as an administrator published it and corrected it.
+    "calendar": Calendar => CalendarEvent {
+        "calendar.published" => CalendarPublished {
+            calendar: CalendarYear,
+            /// SHA-256 of the calendar's canonical JSON.
+            calendar_hash: ContentHash,
+        },
+        /// Applies to clocks started after it; running ones keep their due time.
+        "calendar.corrected" => CalendarCorrected {
+            calendar: CalendarYear,
+            calendar_hash: ContentHash,
+            version: u32,
+            reason: Reason,
+        },
+    }
+
     /// Events of a `committee/<id>` stream: a mediation committee and its mediators.
     "committee": Committee => CommitteeEvent {
         "committee.created" => CommitteeCreated {
@@ -665,6 +683,7 @@ impl Event {
     /// envelope's), for a member's own record of what the log holds about them.
     pub fn members_named(&self) -> Vec<&MemberId> {
         match self {
+            Event::Calendar(_) => vec![],
             Event::Jurisdiction(
                 JurisdictionEvent::JurisdictionCreated { .. }
                 | JurisdictionEvent::JurisdictionRenamed { .. }

@@ -114,6 +114,18 @@ id_type!(
     DisputeId, "d_", "dispute", "dispute"
 );
 
+id_type!(
+    /// One year's official working-day calendar. Stream `calendar/cal_<year>`.
+    CalendarId, "cal_", "calendar", "calendar"
+);
+
+impl CalendarId {
+    /// The calendar of `year`: its id is the year itself.
+    pub fn for_year(year: u16) -> Option<CalendarId> {
+        CalendarId::parse(&format!("cal_{year}")).ok()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,6 +7,7 @@
 
 mod actor;
 mod aggregate;
+mod calendar;
 pub mod codec;
 mod council;
 mod document;
@@ -28,15 +29,20 @@ pub use actor::{
     JurisdictionFacts, JurisdictionKind, MediatorSeat, MemberFacts, MemberKind, Role, Seat,
 };
 pub use aggregate::Aggregate;
+pub use calendar::{
+    CHINA_OFFSET_MINUTES, Calendar, CalendarCommand, CalendarState, CalendarYear,
+    MAX_CALENDAR_DAYS, MAX_WORKING_DAYS, WorkCalendar,
+};
 pub use codec::{DecodeError, Decoded, decode};
 pub use council::{Council, CouncilCommand, CouncilState};
 pub use error::{DomainError, Grounds, Refusal};
 pub use event::{
-    CommitteeEvent, CouncilEvent, DisputeEvent, EVENT_TYPES, EVENT_VERSION, Event, IssueEvent,
-    JurisdictionEvent, MeetingEvent, MemberEvent, ResolutionEvent, StreamEvent,
+    CalendarEvent, CommitteeEvent, CouncilEvent, DisputeEvent, EVENT_TYPES, EVENT_VERSION, Event,
+    IssueEvent, JurisdictionEvent, MeetingEvent, MemberEvent, ResolutionEvent, StreamEvent,
 };
 pub use ids::{
-    CommitteeId, CouncilId, DisputeId, IssueId, JurisdictionId, MeetingId, MemberId, ResolutionId,
+    CalendarId, CommitteeId, CouncilId, DisputeId, IssueId, JurisdictionId, MeetingId, MemberId,
+    ResolutionId,
 };
 pub use issue::{
     Category, Channel, Clock, Issue, IssueCommand, IssueFacts, IssueState, IssueStatus, IssueText,

@@ -386,7 +386,47 @@ fn emitted() -> Vec<(String, Event)> {
     );
     out.extend(meeting_and_resolution());
     out.extend(mediation());
+    out.extend(calendar());
     out
+}
+
+/// A year's calendar published, then corrected.
+fn calendar() -> Vec<(String, Event)> {
+    let w = world();
+    let id = CalendarId::for_year(2026).unwrap();
+    let day = |s: &str| s.parse().unwrap();
+    let year = CalendarYear {
+        year: 2026,
+        holidays: vec![day("2026-10-01"), day("2026-10-02")],
+        working_weekends: vec![day("2026-10-10")],
+    };
+    let published = decide::<Calendar>(
+        &id,
+        &[],
+        CalendarCommand::Publish(year.clone()),
+        "administrator",
+        &w,
+    )
+    .unwrap();
+    let corrected = decide::<Calendar>(
+        &id,
+        &published,
+        CalendarCommand::Correct {
+            calendar: CalendarYear {
+                holidays: vec![day("2026-10-01")],
+                ..year
+            },
+            reason: reason("更正"),
+        },
+        "administrator",
+        &w,
+    )
+    .unwrap();
+    published
+        .into_iter()
+        .chain(corrected)
+        .map(|e| (id.stream(), e))
+        .collect()
 }
 
 /// A mediation committee, a whole case, and every way a case moves or ends.

@@ -22,6 +22,8 @@ pub enum EnvelopeError {
     BadId(String),
     #[error("time {0:?} is not YYYY-MM-DDTHH:MM:SS.mmmZ")]
     BadTime(String),
+    #[error("date {0:?} is not a day written YYYY-MM-DD")]
+    BadDate(String),
     #[error("event type {0:?} is not `word.word` in [a-z0-9_.]")]
     BadType(String),
     #[error("envelope field `{0}` is missing or has the wrong type")]
@@ -106,6 +108,103 @@ impl Timestamp {
             hour: (minutes_of_day / 60) as u8,
             minute: (minutes_of_day % 60) as u8,
         }
+    }
+}
+
+impl Timestamp {
+    /// The calendar date of this instant `offset_minutes` east of UTC.
+    pub fn date(&self, offset_minutes: i32) -> Date {
+        let local = self.0 + i64::from(offset_minutes) * 60_000;
+        Date(local.div_euclid(86_400_000))
+    }
+}
+
+/// A calendar date (proleptic Gregorian), written `2026-10-01`.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+pub struct Date(i64);
+
+impl Date {
+    /// `None` when there is no such day.
+    pub fn from_ymd(year: i64, month: u32, day: u32) -> Option<Date> {
+        let days_in_month = match month {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+            2 => 28,
+            _ => return None,
+        };
+        (1..=days_in_month)
+            .contains(&day)
+            .then(|| Date(days_from_civil(year, i64::from(month), i64::from(day))))
+    }
+
+    pub fn year(&self) -> i64 {
+        civil_from_days(self.0).0
+    }
+
+    /// 1 = Monday … 7 = Sunday (ISO 8601).
+    pub fn weekday(&self) -> u8 {
+        // 1970-01-01 was a Thursday.
+        ((self.0 + 3).rem_euclid(7) + 1) as u8
+    }
+
+    pub fn is_weekend(&self) -> bool {
+        self.weekday() >= 6
+    }
+
+    /// The day `n` days later (earlier when negative).
+    pub fn plus_days(&self, n: i64) -> Date {
+        Date(self.0 + n)
+    }
+
+    /// Days from `self` to `later` (negative when `later` is earlier).
+    pub fn days_until(&self, later: Date) -> i64 {
+        later.0 - self.0
+    }
+
+    /// The instant this day begins, `offset_minutes` east of UTC.
+    pub fn start(&self, offset_minutes: i32) -> Timestamp {
+        Timestamp(self.0 * 86_400_000 - i64::from(offset_minutes) * 60_000)
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (y, m, d) = civil_from_days(self.0);
+        write!(f, "{y:04}-{m:02}-{d:02}")
+    }
+}
+
+impl FromStr for Date {
+    type Err = EnvelopeError;
+    /// Exactly `YYYY-MM-DD`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || EnvelopeError::BadDate(s.to_owned());
+        let b = s.as_bytes();
+        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+            return Err(bad());
+        }
+        let num = |r: std::ops::Range<usize>| -> Result<u32, EnvelopeError> {
+            let part = &s[r];
+            if !part.bytes().all(|c| c.is_ascii_digit()) {
+                return Err(bad());
+            }
+            part.parse().map_err(|_| bad())
+        };
+        Date::from_ymd(i64::from(num(0..4)?), num(5..7)?, num(8..10)?).ok_or_else(bad)
+    }
+}
+
+impl serde::Serialize for Date {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Date {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <String as serde::Deserialize>::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
     }
 }
 

@@ -18,7 +18,7 @@ pub mod tree;
 
 pub use audit::{AuditFailure, AuditReport, verify_log};
 pub use checkpoint::{Checkpoint, CheckpointError, SignedCheckpoint};
-pub use envelope::{CivilTime, EnvelopeError, EventDraft, LeafHeader, StreamName, Timestamp};
+pub use envelope::{CivilTime, Date, EnvelopeError, EventDraft, LeafHeader, StreamName, Timestamp};
 pub use hash::{Hash, empty_root, leaf_hash, node_hash};
 pub use leaf::{Leaf, LeafError};
 pub use note::{NoteError, NoteSigner, NoteVerifier, OpenedNote, open_note, sign_note};

@@ -265,6 +265,9 @@ pub struct Views<'a> {
 }
 
 impl Directory for Views<'_> {
+    fn calendar(&self) -> roundtable_domain::WorkCalendar {
+        self.registry.calendar.clone()
+    }
     fn jurisdiction(&self, id: &JurisdictionId) -> Option<JurisdictionFacts> {
         self.registry.jurisdiction(id)
     }

@@ -102,6 +102,7 @@ impl Meetings {
                 | Event::Member(_)
                 | Event::Council(_)
                 | Event::Issue(_)
+                | Event::Calendar(_)
                 | Event::Committee(_)
                 | Event::Dispute(_),
             )

@@ -5,11 +5,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use roundtable_domain::{
-    Actor, Aggregate, Buildings, Committee, CommitteeEvent, CommitteeFacts, CommitteeId,
-    CommitteeState, Council, CouncilEvent, CouncilFacts, CouncilId, CouncilRules, CouncilSeat,
-    CouncilState, Directory, Event, Jurisdiction, JurisdictionEvent, JurisdictionFacts,
-    JurisdictionId, JurisdictionKind, JurisdictionState, MediatorSeat, Member, MemberEvent,
-    MemberFacts, MemberId, MemberKind, MemberState, Name, Role, RulesHash, Seat,
+    Actor, Aggregate, Buildings, CalendarEvent, Committee, CommitteeEvent, CommitteeFacts,
+    CommitteeId, CommitteeState, Council, CouncilEvent, CouncilFacts, CouncilId, CouncilRules,
+    CouncilSeat, CouncilState, Directory, Event, Jurisdiction, JurisdictionEvent,
+    JurisdictionFacts, JurisdictionId, JurisdictionKind, JurisdictionState, MediatorSeat, Member,
+    MemberEvent, MemberFacts, MemberId, MemberKind, MemberState, Name, Role, RulesHash, Seat,
+    WorkCalendar,
 };
 use roundtable_ledger::{StreamName, Timestamp};
 
@@ -149,6 +150,10 @@ impl CommitteeView {
 pub struct Registry {
     /// Mediation committees.
     pub committees: BTreeMap<CommitteeId, CommitteeView>,
+    /// The working-day calendars in force, and each year's version (1 when
+    /// published, one more per correction).
+    pub calendar: WorkCalendar,
+    pub calendar_versions: BTreeMap<u16, u32>,
     pub jurisdictions: BTreeMap<JurisdictionId, JurisdictionView>,
     pub members: BTreeMap<MemberId, MemberView>,
     pub councils: BTreeMap<CouncilId, CouncilView>,
@@ -194,6 +199,14 @@ impl Registry {
                 if let Some(id) = id_of(stream, CommitteeId::parse) {
                     self.apply_committee(id, event, time);
                 }
+            }
+            // Each year's calendar in force is its latest version (log order).
+            Some(Event::Calendar(
+                CalendarEvent::CalendarPublished { calendar, .. }
+                | CalendarEvent::CalendarCorrected { calendar, .. },
+            )) => {
+                *self.calendar_versions.entry(calendar.year).or_default() += 1;
+                self.calendar.put(calendar.clone());
             }
             Some(
                 Event::Issue(_) | Event::Meeting(_) | Event::Resolution(_) | Event::Dispute(_),
@@ -410,6 +423,9 @@ impl Registry {
 }
 
 impl Directory for Registry {
+    fn calendar(&self) -> WorkCalendar {
+        self.calendar.clone()
+    }
     fn committee(&self, id: &CommitteeId) -> Option<CommitteeFacts> {
         self.committees.get(id).map(|c| c.facts.clone())
     }

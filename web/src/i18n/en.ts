@@ -525,6 +525,9 @@ export default {
     retry: "Try again",
   },
   fields: {
+    year: "Year",
+    holidays: "Days off",
+    workingWeekends: "Weekend days worked",
     textHash: "Agreement text hash",
     dispute: "Case",
     nonce: "Nonce",
@@ -612,6 +615,7 @@ export default {
     idempotencyKey: "Request id",
   },
   events: {
+    calendar: { published: "Working-day calendar published", corrected: "Working-day calendar corrected" },
     committee: { created: "Mediation committee set up", mediator_appointed: "Mediator appointed", mediator_removed: "Mediator left" },
     dispute: {
       agreement_confirmed: "A party confirmed the agreement",

@@ -525,6 +525,9 @@ export default {
     retry: "重试",
   },
   fields: {
+    year: "年份",
+    holidays: "放假日期",
+    workingWeekends: "调休上班日期",
     textHash: "协议文本哈希",
     dispute: "调解案件",
     nonce: "随机数",
@@ -612,6 +615,7 @@ export default {
     idempotencyKey: "请求编号",
   },
   events: {
+    calendar: { published: "发布节假日安排", corrected: "更正节假日安排" },
     committee: { created: "成立调解委员会", mediator_appointed: "聘任调解员", mediator_removed: "调解员离任" },
     dispute: {
       agreement_confirmed: "当事人确认协议",

@@ -1,5 +1,6 @@
 //! The GraphQL schema (its SDL is `schema/schema.graphql`).
 
+mod calendar;
 mod issues;
 mod mediation;
 mod meetings;
@@ -23,6 +24,7 @@ pub struct Query(
     issues::IssueQuery,
     meetings::MeetingQuery,
     mediation::MediationQuery,
+    calendar::CalendarQuery,
 );
 
 /// Every mutation, by area.
@@ -32,6 +34,7 @@ pub struct Mutation(
     issues::IssueMutation,
     meetings::MeetingMutation,
     mediation::MediationMutation,
+    calendar::CalendarMutation,
 );
 
 pub type RoundtableSchema = Schema<Query, Mutation, Subscription>;

@@ -13,11 +13,12 @@ use anyhow::Context;
 use roundtable_app::clock::ShiftedClock;
 use roundtable_app::{App, NewAccount};
 use roundtable_domain::{
-    Actor, AgendaItem, Assignment, Building, Buildings, Category, Choice, Council, CouncilCommand,
-    CouncilId, CouncilRules, Fraction, Issue, IssueCommand, IssueId, IssueText, Jurisdiction,
-    JurisdictionCommand, JurisdictionId, JurisdictionKind, MajorityKind, Meeting, MeetingCommand,
-    MeetingId, Member, MemberCommand, MemberId, Name, RaiseIssue, Rating, Reason, RejectionReason,
-    Resolution, ResolutionCommand, ResolutionId, Role, Seat, VoteMethod,
+    Actor, AgendaItem, Assignment, Building, Buildings, Calendar, CalendarCommand, CalendarId,
+    CalendarYear, Category, Choice, Council, CouncilCommand, CouncilId, CouncilRules, Fraction,
+    Issue, IssueCommand, IssueId, IssueText, Jurisdiction, JurisdictionCommand, JurisdictionId,
+    JurisdictionKind, MajorityKind, Meeting, MeetingCommand, MeetingId, Member, MemberCommand,
+    MemberId, Name, RaiseIssue, Rating, Reason, RejectionReason, Resolution, ResolutionCommand,
+    ResolutionId, Role, Seat, VoteMethod,
 };
 use roundtable_ledger::Timestamp;
 use roundtable_vault::PersonalData;
@@ -134,6 +135,20 @@ impl Seeder<'_> {
         Ok(id)
     }
 
+    /// The official calendars the repository ships (`schema/calendars/`), as the
+    /// administrator would publish them each year.
+    async fn calendars(&self) -> anyhow::Result<()> {
+        for text in SHIPPED_CALENDARS {
+            let year: CalendarYear = serde_json::from_str(text)?;
+            let id = CalendarId::for_year(year.year)
+                .ok_or_else(|| anyhow::anyhow!("calendar year {}", year.year))?;
+            self.app
+                .execute::<Calendar>(&id, CalendarCommand::Publish(year), &self.admin, None, None)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// A grid's buildings: `count` blocks from `first` (「3号楼」), each with `units` units.
     async fn buildings(
         &self,
@@ -244,6 +259,14 @@ impl Seeder<'_> {
 }
 
 /// Seeds an empty log; leaves a non-empty one alone. Prints the accounts either way.
+/// The State Council's working-day calendars of 2024–2026 (2027's is not yet in
+/// either independent source the tests compare with: see docs/ARCHITECTURE.md).
+const SHIPPED_CALENDARS: [&str; 3] = [
+    include_str!("../../../../schema/calendars/2024.json"),
+    include_str!("../../../../schema/calendars/2025.json"),
+    include_str!("../../../../schema/calendars/2026.json"),
+];
+
 pub async fn seed(app: &Arc<App>, clock: &ShiftedClock) -> anyhow::Result<()> {
     if app.projections.applied() == 0 {
         let seeded = seed_empty(app, clock).await;
@@ -269,6 +292,7 @@ async fn seed_empty(app: &App, clock: &ShiftedClock) -> anyhow::Result<()> {
         clock,
     };
 
+    s.calendars().await?;
     let city = s.place(City, "铁岭市", None).await?;
     let yinzhou = s.place(District, "银州区", Some(&city)).await?;
     let hongqi = s.place(Street, "红旗街道", Some(&yinzhou)).await?;
