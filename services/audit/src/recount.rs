@@ -65,6 +65,8 @@ pub fn recount_votes(lines: &[&[u8]]) -> Result<usize, AuditFailure> {
                 | Event::Issue(_)
                 | Event::Resolution(_)
                 | Event::Calendar(_)
+                | Event::Service(_)
+                | Event::ServiceRequest(_)
                 | Event::Committee(_)
                 | Event::Dispute(_),
             )

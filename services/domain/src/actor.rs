@@ -8,9 +8,9 @@ use roundtable_ledger::Timestamp;
 
 use crate::mediation::{CommitteeFacts, DisputeFacts};
 use crate::{
-    Buildings, CommitteeId, CouncilId, CouncilRules, DisputeId, DomainError, IssueFacts, IssueId,
-    JurisdictionId, MeetingFacts, MeetingId, MemberId, Refusal, ResolutionFacts, ResolutionId,
-    RulesHash,
+    Buildings, Channel, CommitteeId, CouncilId, CouncilRules, DisputeId, DomainError, IssueFacts,
+    IssueId, JurisdictionId, MeetingFacts, MeetingId, MemberId, Refusal, ResolutionFacts,
+    ResolutionId, RulesHash,
 };
 
 /// The levels of the grid, top down. Villages are communities.
@@ -248,6 +248,57 @@ impl Actor {
             })
     }
 
+    /// Whether the actor may ask, for `applicant`, for something at `jurisdiction`
+    /// by `channel` (mediation, a service): a verified resident for themselves
+    /// online in their own area, a grid worker of the place for a resident by
+    /// another channel (returned as who took it down). The issue page asks this
+    /// before offering to turn an issue into a case.
+    pub fn acting_for(
+        &self,
+        directory: &dyn Directory,
+        applicant: &MemberId,
+        jurisdiction: &JurisdictionId,
+        channel: Channel,
+        action: &str,
+    ) -> Result<Option<MemberId>, DomainError> {
+        let actor = self;
+        let me = actor.signed_in()?;
+        directory.existing_jurisdiction(jurisdiction)?;
+        let applicant_facts = directory.live_member(applicant)?;
+        Ok(if me == applicant {
+            if channel != Channel::Online {
+                return Err(DomainError::validation(
+                    "channel",
+                    Refusal::CHANNEL_ONLINE_FOR_SELF,
+                ));
+            }
+            if !actor.verified {
+                return Err(DomainError::forbidden(Refusal::VERIFY_FIRST).with("action", action));
+            }
+            let home = applicant_facts.home_grid.as_ref().ok_or_else(|| {
+                DomainError::validation("jurisdiction", Refusal::OUTSIDE_RAISER_REACH)
+            })?;
+            if !directory.is_within(home, jurisdiction) {
+                return Err(DomainError::validation(
+                    "jurisdiction",
+                    Refusal::OUTSIDE_RAISER_REACH,
+                ));
+            }
+            None
+        } else {
+            if !actor.serves(directory, jurisdiction) {
+                return Err(DomainError::forbidden(Refusal::ONLY_GRID_WORKER_RAISES_FOR));
+            }
+            if channel == Channel::Online {
+                return Err(DomainError::validation(
+                    "channel",
+                    Refusal::CHANNEL_FOR_OTHERS,
+                ));
+            }
+            Some(me.clone())
+        })
+    }
+
     pub fn seat_in(&self, council: &CouncilId) -> Option<&CouncilSeat> {
         self.member.as_ref()?;
         self.seats.iter().find(|s| &s.council == council)
@@ -374,6 +425,10 @@ pub trait Directory {
     }
     /// A dispute case, for the issue it was turned from.
     fn dispute(&self, _id: &DisputeId) -> Option<DisputeFacts> {
+        None
+    }
+    /// A service of a catalogue. Directories without a catalogue know none.
+    fn service(&self, _id: &crate::ServiceId) -> Option<crate::ServiceFacts> {
         None
     }
     /// The working-day calendars in force now (none: Monday to Friday).

@@ -224,6 +224,10 @@ refusals! {
     CONFIRM_ON_PAPER => "only the mediator records a party's confirmation, from the paper they signed (channel PAPER)",
     NOT_A_PARTY [member] => "{member} is not a party to this case",
     NOT_A_MEDIATOR [member] => "{member} is not a mediator of this committee",
+    ONLY_CATALOGUE_STAFF [jurisdiction] => "only an administrator or a grid worker serving {jurisdiction} may change its service catalogue",
+    ONLY_SERVICE_POINT_STAFF => "only a grid worker serving the request's service point (or, once late, the node above) may do this",
+    ONLY_APPLICANT_WITHDRAWS_REQUEST => "only the applicant may withdraw the request",
+    ONLY_APPLICANT_RATES => "only the applicant, or a grid worker of their grid on a feedback visit, may rate the request",
 
     // What does not exist.
     ISSUE_NOT_FOUND [issue] => "issue {issue} not found",
@@ -243,6 +247,8 @@ refusals! {
     COMMITTEE_NOT_FOUND [committee] => "mediation committee {committee} not found",
     DISPUTE_NOT_FOUND [dispute] => "case {dispute} not found",
     SESSION_NOT_FOUND [session] => "session {session} not found",
+    SERVICE_NOT_FOUND [service] => "service {service} not found",
+    REQUEST_NOT_FOUND => "no such request",
 
     // The state does not allow it.
     ALREADY_EXISTS [id] => "{id} exists",
@@ -274,6 +280,15 @@ refusals! {
     RESOLUTION_PUBLISHED => "the resolution is already published",
     RESOLUTION_IMPLEMENTED => "the resolution is already implemented",
     RESULT_PUBLISHED => "the result is already published",
+
+    // Services and requests.
+    SERVICE_WITHDRAWN [service] => "service {service} is no longer offered",
+    SERVICE_NOT_OFFERED [service] => "service {service} is not offered where the applicant lives",
+    DOCUMENT_TWICE [document] => "{document} is listed twice",
+    POINT_OUTSIDE_CATALOGUE [point, jurisdiction] => "the service point {point} is not within {jurisdiction}",
+    AT_HOME_BY_GRID_WORKER => "documents are collected at home only by a grid worker taking the request down",
+    REQUEST_STATUS_FORBIDS [status, action] => "a request that is {status} cannot be {action}",
+    REQUEST_RATED => "the request is already rated",
 
     // The working-day calendar.
     CALENDAR_NOT_PUBLISHED [year] => "no calendar of {year} is published; publish it first",

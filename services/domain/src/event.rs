@@ -13,11 +13,12 @@ use crate::meeting::{
     VoteOutcome, VoteSubject,
 };
 use crate::resolution::Assignment;
+use crate::service::ServiceSpec;
 use crate::{
     Buildings, Category, Channel, Clock, CommitteeId, ContentHash, CouncilId, CouncilRules,
     DisputeId, Fraction, IssueId, JurisdictionId, JurisdictionKind, MajorityKind, MeetingId,
     MemberId, MemberKind, Name, Rating, Reason, RejectionReason, ResolutionId, Role, RulesHash,
-    Seat, Spot, Stage,
+    Seat, ServiceId, Spot, Stage,
 };
 use roundtable_ledger::Timestamp;
 
@@ -517,6 +518,80 @@ catalogue! {
         },
     }
 
+    /// Events of a `service/<id>` stream: one entry of a jurisdiction's service
+    /// catalogue, each version hashed.
+    "service": Service => ServiceEvent {
+        "service.published" => ServicePublished {
+            /// Offered to residents of this node's subtree.
+            jurisdiction: JurisdictionId,
+            spec: ServiceSpec,
+            spec_hash: ContentHash,
+        },
+        "service.revised" => ServiceRevised {
+            spec: ServiceSpec,
+            spec_hash: ContentHash,
+            version: u32,
+            reason: Reason,
+        },
+        "service.withdrawn" => ServiceWithdrawn { reason: Reason },
+    }
+
+    /// Events of a `service_request/<id>` stream: a resident's request for a service.
+    "service_request": ServiceRequest => ServiceRequestEvent {
+        "service_request.opened" => RequestOpened {
+            service: ServiceId,
+            /// The catalogue version it was made under, and its hash.
+            version: u32,
+            spec_hash: ContentHash,
+            applicant: MemberId,
+            /// The grid worker who took it down for the applicant.
+            #[serde(
+                default,
+                skip_serializing_if = "Option::is_none",
+                deserialize_with = "crate::event::present"
+            )]
+            on_behalf_by: Option<MemberId>,
+            channel: Channel,
+            /// The grid worker collects the documents at home: no trip.
+            at_home: bool,
+            point: JurisdictionId,
+            limit_working_days: u32,
+            /// End of the last working day, from the calendars in force now.
+            due: Timestamp,
+        },
+        /// One more trip: what the resident must still bring.
+        "service_request.documents_missing" => DocumentsMissing {
+            missing: Vec<Name>,
+            /// Those the catalogue entry did not name (flagged against it).
+            unlisted: Vec<Name>,
+        },
+        "service_request.documents_complete" => DocumentsComplete {},
+        "service_request.done" => RequestDone {},
+        "service_request.refused" => RequestRefused { reason: Reason },
+        "service_request.withdrawn" => RequestWithdrawn {},
+        "service_request.overdue" => RequestOverdue {
+            due: Timestamp,
+            /// The node above the service point, whose staff now answer for it.
+            #[serde(
+                default,
+                skip_serializing_if = "Option::is_none",
+                deserialize_with = "crate::event::present"
+            )]
+            escalated_to: Option<JurisdictionId>,
+        },
+        "service_request.rated" => RequestRated {
+            rating: Rating,
+            channel: Channel,
+            /// The grid worker who took the rating on a feedback visit.
+            #[serde(
+                default,
+                skip_serializing_if = "Option::is_none",
+                deserialize_with = "crate::event::present"
+            )]
+            recorded_by: Option<MemberId>,
+        },
+    }
+
     /// Events of a `committee/<id>` stream: a mediation committee and its mediators.
     "committee": Committee => CommitteeEvent {
         "committee.created" => CommitteeCreated {
@@ -683,7 +758,18 @@ impl Event {
     /// envelope's), for a member's own record of what the log holds about them.
     pub fn members_named(&self) -> Vec<&MemberId> {
         match self {
-            Event::Calendar(_) => vec![],
+            Event::Calendar(_) | Event::Service(_) => vec![],
+            Event::ServiceRequest(event) => match event {
+                ServiceRequestEvent::RequestOpened {
+                    applicant,
+                    on_behalf_by,
+                    ..
+                } => std::iter::once(applicant).chain(on_behalf_by).collect(),
+                ServiceRequestEvent::RequestRated { recorded_by, .. } => {
+                    recorded_by.iter().collect()
+                }
+                _ => vec![],
+            },
             Event::Jurisdiction(
                 JurisdictionEvent::JurisdictionCreated { .. }
                 | JurisdictionEvent::JurisdictionRenamed { .. }

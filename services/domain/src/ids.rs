@@ -119,6 +119,16 @@ id_type!(
     CalendarId, "cal_", "calendar", "calendar"
 );
 
+id_type!(
+    /// One service of a jurisdiction's catalogue (居住证明, 低保申请…). Stream `service/<id>`.
+    ServiceId, "sv_", "service", "service"
+);
+
+id_type!(
+    /// A resident's request for a service. Stream `service_request/<id>`.
+    ServiceRequestId, "sr_", "service_request", "request"
+);
+
 impl CalendarId {
     /// The calendar of `year`: its id is the year itself.
     pub fn for_year(year: u16) -> Option<CalendarId> {

@@ -22,6 +22,7 @@ mod member;
 mod place;
 mod resolution;
 mod rules;
+mod service;
 mod text;
 
 pub use actor::{
@@ -38,11 +39,12 @@ pub use council::{Council, CouncilCommand, CouncilState};
 pub use error::{DomainError, Grounds, Refusal};
 pub use event::{
     CalendarEvent, CommitteeEvent, CouncilEvent, DisputeEvent, EVENT_TYPES, EVENT_VERSION, Event,
-    IssueEvent, JurisdictionEvent, MeetingEvent, MemberEvent, ResolutionEvent, StreamEvent,
+    IssueEvent, JurisdictionEvent, MeetingEvent, MemberEvent, ResolutionEvent, ServiceEvent,
+    ServiceRequestEvent, StreamEvent,
 };
 pub use ids::{
     CalendarId, CommitteeId, CouncilId, DisputeId, IssueId, JurisdictionId, MeetingId, MemberId,
-    ResolutionId,
+    ResolutionId, ServiceId, ServiceRequestId,
 };
 pub use issue::{
     Category, Channel, Clock, Issue, IssueCommand, IssueFacts, IssueState, IssueStatus, IssueText,
@@ -55,7 +57,7 @@ pub use mediation::{
     DisputeAccess, DisputeCommand, DisputeFacts, DisputeKind, DisputeState, DisputeStatus,
     JudicialConfirmation, MAX_CASE_HISTORY, MAX_FOLLOW_UPS, MAX_MEDIATORS, MAX_PRIVATE_TEXT,
     MAX_RESPONDENTS, MAX_SESSIONS, MediationFigures, MediationRules, MediationTally, Performance,
-    RaiseDispute, Sealed, SessionState, Told, agreement_hash, raising_for, render_agreement,
+    RaiseDispute, Sealed, SessionState, Told, agreement_hash, render_agreement,
 };
 pub use meeting::{
     AgendaItem, Attendance, CheckpointRef, Choice, ClosedVote, Electorate, Eligible, ItemStatus,
@@ -70,4 +72,9 @@ pub use resolution::{
     Assignment, AssignmentState, Resolution, ResolutionCommand, ResolutionFacts, ResolutionState,
 };
 pub use rules::{ContentHash, CouncilRules, Fraction, MajorityKind, RulesHash};
+pub use service::{
+    MAX_DOCUMENTS, MAX_SERVICE_DESCRIPTION, Misdated, OpenRequest, RequestRecord, RequestStatus,
+    Service, ServiceCommand, ServiceFacts, ServiceFigures, ServiceRequest, ServiceRequestCommand,
+    ServiceRequestState, ServiceSpec, ServiceState, ServiceTally,
+};
 pub use text::{Name, Reason, checked_multiline, checked_text};

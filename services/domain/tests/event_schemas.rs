@@ -387,6 +387,155 @@ fn emitted() -> Vec<(String, Event)> {
     out.extend(meeting_and_resolution());
     out.extend(mediation());
     out.extend(calendar());
+    out.extend(services());
+    out
+}
+
+/// A catalogue entry published, revised and withdrawn, and requests that are
+/// done (after a missing document) and rated, refused, withdrawn and late.
+fn services() -> Vec<(String, Event)> {
+    let mut w = world();
+    let sv = ServiceId::parse("sv_residence").unwrap();
+    let spec = ServiceSpec {
+        name: name("居住证明"),
+        description: "证明在本社区居住。".into(),
+        documents: vec![name("身份证"), name("户口本")],
+        point: j("j_community"),
+        counter: name("党群服务中心 2 号窗口"),
+        hours: name("周一至周五 8:30–17:00"),
+        limit_working_days: 3,
+        responsible: name("社区居委会"),
+    };
+    let mut out = Vec::new();
+    let publish = ServiceCommand::Publish {
+        jurisdiction: j("j_community"),
+        spec: spec.clone(),
+    };
+    let published = decide::<Service>(&sv, &[], publish, "grid_worker_inside", &w).unwrap();
+    let revised = decide::<Service>(
+        &sv,
+        &published,
+        ServiceCommand::Revise {
+            spec: ServiceSpec {
+                limit_working_days: 5,
+                ..spec
+            },
+            reason: reason("延长时限"),
+        },
+        "grid_worker_inside",
+        &w,
+    )
+    .unwrap();
+    let given: Vec<Event> = published.iter().chain(&revised).cloned().collect();
+    let withdrawn = decide::<Service>(
+        &sv,
+        &given,
+        ServiceCommand::Withdraw {
+            reason: reason("停办"),
+        },
+        "administrator",
+        &w,
+    )
+    .unwrap();
+    for e in published.iter().chain(&revised).chain(&withdrawn) {
+        out.push((sv.stream(), e.clone()));
+    }
+    w.services
+        .insert(sv.clone(), Service::replay(&given).facts(&sv).unwrap());
+    let open = |id: &str| {
+        let id = ServiceRequestId::parse(id).unwrap();
+        let events = decide::<ServiceRequest>(
+            &id,
+            &[],
+            ServiceRequestCommand::Open(OpenRequest {
+                service: sv.clone(),
+                applicant: m("m_verified"),
+                channel: Channel::Online,
+                at_home: false,
+            }),
+            "resident_verified",
+            &w,
+        )
+        .unwrap();
+        (id, events)
+    };
+    let step = |id: &ServiceRequestId,
+                given: &mut Vec<Event>,
+                command: ServiceRequestCommand,
+                who: &str,
+                now: i64| {
+        let events = decide_at::<ServiceRequest>(id, given, command, who, now, &w).unwrap();
+        given.extend(events);
+    };
+    let (done_id, mut done) = open("sr_done");
+    step(
+        &done_id,
+        &mut done,
+        ServiceRequestCommand::ListMissing {
+            missing: vec![name("一寸照片")],
+        },
+        "grid_worker_inside",
+        NOW,
+    );
+    step(
+        &done_id,
+        &mut done,
+        ServiceRequestCommand::MarkComplete,
+        "grid_worker_inside",
+        NOW,
+    );
+    step(
+        &done_id,
+        &mut done,
+        ServiceRequestCommand::Finish,
+        "grid_worker_inside",
+        NOW,
+    );
+    step(
+        &done_id,
+        &mut done,
+        ServiceRequestCommand::Rate {
+            rating: Rating::Satisfied,
+            channel: Channel::Online,
+        },
+        "resident_verified",
+        NOW,
+    );
+    let (refused_id, mut refused) = open("sr_refused");
+    step(
+        &refused_id,
+        &mut refused,
+        ServiceRequestCommand::Refuse {
+            reason: reason("不符合条件"),
+        },
+        "grid_worker_inside",
+        NOW,
+    );
+    let (withdrawn_id, mut withdrawn) = open("sr_withdrawn");
+    step(
+        &withdrawn_id,
+        &mut withdrawn,
+        ServiceRequestCommand::Withdraw,
+        "resident_verified",
+        NOW,
+    );
+    let (late_id, mut late) = open("sr_late");
+    let due = ServiceRequest::replay(&late).due.unwrap();
+    step(
+        &late_id,
+        &mut late,
+        ServiceRequestCommand::MarkOverdue { due },
+        "anonymous",
+        due.unix_millis(),
+    );
+    for (id, events) in [
+        (done_id, done),
+        (refused_id, refused),
+        (withdrawn_id, withdrawn),
+        (late_id, late),
+    ] {
+        out.extend(events.into_iter().map(|e| (id.stream(), e)));
+    }
     out
 }
 

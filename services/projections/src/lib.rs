@@ -31,7 +31,7 @@ pub use issues::{
 pub use meetings::{MeetingView, Meetings, ProgressRecord, ResolutionView};
 pub use notifications::{KEPT_PER_MEMBER, Notice, NoticeSubject, Notifications};
 pub use registry::{
-    CommitteeView, CouncilView, JurisdictionView, MemberView, Registry, RulesVersion,
+    CommitteeView, CouncilView, JurisdictionView, MemberView, Registry, RulesVersion, ServiceView,
 };
 pub use search::tokens;
 pub use stats::IssueStats;
@@ -267,6 +267,12 @@ pub struct Views<'a> {
 impl Directory for Views<'_> {
     fn calendar(&self) -> roundtable_domain::WorkCalendar {
         self.registry.calendar.clone()
+    }
+    fn service(
+        &self,
+        id: &roundtable_domain::ServiceId,
+    ) -> Option<roundtable_domain::ServiceFacts> {
+        self.registry.service(id)
     }
     fn jurisdiction(&self, id: &JurisdictionId) -> Option<JurisdictionFacts> {
         self.registry.jurisdiction(id)

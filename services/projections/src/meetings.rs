@@ -103,6 +103,8 @@ impl Meetings {
                 | Event::Council(_)
                 | Event::Issue(_)
                 | Event::Calendar(_)
+                | Event::Service(_)
+                | Event::ServiceRequest(_)
                 | Event::Committee(_)
                 | Event::Dispute(_),
             )

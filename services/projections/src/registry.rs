@@ -10,11 +10,19 @@ use roundtable_domain::{
     CouncilSeat, CouncilState, Directory, Event, Jurisdiction, JurisdictionEvent,
     JurisdictionFacts, JurisdictionId, JurisdictionKind, JurisdictionState, MediatorSeat, Member,
     MemberEvent, MemberFacts, MemberId, MemberKind, MemberState, Name, Role, RulesHash, Seat,
-    WorkCalendar,
+    Service, ServiceFacts, ServiceId, ServiceState, WorkCalendar,
 };
 use roundtable_ledger::{StreamName, Timestamp};
 
 use roundtable_domain::Decoded;
+
+/// A catalogue entry: the domain's state (`Service::evolve`) and when it was first
+/// published.
+#[derive(Clone, Debug)]
+pub struct ServiceView {
+    pub state: ServiceState,
+    pub published_at: Timestamp,
+}
 
 #[derive(Clone, Debug)]
 pub struct JurisdictionView {
@@ -150,6 +158,8 @@ impl CommitteeView {
 pub struct Registry {
     /// Mediation committees.
     pub committees: BTreeMap<CommitteeId, CommitteeView>,
+    /// The service catalogues' entries.
+    pub services: BTreeMap<ServiceId, ServiceView>,
     /// The working-day calendars in force, and each year's version (1 when
     /// published, one more per correction).
     pub calendar: WorkCalendar,
@@ -208,8 +218,22 @@ impl Registry {
                 *self.calendar_versions.entry(calendar.year).or_default() += 1;
                 self.calendar.put(calendar.clone());
             }
+            Some(Event::Service(event)) => {
+                if let Some(id) = id_of(stream, ServiceId::parse) {
+                    let view = self.services.entry(id).or_insert_with(|| ServiceView {
+                        state: ServiceState::default(),
+                        published_at: time,
+                    });
+                    let state = std::mem::take(&mut view.state);
+                    view.state = Service::evolve(state, event);
+                }
+            }
             Some(
-                Event::Issue(_) | Event::Meeting(_) | Event::Resolution(_) | Event::Dispute(_),
+                Event::Issue(_)
+                | Event::Meeting(_)
+                | Event::Resolution(_)
+                | Event::Dispute(_)
+                | Event::ServiceRequest(_),
             )
             | None => {}
         }
@@ -425,6 +449,9 @@ impl Registry {
 impl Directory for Registry {
     fn calendar(&self) -> WorkCalendar {
         self.calendar.clone()
+    }
+    fn service(&self, id: &ServiceId) -> Option<ServiceFacts> {
+        self.services.get(id)?.state.facts(id)
     }
     fn committee(&self, id: &CommitteeId) -> Option<CommitteeFacts> {
         self.committees.get(id).map(|c| c.facts.clone())

@@ -525,6 +525,13 @@ export default {
     retry: "Try again",
   },
   fields: {
+    documents: "Documents to bring",
+    limitWorkingDays: "Limit (working days)",
+    point: "Service point",
+    applicant: "Applicant",
+    atHome: "Documents collected at home",
+    service: "Service",
+    missing: "Missing documents",
     year: "Year",
     holidays: "Days off",
     workingWeekends: "Weekend days worked",
@@ -615,6 +622,8 @@ export default {
     idempotencyKey: "Request id",
   },
   events: {
+    service: { published: "Service published", revised: "Service revised", withdrawn: "Service withdrawn" },
+    service_request: { opened: "Request made", documents_missing: "Missing documents listed", documents_complete: "Documents complete, work started", done: "Done", refused: "Refused", withdrawn: "Request withdrawn", overdue: "Request late", rated: "Rated" },
     calendar: { published: "Working-day calendar published", corrected: "Working-day calendar corrected" },
     committee: { created: "Mediation committee set up", mediator_appointed: "Mediator appointed", mediator_removed: "Mediator left" },
     dispute: {

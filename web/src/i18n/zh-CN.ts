@@ -525,6 +525,13 @@ export default {
     retry: "重试",
   },
   fields: {
+    documents: "所需材料",
+    limitWorkingDays: "办理时限（工作日）",
+    point: "服务点",
+    applicant: "申请人",
+    atHome: "上门收取材料",
+    service: "服务事项",
+    missing: "缺少的材料",
     year: "年份",
     holidays: "放假日期",
     workingWeekends: "调休上班日期",
@@ -615,6 +622,8 @@ export default {
     idempotencyKey: "请求编号",
   },
   events: {
+    service: { published: "发布服务事项", revised: "修改服务事项", withdrawn: "停办服务事项" },
+    service_request: { opened: "提出办事申请", documents_missing: "告知缺少的材料", documents_complete: "材料齐全，开始办理", done: "办结", refused: "不予办理", withdrawn: "撤回申请", overdue: "办理超期", rated: "评价" },
     calendar: { published: "发布节假日安排", corrected: "更正节假日安排" },
     committee: { created: "成立调解委员会", mediator_appointed: "聘任调解员", mediator_removed: "调解员离任" },
     dispute: {

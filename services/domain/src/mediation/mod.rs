@@ -31,7 +31,7 @@ pub use dispute::{
 };
 pub use procedure::{
     Dispute, DisputeCommand, MAX_CASE_HISTORY, MAX_FOLLOW_UPS, MAX_PRIVATE_TEXT, MAX_SESSIONS,
-    RaiseDispute, raising_for,
+    RaiseDispute,
 };
 pub use stats::{CaseRecord, MediationFigures, MediationTally};
 

@@ -648,57 +648,6 @@ fn escalation(
         }))
 }
 
-/// Whether the actor may ask for mediation for `applicant` at `jurisdiction` by
-/// `channel`: a verified resident for themselves online in their own area, a
-/// grid worker of the place for a resident by another channel (returned as who
-/// took it down). The issue page asks this before offering to turn an issue
-/// into a case.
-pub fn raising_for(
-    actor: &Actor,
-    directory: &dyn Directory,
-    applicant: &MemberId,
-    jurisdiction: &JurisdictionId,
-    channel: Channel,
-) -> Result<Option<MemberId>, DomainError> {
-    let me = actor.signed_in()?;
-    directory.existing_jurisdiction(jurisdiction)?;
-    let applicant_facts = directory.live_member(applicant)?;
-    Ok(if me == applicant {
-        if channel != Channel::Online {
-            return Err(DomainError::validation(
-                "channel",
-                Refusal::CHANNEL_ONLINE_FOR_SELF,
-            ));
-        }
-        if !actor.verified {
-            return Err(
-                DomainError::forbidden(Refusal::VERIFY_FIRST).with("action", "apply for mediation")
-            );
-        }
-        let home = applicant_facts.home_grid.as_ref().ok_or_else(|| {
-            DomainError::validation("jurisdiction", Refusal::OUTSIDE_RAISER_REACH)
-        })?;
-        if !directory.is_within(home, jurisdiction) {
-            return Err(DomainError::validation(
-                "jurisdiction",
-                Refusal::OUTSIDE_RAISER_REACH,
-            ));
-        }
-        None
-    } else {
-        if !actor.serves(directory, jurisdiction) {
-            return Err(DomainError::forbidden(Refusal::ONLY_GRID_WORKER_RAISES_FOR));
-        }
-        if channel == Channel::Online {
-            return Err(DomainError::validation(
-                "channel",
-                Refusal::CHANNEL_FOR_OTHERS,
-            ));
-        }
-        Some(me.clone())
-    })
-}
-
 fn raise_dispute(
     actor: &Actor,
     now: Timestamp,
@@ -714,7 +663,13 @@ fn raise_dispute(
         claim,
         from_issue,
     } = raise;
-    let on_behalf_by = raising_for(actor, directory, &applicant, &jurisdiction, channel)?;
+    let on_behalf_by = actor.acting_for(
+        directory,
+        &applicant,
+        &jurisdiction,
+        channel,
+        "apply for mediation",
+    )?;
     if respondents.is_empty() || respondents.len() > MAX_RESPONDENTS {
         return Err(
             DomainError::validation("respondents", Refusal::OUT_OF_RANGE)

@@ -71,10 +71,18 @@ pub struct World {
     pub buildings: BTreeMap<JurisdictionId, Buildings>,
     pub committees: BTreeMap<CommitteeId, CommitteeFacts>,
     pub disputes: BTreeMap<DisputeId, DisputeFacts>,
+    pub services: BTreeMap<ServiceId, ServiceFacts>,
+    pub calendar: WorkCalendar,
     pub administrators: bool,
 }
 
 impl Directory for World {
+    fn service(&self, id: &ServiceId) -> Option<ServiceFacts> {
+        self.services.get(id).cloned()
+    }
+    fn calendar(&self) -> WorkCalendar {
+        self.calendar.clone()
+    }
     fn buildings(&self, grid: &JurisdictionId) -> Buildings {
         self.buildings.get(grid).cloned().unwrap_or_default()
     }

@@ -663,5 +663,8 @@ fn may_mediate(
             dispute: placeholder,
         },
         &["dispute"],
-    ) && domain::raising_for(&context.actor, directory, raiser, &grid, channel).is_ok()
+    ) && context
+        .actor
+        .acting_for(directory, raiser, &grid, channel, "apply for mediation")
+        .is_ok()
 }
