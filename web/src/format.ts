@@ -1,7 +1,7 @@
 // Small formatting shared by pages: durations in words, category icons, status colours.
 // Tables over the API's enums are typed by the generated schema types, so a new
 // enum value fails `npm run build` until every table names it.
-import type { Category, DisputeKind, DisputeStatus, IssueStatus, MajorityKind, Performance } from "./gql/graphql";
+import type { Category, DisputeKind, DisputeStatus, IssueStatus, MajorityKind, Performance, RequestStatus } from "./gql/graphql";
 
 type T = (key: string, values?: Record<string, unknown>) => string;
 
@@ -68,4 +68,6 @@ export const DISPUTE_KINDS = Object.keys({
 export const PERFORMANCES = Object.keys({ PERFORMED: true, PARTLY: true, NOT_PERFORMED: true } satisfies Record<Performance, true>) as Performance[];
 
 /** The step of the case's progress bar. */
+export const REQUEST_STEP: Record<RequestStatus, number> = { AWAITING_DOCUMENTS: 0, IN_PROGRESS: 1, DONE: 2, REFUSED: 3, WITHDRAWN: 3 };
+
 export const DISPUTE_STEP: Record<DisputeStatus, number> = { AWAITING_CONSENT: 0, IN_MEDIATION: 1, AGREED: 2, CLOSED: 3 };

@@ -91,6 +91,21 @@ pub const LIST_BOUNDS: &[(&str, u64)] = &[
         roundtable_domain::MAX_CASE_HISTORY as u64,
     ),
     ("DisputeCase.receipts", 2),
+    // A service's lists, and a request's: at most 20 lists of missing documents.
+    ("Service.documents", roundtable_domain::MAX_DOCUMENTS as u64),
+    ("Service.keywords", roundtable_domain::MAX_KEYWORDS as u64),
+    ("ServicePayload.indexes", 1),
+    ("ServiceRequestPayload.indexes", 1),
+    ("ServiceRequest.history", 32),
+    (
+        "ServiceRequest.missing",
+        roundtable_domain::MAX_MISSING_LISTS as u64,
+    ),
+    (
+        "ServiceRequest.unlisted",
+        (roundtable_domain::MAX_MISSING_LISTS * roundtable_domain::MAX_MISSING) as u64,
+    ),
+    ("ServiceStats.rows", 500),
     // Years 2000–2100, each with at most 60 days of either kind.
     ("Query.workingCalendars", 101),
     (

@@ -52,6 +52,12 @@ impl ShiftedClock {
     pub fn set_offset(&self, ms: i64) {
         self.0.store(ms, Ordering::SeqCst);
     }
+
+    /// Sets the clock to read `at` now.
+    pub fn set_to(&self, at: Timestamp) {
+        let real = SystemClock.now().unix_millis();
+        self.set_offset(at.unix_millis().saturating_sub(real));
+    }
 }
 
 impl Clock for ShiftedClock {

@@ -1,16 +1,16 @@
 //! The deadline scheduler: finds clocks that have run out and has the domain mark
-//! them overdue (and escalate), and likewise resolutions' assignments past due and
-//! mediation cases (consent deadlines, time limits). It keeps no state of its own: the armed deadlines
-//! are a read model of the log, the decider refuses a clock that is already marked,
-//! and the events' ids derive from the issue and the due instant, so a restart
-//! neither loses nor repeats a deadline.
+//! them overdue (and escalate), and likewise resolutions' assignments past due,
+//! mediation cases (consent deadlines, time limits) and service requests. It keeps
+//! no state of its own: the armed deadlines are a read model of the log, the
+//! decider refuses a clock that is already marked, and the events' ids derive from
+//! the issue and the due instant, so a restart neither loses nor repeats a deadline.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use roundtable_domain::{
     Actor, Aggregate, Dispute, DisputeCommand, DomainError, Issue, IssueCommand, Resolution,
-    ResolutionCommand,
+    ResolutionCommand, ServiceRequest, ServiceRequestCommand,
 };
 use roundtable_projections::CaseDeadline;
 use serde_json::json;
@@ -24,6 +24,7 @@ pub async fn sweep(app: &App) -> Result<usize, AppError> {
     let issues = app.projections.issues().due(app.clock.now());
     let assignments = app.projections.meetings().due(app.clock.now());
     let cases = app.projections.disputes().due_by(app.clock.now());
+    let requests = app.projections.requests().due_by(app.clock.now());
     let mut marked = 0;
     for (issue, due) in issues {
         let command = IssueCommand::MarkOverdue { due };
@@ -45,6 +46,10 @@ pub async fn sweep(app: &App) -> Result<usize, AppError> {
             ),
         };
         marked += mark::<Dispute>(app, &dispute, command, key).await?;
+    }
+    for (request, due) in requests {
+        let command = ServiceRequestCommand::MarkOverdue { due };
+        marked += mark::<ServiceRequest>(app, &request, command, format!("overdue:{due}")).await?;
     }
     Ok(marked)
 }

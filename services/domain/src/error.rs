@@ -289,6 +289,7 @@ refusals! {
     AT_HOME_BY_GRID_WORKER => "documents are collected at home only by a grid worker taking the request down",
     REQUEST_STATUS_FORBIDS [status, action] => "a request that is {status} cannot be {action}",
     REQUEST_RATED => "the request is already rated",
+    TOO_MANY_TRIPS [max] => "{max} lists of missing documents were given: refuse the request, saying why",
 
     // The working-day calendar.
     CALENDAR_NOT_PUBLISHED [year] => "no calendar of {year} is published; publish it first",

@@ -556,8 +556,6 @@ catalogue! {
             at_home: bool,
             point: JurisdictionId,
             limit_working_days: u32,
-            /// End of the last working day, from the calendars in force now.
-            due: Timestamp,
         },
         /// One more trip: what the resident must still bring.
         "service_request.documents_missing" => DocumentsMissing {
@@ -565,7 +563,11 @@ catalogue! {
             /// Those the catalogue entry did not name (flagged against it).
             unlisted: Vec<Name>,
         },
-        "service_request.documents_complete" => DocumentsComplete {},
+        /// The documents are in (受理): the clock starts.
+        "service_request.documents_complete" => DocumentsComplete {
+            /// End of the last working day, from the calendars in force now.
+            due: Timestamp,
+        },
         "service_request.done" => RequestDone {},
         "service_request.refused" => RequestRefused { reason: Reason },
         "service_request.withdrawn" => RequestWithdrawn {},

@@ -73,8 +73,9 @@ pub use resolution::{
 };
 pub use rules::{ContentHash, CouncilRules, Fraction, MajorityKind, RulesHash};
 pub use service::{
-    MAX_DOCUMENTS, MAX_SERVICE_DESCRIPTION, Misdated, OpenRequest, RequestRecord, RequestStatus,
-    Service, ServiceCommand, ServiceFacts, ServiceFigures, ServiceRequest, ServiceRequestCommand,
-    ServiceRequestState, ServiceSpec, ServiceState, ServiceTally,
+    MAX_DOCUMENTS, MAX_KEYWORDS, MAX_MISSING, MAX_MISSING_LISTS, MAX_SERVICE_DESCRIPTION, Misdated,
+    OpenRequest, RequestRecord, RequestStatus, Service, ServiceCommand, ServiceFacts,
+    ServiceFigures, ServiceRequest, ServiceRequestCommand, ServiceRequestState, ServiceSpec,
+    ServiceState, ServiceTally,
 };
 pub use text::{Name, Reason, checked_multiline, checked_text};

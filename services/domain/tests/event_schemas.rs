@@ -399,6 +399,7 @@ fn services() -> Vec<(String, Event)> {
     let spec = ServiceSpec {
         name: name("居住证明"),
         description: "证明在本社区居住。".into(),
+        keywords: vec![],
         documents: vec![name("身份证"), name("户口本")],
         point: j("j_community"),
         counter: name("党群服务中心 2 号窗口"),
@@ -520,6 +521,13 @@ fn services() -> Vec<(String, Event)> {
         NOW,
     );
     let (late_id, mut late) = open("sr_late");
+    step(
+        &late_id,
+        &mut late,
+        ServiceRequestCommand::MarkComplete,
+        "grid_worker_inside",
+        NOW,
+    );
     let due = ServiceRequest::replay(&late).due.unwrap();
     step(
         &late_id,

@@ -26,6 +26,7 @@ fn spec() -> ServiceSpec {
     ServiceSpec {
         name: name("居住证明"),
         description: "证明在本社区居住，用于入学、就业等。".into(),
+        keywords: vec![],
         documents: names(&["身份证", "户口本"]),
         point: j("j_community"),
         counter: name("银网社区党群服务中心一楼 2 号窗口"),
@@ -114,24 +115,36 @@ fn and(mut given: Vec<Event>, more: Vec<Event>) -> Vec<Event> {
 }
 
 #[test]
-fn a_request_before_national_day_is_due_after_the_holiday_and_the_worked_saturday() {
+fn documents_complete_before_national_day_are_due_after_the_holiday_and_the_worked_saturday() {
     let w = world_with_catalogue();
-    let events = opened(&w);
+    let given = opened(&w);
     let Event::ServiceRequest(ServiceRequestEvent::RequestOpened {
-        due,
         spec_hash,
         version,
         point,
+        limit_working_days,
         ..
-    }) = &events[0]
+    }) = &given[0]
     else {
-        panic!("{events:?}")
+        panic!("{given:?}")
+    };
+    assert_eq!(*spec_hash, spec().hash());
+    assert_eq!((*version, *limit_working_days), (1, 3));
+    assert_eq!(*point, j("j_community"));
+    // No clock runs while the documents are awaited.
+    assert_eq!(ServiceRequest::replay(&given).armed_deadline(), None);
+    let complete = then(
+        &w,
+        &given,
+        ServiceRequestCommand::MarkComplete,
+        "grid_worker_inside",
+    )
+    .unwrap();
+    let Event::ServiceRequest(ServiceRequestEvent::DocumentsComplete { due }) = &complete[0] else {
+        panic!("{complete:?}")
     };
     // 8, 9 and the worked Saturday 10 October: due at the end of the 10th.
     assert_eq!(*due, day("2026-10-11").start(CHINA_OFFSET_MINUTES));
-    assert_eq!(*spec_hash, spec().hash());
-    assert_eq!(*version, 1);
-    assert_eq!(*point, j("j_community"));
 }
 
 #[test]
@@ -321,6 +334,14 @@ fn only_staff_of_the_service_point_handle_and_only_the_applicant_rates_once() {
 fn a_late_request_is_marked_and_goes_to_the_node_above() {
     let w = world_with_catalogue();
     let given = opened(&w);
+    let complete = then(
+        &w,
+        &given,
+        ServiceRequestCommand::MarkComplete,
+        "grid_worker_inside",
+    )
+    .unwrap();
+    let given = and(given, complete);
     let due = ServiceRequest::replay(&given).due.unwrap();
     let early = decide_at::<ServiceRequest>(
         &sr("sr_1"),
@@ -475,12 +496,18 @@ fn the_figures_count_one_trip_on_time_working_days_and_satisfaction_from_the_log
     for e in &one {
         tally.record("sr_1", e, t0);
     }
-    for e in [
-        ServiceRequestEvent::DocumentsComplete {},
-        ServiceRequestEvent::RequestDone {},
-    ] {
-        tally.record("sr_1", &Event::ServiceRequest(e), at("2026-10-09"));
-    }
+    // Documents complete when opened: due at the end of 10 October.
+    let due = w.calendar.due_after(t0, 3);
+    tally.record(
+        "sr_1",
+        &Event::ServiceRequest(ServiceRequestEvent::DocumentsComplete { due }),
+        t0,
+    );
+    tally.record(
+        "sr_1",
+        &Event::ServiceRequest(ServiceRequestEvent::RequestDone {}),
+        at("2026-10-09"),
+    );
     tally.record(
         "sr_1",
         &Event::ServiceRequest(ServiceRequestEvent::RequestRated {
@@ -493,34 +520,49 @@ fn the_figures_count_one_trip_on_time_working_days_and_satisfaction_from_the_log
     for e in &one {
         tally.record("sr_2", e, t0);
     }
-    for e in [
-        ServiceRequestEvent::DocumentsMissing {
+    tally.record(
+        "sr_2",
+        &Event::ServiceRequest(ServiceRequestEvent::DocumentsMissing {
             missing: names(&["一寸照片"]),
             unlisted: names(&["一寸照片"]),
-        },
-        ServiceRequestEvent::DocumentsComplete {},
-        ServiceRequestEvent::RequestDone {},
-    ] {
-        tally.record("sr_2", &Event::ServiceRequest(e), at("2026-10-12"));
-    }
+        }),
+        t0,
+    );
+    // The photo came the next morning, a holiday: the clock counts from the next
+    // working day, 8 October (9, 10, 12: due at the end of the 12th); done on
+    // the 13th, late.
+    let next = Timestamp::from_unix_millis(t0.unix_millis() + 23 * HOUR);
+    let due2 = w.calendar.due_after(next, 3);
+    tally.record(
+        "sr_2",
+        &Event::ServiceRequest(ServiceRequestEvent::DocumentsComplete { due: due2 }),
+        next,
+    );
+    tally.record(
+        "sr_2",
+        &Event::ServiceRequest(ServiceRequestEvent::RequestDone {}),
+        at("2026-10-13"),
+    );
+    assert_eq!(due2, day("2026-10-13").start(CHINA_OFFSET_MINUTES));
     let f = tally.figures(|_| true);
     assert_eq!((f.requests, f.done, f.one_trip, f.flagged), (2, 2, 1, 1));
     assert_eq!(f.one_trip_share(), Some(0.5));
-    // Due at the end of 10 October: the one done on the 12th was late.
     assert_eq!(f.on_time, 1);
-    // 30 Sep → 9 Oct is 2 working days (8, 9); → 12 Oct is 4 (8, 9, 10, 12).
-    assert_eq!(f.working_days, [2, 4]);
-    assert_eq!(f.median_working_days(), Some(3.0));
+    // 30 Sep → 9 Oct is 2 working days (8, 9); 1 Oct → 13 Oct is 5 (8, 9, 10, 12, 13).
+    assert_eq!(f.working_days, [2, 5]);
+    assert_eq!(f.median_working_days(), Some(3.5));
     assert_eq!(f.satisfaction(), Some(1.0));
     assert!(tally.misdated().is_empty());
     let per = tally.by_point_and_service();
     assert_eq!(per[&(j("j_community"), sv("sv_residence"))].done, 2);
 
     // A due time the calendar does not give is caught.
-    let mut forged = one.clone();
-    if let Event::ServiceRequest(ServiceRequestEvent::RequestOpened { due, .. }) = &mut forged[0] {
-        *due = Timestamp::from_unix_millis(due.unix_millis() + 24 * HOUR);
-    }
-    tally.record("sr_3", &forged[0], t0);
+    tally.record("sr_3", &one[0], t0);
+    let forged = Timestamp::from_unix_millis(due.unix_millis() + 24 * HOUR);
+    tally.record(
+        "sr_3",
+        &Event::ServiceRequest(ServiceRequestEvent::DocumentsComplete { due: forged }),
+        t0,
+    );
     assert_eq!(tally.misdated().len(), 1);
 }

@@ -9,6 +9,7 @@ mod issues;
 mod meetings;
 mod notifications;
 mod registry;
+mod requests;
 mod search;
 mod stats;
 
@@ -33,6 +34,7 @@ pub use notifications::{KEPT_PER_MEMBER, Notice, NoticeSubject, Notifications};
 pub use registry::{
     CommitteeView, CouncilView, JurisdictionView, MemberView, Registry, RulesVersion, ServiceView,
 };
+pub use requests::Requests;
 pub use search::tokens;
 pub use stats::IssueStats;
 
@@ -50,6 +52,7 @@ pub struct Projections {
     issues: RwLock<Issues>,
     meetings: RwLock<Meetings>,
     disputes: RwLock<Disputes>,
+    requests: RwLock<Requests>,
     notifications: RwLock<Notifications>,
     applied: watch::Sender<u64>,
     feed: broadcast::Sender<AppliedEvent>,
@@ -80,6 +83,7 @@ impl Projections {
             issues: RwLock::default(),
             meetings: RwLock::default(),
             disputes: RwLock::default(),
+            requests: RwLock::default(),
             notifications: RwLock::default(),
             applied: watch::Sender::new(0),
             feed: broadcast::Sender::new(1024),
@@ -104,6 +108,10 @@ impl Projections {
 
     pub fn disputes(&self) -> RwLockReadGuard<'_, Disputes> {
         read(&self.disputes)
+    }
+
+    pub fn requests(&self) -> RwLockReadGuard<'_, Requests> {
+        read(&self.requests)
     }
 
     pub fn notifications(&self) -> RwLockReadGuard<'_, Notifications> {
@@ -176,6 +184,12 @@ impl Projections {
                             &decoded,
                         ));
                     }
+                }
+                if matches!(recorded.stream.kind(), "calendar" | "service_request") {
+                    self.requests
+                        .write()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .apply(index, &recorded.stream, &decoded);
                 }
                 if matches!(recorded.stream.kind(), "meeting" | "resolution") {
                     let mut meetings = self.meetings.write().unwrap_or_else(|p| p.into_inner());

@@ -165,14 +165,22 @@ pub(crate) fn verify(
                     return Ok(ExitCode::FAILURE);
                 }
             };
+            let services = match roundtable_audit::recount_services(&lines) {
+                Ok(tally) => tally,
+                Err(failure) => {
+                    println!("FAIL {failure}");
+                    return Ok(ExitCode::FAILURE);
+                }
+            };
             let cp = &report.checkpoint;
             print!(
-                "OK {} size={} root={} streams={} votes-recounted={votes} mediation-cases={}",
+                "OK {} size={} root={} streams={} votes-recounted={votes} mediation-cases={} service-requests={}",
                 cp.origin,
                 cp.size,
                 cp.root,
                 report.streams,
-                mediation.cases().count()
+                mediation.cases().count(),
+                services.requests().count()
             );
             if !report.rotations.is_empty() {
                 print!(" key-rotations={}", report.rotations.len());
@@ -182,6 +190,7 @@ pub(crate) fn verify(
                 None => println!(),
             }
             print_mediation(&mediation);
+            print_services(&services);
             Ok(ExitCode::SUCCESS)
         }
         Err(failure) => {
@@ -302,5 +311,29 @@ fn print_mediation(tally: &roundtable_domain::MediationTally) {
     }
     for (mediator, f) in tally.by_mediator() {
         line(&format!("mediator={mediator}"), &f);
+    }
+}
+
+/// One line per service point and service: the figure the pilot is judged by.
+fn print_services(tally: &roundtable_domain::ServiceTally) {
+    let pct = |r: Option<f64>| r.map_or("-".to_owned(), |r| format!("{:.1}%", r * 100.0));
+    for ((point, service), f) in tally.by_point_and_service() {
+        println!(
+            "service point={point} service={service} requests={} one-trip={}/{} ({}) on-time={}/{} ({}) median-working-days={} satisfied={}/{} ({}) refused={} flagged={}",
+            f.requests,
+            f.one_trip,
+            f.done,
+            pct(f.one_trip_share()),
+            f.on_time,
+            f.done,
+            pct(f.on_time_share()),
+            f.median_working_days()
+                .map_or("-".to_owned(), |d| format!("{d:.1}")),
+            f.satisfied,
+            f.rated,
+            pct(f.satisfaction()),
+            f.refused,
+            f.flagged,
+        );
     }
 }

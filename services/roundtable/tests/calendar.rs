@@ -18,12 +18,6 @@ fn publish(client: &Client, name: &str, input: Value) -> Reply {
     )
 }
 
-fn reason(reply: &Reply) -> &str {
-    reply.body["errors"][0]["extensions"]["reason"]
-        .as_str()
-        .unwrap_or_default()
-}
-
 #[test]
 fn an_administrator_publishes_and_corrects_a_year_and_nothing_else_gets_in() {
     let dir = tempfile::tempdir().unwrap();
@@ -72,27 +66,27 @@ fn an_administrator_publishes_and_corrects_a_year_and_nothing_else_gets_in() {
         json!({"year": 2027, "holidays": ["2027-02-30"], "workingWeekends": []}),
     );
     assert_eq!(bad_day.code(), "VALIDATION");
-    assert_eq!(reason(&bad_day), "BAD_DATE");
+    assert_eq!(bad_day.reason(), "BAD_DATE");
     let weekday = publish(
         &admin,
         "publishCalendar",
         json!({"year": 2027, "holidays": [], "workingWeekends": ["2027-01-06"]}),
     );
-    assert_eq!(reason(&weekday), "CALENDAR_NOT_WEEKEND");
+    assert_eq!(weekday.reason(), "CALENDAR_NOT_WEEKEND");
     let again = publish(
         &admin,
         "publishCalendar",
         json!({"year": 2026, "holidays": ["2026-10-01"], "workingWeekends": []}),
     );
     assert_eq!(again.code(), "CONFLICT");
-    assert_eq!(reason(&again), "CALENDAR_PUBLISHED");
+    assert_eq!(again.reason(), "CALENDAR_PUBLISHED");
     let unchanged = publish(
         &admin,
         "correctCalendar",
         json!({"year": 2026, "holidays": y2026["holidays"], "workingWeekends": y2026["workingWeekends"],
                "reason": "重复提交"}),
     );
-    assert_eq!(reason(&unchanged), "UNCHANGED");
+    assert_eq!(unchanged.reason(), "UNCHANGED");
     for who in [GRID_WORKER_GRID1, VERIFIED_RESIDENT] {
         let refused = publish(
             &Client::sign_in(base, who, PASSWORD),

@@ -481,7 +481,7 @@ fn erasure_removes_personal_data_everywhere_and_the_log_still_verifies() {
         .collect();
     // The demo's story: she raised two issues and co-signed the water problem, and
     // asked for mediation twice (the leak: a session she attended, the agreement she
-    // confirmed; the parking quarrel).
+    // confirmed; the parking quarrel), and asked for a 居住证明, which she rated.
     assert_eq!(
         kinds,
         [
@@ -493,7 +493,9 @@ fn erasure_removes_personal_data_everywhere_and_the_log_still_verifies() {
             "dispute.raised",
             "dispute.session_held",
             "dispute.agreement_confirmed",
-            "dispute.raised"
+            "dispute.raised",
+            "service_request.opened",
+            "service_request.rated"
         ]
     );
     let water_query = "{ issues(filter: {text: \"常年停水\"}) { edges { node { cosignerCount timeline { type actorName } } } } }";

@@ -3,7 +3,7 @@ import refusals from "./refusals.en";
 
 export default {
   refusals,
-  done: { disputeEscalated: "Sent to the committee above", confirmationApplied: "Application recorded", rulingRecorded: "Ruling recorded", disputeReopened: "Mediation reopened", disputeReferred: "Referred", recordsErased: "Records erased", disputeRaised: "Mediation requested", disputeAnswered: "Answered", mediatorAssigned: "Mediator assigned", mediatorObjected: "Objection recorded", sessionScheduled: "Session announced", sessionRecorded: "Record saved", agreementDrafted: "Agreement drafted", agreementConfirmed: "Agreement confirmed", disputeClosed: "Case ended", followedUp: "Visit recorded",
+  done: { requestOpened: "Request made", missingListed: "Missing documents listed", documentsComplete: "Documents complete: the clock runs", requestDone: "Done", requestRefused: "Refused", requestWithdrawn: "Request withdrawn", disputeEscalated: "Sent to the committee above", confirmationApplied: "Application recorded", rulingRecorded: "Ruling recorded", disputeReopened: "Mediation reopened", disputeReferred: "Referred", recordsErased: "Records erased", disputeRaised: "Mediation requested", disputeAnswered: "Answered", mediatorAssigned: "Mediator assigned", mediatorObjected: "Objection recorded", sessionScheduled: "Session announced", sessionRecorded: "Record saved", agreementDrafted: "Agreement drafted", agreementConfirmed: "Agreement confirmed", disputeClosed: "Case ended", followedUp: "Visit recorded",
     buildingsSet: "Buildings saved",
     cosigned: "Co-signed",
     uncosigned: "Co-signature withdrawn",
@@ -119,6 +119,9 @@ export default {
   account: { display: "Display", largeText: "Large text", largeTextHint: "Bigger type and buttons, for older readers and weak eyes; on this device only.", verification: "Identity", verifiedBy: "Verified by {name} ({at})", unverified: "Not yet verified: please contact your grid worker", role: "Role", signOut: "Sign out", erase: "Erase my personal data", eraseReason: "At the member's own request" },
   roles: { GRID_WORKER: "Grid worker", AUDITOR: "Auditor", ADMINISTRATOR: "Administrator" },
   seats: { CHAIR: "Chair", SECRETARY: "Secretary", MEMBER: "Member", OBSERVER: "Observer" },
+  services: { title: "Services: at most one trip", pitch: "Before you go, see what to bring, where to go and how many working days it takes, so one trip is enough.", searchHint: "e.g. residence proof, 低保", search: "What do you need?", none: "Nothing found: try other words, or ask your grid worker.", limit: "{n} working days", queue: "Counter queue", queueEmpty: "No requests are waiting.", mine: "My requests", noneMine: "You have no requests yet.", bring: "Bring these documents", where: "Where", when: "Opening hours", howLong: "How long", fromComplete: "Counted from the day the documents are complete; holidays do not count", responsible: "Responsible body", printedFrom: "Version {version} · hash {hash}", print: "Print the checklist", apply: "Apply", applyHint: "After applying, bring the documents to the counter; the time limit runs once they are complete.", forResident: "Take it down for a resident", atHome: "The grid worker collects the documents at home (no trip)", applyFor: "Apply for them", figures: "How this service is doing", oneTrip: "Done in at most one trip", ofDone: "{n} done", onTime: "Done on time", satisfaction: "Satisfied" },
+  requests: { noClock: "The clock starts once the documents are complete", late: "Past its time limit ({day})", dueOn: "Due by {day}", dueToday: "Due today ({day})", left: "{n} working days left (done by {day})", status: "Status", trips: "Trips so far", atHome: "Documents collected at home", takenDownBy: "Taken down by", escalatedTo: "Sent up to", missing: "Still missing", trip: "Trip {n}", checkDocuments: "Check the documents", otherMissing: "Also missing, not in the list (one per line)", otherHint: "Documents the checklist did not name are recorded, to improve it", listMissing: "List what is missing", complete: "Documents complete: start", finish: "Done", refuseReason: "Why it is refused", refuse: "Refuse", withdraw: "Withdraw the request", rateTitle: "How did it go?", recordRating: "Record the rating from a visit", rated: "Your rating: {rating}", history: "What happened", notFound: "This request was not found, or you may not see it.", tripsN: "{n} trips" },
+  requestStatus: { AWAITING_DOCUMENTS: "Waiting for documents", IN_PROGRESS: "In progress", DONE: "Done", REFUSED: "Refused", WITHDRAWN: "Withdrawn" },
   mediation: {
     title: "Mediation",
     pitch: "When you and a neighbour, family member or the property manager fall out, the community's people's mediation committee can help you settle it, without going to court.",
@@ -212,7 +215,7 @@ export default {
   },
   advice: { LITIGATION: "bring the case to a people's court", ARBITRATION: "apply for arbitration", ADMINISTRATIVE: "ask the administrative authority to handle it", NONE: "ask again" },
   performance: { PERFORMED: "Performed", PARTLY: "Partly", NOT_PERFORMED: "Not performed" },
-  home: { mediation: "A dispute with a neighbour? Ask for mediation", hello: "Hello, {name}",
+  home: { services: "Services: what to bring, where to go", mediation: "A dispute with a neighbour? Ask for mediation", hello: "Hello, {name}",
     welcome: "Welcome to Roundtable",
     pitch: "Residents raise what troubles them and co-sign their neighbours' issues; councils meet at a round table, vote, and follow decisions through. Every step is in a public record anyone can check.",
     recent: "Latest issues",
@@ -432,7 +435,7 @@ export default {
     markImplemented: "Mark as carried out",
     publishResult: "Publish the result",
   },
-  dashboard: { mediation: "Mediation", mediationAll: "All", cases: "Cases", consentRate: "Consented", agreementRate: "Agreed", medianDays: "Days to agreement (median)", performanceRate: "Performed at follow-up", 
+  dashboard: { services: "At most one trip: by service point and service", servicesAll: "All", requests: "Requests", oneTrip: "At most one trip", medianWorkingDays: "Median working days", flagged: "Missing from the checklist", mediation: "Mediation", mediationAll: "All", cases: "Cases", consentRate: "Consented", agreementRate: "Agreed", medianDays: "Days to agreement (median)", performanceRate: "Performed at follow-up", 
     title: "Dashboard",
     place: "Area",
     byStage: "Issues by stage, per month",
@@ -451,7 +454,7 @@ export default {
     referred: "Issues referred more than once",
     noneReferred: "None",
   },
-  verify: {
+  verify: { dueTimesOk: "The due times of {n} service requests were recomputed from the calendar in force then: all match", dueTimeBad: "Leaf {index}: the due time is not what the calendar in force gives",
     title: "Verify the record",
     intro: "Every check below runs in your browser with WebCrypto; nothing relies on what the server says about itself.",
     key: "The log's key",
@@ -525,6 +528,7 @@ export default {
     retry: "Try again",
   },
   fields: {
+    keywords: "Search words",
     documents: "Documents to bring",
     limitWorkingDays: "Limit (working days)",
     point: "Service point",

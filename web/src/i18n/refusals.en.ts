@@ -124,6 +124,7 @@ export default {
   BAD_ID: "The reference is not valid",
   BAD_KEY: "The request's key is not valid; please reload and try again",
   BAD_TIME: "The time is not valid",
+  TOO_MANY_TRIPS: "Missing documents were listed {max} times: refuse the request, saying why",
   ONLY_CATALOGUE_STAFF: "Only an administrator or a grid worker serving {jurisdiction} may change its service catalogue",
   ONLY_SERVICE_POINT_STAFF: "Only the staff of the request's service point (or, once it is late, the level above) may do this",
   ONLY_APPLICANT_WITHDRAWS_REQUEST: "Only the applicant may withdraw the request",

@@ -124,6 +124,7 @@ export default {
   BAD_ID: "编号格式不对",
   BAD_KEY: "请求编号格式不对，请刷新后再试",
   BAD_TIME: "时间格式不对",
+  TOO_MANY_TRIPS: "已经告知过 {max} 次缺少材料：请不予办理并说明原因",
   ONLY_CATALOGUE_STAFF: "只有管理员或服务 {jurisdiction} 的网格员可以修改它的服务清单",
   ONLY_SERVICE_POINT_STAFF: "只有这个服务点的工作人员（超期后由上一级）可以办理",
   ONLY_APPLICANT_WITHDRAWS_REQUEST: "只有申请人本人可以撤回申请",

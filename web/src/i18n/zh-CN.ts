@@ -3,7 +3,7 @@ import refusals from "./refusals.zh-CN";
 
 export default {
   refusals,
-  done: { disputeEscalated: "已移交上级", confirmationApplied: "已记录申请", rulingRecorded: "已记录裁定", disputeReopened: "已重新调解", disputeReferred: "已转介", recordsErased: "记录已删除", disputeRaised: "调解申请已提交", disputeAnswered: "已答复", mediatorAssigned: "已指派调解员", mediatorObjected: "已申请回避", sessionScheduled: "已通知调解会", sessionRecorded: "记录已保存", agreementDrafted: "协议已拟定", agreementConfirmed: "已确认协议", disputeClosed: "案件已终结", followedUp: "回访已记录",
+  done: { requestOpened: "申请已提交", missingListed: "已告知缺少的材料", documentsComplete: "材料齐全，开始计时", requestDone: "已办结", requestRefused: "已不予办理", requestWithdrawn: "申请已撤回", disputeEscalated: "已移交上级", confirmationApplied: "已记录申请", rulingRecorded: "已记录裁定", disputeReopened: "已重新调解", disputeReferred: "已转介", recordsErased: "记录已删除", disputeRaised: "调解申请已提交", disputeAnswered: "已答复", mediatorAssigned: "已指派调解员", mediatorObjected: "已申请回避", sessionScheduled: "已通知调解会", sessionRecorded: "记录已保存", agreementDrafted: "协议已拟定", agreementConfirmed: "已确认协议", disputeClosed: "案件已终结", followedUp: "回访已记录",
     buildingsSet: "楼栋已保存",
     cosigned: "已联名支持",
     uncosigned: "已撤回联名",
@@ -119,6 +119,9 @@ export default {
   account: { display: "显示", largeText: "大字模式", largeTextHint: "字更大、按钮更大，适合老年人和视力不好的用户；只在这台设备上生效。", verification: "身份核实", verifiedBy: "已由 {name} 核实（{at}）", unverified: "尚未核实：请联系您所在网格的网格员", role: "职务", signOut: "退出登录", erase: "删除我的个人信息", eraseReason: "本人申请删除" },
   roles: { GRID_WORKER: "网格员", AUDITOR: "审计员", ADMINISTRATOR: "管理员" },
   seats: { CHAIR: "召集人", SECRETARY: "记录员", MEMBER: "议事成员", OBSERVER: "列席" },
+  services: { title: "办事指南：最多跑一次", pitch: "出门前先看看要带什么、去哪里办、几个工作日办好，争取跑一次就办成。", searchHint: "如：开证明、低保、老年证", search: "要办什么事？", none: "没找到，换个说法试试，或问问网格员。", limit: "{n} 个工作日", queue: "窗口待办", queueEmpty: "现在没有待办的申请。", mine: "我的办事", noneMine: "您还没有办事申请。", bring: "请带齐这些材料", where: "去哪里办", when: "办公时间", howLong: "多久办好", fromComplete: "从材料齐全那天起算，节假日不算", responsible: "负责单位", printedFrom: "第 {version} 版 · 校验值 {hash}", print: "打印材料清单", apply: "我要申请", applyHint: "申请后带齐材料去窗口；材料齐全后开始计算办理时限。", forResident: "为居民代办", atHome: "网格员上门收取材料（居民不用跑）", applyFor: "代办申请", figures: "这项服务的办理情况", oneTrip: "最多跑一次的比例", ofDone: "已办结 {n} 件", onTime: "按时办结的比例", satisfaction: "满意率" },
+  requests: { noClock: "材料齐全后开始计时", late: "已超过办理期限（{day}）", dueOn: "办理期限：{day}", dueToday: "今天（{day}）到期", left: "还剩 {n} 个工作日（{day} 前办好）", status: "办理状态", trips: "已跑次数", atHome: "网格员上门收取材料", takenDownBy: "代办网格员", escalatedTo: "已上报", missing: "还缺的材料", trip: "第 {n} 次", checkDocuments: "核对材料", otherMissing: "清单以外还缺的（每行一项）", otherHint: "清单里没写的材料会被记录下来，用来改进办事指南", listMissing: "告知缺少的材料", complete: "材料齐全，开始办理", finish: "办结", refuseReason: "不予办理的原因", refuse: "不予办理", withdraw: "撤回申请", rateTitle: "办得怎么样？", recordRating: "登记回访评价", rated: "您的评价：{rating}", history: "办理记录", notFound: "找不到这个申请，或您无权查看。", tripsN: "已跑 {n} 次" },
+  requestStatus: { AWAITING_DOCUMENTS: "等待材料", IN_PROGRESS: "办理中", DONE: "已办结", REFUSED: "不予办理", WITHDRAWN: "已撤回" },
   mediation: {
     title: "人民调解",
     pitch: "和邻居、家人、物业有了矛盾，可以请社区人民调解委员会帮忙调解，不用上法院。",
@@ -212,7 +215,7 @@ export default {
   },
   advice: { LITIGATION: "向人民法院起诉", ARBITRATION: "申请仲裁", ADMINISTRATIVE: "请有关行政机关处理", NONE: "再次申请" },
   performance: { PERFORMED: "已履行", PARTLY: "部分履行", NOT_PERFORMED: "未履行" },
-  home: { mediation: "和邻居有矛盾？申请人民调解", hello: "{name}，您好",
+  home: { services: "办事指南：要带什么、去哪办", mediation: "和邻居有矛盾？申请人民调解", hello: "{name}，您好",
     welcome: "欢迎来到圆桌议事",
     pitch: "居民提出身边的问题、联名支持邻居的诉求；议事会开圆桌会议商议、表决、跟进落实。每一步都记录在公开、可核验的账本里。",
     recent: "最新议题",
@@ -432,7 +435,7 @@ export default {
     markImplemented: "标记落实完成",
     publishResult: "公开落实结果",
   },
-  dashboard: { mediation: "人民调解", mediationAll: "全部", cases: "案件", consentRate: "同意调解", agreementRate: "调解成功", medianDays: "达成协议（中位天数）", performanceRate: "回访已履行", 
+  dashboard: { services: "最多跑一次：各服务点、各事项", servicesAll: "全部", requests: "申请", oneTrip: "最多跑一次", medianWorkingDays: "办结用时中位数（工作日）", flagged: "清单漏列材料", mediation: "人民调解", mediationAll: "全部", cases: "案件", consentRate: "同意调解", agreementRate: "调解成功", medianDays: "达成协议（中位天数）", performanceRate: "回访已履行", 
     title: "数据看板",
     place: "地区",
     byStage: "各环节议题数（按月）",
@@ -451,7 +454,7 @@ export default {
     referred: "转办两次以上的议题",
     noneReferred: "没有多次转办的议题",
   },
-  verify: {
+  verify: { dueTimesOk: "{n} 个办事申请的办理期限都按当时的节假日安排重新算过，一致", dueTimeBad: "第 {index} 条记录的办理期限与当时的节假日安排不符",
     title: "核验账本",
     intro: "以下检查全部在您的浏览器里用 WebCrypto 完成，不依赖服务器的结论。",
     key: "账本公钥",
@@ -525,6 +528,7 @@ export default {
     retry: "重试",
   },
   fields: {
+    keywords: "搜索用词",
     documents: "所需材料",
     limitWorkingDays: "办理时限（工作日）",
     point: "服务点",

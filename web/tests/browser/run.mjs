@@ -457,6 +457,7 @@ try {
   await the(auditor, "chain-ok").waitFor({ timeout: 60_000 });
   await the(auditor, "recount-1").getByText("✔").waitFor();
   await the(auditor, "recount-2").getByText("✔").waitFor();
+  await the(auditor, "due-times-ok").waitFor();
 
   step = "a resident asks for mediation in three questions, plainly told it is voluntary and private";
   const zhouM = await person("13900000012");
@@ -568,9 +569,47 @@ try {
   await zhouM.goto("/");
   await the(zhouM, "notification-unread").filter({ hasText: "物业纠纷" }).first().waitFor();
 
+  step = "a resident finds a service by her own words, sees what to bring, and applies";
+  await zhouM.goto("/");
+  await the(zhouM, "services").click();
+  await the(zhouM, "service-search").fill("开证明");
+  await the(zhouM, "service").filter({ hasText: "居住证明" }).first().click();
+  await the(zhouM, "document").filter({ hasText: "房产证或租房合同" }).waitFor();
+  await the(zhouM, "service-limit").getByText("3 个工作日").waitFor();
+  await shot(zhouM, "service-phone");
+  await zhouM.emulateMedia({ media: "print" });
+  await shot(zhouM, "service-checklist-print");
+  await zhouM.emulateMedia({ media: "screen" });
+  await the(zhouM, "apply").click();
+  await zhouM.waitForURL((u) => /\/service-requests\/sr_/.test(u.pathname));
+  await the(zhouM, "request-clock").getByText("材料齐全后开始计时").waitFor();
+  const requestUrl = new URL(zhouM.url()).pathname;
+
+  step = "the counter finds it in its queue, asks for one more document, then starts the clock";
+  const wangQ = await person("13900000004", DESKTOP);
+  await wangQ.goto("/service-queue");
+  await the(wangQ, "queued-request").filter({ hasText: "居住证明 · 周阿姨" }).first().click();
+  await wangQ.waitForURL((u) => u.pathname === requestUrl);
+  await the(wangQ, "missing-房产证或租房合同").check();
+  await the(wangQ, "list-missing").click();
+  await the(wangQ, "missing-list").first().waitFor();
+  await the(wangQ, "request-trips").getByText("2").waitFor();
+  await the(wangQ, "mark-complete").click();
+  await the(wangQ, "request-clock").getByText("个工作日").waitFor();
+  await shot(wangQ, "service-request-counter-desktop");
+  await the(wangQ, "finish").click();
+  await the(wangQ, "request-status").getByText("已办结").waitFor();
+
+  step = "the resident sees it done and rates it";
+  await zhouM.reload();
+  await the(zhouM, "request-status").getByText("已办结").waitFor();
+  await the(zhouM, "rate-satisfied").click();
+  await the(zhouM, "request-rating").waitFor();
+  await shot(zhouM, "service-request-done-phone");
+
   step = "every main page at both sizes";
   const visitor = await person(undefined, PHONE);
-  for (const [name, path] of [["home", "/"], ["issues", "/issues"], ["issue", issueUrl], ["meetings", "/meetings"], ["meeting", meetingUrl], ["minutes", `${meetingUrl}/minutes`], ["dashboard", "/dashboard"], ["verify", "/verify"]]) {
+  for (const [name, path] of [["home", "/"], ["issues", "/issues"], ["issue", issueUrl], ["meetings", "/meetings"], ["meeting", meetingUrl], ["minutes", `${meetingUrl}/minutes`], ["dashboard", "/dashboard"], ["verify", "/verify"], ["services", "/services"]]) {
     for (const [size, viewport] of [["phone", PHONE], ["desktop", DESKTOP]]) {
       await visitor.setViewportSize(viewport);
       await visitor.goto(path);

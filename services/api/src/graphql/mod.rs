@@ -6,6 +6,7 @@ mod mediation;
 mod meetings;
 mod mutation;
 mod query;
+mod services;
 mod subscription;
 mod types;
 
@@ -25,6 +26,7 @@ pub struct Query(
     meetings::MeetingQuery,
     mediation::MediationQuery,
     calendar::CalendarQuery,
+    services::ServiceQuery,
 );
 
 /// Every mutation, by area.
@@ -35,6 +37,7 @@ pub struct Mutation(
     meetings::MeetingMutation,
     mediation::MediationMutation,
     calendar::CalendarMutation,
+    services::ServiceMutation,
 );
 
 pub type RoundtableSchema = Schema<Query, Mutation, Subscription>;

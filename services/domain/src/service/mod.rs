@@ -20,12 +20,15 @@ use crate::{
 
 pub use catalogue::{Service, ServiceCommand, ServiceState};
 pub use request::{
-    OpenRequest, RequestStatus, ServiceRequest, ServiceRequestCommand, ServiceRequestState,
+    MAX_MISSING, MAX_MISSING_LISTS, OpenRequest, RequestStatus, ServiceRequest,
+    ServiceRequestCommand, ServiceRequestState,
 };
 pub use stats::{Misdated, RequestRecord, ServiceFigures, ServiceTally};
 
 /// Most documents one service asks for.
 pub const MAX_DOCUMENTS: usize = 30;
+/// Most search words one service lists.
+pub const MAX_KEYWORDS: usize = 20;
 /// A service's description, in characters.
 pub const MAX_SERVICE_DESCRIPTION: usize = 1000;
 
@@ -37,6 +40,8 @@ pub struct ServiceSpec {
     pub name: Name,
     /// What it is for and who may ask, in plain words.
     pub description: String,
+    /// Other words residents use for it (老年证 for 老年优待证), for the search.
+    pub keywords: Vec<Name>,
     /// The documents to bring, each once.
     pub documents: Vec<Name>,
     /// The service point: the node of the grid tree whose counter handles it.
@@ -66,6 +71,12 @@ impl ServiceSpec {
                 .with("min", 1)
                 .with("max", MAX_DOCUMENTS)
                 .with("got", self.documents.len()));
+        }
+        if self.keywords.len() > MAX_KEYWORDS {
+            return Err(DomainError::validation("keywords", Refusal::OUT_OF_RANGE)
+                .with("min", 0)
+                .with("max", MAX_KEYWORDS)
+                .with("got", self.keywords.len()));
         }
         for (n, doc) in self.documents.iter().enumerate() {
             if self.documents[..n].contains(doc) {

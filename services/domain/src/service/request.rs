@@ -3,6 +3,9 @@
 //! the resident"), the documents marked complete or the missing ones listed (each
 //! list one more trip), done or refused, late and escalated, rated.
 //!
+//! The clock: the limit in working days runs from the day the documents are
+//! complete (受理), to the end of its last working day.
+//!
 //! Trips: a request whose documents are brought to the counter starts at one trip,
 //! one collected at home at none; each list of missing documents adds one. A
 //! missing document the catalogue entry did not name is flagged against it.
@@ -18,6 +21,9 @@ use crate::{
 
 /// Most documents one list of missing documents names.
 pub const MAX_MISSING: usize = 30;
+/// Most lists of missing documents one request gets (each is a trip: a request
+/// that needs more is refused, not left open for ever).
+pub const MAX_MISSING_LISTS: usize = 20;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum RequestStatus {
@@ -58,8 +64,8 @@ pub struct ServiceRequestState {
     pub overdue: bool,
     /// Where it went when it ran late.
     pub escalated_to: Option<JurisdictionId>,
-    /// Lists of missing documents given.
-    pub missing_lists: u32,
+    /// Each list of missing documents given, in order.
+    pub missing: Vec<Vec<Name>>,
     /// Missing documents the catalogue did not name.
     pub unlisted: Vec<Name>,
     pub finished_at: Option<Timestamp>,
@@ -69,17 +75,28 @@ pub struct ServiceRequestState {
 impl ServiceRequestState {
     /// How many times the resident went (or goes) to the counter.
     pub fn trips(&self) -> u32 {
-        u32::from(!self.at_home) + self.missing_lists
+        u32::from(!self.at_home) + self.missing.len() as u32
     }
 
     /// The deadline the scheduler watches: a running clock not yet marked overdue.
     pub fn armed_deadline(&self) -> Option<Timestamp> {
         match self.status {
-            Some(RequestStatus::AwaitingDocuments | RequestStatus::InProgress) if !self.overdue => {
-                self.due
-            }
+            Some(RequestStatus::InProgress) if !self.overdue => self.due,
             _ => None,
         }
+    }
+
+    /// Who reads the request: the applicant, the grid worker who took it down, its
+    /// handlers, administrators and auditors (everyone else sees the figures).
+    pub fn may_read(&self, actor: &Actor, directory: &dyn Directory) -> bool {
+        let Some(me) = &actor.member else {
+            return false;
+        };
+        self.applicant.as_ref() == Some(me)
+            || self.on_behalf_by.as_ref() == Some(me)
+            || actor.is_administrator()
+            || actor.is_auditor()
+            || self.is_handler(actor, directory)
     }
 
     /// Those who handle it: grid workers serving its service point or, once it ran
@@ -146,7 +163,6 @@ pub(super) fn evolve(
             at_home,
             point,
             limit_working_days,
-            due,
             ..
         } => {
             s.status = Some(AwaitingDocuments);
@@ -158,13 +174,15 @@ pub(super) fn evolve(
             s.at_home = *at_home;
             s.point = Some(point.clone());
             s.limit_working_days = *limit_working_days;
-            s.due = Some(*due);
         }
-        ServiceRequestEvent::DocumentsMissing { unlisted, .. } => {
-            s.missing_lists += 1;
+        ServiceRequestEvent::DocumentsMissing { missing, unlisted } => {
+            s.missing.push(missing.clone());
             s.unlisted.extend(unlisted.iter().cloned());
         }
-        ServiceRequestEvent::DocumentsComplete {} => s.status = Some(InProgress),
+        ServiceRequestEvent::DocumentsComplete { due } => {
+            s.status = Some(InProgress);
+            s.due = Some(*due);
+        }
         ServiceRequestEvent::RequestDone {} => s.status = Some(Done),
         ServiceRequestEvent::RequestRefused { .. } => s.status = Some(Refused),
         ServiceRequestEvent::RequestWithdrawn {} => s.status = Some(Withdrawn),
@@ -209,7 +227,7 @@ fn require_handler(
 }
 
 fn open(cx: &Deciding<'_, ServiceRequest>, open: OpenRequest) -> Decided<ServiceRequest> {
-    let (id, state, actor, now, directory) = cx.parts();
+    let (id, state, actor, _, directory) = cx.parts();
     if state.status.is_some() {
         return Err(DomainError::conflict(Refusal::ALREADY_EXISTS).with("id", id));
     }
@@ -250,9 +268,6 @@ fn open(cx: &Deciding<'_, ServiceRequest>, open: OpenRequest) -> Decided<Service
                 .with("service", &service),
         );
     }
-    // The due time is fixed now, from the calendars in force: a later
-    // correction moves no running clock.
-    let due = directory.calendar().due_after(now, spec.limit_working_days);
     Ok(vec![ServiceRequestEvent::RequestOpened {
         service,
         version,
@@ -263,7 +278,6 @@ fn open(cx: &Deciding<'_, ServiceRequest>, open: OpenRequest) -> Decided<Service
         at_home,
         point: spec.point,
         limit_working_days: spec.limit_working_days,
-        due,
     }])
 }
 
@@ -307,7 +321,13 @@ fn decide(
         ServiceRequestCommand::MarkComplete => {
             require_handler(actor, state, directory)?;
             require(state, &[AwaitingDocuments], "marked complete")?;
-            Ok(vec![ServiceRequestEvent::DocumentsComplete {}])
+            // The clock starts once the documents are in (受理), and its due time is
+            // fixed now from the calendars in force: a later correction moves no
+            // running clock.
+            let due = directory
+                .calendar()
+                .due_after(now, state.limit_working_days);
+            Ok(vec![ServiceRequestEvent::DocumentsComplete { due }])
         }
         ServiceRequestCommand::Finish => {
             require_handler(actor, state, directory)?;

@@ -3,7 +3,8 @@
 //! working days, satisfaction, and the requests a catalogue entry failed (a
 //! missing document it did not name). Folded from the log alone — the calendars
 //! too, in log order, so each due time is recomputed from the calendar in force
-//! when its clock started — by the read models and by `audit verify`.
+//! when its clock started (the documents complete) — by the read models and by
+//! `audit verify`.
 
 use std::collections::BTreeMap;
 
@@ -20,7 +21,10 @@ use crate::{
 pub struct RequestRecord {
     pub state: ServiceRequestState,
     pub opened_at: Timestamp,
-    /// Working days from opening to the outcome, on the calendars in force then.
+    /// When the documents were complete (the clock's start).
+    pub accepted_at: Option<Timestamp>,
+    /// Working days from the documents' arrival (or, refused before, from opening)
+    /// to the outcome, on the calendars in force then.
     pub working_days: Option<u32>,
 }
 
@@ -148,13 +152,9 @@ impl ServiceTally {
     }
 
     fn record_request(&mut self, id: ServiceRequestId, event: &ServiceRequestEvent, at: Timestamp) {
-        if let ServiceRequestEvent::RequestOpened {
-            limit_working_days,
-            due,
-            ..
-        } = event
-        {
-            let computed = self.calendar.due_after(at, *limit_working_days);
+        let limit = self.requests.get(&id).map(|r| r.state.limit_working_days);
+        if let (ServiceRequestEvent::DocumentsComplete { due }, Some(limit)) = (event, limit) {
+            let computed = self.calendar.due_after(at, limit);
             if computed != *due {
                 self.misdated.push(Misdated {
                     request: id.clone(),
@@ -166,6 +166,7 @@ impl ServiceTally {
         let record = self.requests.entry(id).or_insert_with(|| RequestRecord {
             state: ServiceRequestState::default(),
             opened_at: at,
+            accepted_at: None,
             working_days: None,
         });
         let state = std::mem::take(&mut record.state);
@@ -174,7 +175,11 @@ impl ServiceTally {
             event
         {
             record.state.finished_at = Some(at);
-            record.working_days = Some(self.calendar.working_days_between(record.opened_at, at));
+            let from = record.accepted_at.unwrap_or(record.opened_at);
+            record.working_days = Some(self.calendar.working_days_between(from, at));
+        }
+        if let ServiceRequestEvent::DocumentsComplete { .. } = event {
+            record.accepted_at = Some(at);
         }
         if record.state.opened_at.is_none() {
             record.state.opened_at = Some(at);

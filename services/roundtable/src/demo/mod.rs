@@ -6,6 +6,7 @@
 //! history: deadlines that passed, an escalation, answers and ratings.
 
 mod mediation;
+mod services;
 
 use std::sync::Arc;
 
@@ -58,6 +59,7 @@ fn personal(phone: &str) -> anyhow::Result<PersonalData> {
     let name = ACCOUNTS
         .iter()
         .chain(mediation::ACCOUNTS)
+        .chain(services::ACCOUNTS)
         .find(|(p, _, _)| *p == phone)
         .map(|(_, n, _)| *n)
         .context("unknown demo phone")?;
@@ -275,7 +277,11 @@ pub async fn seed(app: &Arc<App>, clock: &ShiftedClock) -> anyhow::Result<()> {
         tracing::info!(events = app.projections.applied(), "demo seeded");
     }
     println!("Demo accounts (password for all: {DEMO_PASSWORD}):");
-    for (phone, name, what) in ACCOUNTS.iter().chain(mediation::ACCOUNTS) {
+    for (phone, name, what) in ACCOUNTS
+        .iter()
+        .chain(mediation::ACCOUNTS)
+        .chain(services::ACCOUNTS)
+    {
         println!("  {phone}  {name:<12} {what}");
     }
     Ok(())
@@ -468,6 +474,14 @@ async fn seed_empty(app: &App, clock: &ShiftedClock) -> anyhow::Result<()> {
         neighbours: &neighbours,
     };
     mediation::seed(&s, &yinwang, &hongqi, &grid1, parties).await?;
+    let people = services::People {
+        chen: &council.chen,
+        zhou: &zhou,
+        zhang: &zhang,
+        wang: &wang,
+        neighbours: &neighbours,
+    };
+    services::seed(&s, &yinwang, &hongqi, people).await?;
     s.at_days_ago(0.0).await
 }
 

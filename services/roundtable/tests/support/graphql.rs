@@ -35,6 +35,13 @@ impl Reply {
             .unwrap_or_else(|| panic!("no error code in {}", self.body))
     }
 
+    /// The refusal's `extensions.reason` of the first error ("" if none).
+    pub fn reason(&self) -> &str {
+        self.body["errors"][0]["extensions"]["reason"]
+            .as_str()
+            .unwrap_or_default()
+    }
+
     pub fn message(&self) -> &str {
         self.body["errors"][0]["message"].as_str().unwrap_or("")
     }

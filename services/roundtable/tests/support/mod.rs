@@ -165,6 +165,20 @@ pub fn audit_export(data: &Path, out: &Path) {
     );
 }
 
+/// Stops `server` once its last checkpoint is signed, exports `data` and runs
+/// `audit verify` on it, which must pass; returns what it printed.
+pub fn verified_after(server: Server, data: &Path) -> String {
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    drop(server);
+    let bundle = tempfile::tempdir().expect("tempdir");
+    let out = bundle.path().join("b");
+    audit_export(data, &out);
+    let verified = roundtable(&["audit", "verify", &data_arg(&out)]);
+    let text = String::from_utf8_lossy(&verified.stdout).into_owned();
+    assert!(verified.status.success(), "{text}");
+    text
+}
+
 /// `serve --demo` on a fresh directory (checkpoints every 100 ms), with extra
 /// arguments; the directory lives as long as the returned guard.
 pub fn demo(extra: &[&str]) -> (tempfile::TempDir, Server) {

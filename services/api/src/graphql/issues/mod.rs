@@ -8,6 +8,6 @@ mod query;
 pub(in crate::graphql) use mutation::on_allowance;
 pub use mutation::{IssueMutation, Receipt};
 pub(crate) use objects::receipt_url;
-pub use objects::{Channel, Issue};
+pub use objects::{Channel, Issue, Rating};
 pub use query::IssueQuery;
 pub(crate) use query::{page_size, subtree};

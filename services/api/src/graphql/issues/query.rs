@@ -11,6 +11,7 @@ use roundtable_projections::{
 };
 
 use super::super::mediation::{DisputeCase, dispute_case};
+use super::super::services::ServiceFiguresView;
 
 use super::super::types::{app, caller, parse_time};
 use crate::error::OrGql;
@@ -95,6 +96,9 @@ pub struct JurisdictionStats {
     pub total: StatsRow,
     /// Each child jurisdiction's subtree.
     pub children: Vec<StatsRow>,
+    /// "At most one trip": service requests opened in the period at service points
+    /// of the subtree (`serviceStats` breaks them down).
+    pub services: ServiceFiguresView,
     /// Each council that issues of the subtree were with.
     pub councils: Vec<StatsRow>,
 }
@@ -341,12 +345,18 @@ impl IssueQuery {
                 StatsRow::new(c.as_str(), name, IssueStats::of(of_council, from_t, to_t))
             })
             .collect();
+        let services = ServiceFiguresView(app.projections.requests().tally.figures(|r| {
+            r.point().is_some_and(|p| whole.contains(p))
+                && r.opened_at >= from_t
+                && r.opened_at < to_t
+        }));
         Ok(JurisdictionStats {
             from: from_t.to_string(),
             to: to_t.to_string(),
             total,
             children,
             councils,
+            services,
         })
     }
 

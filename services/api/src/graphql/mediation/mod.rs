@@ -7,5 +7,6 @@ mod objects;
 mod query;
 
 pub use mutation::MediationMutation;
+pub(in crate::graphql) use mutation::{channel, party_or_me};
 pub use objects::{DisputeCase, dispute_case};
 pub use query::MediationQuery;

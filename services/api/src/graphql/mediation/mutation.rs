@@ -222,11 +222,19 @@ fn me(ctx: &Context<'_>) -> Result<MemberId> {
 }
 
 /// The party a command is for: the one named (staff recording it), else the caller.
-fn party_or_me(ctx: &Context<'_>, named: &Option<String>) -> Result<MemberId> {
+pub(in crate::graphql) fn party_or_me(
+    ctx: &Context<'_>,
+    named: &Option<String>,
+) -> Result<MemberId> {
     named.as_deref().map_or_else(|| me(ctx), member_id)
 }
 
-fn channel(named: &Option<String>, given: Option<Channel>) -> domain::Channel {
+/// The channel a command came by: as given, else online for oneself and a visit
+/// for someone staff name.
+pub(in crate::graphql) fn channel(
+    named: &Option<String>,
+    given: Option<Channel>,
+) -> domain::Channel {
     match (named, given) {
         (_, Some(c)) => c.into(),
         (None, None) => domain::Channel::Online,
