@@ -154,17 +154,27 @@ pub struct Clock {
 }
 
 impl Clock {
-    /// Starts the `stage` clock of `council` at `now`, from its rules in force.
-    pub fn start(stage: Stage, council: &CouncilFacts, now: Timestamp) -> Clock {
-        let hours = match stage {
-            Stage::Triage => council.rules.triage_hours,
-            Stage::Response => council.rules.response_hours,
+    /// Starts the `stage` clock of `council` at `now`, from its rules in force: in
+    /// hours, or in working days on `calendar` (the calendars in force now; the due
+    /// time is fixed here and no later correction moves it).
+    pub fn start(
+        stage: Stage,
+        council: &CouncilFacts,
+        now: Timestamp,
+        calendar: &crate::WorkCalendar,
+    ) -> Clock {
+        let rules = &council.rules;
+        let due = match (stage, rules.working_days) {
+            (Stage::Triage, Some(days)) => calendar.due_after(now, days.triage),
+            (Stage::Response, Some(days)) => calendar.due_after(now, days.response),
+            (Stage::Triage, None) => now.plus_hours(rules.triage_hours),
+            (Stage::Response, None) => now.plus_hours(rules.response_hours),
         };
         Clock {
             stage,
             council: council.id.clone(),
             rules_hash: council.rules_hash.clone(),
-            due: now.plus_hours(hours),
+            due,
         }
     }
 }
@@ -576,7 +586,7 @@ fn mark_overdue(
         events.push(IssueEvent::IssueEscalated {
             from: clock.council.clone(),
             to: parent.id.clone(),
-            clock: Clock::start(clock.stage, &parent, now),
+            clock: Clock::start(clock.stage, &parent, now, &directory.calendar()),
         });
     }
     Ok(events)

@@ -71,7 +71,7 @@ pub use place::{Building, Buildings, CoarsePoint, MAX_BUILDINGS, MAX_UNITS, Spot
 pub use resolution::{
     Assignment, AssignmentState, Resolution, ResolutionCommand, ResolutionFacts, ResolutionState,
 };
-pub use rules::{ContentHash, CouncilRules, Fraction, MajorityKind, RulesHash};
+pub use rules::{ContentHash, CouncilRules, Fraction, MajorityKind, RulesHash, WorkingDayLimits};
 pub use service::{
     MAX_DOCUMENTS, MAX_KEYWORDS, MAX_MISSING, MAX_MISSING_LISTS, MAX_SERVICE_DESCRIPTION, Misdated,
     OpenRequest, RequestRecord, RequestStatus, Service, ServiceCommand, ServiceFacts,

@@ -74,6 +74,19 @@ pub struct CouncilRules {
     pub seconds_required: bool,
     /// How many proxies one member may hold at a meeting.
     pub proxies_per_member: u32,
+    /// When set, triage and response are due in working days on the official
+    /// calendar instead of `triage_hours` / `response_hours` (absent from the
+    /// canonical JSON otherwise, so earlier rules keep their hash).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub working_days: Option<WorkingDayLimits>,
+}
+
+/// A council's limits in working days (最多跑一次: "within 3 working days").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkingDayLimits {
+    pub triage: u32,
+    pub response: u32,
 }
 
 impl Default for CouncilRules {
@@ -88,6 +101,7 @@ impl Default for CouncilRules {
             response_hours: 15 * 24,
             seconds_required: true,
             proxies_per_member: 1,
+            working_days: None,
         }
     }
 }
@@ -113,6 +127,11 @@ impl CouncilRules {
         bounded("triageHours", self.triage_hours, 1, 30 * 24)?;
         bounded("responseHours", self.response_hours, 1, 366 * 24)?;
         bounded("proxiesPerMember", self.proxies_per_member, 0, 10)?;
+        if let Some(days) = self.working_days {
+            let max = crate::MAX_WORKING_DAYS;
+            bounded("triageWorkingDays", days.triage, 1, max)?;
+            bounded("responseWorkingDays", days.response, 1, max)?;
+        }
         Ok(())
     }
 

@@ -317,3 +317,46 @@ fn texts_are_bounded_in_characters() {
         Err(DomainError::Validation { field: "place", .. })
     ));
 }
+
+#[test]
+fn a_council_stating_its_limits_in_working_days_clocks_triage_across_the_holiday() {
+    let mut w = world();
+    let day = |s: &str| s.parse::<roundtable_ledger::Date>().unwrap();
+    w.calendar = WorkCalendar::default().with(
+        CalendarYear {
+            year: 2026,
+            holidays: (1..=7).map(|d| day(&format!("2026-10-0{d}"))).collect(),
+            working_weekends: vec![day("2026-10-10")],
+        }
+        .checked()
+        .unwrap(),
+    );
+    let council = w.councils.get_mut(&c("c_here")).unwrap();
+    council.rules.working_days = Some(WorkingDayLimits {
+        triage: 3,
+        response: 10,
+    });
+    council.rules.validate().unwrap();
+    council.rules_hash = council.rules.hash();
+    // Raised on Wednesday 30 September 2026 at 10:00 in Beijing.
+    let at = day("2026-09-30").start(CHINA_OFFSET_MINUTES).unix_millis() + 10 * HOUR;
+    let events =
+        decide_at::<Issue>(&i("i_1"), &[], raise(None), "resident_verified", at, &w).unwrap();
+    let state = Issue::replay(&events);
+    // 8, 9 and the worked Saturday 10 October: due at the end of the 10th.
+    assert_eq!(
+        state.clock.unwrap().due,
+        day("2026-10-11").start(CHINA_OFFSET_MINUTES)
+    );
+    // Rules that leave working days out are written (and hashed) as before.
+    let plain = serde_json::to_string(&CouncilRules::default()).unwrap();
+    assert!(!plain.contains("working_days"), "{plain}");
+    let bad = CouncilRules {
+        working_days: Some(WorkingDayLimits {
+            triage: 0,
+            response: 10,
+        }),
+        ..CouncilRules::default()
+    };
+    assert_eq!(bad.validate().unwrap_err().refusal(), Refusal::OUT_OF_RANGE);
+}

@@ -207,7 +207,12 @@ async fn generate(dir: &std::path::Path) -> u64 {
                     spot: None,
                     photos: vec![],
                     version_hash: text.hash(),
-                    clock: Some(Clock::start(Stage::Triage, &council_facts, t)),
+                    clock: Some(Clock::start(
+                        Stage::Triage,
+                        &council_facts,
+                        t,
+                        &Default::default(),
+                    )),
                 }),
                 &format!("m_r{raiser}"),
                 n,
@@ -239,7 +244,12 @@ async fn generate(dir: &std::path::Path) -> u64 {
             if n % 10 == 5 {
                 events.push(draft(
                     &Event::Issue(IssueEvent::IssueAccepted {
-                        clock: Clock::start(Stage::Response, &council_facts, t),
+                        clock: Clock::start(
+                            Stage::Response,
+                            &council_facts,
+                            t,
+                            &Default::default(),
+                        ),
                     }),
                     "m_gw",
                     n,

@@ -528,6 +528,8 @@ export default {
     retry: "Try again",
   },
   fields: {
+    triageWorkingDays: "Triage limit (working days)",
+    responseWorkingDays: "Response limit (working days)",
     keywords: "Search words",
     documents: "Documents to bring",
     limitWorkingDays: "Limit (working days)",

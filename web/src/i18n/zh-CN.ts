@@ -528,6 +528,8 @@ export default {
     retry: "重试",
   },
   fields: {
+    triageWorkingDays: "受理时限（工作日）",
+    responseWorkingDays: "答复时限（工作日）",
     keywords: "搜索用词",
     documents: "所需材料",
     limitWorkingDays: "办理时限（工作日）",

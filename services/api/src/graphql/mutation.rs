@@ -73,6 +73,9 @@ pub struct RulesInput {
     pub response_hours: u32,
     pub seconds_required: bool,
     pub proxies_per_member: u32,
+    /// State triage and response limits in working days instead (both, or neither).
+    pub triage_working_days: Option<u32>,
+    pub response_working_days: Option<u32>,
 }
 
 impl RulesInput {
@@ -89,6 +92,15 @@ impl RulesInput {
             response_hours: self.response_hours,
             seconds_required: self.seconds_required,
             proxies_per_member: self.proxies_per_member,
+            // One of the two alone states no limit in working days: the domain's
+            // bounds refuse the missing one as 0.
+            working_days: match (self.triage_working_days, self.response_working_days) {
+                (None, None) => None,
+                (t, r) => Some(roundtable_domain::WorkingDayLimits {
+                    triage: t.unwrap_or(0),
+                    response: r.unwrap_or(0),
+                }),
+            },
         }
     }
 }

@@ -457,6 +457,13 @@ impl Rules {
     async fn cosign_threshold(&self) -> u32 {
         self.0.rules.cosign_threshold
     }
+    /// Triage and response in working days, when the rules state them so.
+    async fn triage_working_days(&self) -> Option<u32> {
+        self.0.rules.working_days.map(|d| d.triage)
+    }
+    async fn response_working_days(&self) -> Option<u32> {
+        self.0.rules.working_days.map(|d| d.response)
+    }
     async fn triage_hours(&self) -> u32 {
         self.0.rules.triage_hours
     }

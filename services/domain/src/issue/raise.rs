@@ -76,7 +76,7 @@ pub(super) fn raise(cx: &Deciding<'_>, raising: RaiseIssue) -> Decided {
     let version_hash = text.hash();
     let clock = directory
         .responsible_council(&jurisdiction)
-        .map(|council| Clock::start(Stage::Triage, &council, now));
+        .map(|council| Clock::start(Stage::Triage, &council, now, &directory.calendar()));
     Ok(vec![IssueEvent::IssueRaised {
         raiser,
         on_behalf_by,

@@ -52,7 +52,7 @@ pub(super) fn rate(
         let council = current_council(state, directory, at)
             .ok_or_else(|| DomainError::conflict(Refusal::NO_COUNCIL_FOR_PLACE))?;
         events.push(IssueEvent::IssueReopened {
-            clock: Clock::start(Stage::Response, &council, now),
+            clock: Clock::start(Stage::Response, &council, now, &directory.calendar()),
         });
     }
     Ok(events)

@@ -23,7 +23,7 @@ pub(super) fn accept(cx: &Deciding<'_>, council: Option<CouncilId>) -> Decided {
         ));
     }
     Ok(vec![IssueEvent::IssueAccepted {
-        clock: Clock::start(Stage::Response, &council, now),
+        clock: Clock::start(Stage::Response, &council, now, &directory.calendar()),
     }])
 }
 
@@ -82,7 +82,7 @@ pub(super) fn refer(cx: &Deciding<'_>, to: JurisdictionId, note: String) -> Deci
     }
     let clock = directory
         .responsible_council(&to)
-        .map(|council| Clock::start(Stage::Triage, &council, now));
+        .map(|council| Clock::start(Stage::Triage, &council, now, &directory.calendar()));
     Ok(vec![IssueEvent::IssueReferred {
         from: from.clone(),
         to,
