@@ -4,6 +4,7 @@ mod world;
 
 use roundtable_domain::*;
 use world::mediation::*;
+use world::services::*;
 use world::*;
 
 /// A mediation command on the case `given`, by one of the table's actors.
@@ -329,6 +330,74 @@ fn cases() -> Vec<Case> {
             };
             case_as(&given, command, who)
         }),
+        ("publishCalendar", |who, w| {
+            decide::<Calendar>(
+                &CalendarId::for_year(2026).unwrap(),
+                &[],
+                CalendarCommand::Publish(CalendarYear {
+                    year: 2026,
+                    holidays: vec![day("2026-10-01")],
+                    working_weekends: vec![],
+                }),
+                who,
+                w,
+            )
+        }),
+        ("publishService", |who, w| {
+            decide::<Service>(
+                &sv("sv_new"),
+                &[],
+                ServiceCommand::Publish {
+                    jurisdiction: j("j_community"),
+                    spec: spec(),
+                },
+                who,
+                w,
+            )
+        }),
+        ("openServiceRequest", |who, _| {
+            let w = service_world();
+            // For oneself online, or for 周阿姨 by a visit.
+            let channel = if who == "resident_verified" {
+                Channel::Online
+            } else {
+                Channel::Visit
+            };
+            decide::<ServiceRequest>(
+                &sr("sr_new"),
+                &[],
+                ServiceRequestCommand::Open(OpenRequest {
+                    service: sv("sv_residence"),
+                    applicant: m("m_verified"),
+                    channel,
+                    at_home: false,
+                }),
+                who,
+                &w,
+            )
+        }),
+        ("markDocumentsComplete", |who, _| {
+            let w = service_world();
+            let given = request_opened(&w, NOW);
+            decide::<ServiceRequest>(
+                &sr("sr_1"),
+                &given,
+                ServiceRequestCommand::MarkComplete,
+                who,
+                &w,
+            )
+        }),
+        ("withdrawServiceRequest", |who, _| {
+            let w = service_world();
+            let given = request_opened(&w, NOW);
+            decide::<ServiceRequest>(
+                &sr("sr_1"),
+                &given,
+                ServiceRequestCommand::Withdraw,
+                who,
+                &w,
+            )
+        }),
     ]
 }
 
@@ -346,6 +415,10 @@ fn allowed(command: &str) -> &'static [&'static str] {
         "assignMediator" => &["mediation_officer"],
         "scheduleMediationSession" => &["mediator"],
         "confirmAgreement" => &["resident_verified", "mediator"],
+        "publishService" => &["grid_worker_inside", "administrator"],
+        "openServiceRequest" => &["resident_verified", "grid_worker_inside"],
+        "markDocumentsComplete" => &["grid_worker_inside"],
+        "withdrawServiceRequest" => &["resident_verified"],
         _ => &["administrator"],
     }
 }

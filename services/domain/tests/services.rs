@@ -6,66 +6,9 @@
 mod world;
 
 use roundtable_domain::*;
-use roundtable_ledger::{Date, Timestamp};
+use roundtable_ledger::Timestamp;
+use world::services::*;
 use world::*;
-
-fn sv(id: &str) -> ServiceId {
-    ServiceId::parse(id).unwrap()
-}
-fn sr(id: &str) -> ServiceRequestId {
-    ServiceRequestId::parse(id).unwrap()
-}
-fn day(s: &str) -> Date {
-    s.parse().unwrap()
-}
-fn names(list: &[&str]) -> Vec<Name> {
-    list.iter().map(|n| name(n)).collect()
-}
-
-fn spec() -> ServiceSpec {
-    ServiceSpec {
-        name: name("居住证明"),
-        description: "证明在本社区居住，用于入学、就业等。".into(),
-        keywords: vec![],
-        documents: names(&["身份证", "户口本"]),
-        point: j("j_community"),
-        counter: name("银网社区党群服务中心一楼 2 号窗口"),
-        hours: name("周一至周五 8:30–11:30，13:30–17:00"),
-        limit_working_days: 3,
-        responsible: name("银网社区居委会"),
-    }
-}
-
-/// 2026's National Day week off, and the Saturday worked after it.
-fn world_with_catalogue() -> World {
-    let mut w = world();
-    w.calendar = WorkCalendar::default().with(
-        CalendarYear {
-            year: 2026,
-            holidays: (1..=7).map(|d| day(&format!("2026-10-0{d}"))).collect(),
-            working_weekends: vec![day("2026-09-20"), day("2026-10-10")],
-        }
-        .checked()
-        .unwrap(),
-    );
-    let published = decide::<Service>(
-        &sv("sv_residence"),
-        &[],
-        ServiceCommand::Publish {
-            jurisdiction: j("j_community"),
-            spec: spec(),
-        },
-        "grid_worker_inside",
-        &w,
-    )
-    .unwrap();
-    let state = Service::replay(&published);
-    w.services.insert(
-        sv("sv_residence"),
-        state.facts(&sv("sv_residence")).unwrap(),
-    );
-    w
-}
 
 /// Wednesday 30 September 2026, 10:00 in Beijing.
 fn before_the_holiday() -> i64 {
@@ -82,15 +25,7 @@ fn open_for(applicant: &str, channel: Channel, at_home: bool) -> ServiceRequestC
 }
 
 fn opened(w: &World) -> Vec<Event> {
-    decide_at::<ServiceRequest>(
-        &sr("sr_1"),
-        &[],
-        open_for("m_verified", Channel::Online, false),
-        "resident_verified",
-        before_the_holiday(),
-        w,
-    )
-    .unwrap()
+    request_opened(w, before_the_holiday())
 }
 
 fn then(
@@ -116,7 +51,7 @@ fn and(mut given: Vec<Event>, more: Vec<Event>) -> Vec<Event> {
 
 #[test]
 fn documents_complete_before_national_day_are_due_after_the_holiday_and_the_worked_saturday() {
-    let w = world_with_catalogue();
+    let w = service_world();
     let given = opened(&w);
     let Event::ServiceRequest(ServiceRequestEvent::RequestOpened {
         spec_hash,
@@ -149,7 +84,7 @@ fn documents_complete_before_national_day_are_due_after_the_holiday_and_the_work
 
 #[test]
 fn each_list_of_missing_documents_is_one_more_trip_and_an_unlisted_one_is_flagged() {
-    let w = world_with_catalogue();
+    let w = service_world();
     let given = opened(&w);
     // The resident comes once; the counter asks for a photo the catalogue never named.
     let missing = then(
@@ -201,7 +136,7 @@ fn each_list_of_missing_documents_is_one_more_trip_and_an_unlisted_one_is_flagge
 
 #[test]
 fn the_network_runs_a_grid_worker_collects_at_home_and_the_resident_makes_no_trip() {
-    let w = world_with_catalogue();
+    let w = service_world();
     let at_home = decide_at::<ServiceRequest>(
         &sr("sr_1"),
         &[],
@@ -231,7 +166,7 @@ fn the_network_runs_a_grid_worker_collects_at_home_and_the_resident_makes_no_tri
 
 #[test]
 fn a_service_not_offered_where_the_resident_lives_or_withdrawn_is_refused() {
-    let mut w = world_with_catalogue();
+    let mut w = service_world();
     // m_far lives in j_grid3, outside 银网社区's catalogue.
     w.members.get_mut(&m("m_far")).unwrap().verified = true;
     let far = Actor {
@@ -280,7 +215,7 @@ fn a_service_not_offered_where_the_resident_lives_or_withdrawn_is_refused() {
 
 #[test]
 fn only_staff_of_the_service_point_handle_and_only_the_applicant_rates_once() {
-    let w = world_with_catalogue();
+    let w = service_world();
     let given = opened(&w);
     for who in ["resident_verified", "grid_worker_outside", "anonymous"] {
         assert!(
@@ -332,7 +267,7 @@ fn only_staff_of_the_service_point_handle_and_only_the_applicant_rates_once() {
 
 #[test]
 fn a_late_request_is_marked_and_goes_to_the_node_above() {
-    let w = world_with_catalogue();
+    let w = service_world();
     let given = opened(&w);
     let complete = then(
         &w,
@@ -436,7 +371,7 @@ fn bad_catalogue_entries_are_refused_with_their_code() {
 
 #[test]
 fn a_revision_is_a_new_hashed_version_and_requests_cite_the_one_they_were_made_under() {
-    let w = world_with_catalogue();
+    let w = service_world();
     let published = decide::<Service>(
         &sv("sv_residence"),
         &[],
@@ -480,7 +415,7 @@ fn a_revision_is_a_new_hashed_version_and_requests_cite_the_one_they_were_made_u
 
 #[test]
 fn the_figures_count_one_trip_on_time_working_days_and_satisfaction_from_the_log() {
-    let w = world_with_catalogue();
+    let w = service_world();
     let calendar_event = Event::Calendar(CalendarEvent::CalendarPublished {
         calendar: w.calendar.year(2026).unwrap().clone(),
         calendar_hash: w.calendar.year(2026).unwrap().hash(),

@@ -3,6 +3,7 @@
 
 pub mod mediation;
 pub mod meeting;
+pub mod services;
 
 use std::collections::{BTreeMap, BTreeSet};
 
