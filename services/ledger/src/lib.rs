@@ -7,6 +7,7 @@
 
 pub mod audit;
 pub mod checkpoint;
+pub mod cosignature;
 pub mod envelope;
 pub mod hash;
 pub mod leaf;
@@ -15,9 +16,13 @@ pub mod proof;
 pub mod receipt;
 pub mod rotation;
 pub mod tree;
+pub mod witness;
 
 pub use audit::{AuditFailure, AuditReport, verify_log};
 pub use checkpoint::{Checkpoint, CheckpointError, SignedCheckpoint};
+pub use cosignature::{
+    CosignatureSigner, CosignatureVerifier, Witnessed, cosigned_message, witnessed,
+};
 pub use envelope::{CivilTime, Date, EnvelopeError, EventDraft, LeafHeader, StreamName, Timestamp};
 pub use hash::{Hash, empty_root, leaf_hash, node_hash};
 pub use leaf::{Leaf, LeafError};
@@ -26,3 +31,4 @@ pub use proof::{ProofError, verify_consistency, verify_inclusion};
 pub use receipt::{Receipt, ReceiptError};
 pub use rotation::{KEY_ROTATED, KeyRotation, LOG_EVENT_TYPES, RotationError};
 pub use tree::{CompactRange, MemoryTree, NodeSource, TreeError};
+pub use witness::{AddCheckpoint, Refused, judge};

@@ -8,6 +8,8 @@ use sha2::{Digest, Sha256};
 
 /// Signature type byte for Ed25519 in key ids and verifier keys.
 const ALG_ED25519: u8 = 0x01;
+/// Signature type byte of a timestamped Ed25519 cosignature (c2sp.org/tlog-cosignature).
+pub(crate) const ALG_COSIGNATURE_V1: u8 = 0x04;
 /// Go's `note.Open` refuses notes with more signatures than this.
 const MAX_SIGNATURES: usize = 100;
 
@@ -27,15 +29,20 @@ pub enum NoteError {
     Unverified,
 }
 
-fn valid_name(name: &str) -> bool {
+pub(crate) fn valid_name(name: &str) -> bool {
     !name.is_empty() && !name.contains('+') && !name.chars().any(char::is_whitespace)
 }
 
 fn key_id(name: &str, public: &[u8; 32]) -> u32 {
+    key_id_of(name, ALG_ED25519, public)
+}
+
+/// `SHA-256(name || "\n" || type || public key)[:4]`, for any signature type.
+pub(crate) fn key_id_of(name: &str, alg: u8, public: &[u8; 32]) -> u32 {
     let mut h = Sha256::new();
     h.update(name.as_bytes());
     h.update(b"\n");
-    h.update([ALG_ED25519]);
+    h.update([alg]);
     h.update(public);
     let d = h.finalize();
     u32::from_be_bytes([d[0], d[1], d[2], d[3]])
@@ -51,33 +58,8 @@ pub struct NoteVerifier {
 
 impl NoteVerifier {
     pub fn parse(vkey: &str) -> Result<NoteVerifier, NoteError> {
-        let bad = |why: &str| NoteError::BadVerifierKey(format!("{why}: {vkey:?}"));
-        // The base64 key may itself contain '+': split only twice, as Go does.
-        let mut parts = vkey.trim().splitn(3, '+');
-        let (Some(name), Some(hex), Some(b64)) = (parts.next(), parts.next(), parts.next()) else {
-            return Err(bad("want name+id+key"));
-        };
-        if !valid_name(name) {
-            return Err(NoteError::BadName(name.to_owned()));
-        }
-        if hex.len() != 8 {
-            return Err(bad("key id is not 8 hex digits"));
-        }
-        let id = u32::from_str_radix(hex, 16).map_err(|_| bad("key id is not hex"))?;
-        let raw = STANDARD.decode(b64).map_err(|_| bad("key is not base64"))?;
-        let [ALG_ED25519, public @ ..] = raw.as_slice() else {
-            return Err(bad("not an Ed25519 key"));
-        };
-        let public: [u8; 32] = public.try_into().map_err(|_| bad("key is not 32 bytes"))?;
-        if key_id(name, &public) != id {
-            return Err(bad("key id does not match the key"));
-        }
-        let key = VerifyingKey::from_bytes(&public).map_err(|_| bad("not a curve point"))?;
-        Ok(NoteVerifier {
-            name: name.to_owned(),
-            id,
-            key,
-        })
+        let (name, id, key) = parse_vkey(vkey, ALG_ED25519)?;
+        Ok(NoteVerifier { name, id, key })
     }
 
     pub fn name(&self) -> &str {
@@ -97,6 +79,78 @@ impl NoteVerifier {
     fn verify(&self, msg: &[u8], sig: &[u8]) -> bool {
         Signature::from_slice(sig).is_ok_and(|s| self.key.verify_strict(msg, &s).is_ok())
     }
+}
+
+/// A vkey `name+hex8(key id)+base64(type || 32-byte Ed25519 key)` of signature type
+/// `alg`: its name, key id and key.
+pub(crate) fn parse_vkey(vkey: &str, alg: u8) -> Result<(String, u32, VerifyingKey), NoteError> {
+    let bad = |why: &str| NoteError::BadVerifierKey(format!("{why}: {vkey:?}"));
+    // The base64 key may itself contain '+': split only twice, as Go does.
+    let mut parts = vkey.trim().splitn(3, '+');
+    let (Some(name), Some(hex), Some(b64)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(bad("want name+id+key"));
+    };
+    if !valid_name(name) {
+        return Err(NoteError::BadName(name.to_owned()));
+    }
+    if hex.len() != 8 {
+        return Err(bad("key id is not 8 hex digits"));
+    }
+    let id = u32::from_str_radix(hex, 16).map_err(|_| bad("key id is not hex"))?;
+    let raw = STANDARD.decode(b64).map_err(|_| bad("key is not base64"))?;
+    let Some((&found, public)) = raw.split_first().filter(|(t, _)| **t == alg) else {
+        return Err(bad("not a key of this signature type"));
+    };
+    let public: [u8; 32] = public.try_into().map_err(|_| bad("key is not 32 bytes"))?;
+    if key_id_of(name, found, &public) != id {
+        return Err(bad("key id does not match the key"));
+    }
+    let key = VerifyingKey::from_bytes(&public).map_err(|_| bad("not a curve point"))?;
+    Ok((name.to_owned(), id, key))
+}
+
+/// One signature line: the key name, the key id, and the bytes after the id.
+pub(crate) type SignatureLine<'a> = (&'a str, u32, Vec<u8>);
+
+/// The signature lines of a note, split from its text at the last blank line.
+pub(crate) fn signature_lines(msg: &str) -> Result<(&str, Vec<SignatureLine<'_>>), NoteError> {
+    if msg.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(NoteError::Malformed("control character"));
+    }
+    let split = msg
+        .rfind("\n\n")
+        .ok_or(NoteError::Malformed("no blank line before signatures"))?;
+    let text = &msg[..=split];
+    let sigs = &msg[split + 2..];
+    if sigs.is_empty() || !sigs.ends_with('\n') {
+        return Err(NoteError::Malformed(
+            "signature block must end with a newline",
+        ));
+    }
+    let mut out = Vec::new();
+    for (n, line) in sigs[..sigs.len() - 1].split('\n').enumerate() {
+        if n >= MAX_SIGNATURES {
+            return Err(NoteError::Malformed("too many signatures"));
+        }
+        let rest = line.strip_prefix("— ").ok_or(NoteError::Malformed(
+            "signature line must start with an em dash",
+        ))?;
+        let (name, b64) = rest
+            .split_once(' ')
+            .ok_or(NoteError::Malformed("signature line has no signature"))?;
+        if !valid_name(name) || b64.contains(' ') {
+            return Err(NoteError::Malformed("bad signature line"));
+        }
+        let raw = STANDARD
+            .decode(b64)
+            .map_err(|_| NoteError::Malformed("signature is not base64"))?;
+        if raw.len() < 5 {
+            return Err(NoteError::Malformed("signature too short"));
+        }
+        let id = u32::from_be_bytes([raw[0], raw[1], raw[2], raw[3]]);
+        out.push((name, id, raw[4..].to_vec()));
+    }
+    Ok((text, out))
 }
 
 /// The private half, stored as Go's `PRIVATE+KEY+name+hex8+base64(0x01 || seed)`.
@@ -222,49 +276,18 @@ pub struct OpenedNote {
 /// ignored, a bad signature by a known key rejects the note, and at least one known
 /// signature must verify.
 pub fn open_note(msg: &str, known: &[NoteVerifier]) -> Result<OpenedNote, NoteError> {
-    if msg.chars().any(|c| c.is_control() && c != '\n') {
-        return Err(NoteError::Malformed("control character"));
-    }
-    let split = msg
-        .rfind("\n\n")
-        .ok_or(NoteError::Malformed("no blank line before signatures"))?;
-    let text = &msg[..=split];
-    let sigs = &msg[split + 2..];
-    if sigs.is_empty() || !sigs.ends_with('\n') {
-        return Err(NoteError::Malformed(
-            "signature block must end with a newline",
-        ));
-    }
+    let (text, lines) = signature_lines(msg)?;
     let mut verified_by: Vec<String> = Vec::new();
-    let mut seen: Vec<(String, u32)> = Vec::new();
+    let mut seen: Vec<(&str, u32)> = Vec::new();
     let mut unknown = 0;
-    for (n, line) in sigs[..sigs.len() - 1].split('\n').enumerate() {
-        if n >= MAX_SIGNATURES {
-            return Err(NoteError::Malformed("too many signatures"));
-        }
-        let rest = line.strip_prefix("— ").ok_or(NoteError::Malformed(
-            "signature line must start with an em dash",
-        ))?;
-        let (name, b64) = rest
-            .split_once(' ')
-            .ok_or(NoteError::Malformed("signature line has no signature"))?;
-        if !valid_name(name) || b64.contains(' ') {
-            return Err(NoteError::Malformed("bad signature line"));
-        }
-        let raw = STANDARD
-            .decode(b64)
-            .map_err(|_| NoteError::Malformed("signature is not base64"))?;
-        if raw.len() < 5 {
-            return Err(NoteError::Malformed("signature too short"));
-        }
-        let id = u32::from_be_bytes([raw[0], raw[1], raw[2], raw[3]]);
-        if seen.iter().any(|(n, i)| n == name && *i == id) {
+    for (name, id, sig) in lines {
+        if seen.contains(&(name, id)) {
             continue;
         }
-        seen.push((name.to_owned(), id));
+        seen.push((name, id));
         match known.iter().find(|v| v.name == name && v.id == id) {
             None => unknown += 1,
-            Some(v) if v.verify(text.as_bytes(), &raw[4..]) => verified_by.push(name.to_owned()),
+            Some(v) if v.verify(text.as_bytes(), &sig) => verified_by.push(name.to_owned()),
             Some(v) => return Err(NoteError::BadSignature(v.to_vkey())),
         }
     }
