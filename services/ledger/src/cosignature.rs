@@ -94,6 +94,39 @@ impl CosignatureSigner {
         &self.name
     }
 
+    /// `PRIVATE+KEY+name+hex8+base64(0x04 || seed)`, as a note key is written.
+    pub fn to_skey(&self) -> String {
+        let mut raw = vec![ALG_COSIGNATURE_V1];
+        raw.extend_from_slice(self.key.as_bytes());
+        format!(
+            "PRIVATE+KEY+{}+{:08x}+{}",
+            self.name,
+            self.id,
+            STANDARD.encode(raw)
+        )
+    }
+
+    pub fn parse(skey: &str) -> Result<CosignatureSigner, NoteError> {
+        let rest = skey
+            .trim()
+            .strip_prefix("PRIVATE+KEY+")
+            .ok_or(NoteError::BadSigningKey)?;
+        let mut parts = rest.splitn(3, '+');
+        let (Some(name), Some(hex), Some(b64)) = (parts.next(), parts.next(), parts.next()) else {
+            return Err(NoteError::BadSigningKey);
+        };
+        let raw = STANDARD.decode(b64).map_err(|_| NoteError::BadSigningKey)?;
+        let [ALG_COSIGNATURE_V1, seed @ ..] = raw.as_slice() else {
+            return Err(NoteError::BadSigningKey);
+        };
+        let seed: [u8; 32] = seed.try_into().map_err(|_| NoteError::BadSigningKey)?;
+        let signer = CosignatureSigner::from_seed(name, seed)?;
+        if format!("{:08x}", signer.id) != hex {
+            return Err(NoteError::BadSigningKey);
+        }
+        Ok(signer)
+    }
+
     pub fn verifier(&self) -> CosignatureVerifier {
         CosignatureVerifier {
             name: self.name.clone(),
@@ -213,6 +246,9 @@ mod tests {
         );
         assert_eq!(seen.missing, ["witness.roundtable.example/ribao"]);
         assert!(signer.cosign(text, 0).is_err());
+        let kept = CosignatureSigner::parse(&signer.to_skey()).unwrap();
+        assert_eq!(kept.verifier(), signer.verifier());
+        assert!(crate::note::NoteSigner::parse(&signer.to_skey()).is_err());
         assert_eq!(
             CosignatureVerifier::parse(&signer.verifier().to_vkey()).unwrap(),
             signer.verifier()

@@ -9,6 +9,7 @@ mod duties;
 mod migrate;
 mod runtime;
 mod serve;
+mod witness;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -51,6 +52,17 @@ enum Command {
     /// Operator tasks on a stopped server's data directory.
     #[command(subcommand)]
     Admin(admin::AdminCommand),
+    /// Run a witness (c2sp.org/tlog-witness) for the logs in its configuration.
+    Witness(witness::WitnessArgs),
+    /// Create a witness key (an Ed25519 cosignature key); prints its verifier key.
+    WitnessKeygen {
+        /// Where to write the private key (mode 0600; never overwritten).
+        #[arg(long)]
+        out: PathBuf,
+        /// The witness's name, a schema-less URL (e.g. witness.example.org/jiwei).
+        #[arg(long)]
+        name: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -69,6 +81,8 @@ fn main() -> ExitCode {
         Command::Keygen { out, origin } => keygen(&out, &origin),
         Command::Audit(cmd) => audit::run(cmd),
         Command::Admin(cmd) => admin::run(cmd),
+        Command::Witness(args) => witness::run(args),
+        Command::WitnessKeygen { out, name } => witness::keygen(&out, &name),
     };
     match result {
         Ok(code) => code,

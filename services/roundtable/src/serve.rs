@@ -316,7 +316,7 @@ fn advance_clock(
 /// Watches SIGTERM and Ctrl-C from the moment it is called (not from the first
 /// poll), so a signal sent as soon as the server says it is listening still stops it
 /// gracefully.
-fn shutdown_signal() -> impl std::future::Future<Output = ()> {
+pub(crate) fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
     let term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate());
     async move {

@@ -43,18 +43,30 @@ pub fn generate(origin: &str) -> Result<NoteSigner, KeyError> {
 
 /// Writes a key to a new file with mode 0600; never overwrites.
 pub fn write_new(path: &Path, signer: &NoteSigner) -> Result<(), KeyError> {
+    write_new_secret(path, &signer.to_skey())
+}
+
+/// Writes one secret line (any kind of key) to a new file with mode 0600, synced;
+/// never overwrites.
+pub fn write_new_secret(path: &Path, secret: &str) -> Result<(), KeyError> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     let mut file = options.open(path).map_err(io(path))?;
-    file.write_all(format!("{}\n", signer.to_skey()).as_bytes())
+    file.write_all(format!("{secret}\n").as_bytes())
         .and_then(|()| file.sync_all())
         .map_err(io(path))
 }
 
 /// Reads a key file, refusing one that others can read.
 pub fn read(path: &Path) -> Result<NoteSigner, KeyError> {
+    let text = read_secret(path)?;
+    NoteSigner::parse(&text).map_err(|e| KeyError::Malformed(path.to_owned(), e))
+}
+
+/// Reads a secret file (any kind of key), refusing one that others can read.
+pub fn read_secret(path: &Path) -> Result<String, KeyError> {
     let meta = std::fs::metadata(path).map_err(io(path))?;
     #[cfg(unix)]
     {
@@ -64,8 +76,7 @@ pub fn read(path: &Path) -> Result<NoteSigner, KeyError> {
             return Err(KeyError::Permissions(path.to_owned(), mode));
         }
     }
-    let text = std::fs::read_to_string(path).map_err(io(path))?;
-    NoteSigner::parse(&text).map_err(|e| KeyError::Malformed(path.to_owned(), e))
+    std::fs::read_to_string(path).map_err(io(path))
 }
 
 /// The key in `dir` (created on first start), or the one in `explicit`.

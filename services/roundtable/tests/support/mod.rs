@@ -105,17 +105,19 @@ impl Drop for Server {
 
 /// Starts `roundtable serve` on `data` on a free port, with extra arguments.
 pub fn start_with(data: &Path, extra: &[&str]) -> Server {
+    let data = data_arg(data);
+    let mut args = vec!["serve", "--data", &data, "--listen", "127.0.0.1:0"];
+    args.extend_from_slice(extra);
+    spawn(&args)
+}
+
+/// Starts `roundtable <args>` (a server that logs `listening on socket://ADDR`)
+/// and waits until it listens.
+pub fn spawn(args: &[&str]) -> Server {
     use std::io::{BufRead, BufReader};
     use std::process::Stdio;
     let mut child = Command::new(binary())
-        .args([
-            "serve",
-            "--data",
-            &data_arg(data),
-            "--listen",
-            "127.0.0.1:0",
-        ])
-        .args(extra)
+        .args(args)
         .env("NO_COLOR", "1")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
