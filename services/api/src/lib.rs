@@ -15,6 +15,7 @@ pub mod record;
 mod routes;
 pub mod stack;
 mod web;
+pub mod witnessed;
 pub mod ws;
 
 pub use auth::{CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE};

@@ -16,6 +16,8 @@ use serde::Deserialize;
 
 pub struct LogState {
     pub store: Arc<dyn Log>,
+    /// Witnesses' cosignatures of recent checkpoints, when the log has witnesses.
+    pub witnesses: Option<Arc<crate::witnessed::WitnessBook>>,
     /// The verifier keys that sign now, one per line, the log's key first (two
     /// during a key rotation's overlap).
     pub vkeys: String,
@@ -30,10 +32,18 @@ impl LogState {
         metrics.register(&mut registry);
         LogState {
             store,
+            witnesses: None,
             vkeys,
             metrics,
             registry,
         }
+    }
+
+    /// Serves checkpoints with the witnesses' cosignatures (and their metrics).
+    pub fn with_witnesses(mut self, book: Arc<crate::witnessed::WitnessBook>) -> LogState {
+        book.register(&mut self.registry);
+        self.witnesses = Some(book);
+        self
     }
 }
 
@@ -92,6 +102,9 @@ fn prometheus(state: State<'_>) -> poem::Result<Response> {
 
 #[handler]
 async fn checkpoint(state: State<'_>) -> poem::Result<Response> {
+    if let Some(note) = state.witnesses.as_ref().and_then(|b| b.served()) {
+        return Ok(text(note));
+    }
     let cp = state.store.checkpoint().await.map_err(store_error)?;
     let cp = cp.ok_or_else(|| error(StatusCode::NOT_FOUND, "no checkpoint signed yet"))?;
     Ok(text(cp.note))
@@ -99,6 +112,9 @@ async fn checkpoint(state: State<'_>) -> poem::Result<Response> {
 
 #[handler]
 async fn checkpoint_at(state: State<'_>, Path(size): Path<u64>) -> poem::Result<Response> {
+    if let Some(note) = state.witnesses.as_ref().and_then(|b| b.note_at(size)) {
+        return Ok(text(note));
+    }
     let cp = state.store.checkpoint_at(size).await.map_err(store_error)?;
     let cp = cp.ok_or_else(|| {
         error(

@@ -10,6 +10,7 @@ mod migrate;
 mod runtime;
 mod serve;
 mod witness;
+mod witnesses;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

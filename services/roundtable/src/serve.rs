@@ -59,6 +59,15 @@ pub struct ServeArgs {
     /// Sign a checkpoint at most this often while there are new events (milliseconds).
     #[arg(long, default_value_t = 1000)]
     pub checkpoint_interval_ms: u64,
+    /// A witness to send each checkpoint to, as "<url> <vkey>" (repeat for each;
+    /// `ops/witness/README.md`). `/log/checkpoint` then serves the newest checkpoint
+    /// `--witness-quorum` of them cosigned, with their cosignatures.
+    #[arg(long = "witness")]
+    pub witnesses: Vec<String>,
+    /// How many of the witnesses must cosign a checkpoint before it is served
+    /// (default: all of them).
+    #[arg(long)]
+    pub witness_quorum: Option<usize>,
     /// Seed a fresh data directory with the Tieling demo (through the real command
     /// handlers) and print the demo accounts.
     #[arg(long)]
@@ -234,10 +243,29 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .map(|a| a.to_string())
         .unwrap_or_default();
 
-    let state = Arc::new(roundtable_api::record::LogState::new(
-        store.clone(),
-        keys.vkeys(),
-    ));
+    let targets = args
+        .witnesses
+        .iter()
+        .map(|w| crate::witnesses::WitnessTarget::parse(w))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let mut state = roundtable_api::record::LogState::new(store.clone(), keys.vkeys());
+    let (latest_tx, latest_rx) = watch::channel(store.checkpoint().await?);
+    let book = (!targets.is_empty()).then(|| {
+        let quorum = args.witness_quorum.unwrap_or(targets.len());
+        Arc::new(roundtable_api::witnessed::WitnessBook::new(
+            targets.iter().map(|t| t.key.clone()).collect(),
+            quorum,
+        ))
+    });
+    let mut witnessing = Vec::new();
+    if let Some(book) = &book {
+        if let Some(cp) = latest_rx.borrow().as_ref() {
+            book.signed(cp.checkpoint.size, &cp.note);
+        }
+        state = state.with_witnesses(book.clone());
+        witnessing = crate::witnesses::spawn(store.clone(), book.clone(), targets, latest_rx);
+    }
+    let state = Arc::new(state);
     let checkpoints = state.metrics.clone();
     let duties = tokio::spawn(
         Duties {
@@ -246,8 +274,12 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             keys: keys.clone(),
             checkpoint_interval: Duration::from_millis(args.checkpoint_interval_ms),
             deadline_interval: Duration::from_millis(args.deadline_interval_ms.max(10)),
-            on_signed: Arc::new(move |_| {
+            on_signed: Arc::new(move |cp| {
                 checkpoints.checkpoints.inc();
+                if let Some(book) = &book {
+                    book.signed(cp.checkpoint.size, &cp.note);
+                }
+                latest_tx.send_replace(Some(cp.clone()));
             }),
         }
         .run(leading.clone(), stop_rx),
@@ -289,6 +321,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     }
     if let Some(task) = lease_task {
         task.await.ok();
+    }
+    for task in witnessing {
+        task.abort();
     }
     store.close().await;
     projector.abort();
