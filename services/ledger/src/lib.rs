@@ -12,6 +12,7 @@ pub mod envelope;
 pub mod hash;
 pub mod leaf;
 pub mod note;
+pub mod policy;
 pub mod proof;
 pub mod receipt;
 pub mod rotation;
@@ -27,6 +28,7 @@ pub use envelope::{CivilTime, Date, EnvelopeError, EventDraft, LeafHeader, Strea
 pub use hash::{Hash, empty_root, leaf_hash, node_hash};
 pub use leaf::{Leaf, LeafError};
 pub use note::{NoteError, NoteSigner, NoteVerifier, OpenedNote, open_note, sign_note};
+pub use policy::{Policy, PolicyError};
 pub use proof::{ProofError, verify_consistency, verify_inclusion};
 pub use receipt::{Receipt, ReceiptError};
 pub use rotation::{KEY_ROTATED, KeyRotation, LOG_EVENT_TYPES, RotationError};

@@ -36,6 +36,10 @@ pub enum AuditCommand {
         /// key and covering a `key.rotated` leaf, it also lets the new key in.
         #[arg(long)]
         pin: Option<PathBuf>,
+        /// A witness policy (c2sp.org/tlog-policy: `witness`, `group`, `quorum`
+        /// lines): the checkpoint must carry its quorum's cosignatures.
+        #[arg(long)]
+        witness_policy: Option<PathBuf>,
     },
     /// Print an inclusion proof (--index) or a consistency proof (--consistency M N).
     Prove {
@@ -59,7 +63,8 @@ pub fn run(cmd: AuditCommand) -> anyhow::Result<ExitCode> {
             url,
             vkey,
             pin,
-        } => verify(bundle, url, vkey, pin),
+            witness_policy,
+        } => verify(bundle, url, vkey, pin, witness_policy),
         AuditCommand::Prove {
             data,
             index,
@@ -122,8 +127,15 @@ pub(crate) fn verify(
     url: Option<String>,
     vkey: Option<PathBuf>,
     pin: Option<PathBuf>,
+    witness_policy: Option<PathBuf>,
 ) -> anyhow::Result<ExitCode> {
     let pinned_key = vkey.map(|p| read_text(&p)).transpose()?;
+    let policy = witness_policy
+        .map(|p| {
+            roundtable_ledger::Policy::parse(&read_text(&p)?)
+                .with_context(|| format!("the witness policy {}", p.display()))
+        })
+        .transpose()?;
     let (entries, checkpoint, served_key) = match (bundle, url) {
         (Some(dir), None) => {
             if !dir.is_dir() {
@@ -145,6 +157,19 @@ pub(crate) fn verify(
         .context("no verifier key: pass --vkey FILE")?;
     let keys = parse_vkeys(&key_text).context("the verifier key")?;
     let pin = pin.map(|p| read_text(&p)).transpose()?;
+    let mut witnessed_by = 0;
+    if let Some(policy) = &policy {
+        match policy.check(&checkpoint, &keys) {
+            Ok(_) => {
+                witnessed_by = roundtable_ledger::witnessed(&checkpoint, &policy.witnesses())
+                    .map_or(0, |w| w.cosigned.len());
+            }
+            Err(e) => {
+                println!("FAIL {e}");
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+    }
     match verify_log(&entries, &checkpoint, &keys, pin.as_deref()) {
         Ok(report) => {
             let lines: Vec<&[u8]> = match entries.split_last() {
@@ -184,6 +209,9 @@ pub(crate) fn verify(
             );
             if !report.rotations.is_empty() {
                 print!(" key-rotations={}", report.rotations.len());
+            }
+            if policy.is_some() {
+                print!(" witnessed-by={witnessed_by}");
             }
             match report.pinned {
                 Some(size) => println!(" consistent-with-pinned-size={size}"),

@@ -62,7 +62,7 @@ pub fn run(data: &Path, out: &Path) -> anyhow::Result<ExitCode> {
     let key = keys::read(&out.join(keys::KEY_FILE)).context("reading the copied log.key")?;
     let vkey = bundle.join("vkey.pinned");
     std::fs::write(&vkey, format!("{}\n", key.verifier().to_vkey()))?;
-    let verified = crate::audit::verify(Some(bundle.clone()), None, Some(vkey), None)?;
+    let verified = crate::audit::verify(Some(bundle.clone()), None, Some(vkey), None, None)?;
     if verified != ExitCode::SUCCESS {
         bail!("the copy in {} failed its audit", out.display());
     }
