@@ -244,7 +244,7 @@ mod tests {
             (format!("witness A {w}\ngroup G 2 A\nquorum G\n"), 2),
             (format!("witness A {w}\nwitness A {w}\nquorum A\n"), 2),
             (format!("witness A {w}\nquorum B\n"), 2),
-            (format!("group G any A\nquorum G\n"), 1),
+            ("group G any A\nquorum G\n".to_owned(), 1),
             ("hello\n".to_owned(), 1),
         ] {
             assert!(
