@@ -49,11 +49,22 @@ fn manifest(fixture: &support::Fixture) -> Value {
     let mut notes = Vec::new();
     let other = roundtable_store::keys::generate(support::ORIGIN).unwrap();
     let witness = roundtable_store::keys::generate("witness.test/w1").unwrap();
+    let cosigners = [
+        roundtable_ledger::CosignatureSigner::from_seed("witness.test/jiwei", [21; 32]).unwrap(),
+        roundtable_ledger::CosignatureSigner::from_seed("witness.test/ribao", [22; 32]).unwrap(),
+    ];
     for cp in &fixture.checkpoints {
         let body = cp.checkpoint.body();
         notes.push(json!({"note": cp.note, "expect": true, "why": "as signed"}));
         let extra_sig = &witness.sign(&body).unwrap()[body.len() + 1..];
         notes.push(json!({"note": format!("{}{extra_sig}", cp.note), "expect": true, "why": "plus an unknown witness"}));
+        // As `/log/checkpoint` serves it: the log's line, then cosignature/v1 lines
+        // (type 0x04) that a note verifier must ignore as unknown signers.
+        let cosigned: String = cosigners
+            .iter()
+            .map(|w| w.cosign(&body, 1_800_000_000).unwrap())
+            .collect();
+        notes.push(json!({"note": format!("{}{cosigned}", cp.note), "expect": true, "why": "with two witnesses' cosignatures"}));
         // A key rotation's overlap: the same body signed by the log's key and the
         // next one (same name, another key id), as `serve --next-key` signs it.
         let next_sig = &other.sign(&body).unwrap()[body.len() + 1..];
