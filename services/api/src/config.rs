@@ -40,14 +40,25 @@ pub struct Api {
     pub config: ApiConfig,
     /// Open WebSockets per address.
     pub(crate) sockets: crate::ws::OpenSockets,
+    /// Witnesses' cosignatures, when the log has witnesses (receipts carry them).
+    pub witnesses: Option<Arc<crate::witnessed::WitnessBook>>,
 }
 
 impl Api {
     pub fn new(app: Arc<App>, config: ApiConfig) -> Arc<Api> {
+        Api::with_witnesses(app, config, None)
+    }
+
+    pub fn with_witnesses(
+        app: Arc<App>,
+        config: ApiConfig,
+        witnesses: Option<Arc<crate::witnessed::WitnessBook>>,
+    ) -> Arc<Api> {
         Arc::new(Api {
             app,
             config,
             sockets: crate::ws::OpenSockets::default(),
+            witnesses,
         })
     }
 }

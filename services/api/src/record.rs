@@ -276,9 +276,43 @@ async fn consistency(
 }
 
 /// A `tlog-proof@v1` receipt for a leaf, against the latest signed checkpoint.
+/// A receipt that stands alone: the leaf itself (as `extra`), its inclusion proof
+/// and the checkpoint as served — with the witnesses' cosignatures when the log has
+/// witnesses — so a resident can check it years later with no server at all.
+/// `None` until a served checkpoint covers the leaf.
+pub async fn standalone_receipt(
+    store: &dyn Log,
+    witnesses: Option<&crate::witnessed::WitnessBook>,
+    index: u64,
+) -> Result<Option<roundtable_ledger::Receipt>, StoreError> {
+    let note = match witnesses.and_then(|b| b.served()) {
+        Some(note) => Some(note),
+        None => store.checkpoint().await?.map(|cp| cp.note),
+    };
+    let Some(note) = note else {
+        return Ok(None);
+    };
+    let size = roundtable_ledger::SignedCheckpoint::from_kept_note(note.clone())
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?
+        .checkpoint
+        .size;
+    if index >= size {
+        return Ok(None);
+    }
+    let proof = store.inclusion_proof(index, size).await?;
+    let leaf = store.read_all(index, 1).await?.into_iter().next();
+    Ok(Some(roundtable_ledger::Receipt {
+        extra: leaf.map(|e| e.leaf.as_bytes().to_vec()),
+        index,
+        proof,
+        checkpoint: note,
+    }))
+}
+
 #[handler]
 async fn receipt(state: State<'_>, Path(index): Path<u64>) -> poem::Result<Response> {
-    match state.store.receipt(index).await.map_err(store_error)? {
+    let found = standalone_receipt(state.store.as_ref(), state.witnesses.as_deref(), index).await;
+    match found.map_err(store_error)? {
         Some(receipt) => Ok(text(receipt.to_text())),
         None => Err(error(
             StatusCode::NOT_FOUND,

@@ -41,6 +41,16 @@ pub enum AuditCommand {
         #[arg(long)]
         witness_policy: Option<PathBuf>,
     },
+    /// Check a kept receipt (`tlog-proof@v1` carrying its leaf) with no server:
+    /// the leaf is in the log the key signed, and (with a policy) witnessed.
+    Receipt {
+        file: PathBuf,
+        /// The log's verifier keys, one per line, obtained out of band.
+        #[arg(long)]
+        vkey: PathBuf,
+        #[arg(long)]
+        witness_policy: Option<PathBuf>,
+    },
     /// Print an inclusion proof (--index) or a consistency proof (--consistency M N).
     Prove {
         #[arg(long)]
@@ -71,6 +81,11 @@ pub fn run(cmd: AuditCommand) -> anyhow::Result<ExitCode> {
             size,
             consistency,
         } => prove(&data, index, size, consistency),
+        AuditCommand::Receipt {
+            file,
+            vkey,
+            witness_policy,
+        } => receipt(&file, &vkey, witness_policy.as_deref()),
     }
 }
 
@@ -364,4 +379,51 @@ fn print_services(tally: &roundtable_domain::ServiceTally) {
             f.flagged,
         );
     }
+}
+
+/// `audit receipt`: a kept receipt, checked offline.
+fn receipt(file: &Path, vkey: &Path, policy: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let text = read_text(file)?;
+    let keys = parse_vkeys(&read_text(vkey)?).context("the verifier key")?;
+    let fail = |why: String| {
+        println!("FAIL {why}");
+        Ok(ExitCode::FAILURE)
+    };
+    let receipt = match roundtable_ledger::Receipt::parse(&text) {
+        Ok(r) => r,
+        Err(e) => return fail(e.to_string()),
+    };
+    let Some(leaf) = receipt.extra.clone() else {
+        return fail("the receipt does not carry its leaf (extra line)".into());
+    };
+    let verified = keys.iter().find_map(|k| receipt.verify(&leaf, k).ok());
+    let Some(signed) = verified else {
+        return fail(
+            "the leaf is not in the log those keys signed, or the receipt was altered".into(),
+        );
+    };
+    let mut witnessed_by = None;
+    if let Some(path) = policy {
+        let policy = roundtable_ledger::Policy::parse(&read_text(path)?)
+            .with_context(|| format!("the witness policy {}", path.display()))?;
+        if let Err(e) = policy.check(&receipt.checkpoint, &keys) {
+            return fail(e.to_string());
+        }
+        witnessed_by = roundtable_ledger::witnessed(&receipt.checkpoint, &policy.witnesses())
+            .ok()
+            .map(|w| w.cosigned.len());
+    }
+    let kind = serde_json::from_slice::<serde_json::Value>(&leaf)
+        .ok()
+        .and_then(|v| v["type"].as_str().map(str::to_owned))
+        .unwrap_or_default();
+    print!(
+        "OK index={} size={} type={kind}",
+        receipt.index, signed.checkpoint.size
+    );
+    match witnessed_by {
+        Some(n) => println!(" witnessed-by={n}"),
+        None => println!(),
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -267,6 +267,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     }
     let state = Arc::new(state);
     let checkpoints = state.metrics.clone();
+    let api_witnesses = book.clone();
     let duties = tokio::spawn(
         Duties {
             store: store.clone(),
@@ -288,7 +289,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     // Everything is ready, and signals are watched, before we say we are listening.
     let mut routes = roundtable_api::mount(
         roundtable_api::record::routes(),
-        Api::new(app.clone(), args.api_config()),
+        Api::with_witnesses(app.clone(), args.api_config(), api_witnesses),
     );
     if args.test_clock {
         tracing::warn!("--test-clock: POST /_test/clock moves this server's clock; tests only");

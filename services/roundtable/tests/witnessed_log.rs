@@ -139,6 +139,72 @@ fn checkpoints_are_served_cosigned_by_both_and_wait_for_a_witness_that_is_down()
         "{metrics}"
     );
 
+    // The auditor enforces a policy: both witnesses pass; one more that never
+    // cosigned is named as missing.
+    let vkey_file = dir.path().join("log.vkey");
+    std::fs::write(&vkey_file, format!("{log_vkey}\n")).unwrap();
+    let c = witness(dir.path(), "daxue", &log_vkey);
+    let policy = |extra: &str, quorum: &str| {
+        let path = dir.path().join(format!("policy-{quorum}"));
+        let text = format!(
+            "witness A {}\nwitness B {}\n{extra}quorum {quorum}\n",
+            a.vkey.to_vkey(),
+            b.vkey.to_vkey()
+        );
+        std::fs::write(&path, text).unwrap();
+        path
+    };
+    let vkey_arg = vkey_file.to_str().unwrap().to_owned();
+    let audit = |args: &[&str]| {
+        let mut all = vec!["audit"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["--vkey", &vkey_arg]);
+        let out = support::roundtable(&all);
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let ab = policy("group AB all A B\n", "AB");
+    let ab_arg = ab.to_str().unwrap().to_owned();
+    let (ok, out) = audit(&["verify", "--url", &base, "--witness-policy", &ab_arg]);
+    assert!(ok && out.contains("witnessed-by=2"), "{out}");
+    let abc = policy(
+        &format!("witness C {}\ngroup ABC all A B C\n", c.vkey.to_vkey()),
+        "ABC",
+    );
+    let (ok, out) = audit(&[
+        "verify",
+        "--url",
+        &base,
+        "--witness-policy",
+        abc.to_str().unwrap(),
+    ]);
+    assert!(!ok && out.contains("witness.test/daxue"), "{out}");
+
+    // A receipt stands alone: the leaf itself and the cosigned checkpoint, checked
+    // with no server; an edited one is refused.
+    let kept = text(&format!("{base}/log/receipt/5"));
+    let receipt = roundtable_ledger::Receipt::parse(&kept).unwrap();
+    assert!(receipt.extra.is_some(), "{kept}");
+    assert!(cosigned_by_both(&receipt.checkpoint), "{kept}");
+    let file = dir.path().join("kept.tlog-proof");
+    std::fs::write(&file, &kept).unwrap();
+    let (ok, out) = audit(&[
+        "receipt",
+        file.to_str().unwrap(),
+        "--witness-policy",
+        &ab_arg,
+    ]);
+    assert!(
+        ok && out.contains("index=5") && out.contains("witnessed-by=2"),
+        "{out}"
+    );
+    let edited = dir.path().join("edited.tlog-proof");
+    std::fs::write(&edited, kept.replace("index 5\n", "index 6\n")).unwrap();
+    let (ok, out) = audit(&["receipt", edited.to_str().unwrap()]);
+    assert!(!ok && out.starts_with("FAIL"), "{out}");
+
     // One witness goes down; the log grows and signs, but the served checkpoint waits.
     let _ = wb.child.kill();
     let _ = wb.child.wait();

@@ -147,16 +147,20 @@ impl Receipt {
     async fn url(&self) -> String {
         receipt_url(self.index)
     }
-    /// The `tlog-proof@v1` text; null until a signed checkpoint covers the leaf
+    /// The `tlog-proof@v1` text, carrying the leaf itself (`extra`) and the
+    /// checkpoint as served (with witnesses' cosignatures); null until a signed checkpoint covers the leaf
     /// (checkpoints are signed every second or so: fetch `url` a little later).
     async fn text(&self, ctx: &Context<'_>) -> Result<Option<String>> {
-        Ok(app(ctx)
-            .log
-            .receipt(self.index)
-            .await
-            .map_err(AppError::from)
-            .gql()?
-            .map(|r| r.to_text()))
+        let api = super::super::types::api(ctx);
+        Ok(crate::record::standalone_receipt(
+            api.app.log.as_ref(),
+            api.witnesses.as_deref(),
+            self.index,
+        )
+        .await
+        .map_err(AppError::from)
+        .gql()?
+        .map(|r| r.to_text()))
     }
 }
 
