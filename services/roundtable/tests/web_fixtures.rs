@@ -125,11 +125,14 @@ fn web_verifier_fixtures() {
         "{base}/log/proof/consistency?from={earlier_size}&to={size}"
     )))
     .unwrap();
+    // The served receipt carries its leaf already (it stands alone).
     let receipt = |index: u64| {
-        with_leaf(
-            &text(&format!("{base}/log/receipt/{index}")),
-            &leaves[index as usize],
-        )
+        let served = text(&format!("{base}/log/receipt/{index}"));
+        assert_eq!(
+            served,
+            with_leaf(&text_without_extra(&served), &leaves[index as usize])
+        );
+        served
     };
     let ballot = leaves
         .iter()

@@ -454,7 +454,7 @@ export default {
     referred: "Issues referred more than once",
     noneReferred: "None",
   },
-  verify: { dueTimesOk: "The due times of {n} service requests were recomputed from the calendar in force then: all match", dueTimeBad: "Leaf {index}: the due time is not what the calendar in force gives",
+  verify: { witnesses: "Witnesses", witnessesIntro: "Witnesses (a discipline office, a newspaper) each check that the log only grew, then cosign its checkpoint. Give a witness policy to accept only checkpoints and receipts its quorum cosigned.", policy: "Witness policy", policyHint: "witness NAME VKEY (one per line), then quorum NAME", checkWitnesses: "Check the witnesses", witnessedBy: "Cosigned by {n} witnesses: the policy's quorum is met", belowQuorum: "Below the quorum: missing {missing}", policyBad: "The witness policy or the checkpoint cannot be read", dueTimesOk: "The due times of {n} service requests were recomputed from the calendar in force then: all match", dueTimeBad: "Leaf {index}: the due time is not what the calendar in force gives",
     title: "Verify the record",
     intro: "Every check below runs in your browser with WebCrypto; nothing relies on what the server says about itself.",
     key: "The log's key",
