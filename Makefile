@@ -8,10 +8,11 @@ LISTEN ?= 127.0.0.1:8080
 .PHONY: run web test test-deps test-web check bench bench-api bench-issues bench-meetings bench-kurrentdb bench-abuse bench-web fuzz
 
 ## Build the web app and start `roundtable serve` (which embeds it) on an embedded
-## data directory with demo data: http://127.0.0.1:8080/
+## data directory with demo data, and two local witnesses beside it (2-of-2):
+## http://127.0.0.1:8080/
 run: web
 	cargo build --release -p roundtable
-	$(CARGO_TARGET_DIR)/release/roundtable serve --data $(DATA) --listen $(LISTEN) --demo
+	ops/run-demo.sh $(CARGO_TARGET_DIR)/release/roundtable $(DATA) $(LISTEN)
 
 ## Install what the tests need (Go + x/mod, Node), then lint and run every test:
 ## Rust unit, contract, crash and black-box tests, the Go and WebCrypto cross-checks.

@@ -63,6 +63,7 @@ pub fn routes() -> Route {
         .at("/log/receipt/:index", get(receipt))
         .at("/log/vkey", get(verifier_key))
         .at("/log/rotations", get(rotations))
+        .at("/log/witnesses", get(witness_policy))
 }
 
 fn text(body: String) -> Response {
@@ -319,6 +320,16 @@ async fn receipt(state: State<'_>, Path(index): Path<u64>) -> poem::Result<Respo
             format!("leaf {index} is not yet covered by a signed checkpoint; retry in a second"),
         )),
     }
+}
+
+/// The witness policy this log asks for (`tlog-policy`), when it has witnesses.
+#[handler]
+fn witness_policy(state: State<'_>) -> poem::Result<Response> {
+    let book = state
+        .witnesses
+        .as_ref()
+        .ok_or_else(|| error(StatusCode::NOT_FOUND, "this log has no witnesses"))?;
+    Ok(text(book.policy()))
 }
 
 #[handler]

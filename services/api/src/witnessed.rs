@@ -105,6 +105,30 @@ impl WitnessBook {
         notes.get(&size).map(|(n, l)| Self::with_lines(n, l))
     }
 
+    /// The policy this log asks of its witnesses, in c2sp.org/tlog-policy form: what
+    /// `/log/witnesses` suggests to verifiers (who should check the keys against
+    /// what each witness publishes itself).
+    pub fn policy(&self) -> String {
+        let mut out = String::new();
+        let mut names = Vec::new();
+        for (n, w) in self.witnesses.iter().enumerate() {
+            let name = format!("w{}", n + 1);
+            out.push_str(&format!("witness {name} {}\n", w.to_vkey()));
+            names.push(name);
+        }
+        if self.quorum == 0 || names.is_empty() {
+            out.push_str("quorum none\n");
+        } else {
+            out.push_str(&format!(
+                "group witnesses {} {}\n",
+                self.quorum,
+                names.join(" ")
+            ));
+            out.push_str("quorum witnesses\n");
+        }
+        out
+    }
+
     /// The newest checkpoint `quorum` witnesses cosigned, with its cosignatures.
     pub fn served(&self) -> Option<String> {
         let notes = self.notes.read().unwrap_or_else(|p| p.into_inner());

@@ -165,6 +165,19 @@ fn checkpoints_are_served_cosigned_by_both_and_wait_for_a_witness_that_is_down()
             String::from_utf8_lossy(&out.stdout).into_owned(),
         )
     };
+    // The log suggests its own policy (verifiers check the keys with each witness).
+    let suggested = text(&format!("{base}/log/witnesses"));
+    assert!(
+        suggested.contains(&a.vkey.to_vkey()) && suggested.contains("group witnesses 2 w1 w2"),
+        "{suggested}"
+    );
+    let log_key = roundtable_ledger::NoteVerifier::parse(&log_vkey).unwrap();
+    assert!(
+        roundtable_ledger::Policy::parse(&suggested)
+            .unwrap()
+            .check(&first, &[log_key])
+            .is_ok()
+    );
     let ab = policy("group AB all A B\n", "AB");
     let ab_arg = ab.to_str().unwrap().to_owned();
     let (ok, out) = audit(&["verify", "--url", &base, "--witness-policy", &ab_arg]);
