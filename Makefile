@@ -5,7 +5,7 @@ export CARGO_TARGET_DIR ?= $(HOME)/.cache/roundtable/target
 DATA ?= ./data
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: run web test test-deps test-web check bench bench-api bench-issues bench-meetings bench-kurrentdb bench-abuse bench-web fuzz
+.PHONY: run web test test-deps test-web check bench bench-api bench-issues bench-meetings bench-kurrentdb bench-abuse bench-witness bench-web fuzz
 
 ## Build the web app and start `roundtable serve` (which embeds it) on an embedded
 ## data directory with demo data, and two local witnesses beside it (2-of-2):
@@ -50,7 +50,7 @@ check:
 	cargo clippy --workspace --all-targets -- -D warnings
 
 ## Measure the log and rewrite docs/BENCHMARKS.md.
-bench: bench-api bench-issues bench-meetings bench-kurrentdb bench-abuse bench-web
+bench: bench-api bench-issues bench-meetings bench-kurrentdb bench-abuse bench-witness bench-web
 	cargo bench -p roundtable-store-sqlite --bench log
 
 ## Measure sign-in and `me` through the real server; rewrites its part of docs/BENCHMARKS.md.
@@ -72,6 +72,10 @@ bench-kurrentdb:
 ## 8 hostile clients against /healthz and a signed-in `me`; rewrites its part of docs/BENCHMARKS.md.
 bench-abuse:
 	cargo bench -p roundtable --bench abuse
+
+## Write acknowledged → covering checkpoint served, with two witnesses and without; rewrites its part of docs/BENCHMARKS.md.
+bench-witness:
+	cargo bench -p roundtable --bench witness
 
 ## The web app's first load at 360 px (bytes, first paint and page on Fast 3G and
 ## 400 kbit/s), this build and the previous one; rewrites its part of docs/BENCHMARKS.md.
