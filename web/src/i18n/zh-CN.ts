@@ -454,7 +454,7 @@ export default {
     referred: "转办两次以上的议题",
     noneReferred: "没有多次转办的议题",
   },
-  verify: { suggestedPolicy: "使用本站建议的规则", noSuggestedPolicy: "本站没有配置见证方", witnesses: "见证方", witnessesIntro: "见证方（如区纪委、报社）各自核对账本只增不改后联署检查点。填入见证规则，只接受达到法定数量联署的检查点和回执。本站建议的规则只是起点：请向各见证方核对他们公布的公钥。", policy: "见证规则", policyHint: "witness 名称 vkey（每行一个），然后 quorum 名称", checkWitnesses: "核对见证", witnessedBy: "已由 {n} 个见证方联署，达到规则要求", belowQuorum: "联署不足：缺少 {missing}", policyBad: "见证规则或检查点无法读取", dueTimesOk: "{n} 个办事申请的办理期限都按当时的节假日安排重新算过，一致", dueTimeBad: "第 {index} 条记录的办理期限与当时的节假日安排不符",
+  verify: { notCosigned: "没有联署这个检查点", suggestedPolicy: "使用本站建议的规则", noSuggestedPolicy: "本站没有配置见证方", witnesses: "见证方", witnessesIntro: "见证方（如区纪委、报社）各自核对账本只增不改后联署检查点。填入见证规则，只接受达到法定数量联署的检查点和回执。本站建议的规则只是起点：请向各见证方核对他们公布的公钥。", policy: "见证规则", policyHint: "witness 名称 vkey（每行一个），然后 quorum 名称", checkWitnesses: "核对见证", witnessedBy: "已由 {n} 个见证方联署，达到规则要求", belowQuorum: "联署不足：缺少 {missing}", policyBad: "见证规则或检查点无法读取", dueTimesOk: "{n} 个办事申请的办理期限都按当时的节假日安排重新算过，一致", dueTimeBad: "第 {index} 条记录的办理期限与当时的节假日安排不符",
     title: "核验账本",
     intro: "以下检查全部在您的浏览器里用 WebCrypto 完成，不依赖服务器的结论。",
     key: "账本公钥",

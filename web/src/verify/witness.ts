@@ -121,10 +121,17 @@ function satisfied(p: Policy, name: string, cosigned: Set<string>): boolean {
   return m.threshold === "all" ? met === m.members.length : met >= m.threshold;
 }
 
-/** Whether the note's cosignatures meet the policy's quorum, and who is missing. */
-export async function meetsPolicy(p: Policy, note: string): Promise<{ ok: boolean; missing: string[]; cosigned: number }> {
-  if (p.quorum === null) return { ok: true, missing: [], cosigned: 0 };
+export interface PolicyCheck {
+  ok: boolean;
+  missing: string[];
+  cosigned: number;
+  /** Each witness of the policy that cosigned, and when (POSIX seconds). */
+  by: { name: string; time: number }[];
+}
+
+/** Whether the note's cosignatures meet the policy's quorum, who cosigned when, and who is missing. */
+export async function meetsPolicy(p: Policy, note: string): Promise<PolicyCheck> {
   const seen = await cosignedBy(note, policyWitnesses(p));
-  const ok = satisfied(p, p.quorum, new Set(seen.cosigned.map((c) => c.name)));
-  return { ok, missing: seen.missing, cosigned: seen.cosigned.length };
+  const ok = p.quorum === null || satisfied(p, p.quorum, new Set(seen.cosigned.map((c) => c.name)));
+  return { ok, missing: seen.missing, cosigned: seen.cosigned.length, by: seen.cosigned };
 }

@@ -21,7 +21,7 @@ describe("witness cosignatures", () => {
 
   it("enforce a policy's quorum and name who is missing", async () => {
     const one = await parsePolicy(`# ours\nlog anything\nwitness W ${WITNESS}\nquorum W\n`);
-    expect(await meetsPolicy(one, NOTE)).toEqual({ ok: true, missing: [], cosigned: 1 });
+    expect(await meetsPolicy(one, NOTE)).toEqual({ ok: true, missing: [], cosigned: 1, by: [{ name: "witness.example.net/w1", time: 1777629600 }] });
     expect((await meetsPolicy(one, NOTE.replace("\n7\n", "\n8\n"))).ok).toBe(false);
     const both = await parsePolicy(`witness W ${WITNESS}\ngroup G all W\nquorum G\n`);
     expect((await meetsPolicy(both, NOTE)).ok).toBe(true);
