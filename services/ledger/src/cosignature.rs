@@ -9,7 +9,7 @@ use base64::engine::general_purpose::STANDARD;
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 
 use crate::note::{
-    ALG_COSIGNATURE_V1, NoteError, key_id_of, parse_vkey, signature_lines, valid_name,
+    ALG_COSIGNATURE_V1, NoteError, format_key, parse_skey, parse_vkey, signature_lines, signing_key,
 };
 
 /// The message a `cosignature/v1` signs: the header, the time, then the
@@ -41,9 +41,13 @@ impl CosignatureVerifier {
     }
 
     pub fn to_vkey(&self) -> String {
-        let mut raw = vec![ALG_COSIGNATURE_V1];
-        raw.extend_from_slice(self.key.as_bytes());
-        format!("{}+{:08x}+{}", self.name, self.id, STANDARD.encode(raw))
+        format_key(
+            "",
+            &self.name,
+            self.id,
+            ALG_COSIGNATURE_V1,
+            self.key.as_bytes(),
+        )
     }
 
     /// The timestamp of this witness's cosignature over `text` in `sig` (the bytes
@@ -79,13 +83,10 @@ impl std::fmt::Debug for CosignatureSigner {
 impl CosignatureSigner {
     /// A witness key from 32 random bytes supplied by the caller.
     pub fn from_seed(name: &str, seed: [u8; 32]) -> Result<CosignatureSigner, NoteError> {
-        if !valid_name(name) {
-            return Err(NoteError::BadName(name.to_owned()));
-        }
-        let key = SigningKey::from_bytes(&seed);
+        let (id, key) = signing_key(name, ALG_COSIGNATURE_V1, seed)?;
         Ok(CosignatureSigner {
             name: name.to_owned(),
-            id: key_id_of(name, ALG_COSIGNATURE_V1, key.verifying_key().as_bytes()),
+            id,
             key,
         })
     }
@@ -96,35 +97,18 @@ impl CosignatureSigner {
 
     /// `PRIVATE+KEY+name+hex8+base64(0x04 || seed)`, as a note key is written.
     pub fn to_skey(&self) -> String {
-        let mut raw = vec![ALG_COSIGNATURE_V1];
-        raw.extend_from_slice(self.key.as_bytes());
-        format!(
-            "PRIVATE+KEY+{}+{:08x}+{}",
-            self.name,
+        format_key(
+            "PRIVATE+KEY+",
+            &self.name,
             self.id,
-            STANDARD.encode(raw)
+            ALG_COSIGNATURE_V1,
+            self.key.as_bytes(),
         )
     }
 
     pub fn parse(skey: &str) -> Result<CosignatureSigner, NoteError> {
-        let rest = skey
-            .trim()
-            .strip_prefix("PRIVATE+KEY+")
-            .ok_or(NoteError::BadSigningKey)?;
-        let mut parts = rest.splitn(3, '+');
-        let (Some(name), Some(hex), Some(b64)) = (parts.next(), parts.next(), parts.next()) else {
-            return Err(NoteError::BadSigningKey);
-        };
-        let raw = STANDARD.decode(b64).map_err(|_| NoteError::BadSigningKey)?;
-        let [ALG_COSIGNATURE_V1, seed @ ..] = raw.as_slice() else {
-            return Err(NoteError::BadSigningKey);
-        };
-        let seed: [u8; 32] = seed.try_into().map_err(|_| NoteError::BadSigningKey)?;
-        let signer = CosignatureSigner::from_seed(name, seed)?;
-        if format!("{:08x}", signer.id) != hex {
-            return Err(NoteError::BadSigningKey);
-        }
-        Ok(signer)
+        let (name, id, key) = parse_skey(skey, ALG_COSIGNATURE_V1)?;
+        Ok(CosignatureSigner { name, id, key })
     }
 
     pub fn verifier(&self) -> CosignatureVerifier {

@@ -33,10 +33,6 @@ pub(crate) fn valid_name(name: &str) -> bool {
     !name.is_empty() && !name.contains('+') && !name.chars().any(char::is_whitespace)
 }
 
-fn key_id(name: &str, public: &[u8; 32]) -> u32 {
-    key_id_of(name, ALG_ED25519, public)
-}
-
 /// `SHA-256(name || "\n" || type || public key)[:4]`, for any signature type.
 pub(crate) fn key_id_of(name: &str, alg: u8, public: &[u8; 32]) -> u32 {
     let mut h = Sha256::new();
@@ -71,14 +67,56 @@ impl NoteVerifier {
     }
 
     pub fn to_vkey(&self) -> String {
-        let mut raw = vec![ALG_ED25519];
-        raw.extend_from_slice(self.key.as_bytes());
-        format!("{}+{:08x}+{}", self.name, self.id, STANDARD.encode(raw))
+        format_key("", &self.name, self.id, ALG_ED25519, self.key.as_bytes())
     }
 
     fn verify(&self, msg: &[u8], sig: &[u8]) -> bool {
         Signature::from_slice(sig).is_ok_and(|s| self.key.verify_strict(msg, &s).is_ok())
     }
+}
+
+/// `prefix name+hex8(key id)+base64(type || 32 key bytes)`: a vkey (no prefix) or a
+/// private key (`PRIVATE+KEY+`), for any signature type.
+pub(crate) fn format_key(prefix: &str, name: &str, id: u32, alg: u8, bytes: &[u8; 32]) -> String {
+    let mut raw = vec![alg];
+    raw.extend_from_slice(bytes);
+    format!("{prefix}{name}+{id:08x}+{}", STANDARD.encode(raw))
+}
+
+/// A signing key of type `alg` named `name`, from 32 random bytes: its key id and key.
+pub(crate) fn signing_key(
+    name: &str,
+    alg: u8,
+    seed: [u8; 32],
+) -> Result<(u32, SigningKey), NoteError> {
+    if !valid_name(name) {
+        return Err(NoteError::BadName(name.to_owned()));
+    }
+    let key = SigningKey::from_bytes(&seed);
+    Ok((key_id_of(name, alg, key.verifying_key().as_bytes()), key))
+}
+
+/// Reads `PRIVATE+KEY+name+hex8+base64(type || seed)` of type `alg`, checking the
+/// key id: the name, id and key.
+pub(crate) fn parse_skey(skey: &str, alg: u8) -> Result<(String, u32, SigningKey), NoteError> {
+    let rest = skey
+        .trim()
+        .strip_prefix("PRIVATE+KEY+")
+        .ok_or(NoteError::BadSigningKey)?;
+    let mut parts = rest.splitn(3, '+');
+    let (Some(name), Some(hex), Some(b64)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(NoteError::BadSigningKey);
+    };
+    let raw = STANDARD.decode(b64).map_err(|_| NoteError::BadSigningKey)?;
+    let Some((_, seed)) = raw.split_first().filter(|(t, _)| **t == alg) else {
+        return Err(NoteError::BadSigningKey);
+    };
+    let seed: [u8; 32] = seed.try_into().map_err(|_| NoteError::BadSigningKey)?;
+    let (id, key) = signing_key(name, alg, seed)?;
+    if format!("{id:08x}") != hex {
+        return Err(NoteError::BadSigningKey);
+    }
+    Ok((name.to_owned(), id, key))
 }
 
 /// A vkey `name+hex8(key id)+base64(type || 32-byte Ed25519 key)` of signature type
@@ -170,46 +208,26 @@ impl std::fmt::Debug for NoteSigner {
 impl NoteSigner {
     /// Creates a signer from 32 random bytes supplied by the caller.
     pub fn from_seed(name: &str, seed: [u8; 32]) -> Result<NoteSigner, NoteError> {
-        if !valid_name(name) {
-            return Err(NoteError::BadName(name.to_owned()));
-        }
-        let key = SigningKey::from_bytes(&seed);
+        let (id, key) = signing_key(name, ALG_ED25519, seed)?;
         Ok(NoteSigner {
             name: name.to_owned(),
-            id: key_id(name, key.verifying_key().as_bytes()),
+            id,
             key,
         })
     }
 
     pub fn parse(skey: &str) -> Result<NoteSigner, NoteError> {
-        let rest = skey
-            .trim()
-            .strip_prefix("PRIVATE+KEY+")
-            .ok_or(NoteError::BadSigningKey)?;
-        let mut parts = rest.splitn(3, '+');
-        let (Some(name), Some(hex), Some(b64)) = (parts.next(), parts.next(), parts.next()) else {
-            return Err(NoteError::BadSigningKey);
-        };
-        let raw = STANDARD.decode(b64).map_err(|_| NoteError::BadSigningKey)?;
-        let [ALG_ED25519, seed @ ..] = raw.as_slice() else {
-            return Err(NoteError::BadSigningKey);
-        };
-        let seed: [u8; 32] = seed.try_into().map_err(|_| NoteError::BadSigningKey)?;
-        let signer = NoteSigner::from_seed(name, seed)?;
-        if format!("{:08x}", signer.id) != hex {
-            return Err(NoteError::BadSigningKey);
-        }
-        Ok(signer)
+        let (name, id, key) = parse_skey(skey, ALG_ED25519)?;
+        Ok(NoteSigner { name, id, key })
     }
 
     pub fn to_skey(&self) -> String {
-        let mut raw = vec![ALG_ED25519];
-        raw.extend_from_slice(self.key.as_bytes());
-        format!(
-            "PRIVATE+KEY+{}+{:08x}+{}",
-            self.name,
+        format_key(
+            "PRIVATE+KEY+",
+            &self.name,
             self.id,
-            STANDARD.encode(raw)
+            ALG_ED25519,
+            self.key.as_bytes(),
         )
     }
 

@@ -17,14 +17,6 @@ const MARKER: &str = "<!-- witness benchmark: written by `make bench-witness` --
 const WRITES: usize = 40;
 const ORIGIN: &str = "roundtable.bench/witnessed";
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// The note of the checkpoint at exactly `size`, if the log has signed one.
 fn checkpoint_at(base: &str, size: u64) -> Option<String> {
     let mut r = support::graphql::agent()
@@ -91,7 +83,7 @@ fn main() {
         ]);
         let vkey = String::from_utf8_lossy(&o.stdout).trim().to_owned();
         std::fs::write(p("conf"), format!("log {log_vkey}\nrate 1000000\n")).unwrap();
-        let port = free_port();
+        let port = support::free_port();
         witnesses.push(support::spawn(&[
             "witness",
             "--data",

@@ -60,12 +60,7 @@ enum Answer {
     Failed(String),
 }
 
-fn post(url: &str, body: String) -> Answer {
-    let agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(Duration::from_secs(10)))
-        .build()
-        .new_agent();
+fn post(agent: &ureq::Agent, url: &str, body: String) -> Answer {
     let mut response = match agent.post(format!("{url}/add-checkpoint")).send(body) {
         Ok(r) => r,
         Err(e) => return Answer::Failed(e.to_string()),
@@ -96,6 +91,12 @@ async fn follow(
     let label = WitnessLabel {
         witness: target.key.name().to_owned(),
     };
+    // One agent per witness: its connection is kept alive between checkpoints.
+    let agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(10)))
+        .build()
+        .new_agent();
     // What we believe the witness holds; its first 409 corrects it.
     let mut known: u64 = 0;
     let mut done: Option<u64> = None;
@@ -127,8 +128,8 @@ async fn follow(
                     note: cp.note.clone(),
                 }
                 .encode();
-                let url = target.url.clone();
-                tokio::task::spawn_blocking(move || post(&url, body))
+                let (url, agent) = (target.url.clone(), agent.clone());
+                tokio::task::spawn_blocking(move || post(&agent, &url, body))
                     .await
                     .unwrap_or_else(|e| Answer::Failed(e.to_string()))
             }
@@ -163,5 +164,30 @@ async fn follow(
             changed = latest.changed() => if changed.is_err() { return },
         }
         backoff = (backoff * 2).min(MAX_BACKOFF);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const VKEY: &str =
+        "witness.example.net/w1+bcc0945e+BNCuRAv0mtrXBJiZ5mDweNPNXE/zZxl69FrdDX0Cj0nf";
+
+    #[test]
+    fn a_witness_flag_is_a_url_and_a_cosignature_key() {
+        let t = WitnessTarget::parse(&format!("http://127.0.0.1:8091/ {VKEY}")).unwrap();
+        assert_eq!(t.url, "http://127.0.0.1:8091");
+        assert_eq!(t.key.to_vkey(), VKEY);
+        for bad in [
+            VKEY.to_owned(),
+            "http://127.0.0.1:8091".to_owned(),
+            format!("http://x {}", VKEY.replace("bcc0945e", "bcc0945f")),
+            // A log's (note) key is not a witness's.
+            "http://x log.example.org/deliberation+6dfbd5a8+AbUnbWU5bCBfVMj2pISUSrWUiLha02e6egbfdqeEy88B"
+                .to_owned(),
+        ] {
+            assert!(WitnessTarget::parse(&bad).is_err(), "{bad}");
+        }
     }
 }

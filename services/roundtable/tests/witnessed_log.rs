@@ -13,14 +13,6 @@ use support::graphql::Client;
 
 const ORIGIN: &str = "roundtable.test/town";
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 fn text(url: &str) -> String {
     let mut r = support::graphql::agent().get(url).call().unwrap();
     r.body_mut().read_to_string().unwrap()
@@ -52,7 +44,7 @@ fn witness(dir: &std::path::Path, name: &str, log_vkey: &str) -> Witness {
         key,
         conf,
         data: path("state"),
-        port: free_port(),
+        port: support::free_port(),
         vkey,
     }
 }

@@ -52,3 +52,40 @@ impl WitnessConfig {
         Ok(WitnessConfig { logs, per_minute })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LOG: &str =
+        "log.example.org/deliberation+6dfbd5a8+AbUnbWU5bCBfVMj2pISUSrWUiLha02e6egbfdqeEy88B";
+
+    #[test]
+    fn logs_and_a_rate_are_read_and_bad_lines_are_named() {
+        let c =
+            WitnessConfig::parse(&format!("# ours\nlog {LOG}  # the town\n\nrate 30\n")).unwrap();
+        assert_eq!(c.logs.len(), 1);
+        assert_eq!(c.per_minute, 30);
+        assert_eq!(
+            WitnessConfig::parse(&format!("log {LOG}\n"))
+                .unwrap()
+                .per_minute,
+            DEFAULT_PER_MINUTE
+        );
+        for (text, line) in [
+            (format!("log {LOG}\nrate 0\n"), 2),
+            (format!("log {LOG}\nrate many\n"), 2),
+            ("log not-a-key\n".to_owned(), 1),
+            (format!("log {LOG}\nwitness {LOG}\n"), 2),
+        ] {
+            assert!(
+                matches!(WitnessConfig::parse(&text), Err(ConfigError::Line { line: l, .. }) if l == line),
+                "{text}"
+            );
+        }
+        assert!(matches!(
+            WitnessConfig::parse("# nothing\n"),
+            Err(ConfigError::NoLogs)
+        ));
+    }
+}

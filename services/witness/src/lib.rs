@@ -122,9 +122,8 @@ async fn add_checkpoint(body: poem::Body, Data(witness): Data<&Arc<Witness>>) ->
     }
     let w = witness.clone();
     let judged = tokio::task::spawn_blocking(move || {
-        let logs = w.config.logs.clone();
         w.state
-            .advance(&origin, |last| judge(&request, &logs, |_| last))
+            .advance(&origin, |last| judge(&request, &w.config.logs, |_| last))
             .map(|verdict| verdict.map(|cp| (cp, request.note)))
     })
     .await;

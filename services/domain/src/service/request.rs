@@ -59,7 +59,6 @@ pub struct ServiceRequestState {
     pub at_home: bool,
     pub point: Option<JurisdictionId>,
     pub limit_working_days: u32,
-    pub opened_at: Option<Timestamp>,
     pub due: Option<Timestamp>,
     pub overdue: bool,
     /// Where it went when it ran late.
@@ -68,7 +67,6 @@ pub struct ServiceRequestState {
     pub missing: Vec<Vec<Name>>,
     /// Missing documents the catalogue did not name.
     pub unlisted: Vec<Name>,
-    pub finished_at: Option<Timestamp>,
     pub rating: Option<Rating>,
 }
 

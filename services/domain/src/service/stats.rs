@@ -23,6 +23,8 @@ pub struct RequestRecord {
     pub opened_at: Timestamp,
     /// When the documents were complete (the clock's start).
     pub accepted_at: Option<Timestamp>,
+    /// When it was done or refused.
+    pub finished_at: Option<Timestamp>,
     /// Working days from the documents' arrival (or, refused before, from opening)
     /// to the outcome, on the calendars in force then.
     pub working_days: Option<u32>,
@@ -40,7 +42,7 @@ impl RequestRecord {
     /// Done before its due time and never marked late.
     fn on_time(&self) -> bool {
         matches!(
-            (self.state.finished_at, self.state.due),
+            (self.finished_at, self.state.due),
             (Some(at), Some(due)) if at <= due && !self.state.overdue
         )
     }
@@ -167,6 +169,7 @@ impl ServiceTally {
             state: ServiceRequestState::default(),
             opened_at: at,
             accepted_at: None,
+            finished_at: None,
             working_days: None,
         });
         let state = std::mem::take(&mut record.state);
@@ -174,15 +177,12 @@ impl ServiceTally {
         if let ServiceRequestEvent::RequestDone {} | ServiceRequestEvent::RequestRefused { .. } =
             event
         {
-            record.state.finished_at = Some(at);
+            record.finished_at = Some(at);
             let from = record.accepted_at.unwrap_or(record.opened_at);
             record.working_days = Some(self.calendar.working_days_between(from, at));
         }
         if let ServiceRequestEvent::DocumentsComplete { .. } = event {
             record.accepted_at = Some(at);
-        }
-        if record.state.opened_at.is_none() {
-            record.state.opened_at = Some(at);
         }
     }
 

@@ -111,6 +111,15 @@ pub fn start_with(data: &Path, extra: &[&str]) -> Server {
     spawn(&args)
 }
 
+/// A port nothing listens on now, for a process that must come back on the same one.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("a free port")
+        .local_addr()
+        .expect("its address")
+        .port()
+}
+
 /// Starts `roundtable <args>` (a server that logs `listening on socket://ADDR`)
 /// and waits until it listens.
 pub fn spawn(args: &[&str]) -> Server {
